@@ -1,0 +1,48 @@
+import * as effectEslint from "@effect/eslint-plugin"
+import tsParser from "@typescript-eslint/parser"
+
+// Effect's formatting options (the v3 monorepo's eslint.config.mjs), applied through dprint.
+const dprintConfig = {
+  indentWidth: 2,
+  lineWidth: 120,
+  semiColons: "asi",
+  quoteStyle: "alwaysDouble",
+  trailingCommas: "never",
+  operatorPosition: "maintain",
+  "arrowFunction.useParentheses": "force"
+}
+
+export default [
+  {
+    ignores: ["**/node_modules/**", "**/.tsbuild/**", "**/build/**", "**/dist/**", "**/coverage/**"]
+  },
+  ...effectEslint.configs.dprint,
+  {
+    files: ["**/*.ts", "**/*.mts", "**/*.mjs"],
+    languageOptions: {
+      parser: tsParser,
+      ecmaVersion: "latest",
+      sourceType: "module"
+    },
+    rules: {
+      "@effect/dprint": ["error", { config: dprintConfig }]
+    }
+  },
+  {
+    // Deep imports in library code keep browser bundles small. Tests may use barrels.
+    files: ["packages/*/src/**/*.ts"],
+    rules: {
+      "@effect/no-import-from-barrel-package": ["error", {
+        packageNames: [
+          "effect",
+          "@effect/platform",
+          "@effect/platform-node",
+          "@effect/platform-browser",
+          "@effect/cli",
+          "@effect/printer",
+          "@effect/printer-ansi"
+        ]
+      }]
+    }
+  }
+]

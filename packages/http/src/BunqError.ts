@@ -1,0 +1,187 @@
+/**
+ * The `BunqError` family: every way a bunq call can fail, as values in the type.
+ *
+ * - `ApiError`: bunq answered with an error status (`reason` per status, bunq's descriptions, request/response ids);
+ * - `TransportError`: the request did not complete (network, timeout, connection reset);
+ * - `ResponseVerificationError`: the response's server signature is missing or does not verify, or the echoed
+ *   request id is wrong: the response is not trusted and was not parsed;
+ * - `DecodeError`: a verified response whose body is not the shape bunq documents.
+ *
+ * No field or message holds a secret (tokens, API key, signatures).
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export const ApiErrorReason = Schema.Literal(
+  "NotModified",
+  "BadRequest",
+  "Unauthorized",
+  "Forbidden",
+  "NotFound",
+  "MethodNotAllowed",
+  "TooManyRequests",
+  "SignatureRequired",
+  "UserError",
+  "Maintenance",
+  "ServerError",
+  "Unknown"
+)
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type ApiErrorReason = typeof ApiErrorReason.Type
+
+/**
+ * The `reason` for an HTTP status, as listed in bunq's documentation.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const reasonFromStatus = (status: number): ApiErrorReason => {
+  switch (status) {
+    case 399:
+      return "NotModified"
+    case 400:
+      return "BadRequest"
+    case 401:
+      return "Unauthorized"
+    case 403:
+      return "Forbidden"
+    case 404:
+      return "NotFound"
+    case 405:
+      return "MethodNotAllowed"
+    case 429:
+      return "TooManyRequests"
+    case 466:
+      return "SignatureRequired"
+    case 490:
+      return "UserError"
+    case 491:
+      return "Maintenance"
+    default:
+      return status >= 500 && status < 600 ? "ServerError" : "Unknown"
+  }
+}
+
+/**
+ * One entry of bunq's `{"Error":[...]}` body.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class ErrorDescription extends Schema.Class<ErrorDescription>("@effect-bunq/http/ErrorDescription")({
+  description: Schema.String,
+  translated: Schema.optional(Schema.String)
+}) {}
+
+const RequestInfo = {
+  operation: Schema.String,
+  method: Schema.String,
+  /** The path without query parameters. */
+  path: Schema.String,
+  requestId: Schema.String,
+  responseId: Schema.optional(Schema.String)
+}
+
+/**
+ * bunq answered with an error status.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ApiError extends Schema.TaggedError<ApiError>("@effect-bunq/http/ApiError")("ApiError", {
+  ...RequestInfo,
+  reason: ApiErrorReason,
+  status: Schema.Number,
+  descriptions: Schema.Array(ErrorDescription)
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    const text = this.descriptions.map((d) => d.description).join("; ")
+    return `${this.status} ${this.reason}${text.length > 0 ? `: ${text}` : ""} (${this.method} ${this.path}, ` +
+      `response id ${this.responseId ?? "none"})`
+  }
+}
+
+/**
+ * The request did not complete: a network failure, a timeout, or the connection closed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Schema.TaggedError<TransportError>("@effect-bunq/http/TransportError")(
+  "TransportError",
+  {
+    ...RequestInfo,
+    reason: Schema.Literal("Network", "Timeout", "Blocked"),
+    description: Schema.String,
+    cause: Schema.optional(Schema.Defect)
+  }
+) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.reason}: ${this.description} (${this.method} ${this.path})`
+  }
+}
+
+/**
+ * The response cannot be trusted: its `X-Bunq-Server-Signature` is missing, malformed or does not verify over the
+ * raw body, or the echoed `X-Bunq-Client-Request-Id` is not the one sent. The body was not parsed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ResponseVerificationError extends Schema.TaggedError<ResponseVerificationError>(
+  "@effect-bunq/http/ResponseVerificationError"
+)("ResponseVerificationError", {
+  ...RequestInfo,
+  reason: Schema.Literal("MissingSignature", "InvalidSignature", "RequestIdMismatch"),
+  status: Schema.Number,
+  description: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.reason}: ${this.description} (${this.method} ${this.path}, status ${this.status}, ` +
+      `response id ${this.responseId ?? "none"})`
+  }
+}
+
+/**
+ * A verified response whose body is not what bunq documents (not JSON, not the envelope, or an object of the wrong
+ * shape). `description` names the path and the expected type, never a secret value.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DecodeError extends Schema.TaggedError<DecodeError>("@effect-bunq/http/DecodeError")("DecodeError", {
+  ...RequestInfo,
+  status: Schema.Number,
+  description: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.description} (${this.method} ${this.path}, status ${this.status})`
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type BunqError = ApiError | TransportError | ResponseVerificationError | DecodeError

@@ -1,0 +1,9 @@
+/**
+ * @since 0.1.0
+ */
+export * as BunqClient from "./BunqClient.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BunqError from "./BunqError.js"
