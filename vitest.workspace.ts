@@ -1,3 +1,4 @@
+/// <reference types="@vitest/browser/providers/playwright" />
 import type { TestProjectConfiguration } from "vitest/config"
 
 /** Node projects, one per package. Files named `*.browser.test.ts` run only in the browser project. */
