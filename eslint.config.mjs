@@ -14,7 +14,14 @@ const dprintConfig = {
 
 export default [
   {
-    ignores: ["**/node_modules/**", "**/.tsbuild/**", "**/build/**", "**/dist/**", "**/coverage/**"]
+    ignores: [
+      "**/node_modules/**",
+      "**/.tsbuild/**",
+      "**/build/**",
+      "**/dist/**",
+      "**/coverage/**",
+      "docs/.snippets/**"
+    ]
   },
   ...effectEslint.configs.dprint,
   {

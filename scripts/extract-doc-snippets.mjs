@@ -41,7 +41,9 @@ for (const file of markdownFiles) {
     if (match[2].includes("no-check")) continue
     const line = text.slice(0, match.index).split("\n").length
     const name = relative(root, file).replace(/[\\/]/g, "__").replace(/\.md$/, "") + `__${index}.ts`
-    const header = `// Extracted from ${relative(root, file)}:${line} by scripts/extract-doc-snippets.mjs. Do not edit.\n`
+    const header = `// Extracted from ${
+      relative(root, file)
+    }:${line} by scripts/extract-doc-snippets.mjs. Do not edit.\n`
     writeFileSync(join(out, name), header + match[3] + "\nexport {}\n")
     count++
   }
