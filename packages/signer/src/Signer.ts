@@ -9,6 +9,8 @@
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import { NodeInspectSymbol } from "effect/Inspectable"
+import { hasProperty } from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 
@@ -43,6 +45,66 @@ export interface PrivateKey {
   /** The implementation's key object. */
   readonly handle: unknown
 }
+
+class PrivateKeyImpl implements PrivateKey {
+  readonly [PrivateKeyTypeId]: PrivateKeyTypeId = PrivateKeyTypeId
+  readonly implementation: string
+  readonly modulusLength: number
+  readonly extractable: boolean
+  declare readonly handle: unknown
+  constructor(options: MakePrivateKeyOptions) {
+    this.implementation = options.implementation
+    this.modulusLength = options.modulusLength
+    this.extractable = options.extractable
+    // Not enumerable: structural printers and copies never walk into the platform's key object.
+    Object.defineProperty(this, "handle", { value: options.handle, enumerable: false, writable: false })
+  }
+  toString(): string {
+    return `PrivateKey(${this.implementation}, RSA-${this.modulusLength}, ${
+      this.extractable ? "extractable" : "non-extractable"
+    })`
+  }
+  toJSON(): unknown {
+    return {
+      _id: "PrivateKey",
+      implementation: this.implementation,
+      modulusLength: this.modulusLength,
+      extractable: this.extractable
+    }
+  }
+  [NodeInspectSymbol](): string {
+    return this.toString()
+  }
+}
+
+/**
+ * Options of {@link makePrivateKey}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MakePrivateKeyOptions {
+  readonly implementation: string
+  readonly modulusLength: number
+  readonly extractable: boolean
+  readonly handle: unknown
+}
+
+/**
+ * Wraps an implementation's key object as a `PrivateKey`. For `Signer` implementations: the result prints, logs and
+ * JSON-encodes as `PrivateKey(<implementation>, RSA-<bits>, <extractable|non-extractable>)` and never shows the
+ * handle, which is a non-enumerable property.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makePrivateKey = (options: MakePrivateKeyOptions): PrivateKey => new PrivateKeyImpl(options)
+
+/**
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isPrivateKey = (u: unknown): u is PrivateKey => hasProperty(u, PrivateKeyTypeId)
 
 /**
  * The client's key pair: the private key handle and the public key as SPKI PEM, exactly as bunq expects it in

@@ -1,0 +1,26 @@
+/**
+ * The `Signer` service on WebCrypto (`globalThis.crypto.subtle`): runs in browsers (secure contexts) and in Node.
+ *
+ * Private keys are `CryptoKey` handles (non-extractable when asked); PKCS#1 PEM is wrapped into PKCS#8 before
+ * import, since WebCrypto only takes PKCS#8. Imported server public keys are cached by PEM text (bounded, LRU).
+ *
+ * @since 0.1.0
+ */
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as internal from "./internal/webCryptoSigner.js"
+import type * as Signer from "./Signer.js"
+
+/**
+ * Builds the service. Each service has its own cache of imported verification keys.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Signer.Signer.Service> = internal.make
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Signer.Signer> = internal.layer

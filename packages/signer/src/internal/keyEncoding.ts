@@ -1,0 +1,298 @@
+import * as Effect from "effect/Effect"
+import { SignerError } from "../Signer.js"
+import * as Base64 from "./base64.js"
+import * as Der from "./der.js"
+
+/** @internal */
+export const RSA_ENCRYPTION_OID = "1.2.840.113549.1.1.1"
+
+/** @internal */
+export const MIN_MODULUS_BITS = 2048
+
+/** @internal */
+export const MAX_MODULUS_BITS = 16384
+
+const KNOWN_ALGORITHMS: Record<string, string> = {
+  "1.2.840.113549.1.1.10": "RSASSA-PSS",
+  "1.2.840.10045.2.1": "EC",
+  "1.2.840.10040.4.1": "DSA",
+  "1.2.840.113549.1.3.1": "DH",
+  "1.3.101.110": "X25519",
+  "1.3.101.111": "X448",
+  "1.3.101.112": "Ed25519",
+  "1.3.101.113": "Ed448"
+}
+
+const describeAlgorithm = (oid: string): string => {
+  const name = KNOWN_ALGORITHMS[oid]
+  return name === undefined ? `algorithm ${oid}` : `${name} (${oid})`
+}
+
+type Operation = SignerError["operation"]
+
+/** @internal */
+export class KeyDecodeError {
+  constructor(readonly reason: "MalformedPem" | "UnsupportedKey", readonly description: string) {}
+}
+
+/** @internal */
+export interface PemBlock {
+  readonly label: string
+  readonly der: Uint8Array
+}
+
+const PEM_BLOCK = /^-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)\r?\n?-----END ([A-Z0-9 ]+)-----$/
+
+/**
+ * Parses a single PEM block (surrounding whitespace allowed, LF or CRLF).
+ *
+ * @internal
+ */
+export const parsePem = (text: string): PemBlock => {
+  const match = PEM_BLOCK.exec(text.trim())
+  if (match === null) {
+    throw new KeyDecodeError("MalformedPem", "not a PEM block (expected -----BEGIN …----- … -----END …-----)")
+  }
+  const [, label, body, endLabel] = match as unknown as [string, string, string, string]
+  if (label !== endLabel) {
+    throw new KeyDecodeError("MalformedPem", `BEGIN label "${label}" does not match END label "${endLabel}"`)
+  }
+  if (body.includes(":")) {
+    if (/Proc-Type:\s*4,\s*ENCRYPTED/.test(body)) {
+      throw new KeyDecodeError("UnsupportedKey", "encrypted PEM keys are not supported; decrypt the key first")
+    }
+    throw new KeyDecodeError("MalformedPem", "PEM headers are not supported")
+  }
+  const der = Base64.decodeStrict(body.replace(/\s+/g, ""))
+  if (der === undefined || der.length === 0) {
+    throw new KeyDecodeError("MalformedPem", `the body of the ${label} block is not valid base64`)
+  }
+  return { label, der }
+}
+
+/**
+ * PEM text: LF line endings, 64-column base64 lines, trailing newline.
+ *
+ * @internal
+ */
+export const encodePem = (label: string, der: Uint8Array): string => {
+  const base64 = Base64.encode(der)
+  const lines: Array<string> = []
+  for (let i = 0; i < base64.length; i += 64) lines.push(base64.slice(i, i + 64))
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`
+}
+
+const rsaAlgorithmIdentifier = (): Uint8Array =>
+  Der.encode(
+    Der.Tag.Sequence,
+    Der.encode(Der.Tag.ObjectIdentifier, new Uint8Array([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01])),
+    Der.encode(Der.Tag.Null)
+  )
+
+const checkModulus = (modulus: Uint8Array): number => {
+  const bits = Der.bitLength(modulus)
+  if (bits < MIN_MODULUS_BITS) {
+    throw new KeyDecodeError("UnsupportedKey", `RSA modulus is ${bits} bits; at least ${MIN_MODULUS_BITS} are required`)
+  }
+  if (bits > MAX_MODULUS_BITS) {
+    throw new KeyDecodeError("UnsupportedKey", `RSA modulus is ${bits} bits; at most ${MAX_MODULUS_BITS} are supported`)
+  }
+  return bits
+}
+
+const checkAlgorithm = (algorithm: Der.Node): void => {
+  const oid = Der.oidToString(
+    Der.expectChild(Der.children(algorithm), 0, Der.Tag.ObjectIdentifier, "algorithm").content
+  )
+  if (oid !== RSA_ENCRYPTION_OID) {
+    throw new KeyDecodeError("UnsupportedKey", `not an RSA key: ${describeAlgorithm(oid)}`)
+  }
+}
+
+/** @internal */
+export interface RsaPublicParts {
+  readonly modulus: Uint8Array
+  readonly publicExponent: Uint8Array
+}
+
+/** SPKI DER of an RSA public key. @internal */
+export const spkiFromParts = (parts: RsaPublicParts): Uint8Array => {
+  const rsaPublicKey = Der.encode(
+    Der.Tag.Sequence,
+    Der.encodeUnsignedInteger(parts.modulus),
+    Der.encodeUnsignedInteger(parts.publicExponent)
+  )
+  return Der.encode(
+    Der.Tag.Sequence,
+    rsaAlgorithmIdentifier(),
+    Der.encode(Der.Tag.BitString, new Uint8Array([0]), rsaPublicKey)
+  )
+}
+
+const parseRsaPrivateKey = (der: Uint8Array): RsaPublicParts => {
+  const fields = Der.children(Der.parseOne(der, Der.Tag.Sequence))
+  if (fields.length < 9) throw new Der.DerError("RSAPrivateKey has too few fields")
+  for (let i = 0; i < 9; i++) Der.expectChild(fields, i, Der.Tag.Integer, "RSAPrivateKey field")
+  const version = Der.unsignedInteger(fields[0]!.content)
+  if (version.length !== 1 || version[0] !== 0) {
+    throw new KeyDecodeError("UnsupportedKey", "multi-prime RSA private keys are not supported")
+  }
+  return {
+    modulus: Der.unsignedInteger(fields[1]!.content),
+    publicExponent: Der.unsignedInteger(fields[2]!.content)
+  }
+}
+
+const parseRsaPublicKey = (der: Uint8Array): RsaPublicParts => {
+  const fields = Der.children(Der.parseOne(der, Der.Tag.Sequence))
+  if (fields.length !== 2) throw new Der.DerError("RSAPublicKey must have two fields")
+  return {
+    modulus: Der.unsignedInteger(Der.expectChild(fields, 0, Der.Tag.Integer, "modulus").content),
+    publicExponent: Der.unsignedInteger(Der.expectChild(fields, 1, Der.Tag.Integer, "publicExponent").content)
+  }
+}
+
+/** @internal */
+export interface DecodedPrivateKey {
+  /** PKCS#8 PrivateKeyInfo DER (PKCS#1 input is wrapped). */
+  readonly pkcs8: Uint8Array
+  /** SPKI DER of the matching public key. */
+  readonly spki: Uint8Array
+  readonly modulusLength: number
+}
+
+/** @internal */
+export interface DecodedPublicKey {
+  readonly spki: Uint8Array
+  readonly modulusLength: number
+}
+
+const UNSUPPORTED_PRIVATE_LABELS: Record<string, string> = {
+  "EC PRIVATE KEY": "not an RSA key: an EC (SEC1) private key",
+  "DSA PRIVATE KEY": "not an RSA key: a DSA private key",
+  "OPENSSH PRIVATE KEY": "OpenSSH private keys are not supported; convert to PKCS#8 first",
+  "ENCRYPTED PRIVATE KEY": "encrypted PKCS#8 keys are not supported; decrypt the key first"
+}
+
+/**
+ * Parses PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`) PEM text; checks it is RSA with an acceptable modulus.
+ *
+ * @internal
+ */
+export const decodePrivateKeyPemSync = (text: string): DecodedPrivateKey => {
+  const block = parsePem(text)
+  try {
+    switch (block.label) {
+      case "PRIVATE KEY": {
+        const info = Der.children(Der.parseOne(block.der, Der.Tag.Sequence))
+        Der.expectChild(info, 0, Der.Tag.Integer, "version")
+        checkAlgorithm(Der.expectChild(info, 1, Der.Tag.Sequence, "privateKeyAlgorithm"))
+        const parts = parseRsaPrivateKey(Der.expectChild(info, 2, Der.Tag.OctetString, "privateKey").content)
+        return { pkcs8: block.der, spki: spkiFromParts(parts), modulusLength: checkModulus(parts.modulus) }
+      }
+      case "RSA PRIVATE KEY": {
+        const parts = parseRsaPrivateKey(block.der)
+        const modulusLength = checkModulus(parts.modulus)
+        const pkcs8 = Der.encode(
+          Der.Tag.Sequence,
+          Der.encode(Der.Tag.Integer, new Uint8Array([0])),
+          rsaAlgorithmIdentifier(),
+          Der.encode(Der.Tag.OctetString, block.der)
+        )
+        return { pkcs8, spki: spkiFromParts(parts), modulusLength }
+      }
+      default: {
+        const unsupported = UNSUPPORTED_PRIVATE_LABELS[block.label]
+        if (unsupported !== undefined) throw new KeyDecodeError("UnsupportedKey", unsupported)
+        throw new KeyDecodeError(
+          "MalformedPem",
+          `expected a BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY block, got BEGIN ${block.label}`
+        )
+      }
+    }
+  } catch (error) {
+    if (error instanceof Der.DerError) {
+      throw new KeyDecodeError("MalformedPem", `the ${block.label} block does not hold a valid key: ${error.message}`)
+    }
+    throw error
+  }
+}
+
+/**
+ * Parses SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`) PEM text; checks it is RSA with an acceptable modulus.
+ *
+ * @internal
+ */
+export const decodePublicKeyPemSync = (text: string): DecodedPublicKey => {
+  const block = parsePem(text)
+  try {
+    switch (block.label) {
+      case "PUBLIC KEY": {
+        const info = Der.children(Der.parseOne(block.der, Der.Tag.Sequence))
+        checkAlgorithm(Der.expectChild(info, 0, Der.Tag.Sequence, "algorithm"))
+        const bits = Der.expectChild(info, 1, Der.Tag.BitString, "subjectPublicKey").content
+        if (bits[0] !== 0) throw new Der.DerError("subjectPublicKey has unused bits")
+        if (info.length !== 2) throw new Der.DerError("SubjectPublicKeyInfo must have two fields")
+        const parts = parseRsaPublicKey(bits.subarray(1))
+        return { spki: block.der, modulusLength: checkModulus(parts.modulus) }
+      }
+      case "RSA PUBLIC KEY": {
+        const parts = parseRsaPublicKey(block.der)
+        return { spki: spkiFromParts(parts), modulusLength: checkModulus(parts.modulus) }
+      }
+      default:
+        throw new KeyDecodeError(
+          "MalformedPem",
+          `expected a BEGIN PUBLIC KEY or BEGIN RSA PUBLIC KEY block, got BEGIN ${block.label}`
+        )
+    }
+  } catch (error) {
+    if (error instanceof Der.DerError) {
+      throw new KeyDecodeError("MalformedPem", `the ${block.label} block does not hold a valid key: ${error.message}`)
+    }
+    throw error
+  }
+}
+
+const lift = <A>(operation: Operation, f: () => A): Effect.Effect<A, SignerError> =>
+  Effect.try({
+    try: f,
+    catch: (error) =>
+      error instanceof KeyDecodeError
+        ? new SignerError({ reason: error.reason, operation, description: error.description })
+        : new SignerError({
+          reason: "MalformedPem",
+          operation,
+          description: "the key could not be decoded",
+          cause: error
+        })
+  })
+
+/** @internal */
+export const decodePrivateKeyPem = (text: string): Effect.Effect<DecodedPrivateKey, SignerError> =>
+  lift("importPrivateKey", () => decodePrivateKeyPemSync(text))
+
+/** @internal */
+export const decodePublicKeyPem = (text: string): Effect.Effect<DecodedPublicKey, SignerError> =>
+  lift("importPublicKey", () => decodePublicKeyPemSync(text))
+
+/**
+ * Decodes a signature: strict standard padded base64, non-empty.
+ *
+ * @internal
+ */
+export const decodeSignature = (signature: string): Effect.Effect<Uint8Array, SignerError> => {
+  const bytes = Base64.decodeStrict(signature)
+  if (bytes === undefined || bytes.length === 0) {
+    return Effect.fail(
+      new SignerError({
+        reason: "InvalidSignatureEncoding",
+        operation: "verify",
+        description: signature.length === 0
+          ? "the signature is empty"
+          : "the signature is not standard padded base64"
+      })
+    )
+  }
+  return Effect.succeed(bytes)
+}

@@ -1,0 +1,5 @@
+import { inspect } from "node:util"
+import * as WebCryptoSigner from "../src/WebCryptoSigner.js"
+import { signerConformance } from "./SignerConformance.js"
+
+signerConformance("WebCryptoSigner (Node)", WebCryptoSigner.layer, { inspect })
