@@ -1,0 +1,130 @@
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import * as AST from "effect/SchemaAST"
+
+/**
+ * One leaf of a parse issue, with the path where it happened and a message that never contains the offending value.
+ *
+ * @internal
+ */
+export interface IssueLine {
+  readonly path: ReadonlyArray<string | number>
+  readonly message: string
+}
+
+/**
+ * Issues created by this package for "the Response has no object of this type": the formatter reports them with the
+ * reason `MissingObject`.
+ *
+ * @internal
+ */
+export const missingObjectIssues: WeakSet<ParseResult.ParseIssue> = new WeakSet()
+
+const MAX_EXPECTED_LENGTH = 120
+const MAX_LINES = 10
+
+/**
+ * A short name for what a schema expects: its identifier or title, else its structure, truncated.
+ *
+ * @internal
+ */
+export const describeAst = (ast: AST.AST): string => {
+  const named = Option.firstSomeOf([
+    AST.getIdentifierAnnotation(ast),
+    AST.getTitleAnnotation(ast)
+  ])
+  let text: string
+  if (Option.isSome(named)) {
+    text = named.value
+  } else if (AST.isTransformation(ast)) {
+    const to = Option.firstSomeOf([AST.getIdentifierAnnotation(ast.to), AST.getTitleAnnotation(ast.to)])
+    text = Option.isSome(to) ? to.value : describeAst(ast.from)
+  } else {
+    try {
+      text = String(ast)
+    } catch {
+      text = ast._tag
+    }
+  }
+  return text.length > MAX_EXPECTED_LENGTH ? `${text.slice(0, MAX_EXPECTED_LENGTH - 1)}…` : text
+}
+
+const toPathKey = (key: PropertyKey): string | number => typeof key === "symbol" ? String(key) : key
+
+/**
+ * Flattens a `ParseIssue` into leaf lines. Only the schema (expected types, identifiers) and the path are used: the
+ * `actual` values, and messages that effect may have built from them, are never read.
+ *
+ * @internal
+ */
+export const flatten = (issue: ParseResult.ParseIssue): {
+  readonly lines: ReadonlyArray<IssueLine>
+  readonly missingObject: boolean
+  readonly total: number
+} => {
+  const lines: Array<IssueLine> = []
+  let missingObject = false
+  let total = 0
+  const push = (path: ReadonlyArray<string | number>, message: string) => {
+    total++
+    if (lines.length < MAX_LINES) lines.push({ path, message })
+  }
+  const go = (issue: ParseResult.ParseIssue, path: ReadonlyArray<string | number>): void => {
+    switch (issue._tag) {
+      case "Pointer": {
+        const keys: ReadonlyArray<PropertyKey> = Array.isArray(issue.path)
+          ? issue.path
+          : [issue.path as PropertyKey]
+        go(issue.issue, [...path, ...keys.map(toPathKey)])
+        return
+      }
+      case "Refinement": {
+        if (issue.kind === "From") go(issue.issue, path)
+        else push(path, `expected ${describeAst(issue.ast)}`)
+        return
+      }
+      case "Transformation": {
+        if (issue.kind === "Transformation") push(path, `expected ${describeAst(issue.ast)}`)
+        else go(issue.issue, path)
+        return
+      }
+      case "Composite": {
+        const issues = Array.isArray(issue.issues) ? issue.issues : [issue.issues]
+        for (const inner of issues) go(inner, path)
+        return
+      }
+      case "Missing": {
+        if (missingObjectIssues.has(issue)) {
+          missingObject = true
+          // the message of these issues is written by this package and holds only type names
+          push(path, issue.message ?? "is missing")
+        } else {
+          push(path, `is missing (expected ${describeAst(issue.ast.type)})`)
+        }
+        return
+      }
+      case "Unexpected": {
+        push(path, "is unexpected")
+        return
+      }
+      case "Forbidden": {
+        push(path, "is forbidden")
+        return
+      }
+      case "Type": {
+        push(path, `expected ${describeAst(issue.ast)}`)
+        return
+      }
+    }
+  }
+  go(issue, [])
+  return { lines, missingObject, total }
+}
+
+/**
+ * `["Response"][0]["Token"]["token"]`
+ *
+ * @internal
+ */
+export const formatPath = (path: ReadonlyArray<string | number>): string =>
+  path.length === 0 ? "(root)" : path.map((key) => `[${JSON.stringify(key)}]`).join("")
