@@ -1,0 +1,511 @@
+/**
+ * `ContextStore`: where an `ApiContext` is saved between runs, so a restart reuses its installation, device and
+ * session instead of registering again.
+ *
+ * This module holds the abstract service, the domain value it stores (`SavedContext`), the versioned serialized
+ * form (`ContextDocument`, with encoders and decoders other stores reuse) and two layers: `layerMemory` and
+ * `layerKeyValueStore` (over `@effect/platform` `KeyValueStore`). The Node file store and the browser stores are
+ * built on the same interface in the runtime packages.
+ *
+ * A saved context that does not decode is reported as `ContextStoreError` with reason `Corrupt` (or
+ * `UnsupportedVersion`), and is never overwritten silently: remove it explicitly (`ApiContext.reset`).
+ *
+ * @since 0.1.0
+ */
+import * as Signer from "@effect-bunq/signer/Signer"
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import * as Context from "effect/Context"
+import type * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import { sha256Hex } from "./internal/sha256.js"
+
+// -----------------------------------------------------------------------------
+// domain
+// -----------------------------------------------------------------------------
+
+/**
+ * The current version of the saved-context format. Stores write this version; decoders read every version up to it
+ * (and migrate older ones).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const currentVersion = 1 as const
+
+/**
+ * An open session.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SavedSession {
+  /** The session id from `POST /session-server` (`None` when imported from an SDK file, which does not keep it). */
+  readonly id: Option.Option<number>
+  readonly token: Redacted.Redacted<string>
+  /** When the session expires, by this client's clock: opened at + the user's `session_timeout`. */
+  readonly expiresAt: DateTime.Utc
+  /** The id of the user the session belongs to. */
+  readonly userId: number
+}
+
+/**
+ * The installation: bunq's record of the client's public key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SavedInstallation {
+  /** The installation id (`None` when imported from an SDK file, which does not keep it). */
+  readonly id: Option.Option<number>
+  readonly token: Redacted.Redacted<string>
+  /** bunq's server public key (SPKI PEM): every response is verified with it. */
+  readonly serverPublicKey: string
+}
+
+/**
+ * Everything needed to talk to bunq again without registering: the key pair, the installation, the device and the
+ * session, and what the context belongs to (an API key, by fingerprint, and an environment).
+ *
+ * The private key is a `Signer.PrivateKey` handle, so stores that can keep key objects (IndexedDB keeps `CryptoKey`s)
+ * never need to export it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SavedContext {
+  readonly version: typeof currentVersion
+  /** The environment the context was registered in: the base URL, e.g. `https://api.bunq.com/v1`. */
+  readonly environment: string
+  /** `sha256:` + hex SHA-256 of the API key (see `fingerprint`). The key itself is never stored. */
+  readonly apiKeyFingerprint: string
+  readonly keyPair: Signer.KeyPair
+  readonly installation: SavedInstallation
+  /** The device-server id (`None` when imported from an SDK file, which does not keep it). */
+  readonly deviceId: Option.Option<number>
+  readonly session: Option.Option<SavedSession>
+}
+
+/**
+ * The fingerprint that identifies an API key in a saved context: `sha256:` followed by the hex SHA-256 of the key's
+ * UTF-8 bytes. It tells whether a saved context belongs to a key without storing the key.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fingerprint = (apiKey: Redacted.Redacted<string>): string => `sha256:${sha256Hex(Redacted.value(apiKey))}`
+
+// -----------------------------------------------------------------------------
+// errors
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export const ContextStoreErrorReason = Schema.Literal(
+  "Corrupt",
+  "UnsupportedVersion",
+  "Foreign",
+  "Io",
+  "KeyNotExportable",
+  "WrongPassphrase",
+  "Locked"
+)
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type ContextStoreErrorReason = typeof ContextStoreErrorReason.Type
+
+/**
+ * A saved context could not be read, written or used. `reason` says why:
+ * - `Corrupt`: what is stored does not decode as a saved context (bad JSON, wrong shape, bad key PEM);
+ * - `UnsupportedVersion`: it was written by a newer version of this library;
+ * - `Foreign`: it belongs to another API key or another environment;
+ * - `Io`: the underlying storage failed;
+ * - `KeyNotExportable`: the store needs the private key as PEM, and the key was created non-extractable;
+ * - `WrongPassphrase`: an encrypted store could not be decrypted with the passphrase given;
+ * - `Locked`: another process holds the store's lock.
+ *
+ * A corrupt, foreign or unsupported saved context is never overwritten silently: remove it with
+ * `ApiContext.reset` (or point at another store key).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ContextStoreError extends Schema.TaggedError<ContextStoreError>(
+  "@effect-bunq/device-server/ContextStoreError"
+)("ContextStoreError", {
+  reason: ContextStoreErrorReason,
+  /** The store key (a name, never a secret). */
+  key: Schema.String,
+  description: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.reason} (context "${this.key}"): ${this.description}`
+  }
+}
+
+// -----------------------------------------------------------------------------
+// service
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class ContextStore extends Context.Tag("@effect-bunq/device-server/ContextStore")<
+  ContextStore,
+  ContextStore.Service
+>() {}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace ContextStore {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Service {
+    /** The saved context under `key`, `None` when there is none. Fails on anything unreadable. */
+    readonly load: (key: string) => Effect.Effect<Option.Option<SavedContext>, ContextStoreError>
+    /** Save (replace) the context under `key`. */
+    readonly save: (key: string, context: SavedContext) => Effect.Effect<void, ContextStoreError>
+    /** Forget the context under `key` (no failure when there is none). */
+    readonly remove: (key: string) => Effect.Effect<void, ContextStoreError>
+    /**
+     * Run `effect` holding the store's lock for `key`, so that two clients sharing the store (two processes on one
+     * file) do not both register. Stores without cross-process sharing lock within the process only.
+     */
+    readonly withLock: <A, E, R>(
+      key: string,
+      effect: Effect.Effect<A, E, R>
+    ) => Effect.Effect<A, E | ContextStoreError, R>
+  }
+}
+
+/**
+ * Build a store from `load`, `save` and `remove`. Without `withLock`, the store serializes `withLock` calls within
+ * the process (one semaphore for all keys).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  implementation: Omit<ContextStore.Service, "withLock"> & Partial<Pick<ContextStore.Service, "withLock">>
+): Effect.Effect<ContextStore.Service> =>
+  Effect.gen(function*() {
+    if (implementation.withLock !== undefined) {
+      return implementation as ContextStore.Service
+    }
+    const semaphore = yield* Effect.makeSemaphore(1)
+    return {
+      load: implementation.load,
+      save: implementation.save,
+      remove: implementation.remove,
+      withLock: (_key, effect) => semaphore.withPermits(1)(effect)
+    }
+  })
+
+// -----------------------------------------------------------------------------
+// serialized form
+// -----------------------------------------------------------------------------
+
+const Id = Schema.OptionFromNullOr(Schema.Int)
+
+/**
+ * The serialized session (version 1).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SessionV1 = Schema.Struct({
+  id: Id,
+  token: Schema.Redacted(Schema.NonEmptyString),
+  /** ISO 8601, UTC. */
+  expiresAt: Schema.DateTimeUtc,
+  userId: Schema.Int
+})
+
+/**
+ * Every field of a saved context except the private key (version 1): what a store that keeps the private key in
+ * another form (a browser `CryptoKey`) serializes next to it. Encodes to plain JSON.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContextFieldsV1 = Schema.Struct({
+  version: Schema.Literal(1),
+  environment: Schema.String,
+  apiKeyFingerprint: Schema.String,
+  publicKeyPem: Schema.String,
+  installation: Schema.Struct({
+    id: Id,
+    token: Schema.Redacted(Schema.NonEmptyString),
+    serverPublicKey: Schema.String
+  }),
+  deviceId: Id,
+  session: Schema.OptionFromNullOr(SessionV1)
+})
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export type ContextFieldsV1 = typeof ContextFieldsV1.Type
+
+/**
+ * The whole saved context as one JSON document (version 1): `ContextFieldsV1` plus the private key as PKCS#8 PEM
+ * (`privateKeyPem`). Used by stores that persist text (the `KeyValueStore` layer, the Node file store).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ContextDocumentV1 = Schema.Struct({
+  ...ContextFieldsV1.fields,
+  privateKeyPem: Schema.Redacted(Schema.NonEmptyString)
+})
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export type ContextDocumentV1 = typeof ContextDocumentV1.Type
+
+const corrupt = (key: string, description: string, cause?: unknown) =>
+  new ContextStoreError({ reason: "Corrupt", key, description, cause })
+
+/** Read the `version` field first, then decode with that version's schema (and migrate it, once there are more). */
+const decodeVersioned = <A, I>(
+  key: string,
+  input: unknown,
+  byVersion: (version: number) => Schema.Schema<A, I> | undefined
+): Effect.Effect<A, ContextStoreError> => {
+  if (!Predicate.isRecord(input)) {
+    return Effect.fail(corrupt(key, "the saved context is not a JSON object"))
+  }
+  const version = input.version
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
+    return Effect.fail(corrupt(key, "the saved context has no valid \"version\" field"))
+  }
+  const schema = byVersion(version)
+  if (schema === undefined) {
+    return Effect.fail(
+      new ContextStoreError({
+        reason: "UnsupportedVersion",
+        key,
+        description: `the saved context has version ${version}; this library reads versions 1 to ${currentVersion}`
+      })
+    )
+  }
+  return Schema.decodeUnknown(schema)(input).pipe(
+    Effect.mapError((error) =>
+      // The formatted issue names paths and expected types; values are Redacted or non-secret.
+      corrupt(key, `the saved context does not decode: ${ParseResult.TreeFormatter.formatIssueSync(error.issue)}`)
+    )
+  )
+}
+
+/**
+ * The fields of a saved context, ready to be JSON-encoded (the private key left out).
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeFields = (context: SavedContext): typeof ContextFieldsV1.Encoded =>
+  Schema.encodeSync(ContextFieldsV1)({
+    version: context.version,
+    environment: context.environment,
+    apiKeyFingerprint: context.apiKeyFingerprint,
+    publicKeyPem: context.keyPair.publicKeyPem,
+    installation: context.installation,
+    deviceId: context.deviceId,
+    session: context.session
+  })
+
+/**
+ * Decode the fields written by `encodeFields` (any supported version) and join them with the private key kept
+ * elsewhere. `key` names the store entry in errors.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeFields = (
+  key: string,
+  input: unknown,
+  privateKey: Signer.PrivateKey
+): Effect.Effect<SavedContext, ContextStoreError> =>
+  decodeVersioned(key, input, (version) => version === 1 ? ContextFieldsV1 : undefined).pipe(
+    Effect.map((fields) => fromFields(fields, privateKey))
+  )
+
+const fromFields = (fields: ContextFieldsV1, privateKey: Signer.PrivateKey): SavedContext => ({
+  version: fields.version,
+  environment: fields.environment,
+  apiKeyFingerprint: fields.apiKeyFingerprint,
+  keyPair: { privateKey, publicKeyPem: fields.publicKeyPem },
+  installation: fields.installation,
+  deviceId: fields.deviceId,
+  session: fields.session
+})
+
+/**
+ * The whole saved context as a JSON-ready document, the private key exported as PKCS#8 PEM with the `Signer`.
+ * Fails with `KeyNotExportable` when the key was created non-extractable.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeDocument = (
+  key: string,
+  context: SavedContext
+): Effect.Effect<typeof ContextDocumentV1.Encoded, ContextStoreError, Signer.Signer> =>
+  Effect.gen(function*() {
+    const signer = yield* Signer.Signer
+    const privateKeyPem = yield* signer.exportPrivateKeyPem(context.keyPair.privateKey).pipe(
+      Effect.mapError((error) =>
+        new ContextStoreError({
+          reason: error.reason === "NotExtractable" ? "KeyNotExportable" : "Corrupt",
+          key,
+          description: `cannot export the private key: ${error.message}`,
+          cause: error
+        })
+      )
+    )
+    return {
+      ...encodeFields(context),
+      privateKeyPem: Redacted.value(privateKeyPem)
+    }
+  })
+
+/**
+ * Decode a document written by `encodeDocument` (any supported version), importing the private key with the
+ * `Signer`. A key PEM that does not import, or a public key that is not the private key's, is `Corrupt`.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeDocument = (
+  key: string,
+  input: unknown
+): Effect.Effect<SavedContext, ContextStoreError, Signer.Signer> =>
+  Effect.gen(function*() {
+    const document = yield* decodeVersioned(key, input, (version) => version === 1 ? ContextDocumentV1 : undefined)
+    const signer = yield* Signer.Signer
+    const keyPair = yield* signer.importPrivateKeyPem(document.privateKeyPem).pipe(
+      Effect.mapError((error) => corrupt(key, `the saved private key does not import: ${error.message}`, error))
+    )
+    if (normalizePem(keyPair.publicKeyPem) !== normalizePem(document.publicKeyPem)) {
+      return yield* corrupt(key, "the saved public key is not the saved private key's")
+    }
+    return fromFields(document, keyPair.privateKey)
+  })
+
+const normalizePem = (pem: string): string => pem.replace(/\s+/g, "")
+
+/**
+ * `encodeDocument` as JSON text.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeJson = (
+  key: string,
+  context: SavedContext
+): Effect.Effect<string, ContextStoreError, Signer.Signer> =>
+  Effect.map(encodeDocument(key, context), (document) => JSON.stringify(document, null, 2))
+
+/**
+ * `decodeDocument` from JSON text; text that is not JSON is `Corrupt`.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeJson = (
+  key: string,
+  text: string
+): Effect.Effect<SavedContext, ContextStoreError, Signer.Signer> =>
+  Either.match(Either.try(() => JSON.parse(text) as unknown), {
+    onLeft: () => Effect.fail(corrupt(key, "the saved context is not valid JSON")),
+    onRight: (json) => decodeDocument(key, json)
+  })
+
+// -----------------------------------------------------------------------------
+// layers
+// -----------------------------------------------------------------------------
+
+/**
+ * A store in memory: contexts live as long as the layer. For tests and short-lived programs.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<ContextStore> = Layer.effect(
+  ContextStore,
+  Effect.gen(function*() {
+    const entries = yield* Ref.make(new Map<string, SavedContext>())
+    return yield* make({
+      load: (key) => Effect.map(Ref.get(entries), (map) => Option.fromNullable(map.get(key))),
+      save: (key, context) => Ref.update(entries, (map) => new Map(map).set(key, context)),
+      remove: (key) =>
+        Ref.update(entries, (map) => {
+          const next = new Map(map)
+          next.delete(key)
+          return next
+        })
+    })
+  })
+)
+
+/**
+ * A store over `@effect/platform` `KeyValueStore`: each context is one JSON document (`ContextDocumentV1`, the private
+ * key as PKCS#8 PEM) under `prefix + key` (default prefix `"effect-bunq/context/"`). Needs the `Signer` to export
+ * and import the private key. Anything under the entry that does not decode fails `load` with `Corrupt`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerKeyValueStore = (
+  options?: { readonly prefix?: string | undefined }
+): Layer.Layer<ContextStore, never, KeyValueStore.KeyValueStore | Signer.Signer> =>
+  Layer.effect(
+    ContextStore,
+    Effect.gen(function*() {
+      const store = yield* KeyValueStore.KeyValueStore
+      const signer = yield* Signer.Signer
+      const prefix = options?.prefix ?? "effect-bunq/context/"
+      const io = (key: string) => (error: unknown) =>
+        new ContextStoreError({ reason: "Io", key, description: "the key-value store failed", cause: error })
+      return yield* make({
+        load: (key) =>
+          store.get(prefix + key).pipe(
+            Effect.mapError(io(key)),
+            Effect.flatMap(Option.match({
+              onNone: () => Effect.succeedNone,
+              onSome: (text) => Effect.asSome(decodeJson(key, text))
+            })),
+            Effect.provideService(Signer.Signer, signer)
+          ),
+        save: (key, context) =>
+          encodeJson(key, context).pipe(
+            Effect.flatMap((text) => Effect.mapError(store.set(prefix + key, text), io(key))),
+            Effect.provideService(Signer.Signer, signer)
+          ),
+        remove: (key) => Effect.mapError(store.remove(prefix + key), io(key))
+      })
+    })
+  )
