@@ -9,11 +9,16 @@
  * @since 0.1.0
  */
 import type * as Signer from "@effect-bunq/signer/Signer"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
-import type * as Stream from "effect/Stream"
+import * as Stream from "effect/Stream"
+import type { BunqConfig } from "./BunqConfig.js"
 import type { BunqError } from "./BunqError.js"
+import * as internal from "./internal/client.js"
 
 /**
  * Which token a request carries in `X-Bunq-Client-Authentication`.
@@ -114,3 +119,90 @@ export declare namespace BunqClient {
     readonly paginate: (request: BunqRequest) => Stream.Stream<BunqResponse, BunqError>
   }
 }
+
+/**
+ * Build the client from the injected `HttpClient`, `Signer` and `BunqConfig`.
+ *
+ * - Requests: the base URL and bunq's fixed headers are added with `HttpClient.mapRequest`; each attempt gets a fresh
+ *   `X-Bunq-Client-Request-Id` (retries too: bunq rejects reuse) and the token named by `auth`; the body is
+ *   serialized once to UTF-8 bytes and, when `signWith` is set, those bytes (the empty string without a body) are
+ *   signed by a final `HttpClient.mapRequestEffect`.
+ * - Responses: the body is read once as bytes; with `verifyWith` the `X-Bunq-Server-Signature` is verified over
+ *   those bytes before anything is parsed; the echoed request id is checked; then the same bytes are decoded as UTF-8
+ *   JSON into the `Response` envelope or, for an error status, into `ApiError`.
+ * - Rate limiting per `BunqConfig.rateLimits` (queues, never fails); retries per `BunqConfig.retry` for `GET` only.
+ * - Each call runs in a span named `operation` with `http.request.method`, `url.path` (no query),
+ *   `http.response.status_code`, `bunq.request_id` and `bunq.response_id`; secret headers are redacted.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<
+  BunqClient.Service,
+  never,
+  HttpClient.HttpClient | Signer.Signer | BunqConfig
+> = internal.make
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> = Layer
+  .effect(BunqClient, make)
+
+/**
+ * The request for the page after `response` (following `older_url`), with the same auth and keys; `None` on the
+ * last page. Use it for single-page access; `paginate` follows it for you.
+ *
+ * @since 0.1.0
+ * @category pagination
+ */
+export const nextPage: (request: BunqRequest, response: BunqResponse) => Option.Option<BunqRequest> = internal.nextPage
+
+/**
+ * Set `count` (default and maximum 200, bunq's largest page) on a list request, keeping a smaller `count` the caller
+ * set. `paginate` applies it to the first request.
+ *
+ * @since 0.1.0
+ * @category pagination
+ */
+export const withPageSize: (request: BunqRequest, count?: number) => BunqRequest = internal.withPageSize
+
+/**
+ * Flatten a stream of pages into the stream of their `Response` items.
+ *
+ * @since 0.1.0
+ * @category pagination
+ */
+export const items = <E, R>(
+  pages: Stream.Stream<BunqResponse, E, R>
+): Stream.Stream<Readonly<Record<string, unknown>>, E, R> =>
+  Stream.flatMap(pages, (page) => Stream.fromIterable(page.items))
+
+/**
+ * The headers that carry secrets: `X-Bunq-Client-Authentication`, `X-Bunq-Client-Signature` and
+ * `X-Bunq-Server-Signature`.
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const secretHeaderNames: ReadonlyArray<string> = internal.secretHeaderNames
+
+/**
+ * Run an effect with bunq's secret headers added to `Headers.currentRedactedNames`, so that `HttpClient` spans
+ * record them as redacted. `execute` already applies it to its own requests.
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const withRedactedHeaders: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =
+  internal.withRedactedHeaders
+
+/**
+ * A layer that adds bunq's secret headers to `Headers.currentRedactedNames` for everything built on it (for apps that
+ * also use the raw `HttpClient` with bunq headers).
+ *
+ * @since 0.1.0
+ * @category redaction
+ */
+export const layerRedactedHeaders: Layer.Layer<never> = internal.layerRedactedHeaders

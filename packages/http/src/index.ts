@@ -7,3 +7,8 @@ export * as BunqClient from "./BunqClient.js"
  * @since 0.1.0
  */
 export * as BunqError from "./BunqError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BunqConfig from "./BunqConfig.js"

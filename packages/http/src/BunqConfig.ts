@@ -1,0 +1,315 @@
+/**
+ * `BunqConfig`: where `BunqClient` sends requests and how it behaves — the environment (or any base URL), the values
+ * of bunq's fixed headers, the request timeout, the client-side rate limits and the retry policy for `GET`.
+ *
+ * Build it from code with `layer(options)` or from the environment with `layerConfig()`:
+ *
+ * | variable | meaning | default |
+ * | --- | --- | --- |
+ * | `BUNQ_ENVIRONMENT` | `sandbox` or `production` | `sandbox` |
+ * | `BUNQ_BASE_URL` | any base URL (a proxy, the emulator); wins over `BUNQ_ENVIRONMENT` | the environment's URL |
+ * | `BUNQ_USER_AGENT` | `User-Agent` | `effect-bunq/0.1.0` |
+ * | `BUNQ_LANGUAGE` | `X-Bunq-Language` | `en_US` |
+ * | `BUNQ_REGION` | `X-Bunq-Region` | `nl_NL` |
+ * | `BUNQ_GEOLOCATION` | `X-Bunq-Geolocation` (`lng lat alt radius CC`) | `0 0 0 0 000` |
+ * | `BUNQ_TIMEOUT` | per-attempt timeout, a duration such as `30 seconds` or `500 millis` | `30 seconds` |
+ * | `BUNQ_RATE_LIMIT` | `true`/`false`: the client-side rate limiter on or off | `true` |
+ * | `BUNQ_RETRY_MAX_ATTEMPTS` | attempts for a `GET` (1 turns retries off) | `4` |
+ * | `BUNQ_ALLOW_UNSIGNED_ERRORS` | `true`: accept unsigned 429/5xx error bodies | `false` |
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Environment = "sandbox" | "production"
+
+/**
+ * The base URL of each bunq environment.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const baseUrls: { readonly production: string; readonly sandbox: string } = {
+  production: "https://api.bunq.com/v1",
+  sandbox: "https://public-api.sandbox.bunq.com/v1"
+}
+
+/**
+ * The default `User-Agent`: this library's name and version.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultUserAgent: string = "effect-bunq/0.1.0"
+
+/**
+ * At most `limit` requests start within any `window` (a sliding window).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateLimit {
+  readonly limit: number
+  readonly window: Duration.Duration
+}
+
+/**
+ * The client-side rate limits, one bucket per method category plus `POST /session-server`. A bucket set to
+ * `undefined` does not limit. A `POST /session-server` takes a slot in both its own bucket and the `POST` bucket.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateLimits {
+  readonly GET: RateLimit | undefined
+  readonly POST: RateLimit | undefined
+  readonly PUT: RateLimit | undefined
+  readonly DELETE: RateLimit | undefined
+  readonly sessionServer: RateLimit | undefined
+}
+
+/**
+ * bunq's classic limits: `GET` 3 per 3 s, `POST` 5 per 3 s, `PUT` 2 per 3 s, `POST /session-server` 1 per 30 s.
+ * bunq documents no `DELETE` limit; this library uses `PUT`'s (2 per 3 s), the most conservative one.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const classicRateLimits: RateLimits = {
+  GET: { limit: 3, window: Duration.seconds(3) },
+  POST: { limit: 5, window: Duration.seconds(3) },
+  PUT: { limit: 2, window: Duration.seconds(3) },
+  DELETE: { limit: 2, window: Duration.seconds(3) },
+  sessionServer: { limit: 1, window: Duration.seconds(30) }
+}
+
+/**
+ * Retries for `GET` only (never `POST`, `PUT` or `DELETE`): on 429, on 5xx and on transport failures, with
+ * exponential backoff `baseDelay * factor^n`, capped at `maxDelay`. `maxAttempts` counts the first attempt too.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryPolicy {
+  readonly maxAttempts: number
+  readonly baseDelay: Duration.Duration
+  readonly factor: number
+  readonly maxDelay: Duration.Duration
+}
+
+/**
+ * The default retry policy: 4 attempts, waiting 1 s, 2 s and 4 s (bunq's rate-limit windows are 3 s long).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelay: Duration.seconds(1),
+  factor: 2,
+  maxDelay: Duration.seconds(10)
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class BunqConfig extends Context.Tag("@effect-bunq/http/BunqConfig")<BunqConfig, BunqConfig.Service>() {}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace BunqConfig {
+  /**
+   * The resolved configuration.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Service {
+    /** `"custom"` when a base URL was given. */
+    readonly environment: Environment | "custom"
+    /** Without a trailing slash, e.g. `https://api.bunq.com/v1`. */
+    readonly baseUrl: string
+    readonly userAgent: string
+    readonly language: string
+    readonly region: string
+    readonly geolocation: string
+    /** Per attempt, covering the request and reading the response body. */
+    readonly timeout: Duration.Duration
+    /** `undefined`: no client-side rate limiting. */
+    readonly rateLimits: RateLimits | undefined
+    /** `undefined`: no retries. */
+    readonly retry: RetryPolicy | undefined
+    /**
+     * Accept a 429 or 5xx response without `X-Bunq-Server-Signature` (it is still decoded into an `ApiError`).
+     * A 429/5xx that does carry a signature is always verified. Default `false`.
+     */
+    readonly allowUnsignedErrors: boolean
+    /**
+     * Fail with `RequestIdMismatch` when the response does not echo `X-Bunq-Client-Request-Id`. Default `false`: a
+     * missing echo is accepted (the header is not covered by the server signature, so its absence proves nothing),
+     * while an echo that differs from the id sent is always rejected.
+     */
+    readonly requireRequestIdEcho: boolean
+  }
+}
+
+/**
+ * Options for `make` / `layer`; everything is optional.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Default `"sandbox"`. Ignored when `baseUrl` is given. */
+  readonly environment?: Environment | undefined
+  /** Any `http:`/`https:` base URL: a proxy (browsers), the emulator. */
+  readonly baseUrl?: string | undefined
+  readonly userAgent?: string | undefined
+  readonly language?: string | undefined
+  readonly region?: string | undefined
+  readonly geolocation?: string | undefined
+  readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * `false` turns the limiter off; an object overrides single buckets of `classicRateLimits` (a bucket set to
+   * `undefined` is unlimited).
+   */
+  readonly rateLimits?: false | Partial<RateLimits> | undefined
+  /** `false` turns retries off; an object overrides fields of `defaultRetryPolicy`. */
+  readonly retry?: false | Partial<RetryPolicy> | undefined
+  readonly allowUnsignedErrors?: boolean | undefined
+  readonly requireRequestIdEcho?: boolean | undefined
+}
+
+const normalizeBaseUrl = (input: string): Either.Either<string, string> => {
+  let url: URL
+  try {
+    url = new URL(input)
+  } catch {
+    return Either.left("is not a URL")
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return Either.left("must be an http: or https: URL")
+  if (url.search !== "" || url.hash !== "") return Either.left("must not have a query or fragment")
+  return Either.right(url.toString().replace(/\/+$/, ""))
+}
+
+const resolve = (options: Options): Either.Either<BunqConfig.Service, string> => {
+  const base = options.baseUrl === undefined
+    ? Either.right(baseUrls[options.environment ?? "sandbox"])
+    : normalizeBaseUrl(options.baseUrl)
+  if (Either.isLeft(base)) return Either.left(`base URL ${base.left}`)
+  const retry = options.retry === false ? undefined : { ...defaultRetryPolicy, ...options.retry }
+  if (retry !== undefined && (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1)) {
+    return Either.left("retry.maxAttempts must be an integer >= 1")
+  }
+  const rateLimits = options.rateLimits === false ? undefined : { ...classicRateLimits, ...options.rateLimits }
+  if (rateLimits !== undefined) {
+    for (const [name, bucket] of Object.entries(rateLimits)) {
+      if (bucket !== undefined && (!Number.isInteger(bucket.limit) || bucket.limit < 1)) {
+        return Either.left(`rateLimits.${name}.limit must be an integer >= 1`)
+      }
+    }
+  }
+  return Either.right({
+    environment: options.baseUrl === undefined ? options.environment ?? "sandbox" : "custom",
+    baseUrl: base.right,
+    userAgent: options.userAgent ?? defaultUserAgent,
+    language: options.language ?? "en_US",
+    region: options.region ?? "nl_NL",
+    geolocation: options.geolocation ?? "0 0 0 0 000",
+    timeout: Duration.decode(options.timeout ?? Duration.seconds(30)),
+    rateLimits: rateLimits?.GET === undefined && rateLimits?.POST === undefined && rateLimits?.PUT === undefined &&
+        rateLimits?.DELETE === undefined && rateLimits?.sessionServer === undefined
+      ? undefined
+      : rateLimits,
+    retry: retry === undefined || retry.maxAttempts <= 1 ? undefined : retry,
+    allowUnsignedErrors: options.allowUnsignedErrors ?? false,
+    requireRequestIdEcho: options.requireRequestIdEcho ?? false
+  })
+}
+
+/**
+ * Resolve options into a configuration, filling in the defaults. Throws on an invalid base URL or limit: those are
+ * programming errors in code-supplied options (use `layerConfig` for user input).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options = {}): BunqConfig.Service =>
+  Either.getOrThrowWith(resolve(options), (message) => new Error(`BunqConfig: ${message}`))
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<BunqConfig> => Layer.sync(BunqConfig, () => make(options))
+
+/**
+ * Read the configuration from `BUNQ_*` variables (see the module documentation). `defaults` supplies values for
+ * variables that are not set.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config = (defaults: Options = {}): Config.Config<BunqConfig.Service> =>
+  Config.all({
+    environment: Config.option(Config.literal("sandbox", "production")("BUNQ_ENVIRONMENT")),
+    baseUrl: Config.option(Config.string("BUNQ_BASE_URL")),
+    userAgent: Config.option(Config.string("BUNQ_USER_AGENT")),
+    language: Config.option(Config.string("BUNQ_LANGUAGE")),
+    region: Config.option(Config.string("BUNQ_REGION")),
+    geolocation: Config.option(Config.string("BUNQ_GEOLOCATION")),
+    timeout: Config.option(Config.duration("BUNQ_TIMEOUT")),
+    rateLimit: Config.option(Config.boolean("BUNQ_RATE_LIMIT")),
+    retryMaxAttempts: Config.option(Config.integer("BUNQ_RETRY_MAX_ATTEMPTS")),
+    allowUnsignedErrors: Config.option(Config.boolean("BUNQ_ALLOW_UNSIGNED_ERRORS"))
+  }).pipe(
+    Config.mapOrFail((env) => {
+      const environment = Option.getOrElse(env.environment, () => defaults.environment)
+      const baseUrl = Option.orElse(env.baseUrl, () =>
+        // an explicit BUNQ_ENVIRONMENT beats a code default base URL
+        Option.isSome(env.environment) ? Option.none() : Option.fromNullable(defaults.baseUrl))
+      const retryDefaults = defaults.retry === false ? {} : defaults.retry ?? {}
+      const options: Options = {
+        ...defaults,
+        environment,
+        baseUrl: Option.getOrUndefined(baseUrl),
+        userAgent: Option.getOrElse(env.userAgent, () => defaults.userAgent),
+        language: Option.getOrElse(env.language, () => defaults.language),
+        region: Option.getOrElse(env.region, () => defaults.region),
+        geolocation: Option.getOrElse(env.geolocation, () => defaults.geolocation),
+        timeout: Option.getOrElse(env.timeout, () => defaults.timeout),
+        rateLimits: Option.match(env.rateLimit, {
+          onNone: () => defaults.rateLimits,
+          onSome: (on) => on ? (defaults.rateLimits === false ? undefined : defaults.rateLimits) : false
+        }),
+        retry: Option.match(env.retryMaxAttempts, {
+          onNone: () => defaults.retry,
+          onSome: (maxAttempts) => ({ ...retryDefaults, maxAttempts })
+        }),
+        allowUnsignedErrors: Option.getOrElse(env.allowUnsignedErrors, () => defaults.allowUnsignedErrors)
+      }
+      return Either.mapLeft(resolve(options), (message) => {
+        const name = message.startsWith("base URL") ? "BUNQ_BASE_URL" : "BUNQ_RETRY_MAX_ATTEMPTS"
+        return ConfigError.InvalidData([name], message)
+      })
+    })
+  )
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (defaults: Options = {}): Layer.Layer<BunqConfig, ConfigError.ConfigError> =>
+  Layer.effect(BunqConfig, config(defaults))

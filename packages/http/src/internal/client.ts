@@ -1,0 +1,476 @@
+import * as Envelope from "@effect-bunq/schema/Envelope"
+import * as ErrorBody from "@effect-bunq/schema/ErrorBody"
+import * as Signer from "@effect-bunq/signer/Signer"
+import * as Headers from "@effect/platform/Headers"
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import type { BunqClient, BunqRequest, BunqResponse, PageLinks } from "../BunqClient.js"
+import { BunqConfig } from "../BunqConfig.js"
+import {
+  ApiError,
+  type BunqError,
+  DecodeError,
+  ErrorDescription,
+  reasonFromStatus,
+  ResponseVerificationError,
+  TransportError
+} from "../BunqError.js"
+import * as RateLimiter from "./rateLimiter.js"
+
+// -----------------------------------------------------------------------------
+// header names
+// -----------------------------------------------------------------------------
+
+/** @internal */
+export const headerNames = {
+  userAgent: "User-Agent",
+  cacheControl: "Cache-Control",
+  requestId: "X-Bunq-Client-Request-Id",
+  geolocation: "X-Bunq-Geolocation",
+  language: "X-Bunq-Language",
+  region: "X-Bunq-Region",
+  authentication: "X-Bunq-Client-Authentication",
+  clientSignature: "X-Bunq-Client-Signature",
+  serverSignature: "X-Bunq-Server-Signature",
+  responseId: "X-Bunq-Client-Response-Id"
+} as const
+
+/** @internal */
+export const secretHeaderNames: ReadonlyArray<string> = [
+  headerNames.authentication,
+  headerNames.clientSignature,
+  headerNames.serverSignature
+]
+
+const addSecretNames = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => {
+  const missing = secretHeaderNames.filter((name) =>
+    !names.some((existing) => typeof existing === "string" && existing.toLowerCase() === name.toLowerCase())
+  )
+  return missing.length === 0 ? names : [...names, ...missing]
+}
+
+/** @internal */
+export const withRedactedHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locallyWith(effect, Headers.currentRedactedNames, addSecretNames)
+
+/** @internal */
+export const layerRedactedHeaders: Layer.Layer<never> = Layer.fiberRefLocallyScopedWith(
+  Headers.currentRedactedNames,
+  addSecretNames
+)
+
+// -----------------------------------------------------------------------------
+// request preparation
+// -----------------------------------------------------------------------------
+
+/** The largest page bunq serves. @internal */
+export const maxPageSize = 200
+
+interface Prepared {
+  readonly request: BunqRequest
+  /** The path without query string: used in spans and errors. */
+  readonly pathname: string
+  readonly urlParams: ReadonlyArray<readonly [string, string]>
+  /** `undefined` when there is no body: the empty byte string is signed. */
+  readonly body: Uint8Array | undefined
+}
+
+const encoder = new TextEncoder()
+
+const prepare = (request: BunqRequest): Effect.Effect<Prepared> =>
+  Effect.suspend(() => {
+    const queryIndex = request.path.indexOf("?")
+    const pathname = queryIndex === -1 ? request.path : request.path.slice(0, queryIndex)
+    const params = new URLSearchParams(queryIndex === -1 ? "" : request.path.slice(queryIndex + 1))
+    if (request.urlParams !== undefined) {
+      for (const [key, value] of Object.entries(request.urlParams)) params.set(key, String(value))
+    }
+    let body: Uint8Array | undefined
+    if (request.body !== undefined) {
+      // Serialized exactly once: these bytes are signed and sent, never re-serialized.
+      const json = JSON.stringify(request.body)
+      if (typeof json !== "string") {
+        return Effect.dieMessage(`${request.operation}: the request body is not a JSON value`)
+      }
+      body = encoder.encode(json)
+    }
+    return Effect.succeed({
+      request,
+      pathname: pathname.startsWith("/") ? pathname : `/${pathname}`,
+      urlParams: Array.from(params.entries()),
+      body
+    })
+  })
+
+const emptyBytes = new Uint8Array(0)
+
+const bytesOfBody = (body: HttpBody.HttpBody): Uint8Array | undefined => {
+  switch (body._tag) {
+    case "Empty":
+      return emptyBytes
+    case "Uint8Array":
+      return body.body
+    default:
+      return undefined
+  }
+}
+
+// -----------------------------------------------------------------------------
+// responses
+// -----------------------------------------------------------------------------
+
+interface RawResponse {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly bytes: Uint8Array
+}
+
+const header = (headers: Headers.Headers, name: string): string | undefined => {
+  const value = Headers.get(headers, name)
+  return Option.isSome(value) ? value.value : undefined
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
+
+/**
+ * A `Pagination` link as a path relative to the base URL (`/user/1/payment?count=25&older_id=1`), usable as
+ * `BunqRequest.path`.
+ */
+const pagePath = (page: Option.Option<Envelope.PageRequest>): string | undefined => {
+  if (Option.isNone(page)) return undefined
+  const query = new URLSearchParams(page.value.urlParams).toString()
+  return query === "" ? page.value.path : `${page.value.path}?${query}`
+}
+
+// -----------------------------------------------------------------------------
+// errors
+// -----------------------------------------------------------------------------
+
+const requestInfo = (prepared: Prepared, requestId: string, responseId?: string | undefined) => ({
+  operation: prepared.request.operation,
+  method: prepared.request.method,
+  path: prepared.pathname,
+  requestId,
+  ...(responseId === undefined ? {} : { responseId })
+})
+
+const browserFetchFailure = /^(Failed to fetch|NetworkError when attempting to fetch resource\.?|Load failed)$/
+
+const transportError = (
+  prepared: Prepared,
+  requestId: string,
+  error: HttpClientError.HttpClientError
+): Effect.Effect<never, TransportError> => {
+  if (error._tag === "RequestError" && (error.reason === "InvalidUrl" || error.reason === "Encode")) {
+    // We build the URL and the body ourselves: this is a bug, not bad input from the network.
+    return Effect.die(error)
+  }
+  const cause = error.cause
+  if (cause instanceof TypeError && browserFetchFailure.test(cause.message)) {
+    return Effect.fail(
+      new TransportError({
+        ...requestInfo(prepared, requestId),
+        reason: "Blocked",
+        description: "the browser could not complete the request (offline, or blocked: bunq sends no CORS headers, " +
+          "so a browser app must reach bunq through a proxy base URL)",
+        cause
+      })
+    )
+  }
+  return Effect.fail(
+    new TransportError({
+      ...requestInfo(prepared, requestId),
+      reason: "Network",
+      description: error._tag === "ResponseError"
+        ? "the connection failed while reading the response body"
+        : "the request could not be sent or no response arrived",
+      cause
+    })
+  )
+}
+
+const verificationError = (
+  prepared: Prepared,
+  requestId: string,
+  raw: RawResponse,
+  reason: ResponseVerificationError["reason"],
+  description: string
+) =>
+  new ResponseVerificationError({
+    ...requestInfo(prepared, requestId, header(raw.headers, headerNames.responseId)),
+    reason,
+    status: raw.status,
+    description
+  })
+
+const decodeError = (prepared: Prepared, requestId: string, raw: RawResponse, description: string) =>
+  new DecodeError({
+    ...requestInfo(prepared, requestId, header(raw.headers, headerNames.responseId)),
+    status: raw.status,
+    description
+  })
+
+// -----------------------------------------------------------------------------
+// the client
+// -----------------------------------------------------------------------------
+
+/** @internal */
+export const isRetryable = (error: BunqError): boolean =>
+  error._tag === "TransportError" ||
+  (error._tag === "ApiError" && (error.status === 429 || (error.status >= 500 && error.status < 600)))
+
+/** @internal */
+export const retrySchedule = (policy: {
+  readonly maxAttempts: number
+  readonly baseDelay: Duration.Duration
+  readonly factor: number
+  readonly maxDelay: Duration.Duration
+}): Schedule.Schedule<unknown, unknown> =>
+  Schedule.exponential(policy.baseDelay, policy.factor).pipe(
+    Schedule.modifyDelay((delay) => Duration.min(delay, policy.maxDelay)),
+    Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1))
+  )
+
+/** @internal */
+export const make: Effect.Effect<
+  BunqClient.Service,
+  never,
+  HttpClient.HttpClient | Signer.Signer | BunqConfig
+> = Effect.gen(function*() {
+  const config = yield* BunqConfig
+  const signer = yield* Signer.Signer
+  const limiter = yield* RateLimiter.make(config.rateLimits)
+
+  // Base URL and the fixed headers: the same for every request.
+  const baseClient = (yield* HttpClient.HttpClient).pipe(
+    HttpClient.mapRequest((request) =>
+      request.pipe(
+        HttpClientRequest.prependUrl(config.baseUrl),
+        HttpClientRequest.setHeaders({
+          [headerNames.userAgent]: config.userAgent,
+          [headerNames.cacheControl]: "no-cache",
+          [headerNames.geolocation]: config.geolocation,
+          [headerNames.language]: config.language,
+          [headerNames.region]: config.region
+        })
+      )
+    )
+  )
+
+  // Signing is the last transformation: it signs exactly the bytes the request carries.
+  const signingClient = (prepared: Prepared) => {
+    const key = prepared.request.signWith
+    if (key === undefined) return baseClient
+    return baseClient.pipe(HttpClient.mapRequestEffect((request) => {
+      const bytes = bytesOfBody(request.body)
+      if (bytes === undefined) return Effect.dieMessage("BunqClient only sends byte bodies")
+      return signer.sign(key, bytes).pipe(
+        // A key the signer cannot use is a bug in the caller's context, not a network failure.
+        Effect.orDie,
+        Effect.map((signature) => HttpClientRequest.setHeader(request, headerNames.clientSignature, signature))
+      )
+    }))
+  }
+
+  const verify = (prepared: Prepared, requestId: string, raw: RawResponse) =>
+    Effect.gen(function*() {
+      const serverKey = prepared.request.verifyWith
+      if (serverKey !== undefined) {
+        const signature = header(raw.headers, headerNames.serverSignature)
+        if (signature === undefined || signature === "") {
+          const unsignedErrorAllowed = config.allowUnsignedErrors && (raw.status === 429 || raw.status >= 500)
+          if (!unsignedErrorAllowed) {
+            return yield* verificationError(
+              prepared,
+              requestId,
+              raw,
+              "MissingSignature",
+              `the response has no ${headerNames.serverSignature} header`
+            )
+          }
+        } else {
+          yield* signer.verify(serverKey, raw.bytes, signature).pipe(
+            Effect.mapError((error) =>
+              verificationError(
+                prepared,
+                requestId,
+                raw,
+                "InvalidSignature",
+                error.reason === "SignatureMismatch"
+                  ? "the server signature does not verify over the response body"
+                  : `the server signature could not be checked (${error.reason})`
+              )
+            )
+          )
+        }
+      }
+      const echoed = header(raw.headers, headerNames.requestId)
+      if (echoed === undefined ? config.requireRequestIdEcho : echoed !== requestId) {
+        return yield* verificationError(
+          prepared,
+          requestId,
+          raw,
+          "RequestIdMismatch",
+          echoed === undefined
+            ? `the response does not echo ${headerNames.requestId}`
+            : `the response echoes a different ${headerNames.requestId}`
+        )
+      }
+    })
+
+  const decode = (
+    prepared: Prepared,
+    requestId: string,
+    raw: RawResponse
+  ): Effect.Effect<BunqResponse, ApiError | DecodeError> => {
+    const responseId = header(raw.headers, headerNames.responseId)
+    const isError = raw.status < 200 || raw.status >= 300
+    let json: unknown
+    try {
+      json = JSON.parse(decoder.decode(raw.bytes))
+    } catch {
+      if (!isError) return Effect.fail(decodeError(prepared, requestId, raw, "the response body is not UTF-8 JSON"))
+      json = undefined
+    }
+    if (isError) {
+      // An error status is an ApiError whatever the body: a proxy's HTML 502 is still a 502.
+      return ErrorBody.decode(json).pipe(
+        Effect.map((body) => body.Error),
+        Effect.orElseSucceed(() => []),
+        Effect.flatMap((entries) =>
+          new ApiError({
+            ...requestInfo(prepared, requestId, responseId),
+            reason: reasonFromStatus(raw.status),
+            status: raw.status,
+            descriptions: entries.map((entry) =>
+              new ErrorDescription(
+                entry.translated === undefined
+                  ? { description: entry.description }
+                  : { description: entry.description, translated: entry.translated }
+              )
+            )
+          })
+        )
+      )
+    }
+    return Envelope.decode(json).pipe(
+      Effect.mapError((error) => decodeError(prepared, requestId, raw, error.message)),
+      Effect.map((envelope): BunqResponse => ({
+        status: raw.status,
+        requestId,
+        responseId,
+        items: envelope.Response,
+        pagination: Option.match(envelope.Pagination, {
+          onNone: () => undefined,
+          onSome: (pagination): PageLinks => ({
+            olderUrl: pagePath(pagination.older),
+            newerUrl: pagePath(pagination.newer),
+            futureUrl: pagePath(pagination.future)
+          })
+        })
+      }))
+    )
+  }
+
+  /** One attempt: limiter slot, fresh request id, send, read the body once, verify, decode. */
+  const attempt = (prepared: Prepared): Effect.Effect<BunqResponse, BunqError> =>
+    Effect.gen(function*() {
+      yield* limiter(prepared.request.method, prepared.pathname)
+      const requestId = crypto.randomUUID()
+      yield* Effect.annotateCurrentSpan("bunq.request_id", requestId)
+      const auth = prepared.request.auth
+      let request = HttpClientRequest.make(prepared.request.method)(prepared.pathname).pipe(
+        HttpClientRequest.setUrlParams(prepared.urlParams),
+        HttpClientRequest.setHeader(headerNames.requestId, requestId),
+        HttpClientRequest.setBody(
+          prepared.body === undefined ? HttpBody.empty : HttpBody.uint8Array(prepared.body, "application/json")
+        )
+      )
+      if (auth._tag !== "None") {
+        request = HttpClientRequest.setHeader(request, headerNames.authentication, Redacted.value(auth.token))
+      }
+      const raw: RawResponse = yield* signingClient(prepared).execute(request).pipe(
+        Effect.flatMap((response) =>
+          Effect.map(response.arrayBuffer, (buffer) => ({
+            status: response.status,
+            headers: response.headers,
+            bytes: new Uint8Array(buffer)
+          }))
+        ),
+        Effect.catchAll((error) => transportError(prepared, requestId, error)),
+        Effect.timeoutFail({
+          duration: config.timeout,
+          onTimeout: () =>
+            new TransportError({
+              ...requestInfo(prepared, requestId),
+              reason: "Timeout",
+              description: `no complete response within ${Duration.format(config.timeout)}`
+            })
+        })
+      )
+      const responseId = header(raw.headers, headerNames.responseId)
+      yield* Effect.annotateCurrentSpan("http.response.status_code", raw.status)
+      if (responseId !== undefined) yield* Effect.annotateCurrentSpan("bunq.response_id", responseId)
+      yield* verify(prepared, requestId, raw)
+      return yield* decode(prepared, requestId, raw)
+    })
+
+  const retryPolicy = config.retry
+  const execute = (request: BunqRequest): Effect.Effect<BunqResponse, BunqError> =>
+    Effect.flatMap(prepare(request), (prepared) => {
+      const once = attempt(prepared)
+      const withRetry = request.method === "GET" && retryPolicy !== undefined
+        ? Effect.retry(once, { schedule: retrySchedule(retryPolicy), while: isRetryable })
+        : once
+      return withRetry.pipe(
+        Effect.withSpan(request.operation, {
+          kind: "client",
+          attributes: { "http.request.method": request.method, "url.path": prepared.pathname }
+        }),
+        withRedactedHeaders
+      )
+    })
+
+  const paginate = (request: BunqRequest): Stream.Stream<BunqResponse, BunqError> =>
+    Stream.paginateEffect(
+      withPageSize(request),
+      (page) => Effect.map(execute(page), (response) => [response, nextPage(page, response)] as const)
+    )
+
+  return { execute, paginate }
+})
+
+// -----------------------------------------------------------------------------
+// pagination helpers
+// -----------------------------------------------------------------------------
+
+const queryParam = (path: string, name: string): string | undefined => {
+  const queryIndex = path.indexOf("?")
+  if (queryIndex === -1) return undefined
+  return new URLSearchParams(path.slice(queryIndex + 1)).get(name) ?? undefined
+}
+
+/** @internal */
+export const withPageSize = (request: BunqRequest, count: number = maxPageSize): BunqRequest => {
+  const given = request.urlParams?.["count"] ?? queryParam(request.path, "count")
+  const wanted = given === undefined ? count : Number(given)
+  const size = Number.isFinite(wanted) ? Math.max(1, Math.min(maxPageSize, Math.trunc(wanted))) : maxPageSize
+  return { ...request, urlParams: { ...request.urlParams, count: size } }
+}
+
+/** @internal */
+export const nextPage = (request: BunqRequest, response: BunqResponse): Option.Option<BunqRequest> => {
+  const older = response.pagination?.olderUrl
+  if (older === undefined) return Option.none()
+  const { body: _body, urlParams: _urlParams, ...rest } = request
+  return Option.some({ ...rest, path: older })
+}
