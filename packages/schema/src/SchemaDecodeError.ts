@@ -72,7 +72,9 @@ export class SchemaDecodeError extends Schema.TaggedError<SchemaDecodeError>("@e
    */
   override get message(): string {
     const verb = this.reason === "EncodeFailed" ? "encode" : "decode"
-    const details = this.issues.map((issue) => `${issues.formatPath(issue.path)} ${issue.message}`)
+    const details = this.issues.map((issue) =>
+      issue.path.length === 0 ? issue.message : `${issues.formatPath(issue.path)} ${issue.message}`
+    )
     const more = this.issueCount > this.issues.length ? ` (and ${this.issueCount - this.issues.length} more)` : ""
     return `Cannot ${verb} ${this.target}: ${details.join("; ")}${more}`
   }

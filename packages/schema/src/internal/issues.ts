@@ -84,12 +84,18 @@ export const flatten = (issue: ParseResult.ParseIssue): {
         return
       }
       case "Transformation": {
-        if (issue.kind === "Transformation") push(path, `expected ${describeAst(issue.ast)}`)
-        else go(issue.issue, path)
+        go(issue.issue, path)
         return
       }
       case "Composite": {
-        const issues = Array.isArray(issue.issues) ? issue.issues : [issue.issues]
+        const issues: ReadonlyArray<ParseResult.ParseIssue> = Array.isArray(issue.issues)
+          ? issue.issues
+          : [issue.issues as ParseResult.ParseIssue]
+        // a union whose members all rejected the value's type: one line, "expected A | B"
+        if (AST.isUnion(issue.ast) && issues.every((inner) => inner._tag === "Type")) {
+          push(path, `expected ${describeAst(issue.ast)}`)
+          return
+        }
         for (const inner of issues) go(inner, path)
         return
       }
@@ -127,4 +133,4 @@ export const flatten = (issue: ParseResult.ParseIssue): {
  * @internal
  */
 export const formatPath = (path: ReadonlyArray<string | number>): string =>
-  path.length === 0 ? "(root)" : path.map((key) => `[${JSON.stringify(key)}]`).join("")
+  path.map((key) => `[${JSON.stringify(key)}]`).join("")

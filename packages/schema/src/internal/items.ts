@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
-import type * as Schema from "effect/Schema"
+import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import { missingObjectIssues } from "./issues.js"
 
@@ -29,7 +29,7 @@ export const missingObject = (
   const found = items.map(typeNameOf).filter((name): name is string => name !== undefined)
   const issue = new ParseResult.Missing(
     new AST.Type(ast),
-    `has no ${typeNames.map((name) => JSON.stringify(name)).join(" or ")} object (found: ${
+    `no ${typeNames.map((name) => JSON.stringify(name)).join(" or ")} object in Response (found: ${
       found.length === 0 ? "none" : found.map((name) => JSON.stringify(name)).join(", ")
     })`
   )
@@ -75,3 +75,47 @@ export const pickAll = <A, I>(
     items.flatMap((item, index) => hasType(item, typeName) ? [index] : []),
     (index) => decodeAt(items, index, typeName, schema)
   )
+
+/** @internal */
+export const encodeItem = <A, I>(
+  typeName: string,
+  schema: Schema.Schema<A, I, never>,
+  value: A
+): Effect.Effect<Item, ParseResult.ParseIssue> =>
+  Effect.map(ParseResult.encode(schema, parseOptions)(value), (encoded) => ({ [typeName]: encoded }))
+
+/** @internal */
+export const itemsSchema: Schema.Schema<ReadonlyArray<Item>> = Schema.Array(
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+)
+
+/**
+ * A schema from a `Response` items array to a typed value: decodes by type name (any order), encodes positionally.
+ *
+ * @internal
+ */
+export const responseSchema = <A, I>(
+  identifier: string,
+  type: Schema.Schema<A, I, never>,
+  options: {
+    readonly decode: (items: ReadonlyArray<Item>) => Effect.Effect<A, ParseResult.ParseIssue>
+    readonly encode: (value: A) => Effect.Effect<ReadonlyArray<Item>, ParseResult.ParseIssue>
+  }
+): Schema.Schema<A, ReadonlyArray<Item>> =>
+  Schema.transformOrFail(itemsSchema, Schema.typeSchema(type), {
+    strict: true,
+    decode: (items) => options.decode(items),
+    encode: (value) => options.encode(value)
+  }).annotations({ identifier })
+
+/** @internal */
+export const decodeWith = <A, I>(
+  schema: Schema.Schema<A, I, never>,
+  input: unknown
+): Effect.Effect<A, ParseResult.ParseIssue> => ParseResult.decodeUnknown(schema, parseOptions)(input)
+
+/** @internal */
+export const encodeWith = <A, I>(
+  schema: Schema.Schema<A, I, never>,
+  value: A
+): Effect.Effect<I, ParseResult.ParseIssue> => ParseResult.encode(schema, parseOptions)(value)
