@@ -1,4 +1,9 @@
 /**
  * @since 0.1.0
  */
-export {}
+export * as BunqEmulator from "./BunqEmulator.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BunqEmulatorServer from "./BunqEmulatorServer.js"

@@ -1,0 +1,342 @@
+/**
+ * A faithful local bunq API: the installation → device-server → session-server flow, users, devices, sessions, with
+ * bunq's real security (client signatures verified over the raw body, every response signed with the emulator's own
+ * server key, tokens per endpoint, IP binding, unique request ids, session expiry, rate limits) and fault injection.
+ *
+ * The `Emulator` service holds the state (in memory, one instance per layer build) and exposes the emulator as an
+ * `@effect/platform` `HttpApp`. Two ways in:
+ *
+ * - `layerHttpClient` / `layerTest`: an in-process `HttpClient` that calls the emulator's app directly, no socket;
+ *   the test layer for apps built on effect-bunq. Browser-safe.
+ * - `BunqEmulatorServer.layer` (Node): an HTTP server on 127.0.0.1 with CORS, for browser tests, demos and manual use.
+ *
+ * The emulator signs and verifies through the abstract `Signer.Signer` service: provide
+ * `@effect-bunq/signer/WebCryptoSigner` `layer` (browsers and Node) or `@effect-bunq/platform-node/NodeSigner` `layer`.
+ *
+ * @since 0.1.0
+ */
+import type * as Signer from "@effect-bunq/signer/Signer"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import * as internal from "./internal/emulator.js"
+import * as internalClient from "./internal/inProcessClient.js"
+
+/**
+ * One rate limit: at most `calls` calls per `seconds` seconds, per client IP and endpoint.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateLimit {
+  readonly calls: number
+  readonly seconds: number
+}
+
+/**
+ * Rate limits per endpoint category. `sessionServer` applies to `POST /session-server`, the others by method.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateLimits {
+  readonly GET: RateLimit
+  readonly POST: RateLimit
+  readonly PUT: RateLimit
+  readonly DELETE: RateLimit
+  readonly sessionServer: RateLimit
+}
+
+/**
+ * bunq's classic published limits: GET 3 per 3 s, POST 5 per 3 s, PUT (and DELETE) 2 per 3 s, `POST /session-server`
+ * 1 per 30 s, per IP and endpoint.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const bunqRateLimits: RateLimits = internal.bunqRateLimits
+
+/**
+ * How response bodies are printed. `"some"` pretty-prints (2-space indent) deterministically chosen endpoints
+ * (`GET /user`, `GET /user/{id}`, `POST /session-server` and 404 errors) and sends the rest compact, the way real
+ * bunq bodies vary; clients must not depend on either.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PrettyPrint = "never" | "always" | "some"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The path prefix of every endpoint. Default `"/v1"`. Use `""` for none. */
+  readonly basePath?: string | undefined
+  /** The default `session_timeout` of new users, in seconds. Default 604800 (one week, bunq's default). */
+  readonly sessionTimeout?: number | undefined
+  /** Rate limits per IP and endpoint; `false` (the default) turns them off. See `bunqRateLimits`. */
+  readonly rateLimits?: RateLimits | false | undefined
+  /**
+   * Take the client IP from the `clientIpHeader` request header when present (tests simulate other IPs this way).
+   * Default `false`: the IP is the socket's remote address (or `clientIp` of the in-process client).
+   */
+  readonly trustClientIpHeader?: boolean | undefined
+  /** The header trusted by `trustClientIpHeader`. Default `"X-Emulator-Client-Ip"`. */
+  readonly clientIpHeader?: string | undefined
+  /** Default `"some"`. */
+  readonly prettyPrint?: PrettyPrint | undefined
+  /** The emulator's server key pair; generated at start when absent. */
+  readonly serverKeyPair?: Signer.KeyPair | undefined
+}
+
+/**
+ * `person` and `company` are what `POST /sandbox-user-person` / `-company` create; `api-key` is an OAuth user: its
+ * session returns `UserApiKey` whose `requested_by_user` holds the session timeout.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type UserType = "person" | "company" | "api-key"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface SandboxUser {
+  readonly id: number
+  readonly type: UserType
+  readonly apiKey: Redacted.Redacted<string>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CreateUserOptions {
+  /** Default `"person"`. */
+  readonly type?: UserType | undefined
+  /** This user's `session_timeout` in seconds; default the emulator's `sessionTimeout`. */
+  readonly sessionTimeout?: number | undefined
+}
+
+/**
+ * Which requests a fault applies to. `method` (default: any) and `path`, a pattern relative to the base path where
+ * `*` matches within one segment and `**` across segments (default: any), e.g. `"/device-server/*"`. The fault
+ * applies to the next `times` matching requests (default 1).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultMatch {
+  readonly method?: string | undefined
+  readonly path?: string | undefined
+  readonly times?: number | undefined
+}
+
+/**
+ * What a fault does.
+ *
+ * - `TamperedBody`: the response is processed and signed, then one byte of the body is changed (a digit where there
+ *   is one, so the body stays valid JSON).
+ * - `TamperedSignature`: the signature header carries a corrupted signature.
+ * - `MissingSignature`: no `X-Bunq-Server-Signature` header.
+ * - `WrongKey`: the body is signed with another key than the server's.
+ * - `Status`: the request is not processed; the response is a bunq error body with that status (429, 5xx, 491 …),
+ *   signed unless `signed` is `false`.
+ * - `Latency`: the response is delayed by `millis` (through `Clock`, so `TestClock` controls it).
+ * - `ConnectionReset`: no response: the HTTP server destroys the socket, the in-process client fails with a
+ *   transport error. With `afterProcessing: true` the request is processed first (state changes happen), which is
+ *   what makes retrying a POST dangerous.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FaultKind =
+  | { readonly _tag: "TamperedBody" }
+  | { readonly _tag: "TamperedSignature" }
+  | { readonly _tag: "MissingSignature" }
+  | { readonly _tag: "WrongKey" }
+  | {
+    readonly _tag: "Status"
+    readonly status: number
+    readonly description?: string | undefined
+    readonly signed?: boolean | undefined
+  }
+  | { readonly _tag: "Latency"; readonly millis: number }
+  | { readonly _tag: "ConnectionReset"; readonly afterProcessing?: boolean | undefined }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Fault = FaultKind & FaultMatch
+
+/**
+ * How the request's client signature fared: `verified`, `invalid` (present but wrong), `missing` (absent where it was
+ * looked for), `unchecked` (the endpoint ignores signatures, or the request failed before the check).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SignatureCheck = "verified" | "invalid" | "missing" | "unchecked"
+
+/**
+ * The token kind a request presented: `none` (no header), `installation`, `session`, or `unknown` (not a token the
+ * emulator issued, or already deleted).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AuthKind = "none" | "installation" | "session" | "unknown"
+
+/**
+ * One handled request. Secrets are never stored: `tokenHash` is the first 16 hex digits of the token's SHA-256.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LogEntry {
+  readonly seq: number
+  readonly method: string
+  /** The path relative to the base path, without the query string, e.g. `/device-server/12`. */
+  readonly path: string
+  /** The query string without `?`, or `""`. */
+  readonly query: string
+  /** The status sent; `0` when the connection was reset instead. */
+  readonly status: number
+  readonly signature: SignatureCheck
+  readonly auth: AuthKind
+  readonly tokenHash: string | undefined
+  readonly clientIp: string
+  readonly requestId: string | undefined
+  readonly responseId: string
+  /** The fault applied to this request, if any. */
+  readonly fault: FaultKind["_tag"] | undefined
+}
+
+/**
+ * The emulator app's failure: the response must not be sent, the connection is reset instead. The HTTP server layer
+ * destroys the socket; the in-process client turns it into a transport error.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConnectionReset extends Data.TaggedError("ConnectionReset")<{
+  readonly method: string
+  readonly path: string
+}> {}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class Emulator extends Context.Tag("@effect-bunq/emulator/Emulator")<Emulator, Emulator.Service>() {}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace Emulator {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Service {
+    /** The base path, e.g. `"/v1"`. */
+    readonly basePath: string
+    /**
+     * The base URL clients use: the HTTP server's `http://127.0.0.1:PORT/v1` once `BunqEmulatorServer.layer` runs,
+     * otherwise `http://bunq-emulator.local/v1` (any host works with the in-process client).
+     */
+    readonly url: Effect.Effect<string>
+    /** Set by the server layers once listening: the origin, e.g. `http://127.0.0.1:8080`. */
+    readonly setOrigin: (origin: string) => Effect.Effect<void>
+    /** The emulator's server public key (SPKI PEM), as returned by `POST /installation`. */
+    readonly serverPublicKeyPem: string
+    /** The emulator as an `HttpApp` (serve it with any `HttpServer`). */
+    readonly app: HttpApp.Default<ConnectionReset>
+    /** Create a sandbox user (what `POST /sandbox-user-person` does) and return its API key. */
+    readonly createSandboxUser: (options?: CreateUserOptions) => Effect.Effect<SandboxUser>
+    /** Apply a fault to the next matching requests. Faults are matched in the order they were injected. */
+    readonly injectFault: (fault: Fault) => Effect.Effect<void>
+    readonly clearFaults: Effect.Effect<void>
+    /** Every request handled so far, oldest first. */
+    readonly log: Effect.Effect<ReadonlyArray<LogEntry>>
+    readonly clearLog: Effect.Effect<void>
+    /** Expire every open session now: their next use answers 401 "Insufficient authorisation.". */
+    readonly expireSessions: Effect.Effect<void>
+    /**
+     * Add `count` devices to a user (by id, `SandboxUser` or API key), as if registered over time; for pagination
+     * tests and benchmarks. Returns the new device ids, ascending.
+     */
+    readonly seedDevices: (
+      user: number | SandboxUser | Redacted.Redacted<string>,
+      count: number
+    ) => Effect.Effect<ReadonlyArray<number>>
+    /** Forget all users, installations, devices, sessions, faults, the log and rate-limit counters. */
+    readonly reset: Effect.Effect<void>
+  }
+}
+
+/**
+ * Build an emulator: generates the server key pair (unless given) with the `Signer`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: Options) => Effect.Effect<Emulator.Service, Signer.SignerError, Signer.Signer> =
+  internal.make
+
+/**
+ * The emulator state only (no server, no client). One instance per layer build.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: (options?: Options) => Layer.Layer<Emulator, Signer.SignerError, Signer.Signer> = internal.layer
+
+/**
+ * Options of the in-process client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientOptions {
+  /** The client IP the emulator sees. Default `"127.0.0.1"`. */
+  readonly clientIp?: string | undefined
+}
+
+/**
+ * An `HttpClient` that sends every request to the emulator in process, with no socket. Any URL works; only its path
+ * and query matter. A `ConnectionReset` fault fails the request with a `RequestError` of reason `Transport`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerHttpClient: (options?: ClientOptions) => Layer.Layer<HttpClient.HttpClient, never, Emulator> =
+  internalClient.layerHttpClient
+
+/**
+ * The in-process `HttpClient` for an emulator, as a value.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeHttpClient: (
+  emulator: Emulator.Service,
+  options?: ClientOptions
+) => HttpClient.HttpClient = internalClient.makeHttpClient
+
+/**
+ * The test layer: a fresh emulator plus the in-process `HttpClient` talking to it.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerTest: (
+  options?: Options & ClientOptions
+) => Layer.Layer<Emulator | HttpClient.HttpClient, Signer.SignerError, Signer.Signer> = internalClient.layerTest

@@ -1,0 +1,124 @@
+/**
+ * bunq's error descriptions, in English with the Dutch `error_description_translated` real sandbox users get.
+ *
+ * @internal
+ */
+
+/** @internal */
+export interface Message {
+  readonly description: string
+  readonly translated: string
+  readonly extra?: Readonly<Record<string, unknown>> | undefined
+}
+
+/** @internal */
+export const insufficientAuthorisation: Message = {
+  description: "Insufficient authorisation.",
+  translated: "Onvoldoende autorisatie."
+}
+
+/** @internal */
+export const insufficientAuthentication: Message = {
+  description: "Insufficient authentication.",
+  translated: "Onvoldoende authenticatie."
+}
+
+/** @internal */
+export const incorrectCredentials: Message = {
+  description: "User credentials are incorrect. Incorrect API key or IP address.",
+  translated: "Gebruikersgegevens zijn onjuist. Onjuiste API-sleutel of IP-adres."
+}
+
+/** @internal */
+export const signatureRequired: Message = {
+  description: "For this operation a request signature is required. Check the urls for more information.",
+  translated: "Voor deze actie is een handtekening van het verzoek vereist. Bekijk de url’s voor meer informatie.",
+  extra: {
+    error_additional_parameter: [{ url_together_post: "https://together.bunq.com/d/15399" }]
+  }
+}
+
+/** @internal */
+export const signatureInvalid: Message = {
+  description: "The request signature is invalid.",
+  translated: "De handtekening van het verzoek is ongeldig."
+}
+
+/** @internal */
+export const requestIdReused: Message = {
+  description: "The X-Bunq-Client-Request-Id header has already been used for this device. Use a unique id for " +
+    "every request.",
+  translated: "De X-Bunq-Client-Request-Id is al gebruikt voor dit apparaat. Gebruik voor elk verzoek een uniek id."
+}
+
+/** @internal */
+export const rateLimited = (calls: number, seconds: number): Message => ({
+  description: `You can do a maximum of ${calls} calls per ${seconds} seconds to this endpoint.`,
+  translated: `Je kunt maximaal ${calls} verzoeken per ${seconds} seconden naar dit endpoint doen.`
+})
+
+/** @internal */
+export const notFound = (type: string, dutch: string, id: string): Message => ({
+  description: `${type} for id "${id}" not found.`,
+  translated: `${dutch} met id "${id}" is niet gevonden.`
+})
+
+/** @internal */
+export const routeNotFound: Message = {
+  description: "Route not found.",
+  translated: "Deze route bestaat niet."
+}
+
+/** @internal */
+export const invalidJson: Message = {
+  description: "The request body is not valid JSON.",
+  translated: "De inhoud van het verzoek is geen geldige JSON."
+}
+
+/** @internal */
+export const invalidField = (field: string): Message => ({
+  description: `Field "${field}" is missing or not valid.`,
+  translated: `Veld "${field}" ontbreekt of is ongeldig.`
+})
+
+/** @internal */
+export const invalidPublicKey: Message = {
+  description: "The client public key is not a valid RSA public key of at least 2048 bits.",
+  translated: "De publieke sleutel van de client is geen geldige RSA-sleutel van minstens 2048 bits."
+}
+
+/** @internal */
+export const invalidCount: Message = {
+  description: "Parameter \"count\" must be a whole number from 1 to 200.",
+  translated: "Parameter \"count\" moet een heel getal van 1 tot en met 200 zijn."
+}
+
+/** @internal */
+export const invalidPaginationId = (name: string): Message => ({
+  description: `Parameter "${name}" must be a positive whole number.`,
+  translated: `Parameter "${name}" moet een positief heel getal zijn.`
+})
+
+/** @internal */
+export const bothPaginationIds: Message = {
+  description: "Use either \"older_id\" or \"newer_id\", not both.",
+  translated: "Gebruik óf \"older_id\" óf \"newer_id\", niet allebei."
+}
+
+/** @internal */
+export const maintenance: Message = {
+  description: "bunq is in maintenance. Please try again in a few minutes.",
+  translated: "bunq is even in onderhoud — probeer het over een paar minuten opnieuw."
+}
+
+/** @internal */
+export const serverError: Message = {
+  description: "Something went wrong on our side. Please try again later.",
+  translated: "Er ging iets mis aan onze kant. Probeer het later opnieuw."
+}
+
+/** @internal */
+export const injected = (status: number): Message => ({
+  description: `Request failed with status ${status}.`,
+  translated: `Verzoek mislukt met status ${status}.`
+})
