@@ -18,6 +18,7 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -140,13 +141,36 @@ export class Pagination extends Schema.Class<Pagination>("Pagination")({
 /**
  * A decoded success envelope. `Pagination` is `Option.none()` for non-list responses.
  *
+ * `Response` holds the raw items, which may contain secrets in plain text (an installation or session token, an API
+ * key) until a schema picks them out as `Redacted`. Printing an `Envelope` (`String`, `JSON.stringify`, Node's
+ * `inspect`) therefore shows only the items' type names, never their content.
+ *
  * @since 0.1.0
  * @category schemas
  */
 export class Envelope extends Schema.Class<Envelope>("Envelope")({
   Response: Items,
   Pagination: Schema.optionalWith(Pagination, { nullable: true, as: "Option" })
-}) {}
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override toString(): string {
+    return `Envelope(Response: [${typeNames(this).join(", ")}])`
+  }
+  /**
+   * @since 0.1.0
+   */
+  toJSON(): unknown {
+    return { _id: "Envelope", Response: typeNames(this), Pagination: this.Pagination.toJSON() }
+  }
+  /**
+   * @since 0.1.0
+   */
+  [Inspectable.NodeInspectSymbol](): unknown {
+    return this.toJSON()
+  }
+}
 
 /**
  * Decodes a parsed JSON body into an `Envelope`. Fails when `Response` is missing or is not an array of objects.
@@ -190,7 +214,11 @@ export type Source = Items | Envelope
  * @since 0.1.0
  * @category accessors
  */
-export const itemsOf = (source: Source): Items => Array.isArray(source) ? source : (source as Envelope).Response
+export const itemsOf = (source: Source): Items => {
+  if (Array.isArray(source)) return source
+  const items: unknown = typeof source === "object" && source !== null ? (source as Envelope).Response : undefined
+  return Array.isArray(items) ? items : []
+}
 
 /**
  * The type names of the items, in order (e.g. `["Id", "Token", "ServerPublicKey"]`).
@@ -213,8 +241,14 @@ export const fromItems = <A>(
   target: string,
   f: (items: Items) => Effect.Effect<A, ParseResult.ParseIssue>
 ): Effect.Effect<A, SchemaDecodeError.SchemaDecodeError> => {
+  // the types say `Source`, but callers may pass parsed JSON: anything else is a typed failure, never a throw
   const isEnvelope = !Array.isArray(source)
-  const items = itemsOf(source)
+  const items: unknown = isEnvelope
+    ? typeof source === "object" && source !== null ? (source as { Response?: unknown }).Response : undefined
+    : source
+  if (!Array.isArray(items)) {
+    return Effect.fail(SchemaDecodeError.fromParseIssue(target, new ParseResult.Type(Items.ast, source)))
+  }
   return Effect.mapError(
     f(items),
     (issue) =>

@@ -334,11 +334,12 @@ export type UserEncoded =
  */
 export const User: Schema.Schema<User, Envelope.Item> = Schema.transformOrFail(
   Envelope.Item,
-  Schema.Union(
-    Schema.typeSchema(UserPerson),
-    Schema.typeSchema(UserCompany),
-    Schema.typeSchema(UserApiKey),
-    Schema.typeSchema(UserPaymentServiceProvider)
+  // by class, not by structure: every variant's fields are optional, so a structural union would mix them up
+  Schema.declare(
+    (input): input is User =>
+      input instanceof UserPerson || input instanceof UserCompany || input instanceof UserApiKey ||
+      input instanceof UserPaymentServiceProvider,
+    { identifier: "User" }
   ),
   {
     strict: true,
