@@ -1,0 +1,498 @@
+/**
+ * `ApiContext`: everything a bunq session needs — the client's key pair, the installation (token and bunq's server
+ * public key), the device, the session and its user — kept up to date and saved, so that application code never
+ * handles a token.
+ *
+ * Building the layer restores the context saved in the `ContextStore` for the same API key and environment (no
+ * installation or device call), or registers: installation → device → session, and saves. After that:
+ *
+ * - a session is opened again shortly before it expires (`refreshMargin`, default 30 s, by Effect's `Clock`) and
+ *   after a 401/403 "Insufficient authorisation/authentication" on a session-token call, which is then retried once;
+ * - opening a session is single-flight: many fibers that find the session expired wait for one
+ *   `POST /session-server`;
+ * - when bunq no longer knows the installation or device (opening a session fails with 400/401/403), the context
+ *   registers again — once per attempt, never in a loop;
+ * - every change is saved through the `ContextStore`.
+ *
+ * Programs (`DeviceServer.get`, `User.get`, …) send their requests through `request`, which fills in the session
+ * token, the signing key and the server key.
+ *
+ * @since 0.1.0
+ */
+import { BunqClient } from "@effect-bunq/http/BunqClient"
+import type { BunqRequest, BunqResponse, Method } from "@effect-bunq/http/BunqClient"
+import { BunqConfig } from "@effect-bunq/http/BunqConfig"
+import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
+import * as SessionServerSchema from "@effect-bunq/schema/SessionServer"
+import type * as UserSchema from "@effect-bunq/schema/User"
+import * as Signer from "@effect-bunq/signer/Signer"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import * as ContextStore from "./ContextStore.js"
+import * as programs from "./internal/programs.js"
+
+/**
+ * Everything a context-backed call can fail with: bunq's errors, a store failure while saving a change, and a key
+ * generation failure while registering again.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ApiContextError = BunqError | ContextStore.ContextStoreError | Signer.SignerError
+
+/**
+ * A request without credentials: `ApiContext.request` adds the session token, the signing key and the server key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Request {
+  /** The operation name, used as the span name (e.g. `"DeviceServer.get"`). */
+  readonly operation: string
+  readonly method: Method
+  /** Path relative to the base URL, e.g. `/device-server/12`. May carry a query string. */
+  readonly path: string
+  readonly urlParams?: Readonly<Record<string, string | number>> | undefined
+  /** A JSON value. */
+  readonly body?: unknown
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class ApiContext extends Context.Tag("@effect-bunq/device-server/ApiContext")<
+  ApiContext,
+  ApiContext.Service
+>() {}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace ApiContext {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Service {
+    /**
+     * Send a request with the session's credentials. The session is opened first when there is none or it is about
+     * to expire; a 401/403 "Insufficient authorisation/authentication" opens a new one and the request is sent
+     * once more.
+     */
+    readonly request: (request: Request) => Effect.Effect<BunqResponse, ApiContextError>
+    /**
+     * Follow a list's `older_url` page by page (`count` defaults to 200). Each page is a separate `request`, so a
+     * session that expires during a long walk is renewed.
+     */
+    readonly paginate: (request: Request) => Stream.Stream<BunqResponse, ApiContextError>
+    /** The current session, opened when there is none or it is about to expire. */
+    readonly session: Effect.Effect<ContextStore.SavedSession, ApiContextError>
+    /** Open a new session now (single-flight with every other refresh). */
+    readonly refreshSession: Effect.Effect<ContextStore.SavedSession, ApiContextError>
+    /** Forget the current session (after `DELETE /session`): the next call opens a new one. Saved. */
+    readonly forgetSession: Effect.Effect<void, ContextStore.ContextStoreError>
+    /** The user of the session, as bunq returned it when the session was opened (`None` on a restored session). */
+    readonly user: Effect.Effect<Option.Option<UserSchema.User>>
+    /** The current state, as it is saved. */
+    readonly snapshot: Effect.Effect<ContextStore.SavedContext>
+    /** The store key this context is saved under. */
+    readonly storeKey: string
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly apiKey: Redacted.Redacted<string>
+  /** The device description bunq shows in the app. Default `"effect-bunq"`. */
+  readonly description?: string | undefined
+  /**
+   * IPs the API key may be used from (`permitted_ips`); include `"*"` for a wildcard key. Default: none given, so
+   * bunq binds the key to the calling IP.
+   */
+  readonly permittedIps?: ReadonlyArray<string> | undefined
+  /** Open a new session this long before the current one expires. Default 30 seconds. */
+  readonly refreshMargin?: Duration.DurationInput | undefined
+  /** The `ContextStore` key. Default `"default"`. */
+  readonly storeKey?: string | undefined
+  /**
+   * Whether generated private keys are extractable. Default `true` (stores that persist PEM text need it); browser
+   * stores that keep `CryptoKey` objects use `false`.
+   */
+  readonly extractableKeys?: boolean | undefined
+}
+
+/**
+ * The default `ContextStore` key.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultStoreKey: string = "default"
+
+/** Used when bunq sends no `session_timeout`: its documented default auto-logout, one week. */
+const defaultSessionTimeoutSeconds = 7 * 24 * 60 * 60
+
+const insufficient = /insufficient auth(?:orisation|orization|entication)/i
+
+/**
+ * Whether an error means "this session is no longer valid": a 401 or 403 whose description (if any) is bunq's
+ * "Insufficient authorisation." / "Insufficient authentication.".
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isSessionRejected = (error: unknown): error is ApiError =>
+  isApiError(error) && (error.status === 401 || error.status === 403) &&
+  (error.descriptions.length === 0 || error.descriptions.some((d) => insufficient.test(d.description)))
+
+/**
+ * Whether opening a session failed because bunq no longer knows the installation or device: 400, 401 or 403 on
+ * `POST /session-server`.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isRegistrationRejected = (error: unknown): error is ApiError =>
+  isApiError(error) && (error.status === 400 || error.status === 401 || error.status === 403)
+
+const isApiError = (error: unknown): error is ApiError =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === "ApiError"
+
+/**
+ * Build the context: restore the saved one, or register and save.
+ *
+ * Fails with `ContextStoreError` `Foreign` when the store key holds a context of another API key or environment,
+ * and with `Corrupt`/`UnsupportedVersion` when it holds something unreadable: the saved context is left as it is
+ * (use `reset` to forget it).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  options: Options
+): Effect.Effect<
+  ApiContext.Service,
+  ApiContextError,
+  BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore
+> =>
+  Effect.gen(function*() {
+    const client = yield* BunqClient
+    const signer = yield* Signer.Signer
+    const config = yield* BunqConfig
+    const store = yield* ContextStore.ContextStore
+    const storeKey = options.storeKey ?? defaultStoreKey
+    const environment = config.baseUrl
+    const apiKeyFingerprint = ContextStore.fingerprint(options.apiKey)
+    const marginMillis = Duration.toMillis(Duration.decode(options.refreshMargin ?? Duration.seconds(30)))
+    const description = options.description ?? "effect-bunq"
+    const withClient = Effect.provideService(BunqClient, client)
+
+    /** installation → device. */
+    const register = Effect.gen(function*() {
+      const keyPair = yield* signer.generateKeyPair({ extractable: options.extractableKeys ?? true })
+      const installation = yield* withClient(programs.createInstallation(keyPair.publicKeyPem))
+      const credentials: programs.InstallationCredentials = {
+        token: installation.token.token,
+        privateKey: keyPair.privateKey,
+        serverPublicKey: installation.serverPublicKey
+      }
+      const deviceId = yield* withClient(programs.createDeviceServer(credentials, {
+        description,
+        secret: options.apiKey,
+        permittedIps: options.permittedIps
+      }))
+      const context: ContextStore.SavedContext = {
+        version: ContextStore.currentVersion,
+        environment,
+        apiKeyFingerprint,
+        keyPair,
+        installation: {
+          id: Option.some(installation.id),
+          token: installation.token.token,
+          serverPublicKey: installation.serverPublicKey
+        },
+        deviceId: Option.some(deviceId),
+        session: Option.none()
+      }
+      return context
+    }).pipe(Effect.withSpan("ApiContext.register"))
+
+    // Restore or register, holding the store's lock so two clients sharing a store do not both register.
+    const initial = yield* store.withLock(
+      storeKey,
+      Effect.gen(function*() {
+        const saved = yield* store.load(storeKey)
+        if (Option.isSome(saved)) {
+          const context = saved.value
+          if (context.apiKeyFingerprint !== apiKeyFingerprint) {
+            return yield* new ContextStore.ContextStoreError({
+              reason: "Foreign",
+              key: storeKey,
+              description: "the saved context belongs to another API key; reset it or use another store key"
+            })
+          }
+          if (context.environment !== environment) {
+            return yield* new ContextStore.ContextStoreError({
+              reason: "Foreign",
+              key: storeKey,
+              description: `the saved context belongs to ${context.environment}, not ${environment}; ` +
+                "reset it or use another store key"
+            })
+          }
+          return { context, restored: true }
+        }
+        const context = yield* register
+        yield* store.save(storeKey, context)
+        return { context, restored: false }
+      })
+    )
+
+    const state = yield* Ref.make(initial.context)
+    const currentUser = yield* Ref.make(Option.none<UserSchema.User>())
+    const mutex = yield* Effect.makeSemaphore(1)
+
+    const persist = (context: ContextStore.SavedContext) =>
+      Effect.zipRight(Ref.set(state, context), store.save(storeKey, context))
+
+    const credentialsOf = (context: ContextStore.SavedContext): programs.InstallationCredentials => ({
+      token: context.installation.token,
+      privateKey: context.keyPair.privateKey,
+      serverPublicKey: context.installation.serverPublicKey
+    })
+
+    const isFresh = (session: ContextStore.SavedSession, now: number) =>
+      now < DateTime.toEpochMillis(session.expiresAt) - marginMillis
+
+    /** `POST /session-server`; when bunq no longer knows the installation/device, register once and try again. */
+    const openSession = (context: ContextStore.SavedContext) =>
+      Effect.gen(function*() {
+        const attempt = (ctx: ContextStore.SavedContext) =>
+          Effect.map(
+            withClient(programs.createSessionServer(credentialsOf(ctx), options.apiKey)),
+            (session) => [ctx, session] as const
+          )
+        const [base, created] = yield* attempt(context).pipe(
+          Effect.catchIf(isRegistrationRejected, () =>
+            Effect.gen(function*() {
+              yield* Effect.logWarning("bunq rejected the installation or device; registering again")
+              const fresh = yield* register
+              yield* persist(fresh)
+              return yield* attempt(fresh)
+            }))
+        )
+        const now = yield* Clock.currentTimeMillis
+        const timeout = Option.getOrElse(
+          Option.filter(SessionServerSchema.sessionTimeout(created), (seconds) => seconds > 0),
+          () => defaultSessionTimeoutSeconds
+        )
+        const session: ContextStore.SavedSession = {
+          id: Option.some(created.id),
+          token: created.token.token,
+          expiresAt: DateTime.unsafeMake(now + timeout * 1000),
+          userId: created.user.id
+        }
+        yield* Ref.set(currentUser, Option.some(created.user))
+        yield* persist({ ...base, session: Option.some(session) })
+        return session
+      }).pipe(Effect.withSpan("ApiContext.openSession"))
+
+    /**
+     * Single-flight refresh. Inside the lock, look again: another fiber may have opened a session meanwhile. With
+     * `rejected`, the session bunq refused is replaced even if it looks fresh (but a newer one is kept).
+     */
+    const refresh = (rejected: Option.Option<ContextStore.SavedSession>) =>
+      mutex.withPermits(1)(Effect.gen(function*() {
+        const context = yield* Ref.get(state)
+        const now = yield* Clock.currentTimeMillis
+        if (Option.isSome(context.session)) {
+          const current = context.session.value
+          const replacedAlready = Option.isSome(rejected) && rejected.value !== current
+          const stillGood = Option.isNone(rejected) && isFresh(current, now)
+          if (replacedAlready || stillGood) return [context, current] as const
+        }
+        const session = yield* openSession(context)
+        return [yield* Ref.get(state), session] as const
+      }))
+
+    /** The context and a fresh session of it. */
+    const active = Effect.gen(function*() {
+      const context = yield* Ref.get(state)
+      const now = yield* Clock.currentTimeMillis
+      if (Option.isSome(context.session) && isFresh(context.session.value, now)) {
+        return [context, context.session.value] as const
+      }
+      return yield* refresh(Option.none())
+    })
+
+    const toBunqRequest = (
+      request: Request,
+      context: ContextStore.SavedContext,
+      session: ContextStore.SavedSession
+    ): BunqRequest => ({
+      ...request,
+      auth: { _tag: "Session", token: session.token },
+      signWith: context.keyPair.privateKey,
+      verifyWith: context.installation.serverPublicKey
+    })
+
+    const request = (request: Request): Effect.Effect<BunqResponse, ApiContextError> =>
+      Effect.gen(function*() {
+        const [context, session] = yield* active
+        return yield* client.execute(toBunqRequest(request, context, session)).pipe(
+          Effect.catchIf(isSessionRejected, () =>
+            Effect.flatMap(
+              refresh(Option.some(session)),
+              ([context, session]) => client.execute(toBunqRequest(request, context, session))
+            ))
+        )
+      })
+
+    const paginate = (first: Request): Stream.Stream<BunqResponse, ApiContextError> =>
+      Stream.paginateEffect(withPageSize(first), (page) =>
+        Effect.map(request(page), (response) => {
+          const older = response.pagination?.olderUrl
+          const next: Option.Option<Request> = older === undefined ? Option.none() : Option.some({
+            operation: page.operation,
+            method: page.method,
+            path: older
+          })
+          return [response, next] as const
+        }))
+
+    const forgetSession = mutex.withPermits(1)(Effect.gen(function*() {
+      const context = yield* Ref.get(state)
+      if (Option.isNone(context.session)) return
+      yield* Ref.set(currentUser, Option.none())
+      yield* persist({ ...context, session: Option.none() })
+    }))
+
+    const service: ApiContext.Service = {
+      request,
+      paginate,
+      session: Effect.map(active, ([, session]) => session),
+      refreshSession: Effect.flatMap(
+        Ref.get(state),
+        (context) => Effect.map(refresh(context.session), ([, session]) => session)
+      ),
+      forgetSession,
+      user: Ref.get(currentUser),
+      snapshot: Ref.get(state),
+      storeKey
+    }
+
+    // A fresh registration opens its session right away (installation → device → session).
+    if (!initial.restored) {
+      yield* refresh(Option.none())
+    }
+    return service
+  })
+
+const maxPageSize = 200
+
+const withPageSize = (request: Request): Request => {
+  const query = request.path.includes("?") ? new URLSearchParams(request.path.slice(request.path.indexOf("?"))) : null
+  if (request.urlParams?.["count"] !== undefined || query?.has("count") === true) return request
+  return { ...request, urlParams: { ...request.urlParams, count: maxPageSize } }
+}
+
+/**
+ * The `ApiContext` layer (see `make`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: Options
+): Layer.Layer<
+  ApiContext,
+  ApiContextError,
+  BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore
+> => Layer.effect(ApiContext, make(options))
+
+/**
+ * Read the options from the environment: `BUNQ_API_KEY` (required), `BUNQ_DEVICE_DESCRIPTION`,
+ * `BUNQ_PERMITTED_IPS` (comma-separated, `*` for a wildcard key), `BUNQ_SESSION_REFRESH_MARGIN` (a duration such
+ * as `30 seconds`), `BUNQ_CONTEXT_KEY` (the store key).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config: Config.Config<Options> = Config.all({
+  apiKey: Config.redacted("BUNQ_API_KEY"),
+  description: Config.option(Config.string("BUNQ_DEVICE_DESCRIPTION")),
+  permittedIps: Config.option(Config.array(Config.string(), "BUNQ_PERMITTED_IPS")),
+  refreshMargin: Config.option(Config.duration("BUNQ_SESSION_REFRESH_MARGIN")),
+  storeKey: Config.option(Config.string("BUNQ_CONTEXT_KEY"))
+}).pipe(Config.map((env): Options => ({
+  apiKey: env.apiKey,
+  description: Option.getOrUndefined(env.description),
+  permittedIps: Option.getOrUndefined(
+    Option.map(env.permittedIps, (ips) => ips.map((ip) => ip.trim()).filter((ip) => ip.length > 0))
+  ),
+  refreshMargin: Option.getOrUndefined(env.refreshMargin),
+  storeKey: Option.getOrUndefined(env.storeKey)
+})))
+
+/**
+ * The `ApiContext` layer with options read by `config`; `overrides` win over the environment.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  overrides?: Partial<Options>
+): Layer.Layer<
+  ApiContext,
+  ApiContextError | ConfigError.ConfigError,
+  BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore
+> =>
+  Layer.unwrapEffect(
+    Effect.map(config, (options) => layer({ ...options, ...definedOnly(overrides ?? {}) }))
+  )
+
+const definedOnly = <A extends object>(value: A): Partial<A> =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<A>
+
+/**
+ * Forget the context saved under `storeKey` (default `"default"`): the next `ApiContext` registers again. Works
+ * without an `ApiContext`, so it can clear a corrupt or foreign saved context that keeps the layer from building.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const reset = (
+  storeKey: string = defaultStoreKey
+): Effect.Effect<void, ContextStore.ContextStoreError, ContextStore.ContextStore> =>
+  Effect.flatMap(ContextStore.ContextStore, (store) => store.remove(storeKey))
+
+/**
+ * Send a request with the current context's credentials (see `ApiContext.Service.request`).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const request = (request: Request): Effect.Effect<BunqResponse, ApiContextError, ApiContext> =>
+  Effect.flatMap(ApiContext, (context) => context.request(request))
+
+/**
+ * Follow a list page by page with the current context's credentials.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const paginate = (request: Request): Stream.Stream<BunqResponse, ApiContextError, ApiContext> =>
+  Stream.unwrap(Effect.map(ApiContext, (context) => context.paginate(request)))

@@ -1,0 +1,98 @@
+/**
+ * Device servers: the API key bound to an installation and (unless it is a wildcard key) an IP (`/device-server`).
+ *
+ * `create` takes the installation credentials explicitly; `ApiContext` calls it for you. `get`, `list` and
+ * `listPage` use the current session from `ApiContext`.
+ *
+ * @since 0.1.0
+ */
+import type { BunqClient } from "@effect-bunq/http/BunqClient"
+import type { BunqError } from "@effect-bunq/http/BunqError"
+import * as DeviceServerSchema from "@effect-bunq/schema/DeviceServer"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as ApiContext from "./ApiContext.js"
+import type { Credentials } from "./Installation.js"
+import * as programs from "./internal/programs.js"
+import * as Page from "./Page.js"
+
+/**
+ * The body of `POST /device-server`: a description, the API key (`secret`) and the IPs it may be used from
+ * (`permittedIps`; omitted: the calling IP only; include `"*"` for a wildcard key usable from any IP).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CreateOptions = programs.DeviceServerCreateOptions
+
+/**
+ * `POST /device-server`: register the API key on the installation. Returns the device server id. Uses the
+ * installation token, signed.
+ *
+ * @since 0.1.0
+ * @category programs
+ */
+export const create: (
+  credentials: Credentials,
+  options: CreateOptions
+) => Effect.Effect<number, BunqError, BunqClient> = programs.createDeviceServer
+
+/**
+ * `GET /device-server/{id}`.
+ *
+ * @since 0.1.0
+ * @category programs
+ */
+export const get: (
+  id: number
+) => Effect.Effect<DeviceServerSchema.DeviceServer, ApiContext.ApiContextError, ApiContext.ApiContext> = Effect.fn(
+  "DeviceServer.get"
+)(function*(id: number) {
+  const request = { operation: "DeviceServer.get", method: "GET", path: `/device-server/${id}` } as const
+  const response = yield* ApiContext.request(request)
+  return yield* programs.decodeItems(request, response, DeviceServerSchema.decodeReadResponse)
+})
+
+/**
+ * `GET /device-server`, one page at a time: pass the returned `olderId` back to get the next page.
+ *
+ * @since 0.1.0
+ * @category programs
+ */
+export const listPage: (
+  options?: Page.PageOptions
+) => Effect.Effect<Page.Page<DeviceServerSchema.DeviceServer>, ApiContext.ApiContextError, ApiContext.ApiContext> =
+  Effect.fn("DeviceServer.listPage")(function*(options?: Page.PageOptions) {
+    const request = {
+      operation: "DeviceServer.listPage",
+      method: "GET",
+      path: "/device-server",
+      urlParams: Page.urlParams(options)
+    } as const
+    const response = yield* ApiContext.request(request)
+    const items = yield* programs.decodeItems(request, response, DeviceServerSchema.decodeListResponse)
+    return Page.fromResponse(response, items)
+  })
+
+/**
+ * `GET /device-server`, every device server from newest to oldest: a `Stream` that fetches the next page (of
+ * `count` items, default 200) only when it is needed.
+ *
+ * @since 0.1.0
+ * @category programs
+ */
+export const list = (
+  options?: { readonly count?: number | undefined }
+): Stream.Stream<DeviceServerSchema.DeviceServer, ApiContext.ApiContextError, ApiContext.ApiContext> => {
+  const request = {
+    operation: "DeviceServer.list",
+    method: "GET",
+    path: "/device-server",
+    urlParams: Page.urlParams(options)
+  } as const
+  return ApiContext.paginate(request).pipe(
+    Stream.mapEffect((response) => programs.decodeItems(request, response, DeviceServerSchema.decodeListResponse)),
+    Stream.flattenIterables,
+    Stream.withSpan("DeviceServer.list")
+  )
+}

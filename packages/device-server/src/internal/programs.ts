@@ -1,0 +1,152 @@
+/**
+ * The three registration calls (installation, device, session) with explicit credentials. `ApiContext` and the
+ * public modules both use them; they live here so that the public modules can depend on `ApiContext` without a
+ * cycle.
+ */
+import type { BunqRequest, BunqResponse } from "@effect-bunq/http/BunqClient"
+import { BunqClient } from "@effect-bunq/http/BunqClient"
+import { DecodeError } from "@effect-bunq/http/BunqError"
+import type { BunqError } from "@effect-bunq/http/BunqError"
+import * as DeviceServerSchema from "@effect-bunq/schema/DeviceServer"
+import * as Envelope from "@effect-bunq/schema/Envelope"
+import * as InstallationSchema from "@effect-bunq/schema/Installation"
+import { InstallationCreateRequest } from "@effect-bunq/schema/Installation"
+import type { SchemaDecodeError } from "@effect-bunq/schema/SchemaDecodeError"
+import * as SessionServerSchema from "@effect-bunq/schema/SessionServer"
+import type * as Signer from "@effect-bunq/signer/Signer"
+import * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+
+/**
+ * What the calls after installation need: the installation token, the client's private key (to sign) and bunq's
+ * server public key (to verify).
+ *
+ * @internal
+ */
+export interface InstallationCredentials {
+  readonly token: Redacted.Redacted<string>
+  readonly privateKey: Signer.PrivateKey
+  readonly serverPublicKey: string
+}
+
+/** @internal */
+export interface DeviceServerCreateOptions {
+  readonly description: string
+  readonly secret: Redacted.Redacted<string>
+  readonly permittedIps?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * Decode a verified response's items; a shape bunq does not document becomes the http package's `DecodeError`,
+ * carrying the request and response ids.
+ *
+ * @internal
+ */
+export const decodeItems = <A>(
+  request: Pick<BunqRequest, "operation" | "method" | "path">,
+  response: BunqResponse,
+  decode: (items: Envelope.Items) => Effect.Effect<A, SchemaDecodeError>
+): Effect.Effect<A, DecodeError> =>
+  Effect.mapError(decode(response.items), (error) =>
+    new DecodeError({
+      operation: request.operation,
+      method: request.method,
+      path: request.path.split("?")[0]!,
+      requestId: response.requestId,
+      ...(response.responseId === undefined ? {} : { responseId: response.responseId }),
+      status: response.status,
+      description: error.message
+    }))
+
+/** Encoding a request body we built ourselves cannot fail on valid input: a failure is a bug. */
+const encodeBody = <A>(effect: Effect.Effect<A, SchemaDecodeError>): Effect.Effect<A> => Effect.orDie(effect)
+
+/** Send a request and decode its items. @internal */
+export const send = <A>(
+  request: BunqRequest,
+  decode: (items: Envelope.Items) => Effect.Effect<A, SchemaDecodeError>
+): Effect.Effect<A, BunqError, BunqClient> =>
+  Effect.flatMap(
+    BunqClient,
+    (client) => Effect.flatMap(client.execute(request), (response) => decodeItems(request, response, decode))
+  )
+
+/**
+ * `POST /installation`: register the client's public key (SPKI PEM). No token, no signature; the response (which
+ * carries the server key) cannot be verified.
+ *
+ * @internal
+ */
+export const createInstallation: (
+  publicKeyPem: string
+) => Effect.Effect<InstallationSchema.Installation, BunqError, BunqClient> = Effect.fn("Installation.create")(
+  function*(publicKeyPem: string) {
+    const body = yield* encodeBody(
+      InstallationSchema.encodeCreateRequest(new InstallationCreateRequest({ client_public_key: publicKeyPem }))
+    )
+    return yield* send(
+      { operation: "Installation.create", method: "POST", path: "/installation", body, auth: { _tag: "None" } },
+      InstallationSchema.decodeCreateResponse
+    )
+  }
+)
+
+/**
+ * `POST /device-server`: bind the API key to this installation (and IP, unless `permittedIps` has `"*"`).
+ *
+ * @internal
+ */
+export const createDeviceServer: (
+  credentials: InstallationCredentials,
+  options: DeviceServerCreateOptions
+) => Effect.Effect<number, BunqError, BunqClient> = Effect.fn("DeviceServer.create")(
+  function*(credentials: InstallationCredentials, options: DeviceServerCreateOptions) {
+    const body = yield* encodeBody(DeviceServerSchema.encodeCreateRequest(
+      new DeviceServerSchema.DeviceServerCreateRequest({
+        description: options.description,
+        secret: options.secret,
+        ...(options.permittedIps === undefined ? {} : { permitted_ips: [...options.permittedIps] })
+      })
+    ))
+    return yield* send(
+      {
+        operation: "DeviceServer.create",
+        method: "POST",
+        path: "/device-server",
+        body,
+        auth: { _tag: "Installation", token: credentials.token },
+        signWith: credentials.privateKey,
+        verifyWith: credentials.serverPublicKey
+      },
+      DeviceServerSchema.decodeCreateResponse
+    )
+  }
+)
+
+/**
+ * `POST /session-server`: open a session with the API key. Installation token, signed.
+ *
+ * @internal
+ */
+export const createSessionServer: (
+  credentials: InstallationCredentials,
+  secret: Redacted.Redacted<string>
+) => Effect.Effect<SessionServerSchema.SessionServer, BunqError, BunqClient> = Effect.fn("SessionServer.create")(
+  function*(credentials: InstallationCredentials, secret: Redacted.Redacted<string>) {
+    const body = yield* encodeBody(
+      SessionServerSchema.encodeCreateRequest(new SessionServerSchema.SessionServerCreateRequest({ secret }))
+    )
+    return yield* send(
+      {
+        operation: "SessionServer.create",
+        method: "POST",
+        path: "/session-server",
+        body,
+        auth: { _tag: "Installation", token: credentials.token },
+        signWith: credentials.privateKey,
+        verifyWith: credentials.serverPublicKey
+      },
+      SessionServerSchema.decodeCreateResponse
+    )
+  }
+)

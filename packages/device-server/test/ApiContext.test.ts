@@ -1,0 +1,546 @@
+import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Duration, Effect, Either, Layer, Option, Redacted, Stream, TestClock } from "effect"
+import * as ApiContext from "../src/ApiContext.js"
+import * as ContextStore from "../src/ContextStore.js"
+import * as DeviceServer from "../src/DeviceServer.js"
+import * as Installation from "../src/Installation.js"
+import * as SandboxUser from "../src/SandboxUser.js"
+import * as SdkContext from "../src/SdkContext.js"
+import * as Session from "../src/Session.js"
+import * as User from "../src/User.js"
+import { baseUrl, clientLayer, type FakeBunq, makeFake } from "./utils/fakeBunq.js"
+
+const apiKey = Redacted.make("sandbox_api_key_for_tests_0001")
+
+/** A `ContextStore` over one in-memory `KeyValueStore`, shared by every layer built from it (serialization included). */
+const makeStore = Effect.gen(function*() {
+  const kv = yield* Effect.provide(KeyValueStore.KeyValueStore, KeyValueStore.layerMemory)
+  const store = yield* Effect.provide(
+    ContextStore.ContextStore,
+    ContextStore.layerKeyValueStore().pipe(
+      Layer.provide(Layer.succeed(KeyValueStore.KeyValueStore, kv)),
+      Layer.provide(WebCryptoSigner.layer)
+    )
+  )
+  return { kv, store }
+})
+
+const contextLayer = (
+  fake: FakeBunq,
+  store: ContextStore.ContextStore.Service,
+  options?: Partial<ApiContext.Options>
+) =>
+  ApiContext.layer({ apiKey, description: "tests", ...options }).pipe(
+    Layer.provideMerge(clientLayer(fake)),
+    Layer.provideMerge(Layer.succeed(ContextStore.ContextStore, store))
+  )
+
+/** Build an `ApiContext` and run `f` with it (and the client layers) provided. */
+const withContext = <A, E, R>(
+  fake: FakeBunq,
+  store: ContextStore.ContextStore.Service,
+  f: Effect.Effect<A, E, R>,
+  options?: Partial<ApiContext.Options>
+) => Effect.provide(f, contextLayer(fake, store, options))
+
+const sessionServerCalls = (fake: FakeBunq) => fake.count("POST", "/session-server")
+
+describe("ApiContext bootstrap and restore", () => {
+  it.effect("a fresh context runs installation, device registration and session, and saves it", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      const device = yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          const context = yield* ApiContext.ApiContext
+          const snapshot = yield* context.snapshot
+          return yield* DeviceServer.get(Option.getOrThrow(snapshot.deviceId))
+        })
+      )
+      assert.deepStrictEqual(
+        fake.log.map((entry) => `${entry.method} ${entry.path} ${entry.status}`),
+        [
+          "POST /installation 200",
+          "POST /device-server 200",
+          "POST /session-server 200",
+          `GET /device-server/${device.id} 200`
+        ]
+      )
+      assert.strictEqual(device.description, "tests")
+      // The device call used the session token, the registration calls the installation token.
+      assert.strictEqual(fake.log[1]!.authentication, fake.installationTokens[0])
+      assert.strictEqual(fake.log[2]!.authentication, fake.installationTokens[0])
+      assert.strictEqual(fake.log[3]!.authentication, fake.sessionTokens[0])
+      const saved = Option.getOrThrow(yield* store.load("default"))
+      assert.strictEqual(saved.environment, baseUrl)
+      assert.strictEqual(saved.apiKeyFingerprint, ContextStore.fingerprint(apiKey))
+      assert.strictEqual(Redacted.value(saved.installation.token), fake.installationTokens[0])
+      assert.strictEqual(saved.installation.serverPublicKey, fake.serverPublicKey)
+      assert.deepStrictEqual(saved.deviceId, Option.some(device.id))
+      const session = Option.getOrThrow(saved.session)
+      assert.strictEqual(Redacted.value(session.token), fake.sessionTokens[0])
+      assert.strictEqual(session.userId, 4242)
+    }))
+
+  it.effect("a saved context is restored without any installation, device or session call", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(fake, store, Effect.void)
+      assert.strictEqual(fake.log.length, 3)
+      const before = fake.log.length
+      const user = yield* withContext(fake, store, User.get())
+      const after = fake.log.slice(before)
+      assert.deepStrictEqual(after.map((entry) => `${entry.method} ${entry.path}`), ["GET /user/4242"])
+      assert.strictEqual(after[0]!.authentication, fake.sessionTokens[0])
+      assert.strictEqual(user.id, 4242)
+      assert.strictEqual(fake.count("POST", "/installation"), 1)
+      assert.strictEqual(fake.count("POST", "/device-server"), 1)
+      assert.strictEqual(sessionServerCalls(fake), 1)
+    }))
+
+  it.effect("a saved context of another API key or environment is Foreign, and is left as it is", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { kv, store } = yield* makeStore
+      yield* withContext(fake, store, Effect.void)
+      const savedText = Option.getOrThrow(yield* kv.get("effect-bunq/context/default"))
+      const calls = fake.log.length
+      const otherKey = yield* Effect.either(
+        withContext(fake, store, Effect.void, { apiKey: Redacted.make("another key") })
+      )
+      assert.isTrue(Either.isLeft(otherKey))
+      const error = Either.getLeft(otherKey).pipe(Option.getOrThrow)
+      assert.strictEqual(error._tag, "ContextStoreError")
+      assert.strictEqual((error as ContextStore.ContextStoreError).reason, "Foreign")
+      assert.notInclude(error.message, "another key")
+      assert.strictEqual(fake.log.length, calls)
+      assert.strictEqual(Option.getOrThrow(yield* kv.get("effect-bunq/context/default")), savedText)
+
+      // Another environment (base URL) is foreign too.
+      const otherEnvironment = yield* Effect.flip(
+        ApiContext.make({ apiKey }).pipe(
+          Effect.provide(clientLayer(fake)),
+          Effect.provide(
+            Layer.succeed(ContextStore.ContextStore, {
+              ...store,
+              load: (key) =>
+                Effect.map(
+                  store.load(key),
+                  Option.map((context) => ({ ...context, environment: "https://api.bunq.com/v1" }))
+                )
+            })
+          )
+        )
+      )
+      assert.strictEqual(otherEnvironment._tag, "ContextStoreError")
+      assert.include(otherEnvironment.message, "https://api.bunq.com/v1")
+      assert.strictEqual(Option.getOrThrow(yield* kv.get("effect-bunq/context/default")), savedText)
+    }))
+
+  it.effect("a corrupt saved context is a typed error, not overwritten; reset forgets it", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { kv, store } = yield* makeStore
+      yield* kv.set("effect-bunq/context/default", "{\"version\":1,\"environment\":")
+      const error = yield* Effect.flip(withContext(fake, store, Effect.void))
+      assert.strictEqual(error._tag, "ContextStoreError")
+      assert.strictEqual((error as ContextStore.ContextStoreError).reason, "Corrupt")
+      assert.strictEqual(fake.log.length, 0)
+      assert.strictEqual(
+        Option.getOrThrow(yield* kv.get("effect-bunq/context/default")),
+        "{\"version\":1,\"environment\":"
+      )
+      yield* Effect.provideService(ApiContext.reset(), ContextStore.ContextStore, store)
+      assert.isTrue(Option.isNone(yield* kv.get("effect-bunq/context/default")))
+      yield* withContext(fake, store, Effect.void)
+      assert.strictEqual(fake.count("POST", "/installation"), 1)
+      assert.isTrue(Option.isSome(yield* store.load("default")))
+    }))
+})
+
+describe("ApiContext sessions", () => {
+  it.effect("refreshes before expiry (margin) by the Clock, and saves the new session", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake({ sessionTimeout: 3600 })
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          assert.strictEqual(sessionServerCalls(fake), 1)
+          // 3600 s session, 30 s margin: still fresh just before 3570 s.
+          yield* TestClock.adjust(Duration.seconds(3569))
+          yield* User.get()
+          assert.strictEqual(sessionServerCalls(fake), 1)
+          yield* TestClock.adjust(Duration.seconds(2))
+          yield* User.get()
+          assert.strictEqual(sessionServerCalls(fake), 2)
+          const lastGet = fake.log[fake.log.length - 1]!
+          assert.strictEqual(lastGet.authentication, fake.sessionTokens[1])
+          const saved = Option.getOrThrow(Option.getOrThrow(yield* store.load("default")).session)
+          assert.strictEqual(Redacted.value(saved.token), fake.sessionTokens[1])
+        })
+      )
+    }))
+
+  it.effect("the margin is configurable", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake({ sessionTimeout: 3600 })
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          // 3600 s session, 600 s margin: fresh until 3000 s.
+          yield* TestClock.adjust(Duration.seconds(2999))
+          yield* User.get()
+          assert.strictEqual(sessionServerCalls(fake), 1)
+          yield* TestClock.adjust(Duration.seconds(1))
+          yield* User.get()
+          assert.strictEqual(sessionServerCalls(fake), 2)
+        }),
+        { refreshMargin: Duration.minutes(10) }
+      )
+    }))
+
+  it.effect("50 concurrent calls on an expired session open exactly one session", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake({ sessionTimeout: 600 })
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          yield* TestClock.adjust(Duration.hours(1))
+          const users = yield* Effect.all(Array.from({ length: 50 }, () => User.get()), {
+            concurrency: "unbounded"
+          })
+          assert.strictEqual(users.length, 50)
+          assert.strictEqual(sessionServerCalls(fake), 2)
+          assert.strictEqual(fake.count("GET", "/user/4242"), 50)
+          // Every call used the new session.
+          assert.isTrue(
+            fake.log.filter((e) => e.method === "GET").every((e) => e.authentication === fake.sessionTokens[1])
+          )
+        })
+      )
+    }))
+
+  it.effect("a 401 on a session call opens a new session and retries the call once", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          fake.expireSessions()
+          const user = yield* User.get()
+          assert.strictEqual(user.id, 4242)
+          assert.deepStrictEqual(
+            fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
+            ["GET /user/4242 401", "POST /session-server 200", "GET /user/4242 200"]
+          )
+          const saved = Option.getOrThrow(Option.getOrThrow(yield* store.load("default")).session)
+          assert.strictEqual(Redacted.value(saved.token), fake.sessionTokens[1])
+        })
+      )
+    }))
+
+  it.effect("many fibers hitting a rejected session share one new session", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          fake.expireSessions()
+          yield* Effect.all(Array.from({ length: 20 }, () => User.get()), { concurrency: "unbounded" })
+          assert.strictEqual(sessionServerCalls(fake), 2)
+        })
+      )
+    }))
+
+  it.effect("a call that is still rejected after the new session fails with the ApiError (one retry only)", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          const context = yield* ApiContext.ApiContext
+          // bunq keeps answering 401 on this endpoint (e.g. a permission the key does not have).
+          const error = yield* Effect.flip(
+            context.request({ operation: "Test.alwaysRejected", method: "GET", path: "/always-401" })
+          )
+          assert.deepStrictEqual(
+            fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
+            ["GET /always-401 401", "POST /session-server 200", "GET /always-401 401"]
+          )
+          assert.strictEqual(error._tag, "ApiError")
+        })
+      )
+    }))
+
+  it.effect("when bunq forgot the installation, the context registers again once", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          fake.forgetEverything()
+          const user = yield* User.get()
+          assert.strictEqual(user.id, 4242)
+          assert.deepStrictEqual(
+            fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
+            [
+              "GET /user/4242 401",
+              "POST /session-server 401",
+              "POST /installation 200",
+              "POST /device-server 200",
+              "POST /session-server 200",
+              "GET /user/4242 200"
+            ]
+          )
+          const saved = Option.getOrThrow(yield* store.load("default"))
+          assert.strictEqual(Redacted.value(saved.installation.token), fake.installationTokens[1])
+          assert.strictEqual(Redacted.value(Option.getOrThrow(saved.session).token), fake.sessionTokens[1])
+        })
+      )
+    }))
+
+  it.effect("re-registration is attempted once, not in a loop, and the error is typed", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          fake.expireSessions()
+          fake.failSessionServer = 401
+          const error = yield* Effect.flip(User.get())
+          assert.strictEqual(error._tag, "ApiError")
+          if (error._tag === "ApiError") {
+            assert.strictEqual(error.status, 401)
+            assert.strictEqual(error.reason, "Unauthorized")
+            assert.strictEqual(error.operation, "SessionServer.create")
+          }
+          assert.strictEqual(fake.count("POST", "/installation"), 2)
+          assert.strictEqual(fake.count("POST", "/device-server"), 2)
+          assert.strictEqual(sessionServerCalls(fake), 3)
+          // The new registration is saved even though no session could be opened.
+          const saved = Option.getOrThrow(yield* store.load("default"))
+          assert.strictEqual(Redacted.value(saved.installation.token), fake.installationTokens[1])
+          assert.isTrue(Option.isNone(saved.session))
+          // bunq is fine again: the next call opens a session on the new registration, no new installation.
+          fake.failSessionServer = undefined
+          yield* User.get()
+          assert.strictEqual(fake.count("POST", "/installation"), 2)
+        })
+      )
+    }))
+
+  it.effect("a rate-limited session open (429) is not a reason to register again", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          fake.expireSessions()
+          fake.failSessionServer = 429
+          const error = yield* Effect.flip(User.get())
+          assert.strictEqual(error._tag, "ApiError")
+          assert.strictEqual(fake.count("POST", "/installation"), 1)
+        })
+      )
+    }))
+
+  it.effect("Session.delete closes the session and forgets it; the next call opens a new one", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          const context = yield* ApiContext.ApiContext
+          const sessionId = Option.getOrThrow(Option.getOrThrow((yield* context.snapshot).session).id)
+          yield* Session.delete()
+          const last = fake.log[fake.log.length - 1]!
+          assert.strictEqual(`${last.method} ${last.path}`, `DELETE /session/${sessionId}`)
+          assert.isTrue(Option.isNone((yield* context.snapshot).session))
+          assert.isTrue(Option.isNone(Option.getOrThrow(yield* store.load("default")).session))
+          yield* Session.delete() // nothing to close: no request
+          assert.strictEqual(fake.count("DELETE", /^\/session\//), 1)
+          yield* User.get()
+          assert.strictEqual(sessionServerCalls(fake), 2)
+        })
+      )
+    }))
+})
+
+describe("programs", () => {
+  it.effect("Installation.list, get and serverPublicKey", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          const ids = yield* Installation.list()
+          assert.strictEqual(ids.length, 1)
+          const saved = yield* (yield* ApiContext.ApiContext).snapshot
+          assert.deepStrictEqual(Option.some(ids[0]), saved.installation.id)
+          assert.strictEqual(yield* Installation.get(ids[0]!), ids[0])
+          assert.strictEqual(yield* Installation.serverPublicKey(ids[0]!), fake.serverPublicKey)
+        })
+      )
+    }))
+
+  it.effect("DeviceServer.list follows pagination lazily; listPage walks with cursors", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake({ devices: 5 })
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          const before = fake.count("GET", "/device-server")
+          const all = yield* Stream.runCollect(DeviceServer.list({ count: 2 }))
+          const ids = Chunk.toReadonlyArray(all).map((d) => d.id)
+          assert.strictEqual(ids.length, 6) // our device + 5 listed
+          assert.deepStrictEqual([...ids].sort((a, b) => b - a), ids)
+          assert.strictEqual(fake.count("GET", "/device-server") - before, 3)
+
+          // Lazy: taking 2 fetches one page.
+          const first = yield* Stream.runCollect(Stream.take(DeviceServer.list({ count: 2 }), 2))
+          assert.strictEqual(first.length, 2)
+          assert.strictEqual(fake.count("GET", "/device-server") - before, 4)
+
+          // Page at a time.
+          const page1 = yield* DeviceServer.listPage({ count: 4 })
+          assert.deepStrictEqual(page1.items.map((d) => d.id), ids.slice(0, 4))
+          const page2 = yield* DeviceServer.listPage({ count: 4, olderId: Option.getOrThrow(page1.olderId) })
+          assert.deepStrictEqual(page2.items.map((d) => d.id), ids.slice(4))
+          assert.isTrue(Option.isNone(page2.olderId))
+
+          // Default page size is 200.
+          yield* Stream.runDrain(DeviceServer.list())
+          const last = fake.log[fake.log.length - 1]!
+          assert.strictEqual(last.query.get("count"), "200")
+        })
+      )
+    }))
+
+  it.effect("a session that expires during a long list is renewed between pages", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake({ devices: 5 })
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          const devices = yield* DeviceServer.list({ count: 2 }).pipe(
+            Stream.tap((device) => device.id === 5 ? Effect.sync(() => fake.expireSessions()) : Effect.void),
+            Stream.runCollect
+          )
+          assert.strictEqual(devices.length, 6)
+          assert.strictEqual(sessionServerCalls(fake), 2)
+        })
+      )
+    }))
+
+  it.effect("User.get and User.list", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          const user = yield* User.get()
+          assert.strictEqual(user._tag, "UserPerson")
+          assert.strictEqual(user._tag === "UserPerson" ? user.display_name : undefined, "Fake Person")
+          const users = yield* User.list()
+          assert.deepStrictEqual(users.map((u) => u.id), [4242])
+          const context = yield* ApiContext.ApiContext
+          assert.deepStrictEqual(Option.map(yield* context.user, (u) => u.id), Option.some(4242))
+        })
+      )
+    }))
+
+  it.effect("DeviceServer.get of an unknown id is a typed ApiError NotFound with the response id", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      const error = yield* withContext(fake, store, Effect.flip(DeviceServer.get(999_999)))
+      assert.strictEqual(error._tag, "ApiError")
+      if (error._tag === "ApiError") {
+        assert.strictEqual(error.reason, "NotFound")
+        assert.strictEqual(error.operation, "DeviceServer.get")
+        assert.strictEqual(error.descriptions[0]!.description, "DeviceServer not found.")
+        assert.isDefined(error.responseId)
+      }
+      // Not a session problem: no new session.
+      assert.strictEqual(sessionServerCalls(fake), 1)
+    }))
+
+  it.effect("SandboxUser.create returns a new API key, redacted", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const key = yield* Effect.provide(SandboxUser.create(), clientLayer(fake))
+      assert.match(Redacted.value(key), /^sandbox_fake_/)
+      assert.notInclude(String(key), "sandbox_fake_")
+      assert.strictEqual(fake.log[0]!.authentication, undefined)
+    }))
+})
+
+describe("SDK context import", () => {
+  it.effect("an SDK file is restored without registration and used as is", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const first = yield* makeStore
+      // Register once, then write that context out the way the SDKs do.
+      const sdkText = yield* withContext(
+        fake,
+        first.store,
+        Effect.gen(function*() {
+          const snapshot = yield* (yield* ApiContext.ApiContext).snapshot
+          return yield* SdkContext.encode(snapshot, apiKey, { environmentType: "SANDBOX" })
+        })
+      )
+      const calls = fake.log.length
+      const second = yield* makeStore
+      const importedKey = yield* SdkContext.importToStore(sdkText, { baseUrl }).pipe(
+        Effect.provideService(ContextStore.ContextStore, second.store),
+        Effect.provide(WebCryptoSigner.layer)
+      )
+      assert.strictEqual(Redacted.value(importedKey), Redacted.value(apiKey))
+      yield* withContext(
+        fake,
+        second.store,
+        Effect.gen(function*() {
+          yield* User.get()
+          yield* Session.delete()
+        }),
+        { apiKey: importedKey }
+      )
+      assert.deepStrictEqual(
+        fake.log.slice(calls).map((e) => `${e.method} ${e.path}`),
+        ["GET /user/4242", "DELETE /session/0"]
+      )
+    }))
+})
