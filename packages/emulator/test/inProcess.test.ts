@@ -4,7 +4,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 import { randomUUID } from "node:crypto"
-import { makeKeys, signBytes, verifyBytes } from "./utils/raw.js"
+import { sharedKeys, signBytes, verifyBytes } from "./utils/raw.js"
 
 const testLayer = (options?: BunqEmulator.Options & BunqEmulator.ClientOptions) =>
   BunqEmulator.layerTest(options).pipe(Layer.provide(WebCryptoSigner.layer))
@@ -45,7 +45,7 @@ const openSession = Effect.gen(function*() {
   const emulator = yield* BunqEmulator.Emulator
   const user = yield* emulator.createSandboxUser()
   const apiKey = Redacted.value(user.apiKey)
-  const keys = makeKeys()
+  const keys = sharedKeys()
   const installation = yield* send("POST", "/installation", { body: { client_public_key: keys.publicKeyPem } })
   const installationToken: string = installation.json.Response[1].Token.token
   const serverKey: string = installation.json.Response[2].ServerPublicKey.server_public_key

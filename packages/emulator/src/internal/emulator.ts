@@ -3,6 +3,9 @@
  *
  * @internal
  */
+import * as DeviceServer from "@effect-bunq/schema/DeviceServer"
+import * as Installation from "@effect-bunq/schema/Installation"
+import * as SessionServer from "@effect-bunq/schema/SessionServer"
 import * as Signer from "@effect-bunq/signer/Signer"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
@@ -13,8 +16,10 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
 import type {
   AuthKind,
   CreateUserOptions,
@@ -202,10 +207,16 @@ const jsonBody = (state: RequestState): Effect.Effect<Record<string, unknown>, A
     }
   })
 
-const stringField = (body: Record<string, unknown>, field: string): Effect.Effect<string, ApiFailure> => {
-  const value = body[field]
-  return typeof value === "string" && value.length > 0 ? Effect.succeed(value) : fail(400, Messages.invalidField(field))
-}
+/** Decode a request body with the schema package's request-body schema; a bad field answers 400 naming it. */
+const decodeBody = <A, I>(schema: Schema.Schema<A, I>, state: RequestState): Effect.Effect<A, ApiFailure> =>
+  Effect.flatMap(jsonBody(state), (json) =>
+    Schema.decodeUnknown(schema)(json).pipe(
+      Effect.mapError((error) => {
+        const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+        const field = issue !== undefined && issue.path.length > 0 ? String(issue.path[0]) : "body"
+        return new ApiFailure({ status: 400, message: Messages.invalidField(field) })
+      })
+    ))
 
 const pathId = (type: string, dutch: string): Effect.Effect<number, ApiFailure, HttpRouter.RouteContext> =>
   Effect.flatMap(HttpRouter.params, (params) => {
@@ -472,9 +483,7 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
 
     const postInstallation = endpoint("POST", "/installation", noAuth, (_, state) =>
       Effect.gen(function*() {
-        const body = yield* jsonBody(state)
-        const pem = yield* stringField(body, "client_public_key")
-        if (!pem.includes("-----BEGIN PUBLIC KEY-----")) return yield* fail(400, Messages.invalidPublicKey)
+        const { client_public_key: pem } = yield* decodeBody(Installation.InstallationCreateRequest, state)
         // A probe verify tells a malformed or weak key apart from a mere signature mismatch.
         const probe = yield* Effect.either(signer.verify(pem, new Uint8Array(0), "AAAA"))
         if (probe._tag === "Left" && (probe.left.reason === "MalformedPem" || probe.left.reason === "UnsupportedKey")) {
@@ -548,17 +557,10 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
       installationAuth(false),
       (auth, state) =>
         Effect.gen(function*() {
-          const body = yield* jsonBody(state)
-          const description = yield* stringField(body, "description")
-          const secret = yield* stringField(body, "secret")
-          const permitted = body.permitted_ips
-          if (
-            permitted !== undefined && permitted !== null &&
-            !(Array.isArray(permitted) && permitted.every((ip) => typeof ip === "string"))
-          ) {
-            return yield* fail(400, Messages.invalidField("permitted_ips"))
-          }
-          const list = (permitted ?? []) as ReadonlyArray<string>
+          const body = yield* decodeBody(DeviceServer.DeviceServerCreateRequest, state)
+          const description = body.description
+          const secret = Redacted.value(body.secret)
+          const list = body.permitted_ips ?? []
           const device = yield* withStore((store) => {
             const user = store.usersByApiKey.get(secret)
             if (user === undefined) return undefined
@@ -633,8 +635,8 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
       installationAuth(true),
       (auth, state) =>
         Effect.gen(function*() {
-          const body = yield* jsonBody(state)
-          const secret = yield* stringField(body, "secret")
+          const body = yield* decodeBody(SessionServer.SessionServerCreateRequest, state)
+          const secret = Redacted.value(body.secret)
           const result = yield* withStore((store) => {
             const user = store.usersByApiKey.get(secret)
             if (user === undefined) return undefined

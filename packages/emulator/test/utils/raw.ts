@@ -18,6 +18,10 @@ export const makeKeys = (): Keys => {
   return { publicKeyPem: publicKey, privateKeyPem: privateKey }
 }
 
+let shared: Keys | undefined
+/** One key pair reused by most tests (an installation may reuse a key pair; generating RSA keys is slow). */
+export const sharedKeys = (): Keys => shared ??= makeKeys()
+
 export const signBytes = (privateKeyPem: string, bytes: Uint8Array): string =>
   createSign("sha256").update(bytes).sign(privateKeyPem, "base64")
 
@@ -102,7 +106,7 @@ export const openSession = async (
   const ip = options.clientIp === undefined ? {} : { clientIp: options.clientIp }
   const apiKey = options.apiKey ??
     (await call(`${base}/sandbox-user-person`, { method: "POST", ...ip })).json.Response[0].ApiKey.api_key
-  const keys = makeKeys()
+  const keys = sharedKeys()
   const installation = await call(`${base}/installation`, {
     method: "POST",
     body: { client_public_key: keys.publicKeyPem },
