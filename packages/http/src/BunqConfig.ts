@@ -166,6 +166,30 @@ export declare namespace BunqConfig {
 }
 
 /**
+ * A `RateLimit` as given in options: the window as any duration input (`"3 seconds"`, milliseconds).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateLimitInput {
+  readonly limit: number
+  readonly window: Duration.DurationInput
+}
+
+/**
+ * Fields of a `RetryPolicy` as given in options; durations as any duration input.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryPolicyInput {
+  readonly maxAttempts?: number | undefined
+  readonly baseDelay?: Duration.DurationInput | undefined
+  readonly factor?: number | undefined
+  readonly maxDelay?: Duration.DurationInput | undefined
+}
+
+/**
  * Options for `make` / `layer`; everything is optional.
  *
  * @since 0.1.0
@@ -185,9 +209,9 @@ export interface Options {
    * `false` turns the limiter off; an object overrides single buckets of `classicRateLimits` (a bucket set to
    * `undefined` is unlimited).
    */
-  readonly rateLimits?: false | Partial<RateLimits> | undefined
+  readonly rateLimits?: false | Partial<Record<keyof RateLimits, RateLimitInput | undefined>> | undefined
   /** `false` turns retries off; an object overrides fields of `defaultRetryPolicy`. */
-  readonly retry?: false | Partial<RetryPolicy> | undefined
+  readonly retry?: false | RetryPolicyInput | undefined
   readonly allowUnsignedErrors?: boolean | undefined
   readonly requireRequestIdEcho?: boolean | undefined
 }
@@ -209,11 +233,24 @@ const resolve = (options: Options): Either.Either<BunqConfig.Service, string> =>
     ? Either.right(baseUrls[options.environment ?? "sandbox"])
     : normalizeBaseUrl(options.baseUrl)
   if (Either.isLeft(base)) return Either.left(`base URL ${base.left}`)
-  const retry = options.retry === false ? undefined : { ...defaultRetryPolicy, ...options.retry }
+  const retryInput = options.retry === false ? undefined : options.retry ?? {}
+  const retry: RetryPolicy | undefined = retryInput === undefined ? undefined : {
+    maxAttempts: retryInput.maxAttempts ?? defaultRetryPolicy.maxAttempts,
+    baseDelay: Duration.decode(retryInput.baseDelay ?? defaultRetryPolicy.baseDelay),
+    factor: retryInput.factor ?? defaultRetryPolicy.factor,
+    maxDelay: Duration.decode(retryInput.maxDelay ?? defaultRetryPolicy.maxDelay)
+  }
   if (retry !== undefined && (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1)) {
     return Either.left("retry.maxAttempts must be an integer >= 1")
   }
-  const rateLimits = options.rateLimits === false ? undefined : { ...classicRateLimits, ...options.rateLimits }
+  let rateLimits: RateLimits | undefined
+  if (options.rateLimits !== false) {
+    const buckets: Record<string, RateLimit | undefined> = { ...classicRateLimits }
+    for (const [name, bucket] of Object.entries(options.rateLimits ?? {})) {
+      buckets[name] = bucket === undefined ? undefined : { limit: bucket.limit, window: Duration.decode(bucket.window) }
+    }
+    rateLimits = buckets as unknown as RateLimits
+  }
   if (rateLimits !== undefined) {
     for (const [name, bucket] of Object.entries(rateLimits)) {
       if (bucket !== undefined && (!Number.isInteger(bucket.limit) || bucket.limit < 1)) {

@@ -1,0 +1,106 @@
+import * as BunqClient from "@effect-bunq/http/BunqClient"
+import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Either, Option, Stream } from "effect"
+import { fixture, makeKeys, type Recorded, type Reply, sessionToken, withClient } from "./utils/fake.js"
+
+const keys = await Effect.runPromise(makeKeys)
+
+/** Serves the three example pages by `older_id`, as bunq would. */
+const pages = (request: Recorded): Reply => {
+  const olderId = request.url.searchParams.get("older_id")
+  const page = olderId === null ? 1 : olderId === "42" ? 2 : olderId === "120" ? 3 : undefined
+  if (page === undefined) return { status: 404, body: fixture("error-not-found.404.response.json") }
+  return { body: fixture(`list-pagination.page-${page}.response.json`), responseId: `page-${page}` }
+}
+
+const list: BunqClient.BunqRequest = {
+  operation: "Payment.list",
+  method: "GET",
+  path: "/user/1/monetary-account/2/payment",
+  auth: { _tag: "Session", token: sessionToken },
+  signWith: keys.client.privateKey,
+  verifyWith: keys.server.publicKeyPem
+}
+
+describe("BunqClient pagination", () => {
+  it.effect("walks the three example pages following older_url, each signed and verified", () =>
+    withClient(keys, pages, {}, (client, fake) =>
+      Effect.gen(function*() {
+        const responses = Chunk.toReadonlyArray(yield* Stream.runCollect(client.paginate(list)))
+        assert.deepStrictEqual(responses.map((r) => r.responseId), ["page-1", "page-2", "page-3"])
+        const ids = Chunk.toReadonlyArray(yield* Stream.runCollect(BunqClient.items(client.paginate(list))))
+          .map((item) => (item["Payment"] as { id: number }).id)
+        assert.deepStrictEqual(ids, [42, 120, 170])
+
+        const walk = fake.requests.slice(0, 3)
+        assert.strictEqual(walk[0]!.url.pathname, "/v1/user/1/monetary-account/2/payment")
+        assert.strictEqual(walk[0]!.url.searchParams.get("count"), "200")
+        // then exactly the older_url bunq sent, against the base URL
+        assert.strictEqual(
+          walk[1]!.url.toString(),
+          "https://bunq.test/v1/user/1/monetary-account/2/payment?count=1&older_id=42"
+        )
+        assert.strictEqual(
+          walk[2]!.url.toString(),
+          "https://bunq.test/v1/user/1/monetary-account/2/payment?count=1&older_id=120"
+        )
+        const signer = yield* WebCryptoSigner.make
+        for (const r of walk) {
+          assert.strictEqual(r.method, "GET")
+          assert.strictEqual(r.headers["x-bunq-client-authentication"], "SESSION-TOKEN-5ecr3t-0001")
+          assert.isTrue(
+            Either.isRight(
+              yield* Effect.either(
+                signer.verify(keys.client.publicKeyPem, r.body, r.headers["x-bunq-client-signature"]!)
+              )
+            )
+          )
+        }
+        assert.strictEqual(new Set(walk.map((r) => r.headers["x-bunq-client-request-id"])).size, 3)
+      })))
+
+  it.effect("is lazy: taking one page sends one request", () =>
+    withClient(keys, pages, {}, (client, fake) =>
+      Effect.gen(function*() {
+        const first = yield* Stream.runCollect(Stream.take(client.paginate(list), 1))
+        assert.strictEqual(Chunk.size(first), 1)
+        assert.strictEqual(fake.requests.length, 1)
+      })))
+
+  it.effect("fails the stream when a page does not verify", () =>
+    withClient(
+      keys,
+      (request, index) => index === 1 ? { ...pages(request), sign: "flipBody" } : pages(request),
+      {},
+      (client) =>
+        Effect.gen(function*() {
+          const error = yield* Effect.flip(Stream.runCollect(client.paginate(list)))
+          assert.strictEqual(error._tag, "ResponseVerificationError")
+        })
+    ))
+
+  it.effect("single-page access: execute, then nextPage", () =>
+    withClient(keys, pages, {}, (client) =>
+      Effect.gen(function*() {
+        const first = yield* client.execute(BunqClient.withPageSize(list, 1))
+        assert.deepStrictEqual(first.pagination, {
+          olderUrl: "/user/1/monetary-account/2/payment?count=1&older_id=42",
+          newerUrl: undefined,
+          futureUrl: "/user/1/monetary-account/2/payment?count=1&newer_id=42"
+        })
+        const next = BunqClient.nextPage(list, first)
+        assert.isTrue(Option.isSome(next))
+        const second = yield* client.execute(Option.getOrThrow(next))
+        assert.strictEqual(second.responseId, "page-2")
+        const third = yield* client.execute(Option.getOrThrow(BunqClient.nextPage(list, second)))
+        assert.isTrue(Option.isNone(BunqClient.nextPage(list, third)))
+      })))
+
+  it("withPageSize: defaults to 200, keeps a smaller count, caps at 200", () => {
+    assert.strictEqual(BunqClient.withPageSize(list).urlParams?.["count"], 200)
+    assert.strictEqual(BunqClient.withPageSize({ ...list, urlParams: { count: 25 } }).urlParams?.["count"], 25)
+    assert.strictEqual(BunqClient.withPageSize({ ...list, path: `${list.path}?count=10` }).urlParams?.["count"], 10)
+    assert.strictEqual(BunqClient.withPageSize({ ...list, urlParams: { count: 1000 } }).urlParams?.["count"], 200)
+  })
+})

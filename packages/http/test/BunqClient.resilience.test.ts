@@ -1,0 +1,252 @@
+import type { BunqRequest } from "@effect-bunq/http/BunqClient"
+import { HttpClientError } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import { fixture, makeKeys, type Reply, sessionToken, withClient } from "./utils/fake.js"
+
+const keys = await Effect.runPromise(makeKeys)
+
+// Timing assertions need every step between two clock sleeps to be synchronous: real crypto runs on a thread pool
+// and would let the TestClock move on meanwhile. So the timing tests use unsigned requests and replies (signing and
+// verification have their own tests); the retry tests that use real crypto only count attempts.
+const ok: Reply = { body: fixture("device-server-read.response.json"), sign: "none" }
+const tooMany: Reply = { status: 429, body: fixture("error-generic.response.json"), sign: "none" }
+const serverError: Reply = { status: 500, body: fixture("error-generic.response.json"), sign: "none" }
+
+const request = (method: BunqRequest["method"], path = "/device-server/2348"): BunqRequest => ({
+  operation: "DeviceServer.test",
+  method,
+  path,
+  ...(method === "GET" ? {} : { body: { description: "x" } }),
+  auth: { _tag: "Session", token: sessionToken }
+})
+
+const signed = (method: BunqRequest["method"]): BunqRequest => ({
+  ...request(method),
+  signWith: keys.client.privateKey,
+  verifyWith: keys.server.publicKeyPem
+})
+
+/** Times of the recorded requests relative to the first one. */
+const relative = (times: ReadonlyArray<number>) => times.map((t) => t - times[0]!)
+
+/** Run `effect` in a fiber while moving the TestClock forward in steps, then join it. */
+const runWithClock = <A, E>(
+  effect: Effect.Effect<A, E>,
+  total: Duration.DurationInput,
+  step: Duration.DurationInput = "100 millis"
+) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    const steps = Math.ceil(Duration.toMillis(total) / Duration.toMillis(step))
+    for (let i = 0; i < steps; i++) yield* TestClock.adjust(step)
+    return yield* Fiber.await(fiber)
+  })
+
+/** Like `runWithClock`, for effects doing real (thread-pool) crypto: lets real time pass between clock steps. */
+const runWithClockAndCrypto = <A, E>(effect: Effect.Effect<A, E>, step: Duration.DurationInput = "500 millis") =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    for (let i = 0; i < 400; i++) {
+      const done = yield* Fiber.poll(fiber)
+      if (done._tag === "Some") return done.value
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 2)))
+      yield* TestClock.adjust(step)
+    }
+    return yield* Fiber.await(fiber)
+  })
+
+const transportFailure = Effect.fail(
+  new HttpClientError.RequestError({ request: undefined as any, reason: "Transport", cause: new Error("ECONNRESET") })
+)
+
+describe("BunqClient retries", () => {
+  it.effect("retries a GET on 429 with backoff, with a fresh request id, and recovers", () =>
+    withClient(keys, (_r, i) => i < 2 ? tooMany : ok, { retry: { baseDelay: "1 second", maxAttempts: 4 } }, (
+      client,
+      fake
+    ) =>
+      Effect.gen(function*() {
+        const exit = yield* runWithClock(client.execute(request("GET")), "5 seconds")
+        assert.isTrue(Exit.isSuccess(exit))
+        assert.strictEqual(fake.requests.length, 3)
+        // exponential backoff: 1 s then 2 s
+        assert.deepStrictEqual(relative(fake.requests.map((r) => r.at)), [0, 1000, 3000])
+        const ids = new Set(fake.requests.map((r) => r.headers["x-bunq-client-request-id"]))
+        assert.strictEqual(ids.size, 3)
+      })))
+
+  it.effect("retries a signed, verified GET: every attempt is re-signed and verified", () =>
+    withClient(
+      keys,
+      (_r, i) => i < 2 ? { ...tooMany, sign: "server" } : { ...ok, sign: "server" },
+      { retry: { maxAttempts: 4 } },
+      (client, fake) =>
+        Effect.gen(function*() {
+          const exit = yield* runWithClockAndCrypto(client.execute(signed("GET")))
+          assert.isTrue(Exit.isSuccess(exit))
+          assert.strictEqual(fake.requests.length, 3)
+          for (const r of fake.requests) assert.isString(r.headers["x-bunq-client-signature"])
+          assert.strictEqual(new Set(fake.requests.map((r) => r.headers["x-bunq-client-request-id"])).size, 3)
+        })
+    ))
+
+  it.effect("a signed POST answered 429 is sent once", () =>
+    withClient(
+      keys,
+      () => ({ ...tooMany, sign: "server" }),
+      { retry: { maxAttempts: 4 } },
+      (client, fake) =>
+        Effect.gen(function*() {
+          const exit = yield* runWithClockAndCrypto(client.execute(signed("POST")))
+          const error = yield* Effect.flip(exit)
+          assert.strictEqual(error._tag, "ApiError")
+          assert.strictEqual(fake.requests.length, 1)
+        })
+    ))
+
+  it.effect("retries a GET on 5xx and transport failures, up to maxAttempts", () =>
+    Effect.gen(function*() {
+      const recovered = yield* withClient(
+        keys,
+        (_r, i) => i === 0 ? transportFailure : i === 1 ? serverError : ok,
+        { retry: { maxAttempts: 3 } },
+        (client, fake) =>
+          Effect.map(runWithClock(client.execute(request("GET")), "10 seconds", "500 millis"), (exit) =>
+            [exit, fake] as const)
+      )
+      assert.isTrue(Exit.isSuccess(recovered[0]))
+      assert.strictEqual(recovered[1].requests.length, 3)
+
+      const exhausted = yield* withClient(
+        keys,
+        () =>
+          serverError,
+        { retry: { maxAttempts: 3 } },
+        (client, fake) =>
+          Effect.map(
+            runWithClock(client.execute(request("GET")), "30 seconds", "1 second"),
+            (exit) => [exit, fake] as const
+          )
+      )
+      assert.isTrue(Exit.isFailure(exhausted[0]))
+      assert.strictEqual(exhausted[1].requests.length, 3)
+    }))
+
+  it.effect("does not retry a GET on other errors (404, bad signature)", () =>
+    Effect.gen(function*() {
+      for (
+        const reply of [{ status: 404, body: fixture("error-not-found.404.response.json") }, {
+          ...ok,
+          sign: "wrongKey" as const
+        }]
+      ) {
+        // (the wrong-key case uses real crypto, but only counts calls)
+        const calls = yield* withClient(
+          keys,
+          () => reply,
+          { retry: { maxAttempts: 4 } },
+          (client, fake) => Effect.map(runWithClockAndCrypto(client.execute(signed("GET"))), () => fake.requests.length)
+        )
+        assert.strictEqual(calls, 1)
+      }
+    }))
+
+  it.effect("never retries POST, PUT or DELETE (429, 5xx, transport failure)", () =>
+    Effect.gen(function*() {
+      for (const method of ["POST", "PUT", "DELETE"] as const) {
+        for (const failure of [() => tooMany, () => serverError, () => transportFailure]) {
+          const [exit, calls] = yield* withClient(keys, failure, { retry: { maxAttempts: 4 } }, (client, fake) =>
+            Effect.map(runWithClock(client.execute(request(method)), "30 seconds", "2 seconds"), (exit) =>
+              [exit, fake.requests.length] as const))
+          assert.isTrue(Exit.isFailure(exit))
+          assert.strictEqual(calls, 1, `${method} must be sent exactly once`)
+        }
+      }
+    }))
+
+  it.effect("times out an attempt with TransportError Timeout", () =>
+    withClient(keys, () => Effect.never, { timeout: "5 seconds" }, (client) =>
+      Effect.gen(function*() {
+        const exit = yield* runWithClock(client.execute(request("POST")), "6 seconds")
+        assert.isTrue(Exit.isFailure(exit))
+        const error = yield* Effect.flip(exit)
+        assert.strictEqual(error._tag, "TransportError")
+        assert.strictEqual((error as any).reason, "Timeout")
+      })))
+})
+
+describe("BunqClient rate limiter", () => {
+  it.effect("queues GETs to 3 per 3 s (classic limits), never failing", () =>
+    withClient(keys, () => ok, { rateLimits: {} }, (client, fake) =>
+      Effect.gen(function*() {
+        const all = Effect.all(Array.from({ length: 7 }, () => client.execute(request("GET"))), {
+          concurrency: "unbounded"
+        })
+        const exit = yield* runWithClock(all, "10 seconds")
+        assert.isTrue(Exit.isSuccess(exit))
+        assert.deepStrictEqual(relative(fake.requests.map((r) => r.at)), [0, 0, 0, 3000, 3000, 3000, 6000])
+      })))
+
+  it.effect("keeps categories apart: POST 5 per 3 s, PUT 2 per 3 s, while GETs are not held up", () =>
+    withClient(keys, () => ok, { rateLimits: {} }, (client, fake) =>
+      Effect.gen(function*() {
+        const posts = Array.from({ length: 6 }, () => client.execute(request("POST", "/payment")))
+        const puts = Array.from({ length: 3 }, () => client.execute(request("PUT", "/card")))
+        const gets = Array.from({ length: 3 }, () => client.execute(request("GET", "/user")))
+        const exit = yield* runWithClock(
+          Effect.all([...posts, ...puts, ...gets], { concurrency: "unbounded" }),
+          "5 seconds"
+        )
+        assert.isTrue(Exit.isSuccess(exit))
+        const start = fake.requests[0]!.at
+        const times = (method: string) => fake.requests.filter((r) => r.method === method).map((r) => r.at - start)
+        assert.deepStrictEqual(times("POST"), [0, 0, 0, 0, 0, 3000])
+        assert.deepStrictEqual(times("PUT"), [0, 0, 3000])
+        assert.deepStrictEqual(times("GET"), [0, 0, 0])
+      })))
+
+  it.effect("allows one POST /session-server per 30 s", () =>
+    withClient(keys, () => ok, { rateLimits: {} }, (client, fake) =>
+      Effect.gen(function*() {
+        const session = () => client.execute(request("POST", "/session-server"))
+        const exit = yield* runWithClock(
+          Effect.all([session(), session(), client.execute(request("POST", "/payment"))], { concurrency: "unbounded" }),
+          "31 seconds",
+          "1 second"
+        )
+        assert.isTrue(Exit.isSuccess(exit))
+        const start = fake.requests[0]!.at
+        const sessions = fake.requests.filter((r) => r.url.pathname.endsWith("/session-server"))
+        assert.deepStrictEqual(sessions.map((r) => r.at - start), [0, 30000])
+        const payment = fake.requests.find((r) => r.url.pathname.endsWith("/payment"))!
+        assert.strictEqual(payment.at - start, 0)
+      })))
+
+  it.effect("is configurable per bucket, and off", () =>
+    Effect.gen(function*() {
+      const custom = yield* withClient(
+        keys,
+        () => ok,
+        { rateLimits: { GET: { limit: 1, window: Duration.seconds(1) } } },
+        (client, fake) =>
+          Effect.map(
+            runWithClock(
+              Effect.all([1, 2, 3].map(() => client.execute(request("GET"))), { concurrency: 3 }),
+              "3 seconds"
+            ),
+            () => relative(fake.requests.map((r) => r.at))
+          )
+      )
+      assert.deepStrictEqual(custom, [0, 1000, 2000])
+      const off = yield* withClient(keys, () => ok, { rateLimits: false }, (client, fake) =>
+        Effect.map(
+          runWithClock(
+            Effect.all(Array.from({ length: 10 }, () => client.execute(request("GET"))), { concurrency: 10 }),
+            "1 second"
+          ),
+          () => relative(fake.requests.map((r) => r.at))
+        ))
+      assert.deepStrictEqual(off, Array.from({ length: 10 }, () => 0))
+    }))
+})

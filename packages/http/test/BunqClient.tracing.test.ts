@@ -1,0 +1,137 @@
+import type { BunqRequest } from "@effect-bunq/http/BunqClient"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Option, Redacted, Tracer } from "effect"
+import { fixture, installationToken, makeKeys, type Recorded, type Reply, withClient } from "./utils/fake.js"
+
+const keys = await Effect.runPromise(makeKeys)
+
+interface RecordedSpan {
+  readonly name: string
+  readonly attributes: Map<string, unknown>
+  readonly events: Array<[string, Record<string, unknown> | undefined]>
+  exit?: Exit.Exit<unknown, unknown>
+}
+
+/** A tracer that keeps every span, its attributes, events and exit. */
+const makeRecordingTracer = () => {
+  const spans: Array<RecordedSpan> = []
+  const tracer = Tracer.make({
+    span(name, parent, context, links, startTime, kind) {
+      const recorded: RecordedSpan = { name, attributes: new Map(), events: [] }
+      spans.push(recorded)
+      const span: Tracer.Span = {
+        _tag: "Span",
+        name,
+        spanId: `span-${spans.length}`,
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started", startTime },
+        attributes: recorded.attributes,
+        links,
+        sampled: true,
+        kind,
+        end(_endTime, exit) {
+          recorded.exit = exit
+        },
+        attribute(key, value) {
+          recorded.attributes.set(key, value)
+        },
+        event(name, _startTime, attributes) {
+          recorded.events.push([name, attributes])
+        },
+        addLinks() {}
+      }
+      return span
+    },
+    context: (f) => f()
+  })
+  return { spans, tracer }
+}
+
+const secret = Redacted.value(installationToken)
+
+const request: BunqRequest = {
+  operation: "SessionServer.create",
+  method: "POST",
+  path: "/session-server?secret-looking-query=1",
+  body: { secret: "API-KEY-5ecr3t-0003" },
+  auth: { _tag: "Installation", token: installationToken },
+  signWith: keys.client.privateKey,
+  verifyWith: keys.server.publicKeyPem
+}
+
+const everything = (spans: ReadonlyArray<RecordedSpan>): string =>
+  spans.map((span) =>
+    [
+      span.name,
+      ...Array.from(span.attributes, ([k, v]) => `${k}=${String(v)}`),
+      ...span.events.map(([name, attrs]) => `${name} ${JSON.stringify(attrs ?? {})}`)
+    ].join("\n")
+  ).join("\n")
+
+const run = (reply: (r: Recorded) => Reply) =>
+  Effect.gen(function*() {
+    const { spans, tracer } = makeRecordingTracer()
+    let sent: Recorded | undefined
+    const exit = yield* withClient(
+      keys,
+      (r) => {
+        sent = r
+        return reply(r)
+      },
+      {},
+      (client) => Effect.exit(client.execute(request))
+    ).pipe(Effect.withTracer(tracer))
+    return { spans, exit, sent: sent! }
+  })
+
+describe("BunqClient tracing and redaction", () => {
+  it.effect("runs each request in a span named after the operation, with method, path, status and ids", () =>
+    Effect.gen(function*() {
+      const { exit, sent, spans } = yield* run(() => ({
+        body: fixture("create-id.response.json"),
+        responseId: "resp-trace"
+      }))
+      assert.isTrue(Exit.isSuccess(exit))
+      const span = spans.find((s) => s.name === "SessionServer.create")
+      assert.isDefined(span)
+      assert.strictEqual(span!.attributes.get("http.request.method"), "POST")
+      assert.strictEqual(span!.attributes.get("url.path"), "/session-server")
+      assert.strictEqual(span!.attributes.get("http.response.status_code"), 200)
+      assert.strictEqual(span!.attributes.get("bunq.request_id"), sent.headers["x-bunq-client-request-id"])
+      assert.strictEqual(span!.attributes.get("bunq.response_id"), "resp-trace")
+      // the platform's HTTP span is a child of it and saw the secret headers, redacted
+      const http = spans.find((s) => s.name !== "SessionServer.create")
+      assert.isDefined(http)
+      assert.strictEqual(String(http!.attributes.get("http.request.header.x-bunq-client-authentication")), "<redacted>")
+      assert.strictEqual(String(http!.attributes.get("http.request.header.x-bunq-client-signature")), "<redacted>")
+      assert.strictEqual(String(http!.attributes.get("http.response.header.x-bunq-server-signature")), "<redacted>")
+    }))
+
+  it.effect("no token, API key or signature reaches span attributes, events or error messages", () =>
+    Effect.gen(function*() {
+      for (
+        const reply of [
+          (): Reply => ({ body: fixture("create-id.response.json") }),
+          (): Reply => ({ status: 400, body: fixture("error-generic.response.json"), responseId: "r" }),
+          (): Reply => ({ body: fixture("create-id.response.json"), sign: "flipSignature" }),
+          (): Reply => ({ body: "not json" })
+        ]
+      ) {
+        const { exit, sent, spans } = yield* run(reply)
+        const clientSignature = sent.headers["x-bunq-client-signature"]!
+        assert.isString(clientSignature)
+        assert.strictEqual(sent.headers["x-bunq-client-authentication"], secret)
+        const secrets = [secret, clientSignature, "API-KEY-5ecr3t-0003"]
+        const traced = everything(spans)
+        assert.isAbove(spans.length, 1)
+        for (const value of secrets) assert.notInclude(traced, value)
+        if (Exit.isFailure(exit)) {
+          const error = Option.getOrThrow(Cause.failureOption(exit.cause))
+          const shown = [error.message, String(error), JSON.stringify(error), Cause.pretty(exit.cause)].join("\n")
+          for (const value of secrets) assert.notInclude(shown, value)
+        }
+      }
+    }))
+})

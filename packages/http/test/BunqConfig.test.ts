@@ -1,0 +1,90 @@
+import * as BunqConfig from "@effect-bunq/http/BunqConfig"
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigError, ConfigProvider, Duration, Effect, Layer } from "effect"
+
+const fromEnv = (env: Record<string, string>, defaults?: BunqConfig.Options) =>
+  Effect.provide(
+    BunqConfig.BunqConfig,
+    BunqConfig.layerConfig(defaults).pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(env))))
+  )
+
+describe("BunqConfig", () => {
+  it("defaults: sandbox, bunq's header values, classic limits, GET retries", () => {
+    const config = BunqConfig.make()
+    assert.strictEqual(config.environment, "sandbox")
+    assert.strictEqual(config.baseUrl, "https://public-api.sandbox.bunq.com/v1")
+    assert.strictEqual(config.userAgent, BunqConfig.defaultUserAgent)
+    assert.strictEqual(config.language, "en_US")
+    assert.strictEqual(config.region, "nl_NL")
+    assert.strictEqual(config.geolocation, "0 0 0 0 000")
+    assert.deepStrictEqual(config.rateLimits, BunqConfig.classicRateLimits)
+    assert.strictEqual(config.rateLimits?.GET?.limit, 3)
+    assert.strictEqual(config.rateLimits?.sessionServer?.limit, 1)
+    assert.isTrue(Duration.equals(config.rateLimits!.sessionServer!.window, Duration.seconds(30)))
+    assert.deepStrictEqual(config.retry, BunqConfig.defaultRetryPolicy)
+    assert.isFalse(config.allowUnsignedErrors)
+  })
+
+  it("production, a custom base URL, limits and retries off", () => {
+    assert.strictEqual(BunqConfig.make({ environment: "production" }).baseUrl, "https://api.bunq.com/v1")
+    const custom = BunqConfig.make({ baseUrl: "http://127.0.0.1:8080/bunq/v1/", rateLimits: false, retry: false })
+    assert.strictEqual(custom.environment, "custom")
+    assert.strictEqual(custom.baseUrl, "http://127.0.0.1:8080/bunq/v1")
+    assert.isUndefined(custom.rateLimits)
+    assert.isUndefined(custom.retry)
+    assert.throws(() => BunqConfig.make({ baseUrl: "ftp://example.com" }))
+    assert.throws(() => BunqConfig.make({ baseUrl: "not a url" }))
+    const oneBucket = BunqConfig.make({ rateLimits: { GET: undefined } })
+    assert.isUndefined(oneBucket.rateLimits?.GET)
+    assert.strictEqual(oneBucket.rateLimits?.POST?.limit, 5)
+  })
+
+  it.effect("layerConfig reads BUNQ_* variables", () =>
+    Effect.gen(function*() {
+      const config = yield* fromEnv({
+        BUNQ_ENVIRONMENT: "production",
+        BUNQ_USER_AGENT: "my-app/2.0",
+        BUNQ_LANGUAGE: "nl_NL",
+        BUNQ_REGION: "de_DE",
+        BUNQ_GEOLOCATION: "4.9 52.3 0 10 NL",
+        BUNQ_TIMEOUT: "5 seconds",
+        BUNQ_RATE_LIMIT: "false",
+        BUNQ_RETRY_MAX_ATTEMPTS: "2",
+        BUNQ_ALLOW_UNSIGNED_ERRORS: "true"
+      })
+      assert.strictEqual(config.environment, "production")
+      assert.strictEqual(config.baseUrl, "https://api.bunq.com/v1")
+      assert.strictEqual(config.userAgent, "my-app/2.0")
+      assert.strictEqual(config.language, "nl_NL")
+      assert.strictEqual(config.region, "de_DE")
+      assert.strictEqual(config.geolocation, "4.9 52.3 0 10 NL")
+      assert.strictEqual(Duration.toMillis(config.timeout), 5000)
+      assert.isUndefined(config.rateLimits)
+      assert.strictEqual(config.retry?.maxAttempts, 2)
+      assert.isTrue(config.allowUnsignedErrors)
+
+      const custom = yield* fromEnv({ BUNQ_ENVIRONMENT: "production", BUNQ_BASE_URL: "http://localhost:9000/v1" })
+      assert.strictEqual(custom.baseUrl, "http://localhost:9000/v1")
+      assert.strictEqual(custom.environment, "custom")
+
+      const defaults = yield* fromEnv({}, { environment: "production", language: "nl_NL" })
+      assert.strictEqual(defaults.baseUrl, "https://api.bunq.com/v1")
+      assert.strictEqual(defaults.language, "nl_NL")
+      assert.deepStrictEqual(defaults.rateLimits, BunqConfig.classicRateLimits)
+    }))
+
+  it.effect("layerConfig fails with a ConfigError on bad values", () =>
+    Effect.gen(function*() {
+      for (
+        const env of [
+          { BUNQ_ENVIRONMENT: "staging" },
+          { BUNQ_BASE_URL: "nope" },
+          { BUNQ_TIMEOUT: "soon" },
+          { BUNQ_RETRY_MAX_ATTEMPTS: "0" }
+        ]
+      ) {
+        const error = yield* Effect.flip(fromEnv(env))
+        assert.isTrue(ConfigError.isConfigError(error), JSON.stringify(env))
+      }
+    }))
+})
