@@ -12,6 +12,7 @@
  *
  * @since 0.1.0
  */
+import * as SchemaDecodeError from "@effect-bunq/schema/SchemaDecodeError"
 import * as Signer from "@effect-bunq/signer/Signer"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as Context from "effect/Context"
@@ -20,7 +21,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
@@ -314,8 +314,8 @@ const decodeVersioned = <A, I>(
   }
   return Schema.decodeUnknown(schema)(input).pipe(
     Effect.mapError((error) =>
-      // The formatted issue names paths and expected types; values are Redacted or non-secret.
-      corrupt(key, `the saved context does not decode: ${ParseResult.TreeFormatter.formatIssueSync(error.issue)}`)
+      // Paths and expected types only: ParseResult's own formatter would print the stored values (tokens, keys).
+      corrupt(key, SchemaDecodeError.fromParseIssue("the saved context", error.issue).message)
     )
   )
 }
