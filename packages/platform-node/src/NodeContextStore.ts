@@ -1,0 +1,195 @@
+/**
+ * A `ContextStore` on a file, for Node: the API context survives restarts without registering again.
+ *
+ * - Writes are atomic: a temp file in the same directory, fsync, rename, directory fsync. A crash (even `SIGKILL`)
+ *   leaves the old or the new content, never a mix.
+ * - The file and its temp files are created with mode 0600 (owner only): they hold the private key and tokens.
+ * - A lock file (`<path>.lock`, holding the owner's pid) makes two processes on one file take turns: only one of them
+ *   registers a device; the other restores what the first saved.
+ * - With a passphrase, the file is encrypted at rest with AES-256-GCM under a key derived with scrypt (a fresh random
+ *   salt and IV each write). A wrong passphrase is `ContextStoreError` with reason `WrongPassphrase`, and the file
+ *   stays untouched.
+ * - A file that does not decode (truncated, hand-edited) fails `load` and `save` with `Corrupt` and is never
+ *   overwritten; it is removed only by `remove` (`ApiContext.reset`).
+ *
+ * One file holds the contexts of several store keys (`ApiContext`'s `storeKey`, `"default"` unless set).
+ *
+ * @since 0.1.0
+ */
+import * as ContextStore from "@effect-bunq/device-server/ContextStore"
+import * as Signer from "@effect-bunq/signer/Signer"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as FileSystem from "@effect/platform/FileSystem"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as SecureFile from "./internal/secureFile.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface FileOptions {
+  /** Where the context file lives. Its directory is created (mode 0700) when missing. */
+  readonly path: string
+  /** Encrypt the file at rest with this passphrase. A plain file is encrypted on its next write. */
+  readonly passphrase?: Redacted.Redacted<string> | undefined
+  /** How long to wait for another process's lock. Default 30 seconds. */
+  readonly lockTimeout?: Duration.DurationInput | undefined
+}
+
+const FORMAT = "effect-bunq/context-file"
+
+interface FileDocument {
+  readonly format: typeof FORMAT
+  readonly contexts: Record<string, unknown>
+}
+
+const toStoreError = (key: string) => (error: SecureFile.SecureFileError): ContextStore.ContextStoreError =>
+  new ContextStore.ContextStoreError({
+    reason: error.reason === "PassphraseRequired" ? "WrongPassphrase" : error.reason,
+    key,
+    description: `${error.description} (${error.path})`,
+    cause: error
+  })
+
+/**
+ * The store as a value, for callers that manage their own layers.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  options: FileOptions
+): Effect.Effect<ContextStore.ContextStore.Service, never, FileSystem.FileSystem | Signer.Signer> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const signer = yield* Signer.Signer
+    const path = options.path
+    const passphrase = Option.fromNullable(options.passphrase)
+    // Whether the current fiber already holds this store's lock (so `save` inside `withLock` does not wait on itself).
+    const inLock = FiberRef.unsafeMake(false)
+    const provide = <A, E, R>(
+      effect: Effect.Effect<A, E, R>
+    ): Effect.Effect<A, E, Exclude<R, FileSystem.FileSystem | Signer.Signer>> =>
+      effect.pipe(
+        Effect.provideService(FileSystem.FileSystem, fs),
+        Effect.provideService(Signer.Signer, signer)
+      ) as Effect.Effect<A, E, Exclude<R, FileSystem.FileSystem | Signer.Signer>>
+
+    const readDocument = (key: string): Effect.Effect<Option.Option<FileDocument>, ContextStore.ContextStoreError> =>
+      provide(Effect.gen(function*() {
+        const raw = yield* SecureFile.readText(path)
+        if (Option.isNone(raw)) return Option.none()
+        const text = yield* SecureFile.decrypt(raw.value, passphrase, path)
+        let json: unknown
+        try {
+          json = JSON.parse(text)
+        } catch {
+          return yield* Effect.fail(
+            new ContextStore.ContextStoreError({
+              reason: "Corrupt",
+              key,
+              description: `the context file is not valid JSON (truncated or edited?): ${path}`
+            })
+          )
+        }
+        if (
+          typeof json !== "object" || json === null || (json as FileDocument).format !== FORMAT ||
+          typeof (json as FileDocument).contexts !== "object" || (json as FileDocument).contexts === null
+        ) {
+          return yield* Effect.fail(
+            new ContextStore.ContextStoreError({
+              reason: "Corrupt",
+              key,
+              description: `the file is not an effect-bunq context file: ${path}`
+            })
+          )
+        }
+        return Option.some(json as FileDocument)
+      })).pipe(Effect.mapError((e) => e._tag === "SecureFileError" ? toStoreError(key)(e) : e))
+
+    const writeDocument = (key: string, document: FileDocument) =>
+      provide(Effect.gen(function*() {
+        const text = JSON.stringify(document, null, 2) + "\n"
+        const content = Option.isSome(passphrase) ? yield* SecureFile.encrypt(text, passphrase.value, path) : text
+        yield* SecureFile.writeAtomic(path, content)
+      })).pipe(Effect.mapError(toStoreError(key)))
+
+    const withLock = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
+      Effect.flatMap(FiberRef.get(inLock), (held) =>
+        held ? effect : Effect.scoped(
+          Effect.zipRight(
+            provide(SecureFile.acquireLock(path, { timeout: options.lockTimeout })).pipe(
+              Effect.mapError(toStoreError(key))
+            ),
+            Effect.locally(effect, inLock, true)
+          )
+        ))
+
+    // Read-modify-write under the lock: an entry of another key is never lost to a concurrent writer, and a file
+    // (or an entry under this key) that does not decode fails the write instead of being replaced: a corrupt or
+    // hand-edited context is only ever cleared by `remove` (`ApiContext.reset`).
+    const update = (key: string, f: (contexts: Record<string, unknown>) => Record<string, unknown>) =>
+      withLock(
+        key,
+        Effect.gen(function*() {
+          const current = yield* readDocument(key)
+          const contexts = Option.match(current, { onNone: () => ({}), onSome: (d) => d.contexts })
+          if (contexts[key] !== undefined) yield* provide(ContextStore.decodeDocument(key, contexts[key]))
+          yield* writeDocument(key, { format: FORMAT, contexts: f(contexts) })
+        })
+      )
+
+    return yield* ContextStore.make({
+      load: (key) =>
+        Effect.flatMap(readDocument(key), (document) => {
+          const entry = Option.flatMap(document, (d) => Option.fromNullable(d.contexts[key]))
+          return Option.isNone(entry)
+            ? Effect.succeedNone
+            : Effect.asSome(provide(ContextStore.decodeDocument(key, entry.value)))
+        }),
+      save: (key, context) =>
+        Effect.flatMap(
+          provide(ContextStore.encodeDocument(key, context)),
+          (encoded) => update(key, (contexts) => ({ ...contexts, [key]: encoded }))
+        ),
+      remove: (key) =>
+        withLock(
+          key,
+          Effect.gen(function*() {
+            const exists = yield* provide(SecureFile.readText(path)).pipe(Effect.mapError(toStoreError(key)))
+            if (Option.isNone(exists)) return
+            // Forgetting must work even for a file that no longer decodes: that is how a corrupt context is cleared.
+            const current = yield* Effect.either(readDocument(key))
+            if (current._tag === "Left" || Option.isNone(current.right)) {
+              if (current._tag === "Left" && current.left.reason === "WrongPassphrase") return yield* current.left
+              yield* provide(Effect.mapError(fs.remove(path), (cause) =>
+                new ContextStore.ContextStoreError({
+                  reason: "Io",
+                  key,
+                  description: `cannot remove ${path}`,
+                  cause
+                })))
+              return
+            }
+            const { [key]: _removed, ...rest } = current.right.value.contexts
+            yield* writeDocument(key, { format: FORMAT, contexts: rest })
+          })
+        ),
+      withLock
+    })
+  })
+
+/**
+ * The file store as a layer. Needs a `Signer` (to export and import the private key as PKCS#8 PEM) and provides the
+ * Node file system itself.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFile = (options: FileOptions): Layer.Layer<ContextStore.ContextStore, never, Signer.Signer> =>
+  Layer.effect(ContextStore.ContextStore, make(options)).pipe(Layer.provide(NodeFileSystem.layer))
