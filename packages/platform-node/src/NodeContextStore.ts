@@ -138,7 +138,10 @@ export const make = (
         key,
         Effect.gen(function*() {
           const current = yield* readDocument(key)
-          const contexts = Option.match(current, { onNone: () => ({}), onSome: (d) => d.contexts })
+          const contexts: Record<string, unknown> = Option.match(current, {
+            onNone: () => ({}),
+            onSome: (d) => d.contexts
+          })
           if (contexts[key] !== undefined) yield* provide(ContextStore.decodeDocument(key, contexts[key]))
           yield* writeDocument(key, { format: FORMAT, contexts: f(contexts) })
         })
