@@ -97,12 +97,13 @@ export const fromParseIssue = (
     : flat.missingObject
     ? "MissingObject"
     : "InvalidShape"
+  // the fields are built here from a ParseIssue: skip the constructors' validation
   return new SchemaDecodeError({
     reason,
     target,
-    issues: flat.lines.map((line) => new SchemaIssue(line)),
+    issues: flat.lines.map((line) => new SchemaIssue(line, true)),
     issueCount: flat.total
-  })
+  }, true)
 }
 
 const targetOf = (schema: Schema.Schema.Any, target: string | undefined): string =>
