@@ -68,8 +68,9 @@ export interface BunqRequest {
 }
 
 /**
- * The `Pagination` object of a list response, resolved against the request: each link is `undefined` when bunq sent
- * `null` or nothing.
+ * The `Pagination` object of a list response: each link is `undefined` when bunq sent `null` or nothing, and
+ * otherwise a path relative to the base URL with its query (bunq's `/v1/device-server?count=25&older_id=1` becomes
+ * `/device-server?count=25&older_id=1`), ready to use as `BunqRequest.path`.
  *
  * @since 0.1.0
  * @category models
@@ -113,8 +114,9 @@ export declare namespace BunqClient {
     /** Send one request: headers, signing, rate limiting, retries (GET only), verification, envelope decoding. */
     readonly execute: (request: BunqRequest) => Effect.Effect<BunqResponse, BunqError>
     /**
-     * Follow `older_url` lazily from a first list request (`count` defaults to 200), emitting each page's items.
-     * Every page is a separate verified request built from the first one's auth and keys.
+     * Follow `older_url` lazily from a first list request (`count` defaults to 200, at most 200), emitting each page
+     * as one `BunqResponse` (flatten with `items`). Every page is a separate signed and verified request built from
+     * the first one's auth and keys; the next page is only requested when the stream is pulled.
      */
     readonly paginate: (request: BunqRequest) => Stream.Stream<BunqResponse, BunqError>
   }

@@ -171,8 +171,9 @@ const transportError = (
   error: HttpClientError.HttpClientError
 ): Effect.Effect<never, TransportError> => {
   if (error._tag === "RequestError" && (error.reason === "InvalidUrl" || error.reason === "Encode")) {
-    // We build the URL and the body ourselves: this is a bug, not bad input from the network.
-    return Effect.die(error)
+    // We build the URL and the body ourselves: this is a bug, not bad input from the network. The RequestError
+    // carries the request (and its token header), so only its reason goes into the defect.
+    return Effect.dieMessage(`${prepared.request.operation}: the request could not be built (${error.reason})`)
   }
   const cause = error.cause
   if (cause instanceof TypeError && browserFetchFailure.test(cause.message)) {
