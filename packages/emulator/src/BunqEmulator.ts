@@ -126,7 +126,8 @@ export interface CreateUserOptions {
 
 /**
  * Which requests a fault applies to. `method` (default: any) and `path`, a pattern relative to the base path where
- * `*` matches within one segment and `**` across segments (default: any), e.g. `"/device-server/*"`. The fault
+ * `*` matches within one segment and `**` across segments (default: any), e.g. `"/device-server/*"` (a pattern
+ * that includes the base path, `"/v1/device-server/*"`, matches too). The fault
  * applies to the next `times` matching requests (default 1).
  *
  * @since 0.1.0

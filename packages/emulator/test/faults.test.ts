@@ -39,7 +39,7 @@ describe("fault injection over HTTP", () => {
     expect(missing.status).toBe(200)
     expect(missing.headers.get("x-bunq-server-signature")).toBeNull()
 
-    await server.run(server.emulator.injectFault({ _tag: "WrongKey", path: "/device-server/*" }))
+    await server.run(server.emulator.injectFault({ _tag: "WrongKey", path: "/v1/device-server/*" }))
     const wrongKey = await getDevice()
     const signature = wrongKey.headers.get("x-bunq-server-signature")!
     expect(verifyBytes(ctx.serverPublicKeyPem, wrongKey.bytes, signature)).toBe(false)

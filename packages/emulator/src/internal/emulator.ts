@@ -734,7 +734,7 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
         const entry = store.faults.find((f) =>
           f.remaining > 0 &&
           (f.fault.method === undefined || f.fault.method.toUpperCase() === method) &&
-          (f.pattern === undefined || f.pattern.test(path))
+          (f.pattern === undefined || f.pattern.test(path) || f.pattern.test(`${basePath}${path}`))
         )
         if (entry === undefined) return undefined
         entry.remaining--
