@@ -38,10 +38,8 @@ export class ErrorBody extends Schema.Class<ErrorBody>("ErrorBody")({
  * @since 0.1.0
  * @category decoding
  */
-export const decode = (input: unknown): Effect.Effect<ErrorBody, SchemaDecodeError.SchemaDecodeError> =>
-  decodeBody(input)
-
-const decodeBody = SchemaDecodeError.decodeUnknown(ErrorBody, "ErrorBody")
+export const decode: (input: unknown) => Effect.Effect<ErrorBody, SchemaDecodeError.SchemaDecodeError> =
+  SchemaDecodeError.decodeUnknown(ErrorBody, "ErrorBody")
 
 /**
  * Parses and decodes an error body text.
@@ -53,8 +51,7 @@ export const decodeJson: (text: string) => Effect.Effect<ErrorBody, SchemaDecode
   SchemaDecodeError.decodeJson(ErrorBody, "ErrorBody")
 
 /**
- * The descriptions of a decoded body, English first then translated, joined for a message: `"Insufficient
- * authorisation."`.
+ * bunq's (English) `error_description`s of a decoded body, in order, e.g. `["Insufficient authorisation."]`.
  *
  * @since 0.1.0
  * @category accessors
