@@ -1,4 +1,14 @@
 /**
  * @since 0.1.0
  */
+export * as BunqNode from "./BunqNode.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as NodeContextStore from "./NodeContextStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as NodeSigner from "./NodeSigner.js"
