@@ -91,9 +91,11 @@ export interface MakePrivateKeyOptions {
 }
 
 /**
- * Wraps an implementation's key object as a `PrivateKey`. For `Signer` implementations: the result prints, logs and
- * JSON-encodes as `PrivateKey(<implementation>, RSA-<bits>, <extractable|non-extractable>)` and never shows the
- * handle, which is a non-enumerable property.
+ * Wraps an implementation's key object as a `PrivateKey`. For `Signer` implementations: the result prints and logs as
+ * `PrivateKey(<implementation>, RSA-<bits>, <extractable|non-extractable>)`, JSON-encodes as
+ * `{ _id: "PrivateKey", implementation, modulusLength, extractable }`, and never shows the handle, which is a
+ * non-enumerable property. (So a `PrivateKey` does not survive structured cloning: persist `handle` itself, e.g. a
+ * `CryptoKey` in IndexedDB, and rebuild with `WebCryptoSigner.fromCryptoKey`.)
  *
  * @since 0.1.0
  * @category constructors

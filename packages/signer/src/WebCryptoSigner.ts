@@ -20,6 +20,17 @@ import type * as Signer from "./Signer.js"
 export const make: Effect.Effect<Signer.Signer.Service> = internal.make
 
 /**
+ * Wraps a WebCrypto private key (RSASSA-PKCS1-v1_5, SHA-256, usage `sign`, ≥ 2048 bits) as a `PrivateKey` of this
+ * implementation: for stores that persist the `CryptoKey` itself (IndexedDB keeps non-extractable keys). Fails with
+ * `UnsupportedKey` for any other key.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromCryptoKey: (key: CryptoKey) => Effect.Effect<Signer.PrivateKey, Signer.SignerError> =
+  internal.fromCryptoKey
+
+/**
  * @since 0.1.0
  * @category layers
  */

@@ -78,6 +78,37 @@ const cryptoKeyOf = (key: Signer.PrivateKey, operation: Operation): Effect.Effec
 }
 
 /** @internal */
+export const fromCryptoKey = (key: CryptoKey): Effect.Effect<Signer.PrivateKey, Signer.SignerError> =>
+  Effect.suspend(() => {
+    const algorithm = key?.algorithm as Partial<RsaHashedKeyAlgorithm> | undefined
+    const unsupported = (description: string) =>
+      Effect.fail(new Signer.SignerError({ reason: "UnsupportedKey", operation: "importPrivateKey", description }))
+    if (typeof key !== "object" || key === null || key.type !== "private" || algorithm === undefined) {
+      return unsupported("not a WebCrypto private key")
+    }
+    if (algorithm.name !== ALGORITHM.name || algorithm.hash?.name !== ALGORITHM.hash) {
+      return unsupported(
+        `the key is for ${String(algorithm.name)} with ${
+          String(algorithm.hash?.name)
+        }, not RSASSA-PKCS1-v1_5 with SHA-256`
+      )
+    }
+    if (!key.usages.includes("sign")) return unsupported("the key does not allow signing")
+    const modulusLength = algorithm.modulusLength ?? 0
+    if (modulusLength < KeyEncoding.MIN_MODULUS_BITS) {
+      return unsupported(`RSA modulus is ${modulusLength} bits; at least ${KeyEncoding.MIN_MODULUS_BITS} are required`)
+    }
+    return Effect.succeed(
+      Signer.makePrivateKey({
+        implementation: IMPLEMENTATION,
+        modulusLength,
+        extractable: key.extractable,
+        handle: key
+      })
+    )
+  })
+
+/** @internal */
 export const make: Effect.Effect<Signer.Signer.Service> = Effect.sync(() => {
   const verifyKeys = new LruCache<string, { readonly key: CryptoKey; readonly modulusLength: number }>(
     VERIFY_KEY_CACHE_CAPACITY
