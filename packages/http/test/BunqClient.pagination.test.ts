@@ -2,7 +2,8 @@ import * as BunqClient from "@effect-bunq/http/BunqClient"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Option, Stream } from "effect"
-import { fixture, makeKeys, type Recorded, type Reply, sessionToken, withClient } from "./utils/fake.js"
+import { makeKeys, type Recorded, type Reply, sessionToken, withClient } from "./utils/fake.js"
+import { fixture } from "./utils/fixtures.js"
 
 const keys = await Effect.runPromise(makeKeys)
 

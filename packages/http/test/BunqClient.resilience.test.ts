@@ -2,7 +2,8 @@ import type { BunqRequest } from "@effect-bunq/http/BunqClient"
 import { HttpClientError } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
-import { fixture, makeKeys, type Reply, sessionToken, withClient } from "./utils/fake.js"
+import { makeKeys, type Reply, sessionToken, withClient } from "./utils/fake.js"
+import { fixture } from "./utils/fixtures.js"
 
 const keys = await Effect.runPromise(makeKeys)
 

@@ -2,16 +2,8 @@ import type { BunqRequest } from "@effect-bunq/http/BunqClient"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import {
-  fixture,
-  installationToken,
-  makeKeys,
-  type Recorded,
-  type Reply,
-  sessionToken,
-  utf8,
-  withClient
-} from "./utils/fake.js"
+import { installationToken, makeKeys, type Recorded, type Reply, sessionToken, utf8, withClient } from "./utils/fake.js"
+import { fixture } from "./utils/fixtures.js"
 
 const keys = await Effect.runPromise(makeKeys)
 

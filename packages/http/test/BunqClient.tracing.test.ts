@@ -1,7 +1,8 @@
 import type { BunqRequest } from "@effect-bunq/http/BunqClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Option, Redacted, Tracer } from "effect"
-import { fixture, installationToken, makeKeys, type Recorded, type Reply, withClient } from "./utils/fake.js"
+import { installationToken, makeKeys, type Recorded, type Reply, withClient } from "./utils/fake.js"
+import { fixture } from "./utils/fixtures.js"
 
 const keys = await Effect.runPromise(makeKeys)
 

@@ -1,6 +1,7 @@
 /**
  * A fake bunq transport built with `HttpClient.make`: it records every request exactly as it would go on the wire
  * (URL, headers, body bytes) and answers with a handler's reply, signed with a real server key by default.
+ * Browser-safe (no node:* imports): the Node-only fixture loader is in `./fixtures.ts`.
  */
 import { BunqConfig } from "@effect-bunq/http"
 import * as BunqClient from "@effect-bunq/http/BunqClient"
@@ -8,10 +9,6 @@ import type * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import { Clock, Effect, Layer, Redacted } from "effect"
-import { readFileSync } from "node:fs"
-
-export const fixture = (name: string): Uint8Array =>
-  new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)))
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
 
