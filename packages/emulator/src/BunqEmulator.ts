@@ -271,11 +271,11 @@ export declare namespace Emulator {
     /** Expire every open session now: their next use answers 401 "Insufficient authorisation.". */
     readonly expireSessions: Effect.Effect<void>
     /**
-     * Add `count` devices to a user (by id, `SandboxUser` or API key), as if registered over time; for pagination
-     * tests and benchmarks. Returns the new device ids, ascending.
+     * Add `count` devices to a user (by id, `SandboxUser` or API key, plain or `Redacted`), as if registered over
+     * time; for pagination tests and benchmarks. Returns the new device ids, ascending. Dies for an unknown user.
      */
     readonly seedDevices: (
-      user: number | SandboxUser | Redacted.Redacted<string>,
+      user: number | string | SandboxUser | Redacted.Redacted<string>,
       count: number
     ) => Effect.Effect<ReadonlyArray<number>>
     /** Forget all users, installations, devices, sessions, faults, the log and rate-limit counters. */

@@ -157,7 +157,7 @@ describe("in-process HttpClient layer", () => {
     Effect.gen(function*() {
       const ctx = yield* openSession
       const emulator = yield* BunqEmulator.Emulator
-      const ids = yield* emulator.seedDevices(ctx.user, 10_000)
+      const ids = yield* emulator.seedDevices(Redacted.value(ctx.user.apiKey), 10_000)
       expect(ids).toHaveLength(10_000)
       const page = yield* send("GET", "/device-server?count=200", {
         token: ctx.sessionToken,

@@ -313,13 +313,15 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
         }))
 
     const seedDevices = (
-      target: number | SandboxUser | Redacted.Redacted<string>,
+      target: number | string | SandboxUser | Redacted.Redacted<string>,
       count: number
     ): Effect.Effect<ReadonlyArray<number>> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.flatten(withStore((store) => {
           const user = typeof target === "number"
             ? store.users.get(target)
+            : typeof target === "string"
+            ? store.usersByApiKey.get(target)
             : Redacted.isRedacted(target)
             ? store.usersByApiKey.get(Redacted.value(target))
             : store.users.get(target.id)
