@@ -196,3 +196,31 @@ describe("Timestamp", () => {
     }
   })
 })
+
+describe("SchemaDecodeError helpers", () => {
+  it("decodeUnknownEither names the target and the path", () => {
+    const result = SchemaDecodeError.decodeUnknownEither(Common.Token, "the token")({ id: 1, token: "" })
+    assert.isTrue(Either.isLeft(result))
+    if (Either.isRight(result)) return
+    assert.strictEqual(result.left.target, "the token")
+    assert.deepStrictEqual(result.left.issues.map((issue) => issue.path), [["token"]])
+    assert.isTrue(Either.isRight(SchemaDecodeError.decodeUnknownEither(Common.Id)({ id: 3 })))
+  })
+
+  it("prefixPath puts a prefix in front of every issue path", () => {
+    const result = SchemaDecodeError.decodeUnknownEither(Common.Id)({ id: "x" })
+    if (Either.isRight(result)) return assert.fail("expected a failure")
+    const prefixed = SchemaDecodeError.prefixPath(result.left, ["Response", 0, "Id"])
+    assert.deepStrictEqual(prefixed.issues[0]?.path, ["Response", 0, "Id", "id"])
+    assert.include(prefixed.message, "[\"Response\"][0][\"Id\"][\"id\"] expected")
+  })
+
+  it.effect("encode fails with EncodeFailed for values bunq's format cannot hold", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        SchemaDecodeError.encode(Common.Timestamp, "Timestamp")(DateTime.unsafeMake(Date.UTC(12000, 0, 1)))
+      )
+      assert.strictEqual(error.reason, "EncodeFailed")
+      assert.include(error.message, "Cannot encode Timestamp")
+    }))
+})
