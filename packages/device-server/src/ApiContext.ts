@@ -100,8 +100,13 @@ export declare namespace ApiContext {
     readonly session: Effect.Effect<ContextStore.SavedSession, ApiContextError>
     /** Open a new session now (single-flight with every other refresh). */
     readonly refreshSession: Effect.Effect<ContextStore.SavedSession, ApiContextError>
-    /** Forget the current session (after `DELETE /session`): the next call opens a new one. Saved. */
-    readonly forgetSession: Effect.Effect<void, ContextStore.ContextStoreError>
+    /**
+     * Close the current session (`DELETE /session/{id}`, with bunq's "current session" id `0` when the id is not
+     * known) and forget it, saved; the next call opens a new session. Nothing is sent when there is no session or it
+     * has expired, and a 401/403 (bunq already ended it) counts as closed. Holds the refresh lock, so no other fiber
+     * opens a session meanwhile.
+     */
+    readonly closeSession: Effect.Effect<void, ApiContextError>
     /** The user of the session, as bunq returned it when the session was opened (`None` on a restored session). */
     readonly user: Effect.Effect<Option.Option<UserSchema.User>>
     /** The current state, as it is saved. */
@@ -373,9 +378,17 @@ export const make = (
           return [response, next] as const
         }))
 
-    const forgetSession = mutex.withPermits(1)(Effect.gen(function*() {
+    const closeSession = mutex.withPermits(1)(Effect.gen(function*() {
       const context = yield* Ref.get(state)
       if (Option.isNone(context.session)) return
+      const session = context.session.value
+      const now = yield* Clock.currentTimeMillis
+      if (now < DateTime.toEpochMillis(session.expiresAt)) {
+        const id = Option.getOrElse(session.id, () => 0)
+        yield* client.execute(
+          toBunqRequest({ operation: "Session.delete", method: "DELETE", path: `/session/${id}` }, context, session)
+        ).pipe(Effect.catchIf(isSessionRejected, () => Effect.void))
+      }
       yield* Ref.set(currentUser, Option.none())
       yield* persist({ ...context, session: Option.none() })
     }))
@@ -388,7 +401,7 @@ export const make = (
         Ref.get(state),
         (context) => Effect.map(refresh(context.session), ([, session]) => session)
       ),
-      forgetSession,
+      closeSession,
       user: Ref.get(currentUser),
       snapshot: Ref.get(state),
       storeKey

@@ -1,7 +1,7 @@
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Either, Layer, Option, Redacted, Stream, TestClock } from "effect"
+import { Chunk, ConfigProvider, Duration, Effect, Either, Layer, Option, Redacted, Stream, TestClock } from "effect"
 import * as ApiContext from "../src/ApiContext.js"
 import * as ContextStore from "../src/ContextStore.js"
 import * as DeviceServer from "../src/DeviceServer.js"
@@ -389,6 +389,28 @@ describe("ApiContext sessions", () => {
         })
       )
     }))
+  it.effect("Session.delete sends nothing for an expired session, and treats a session bunq already ended as closed", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake({ sessionTimeout: 600 })
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          const context = yield* ApiContext.ApiContext
+          yield* TestClock.adjust(Duration.seconds(600))
+          yield* Session.delete()
+          assert.strictEqual(fake.count("DELETE", /^\/session\//), 0)
+          assert.isTrue(Option.isNone((yield* context.snapshot).session))
+          yield* User.get() // opens session 2
+          fake.expireSessions()
+          yield* Session.delete()
+          assert.strictEqual(fake.count("DELETE", /^\/session\//), 1)
+          assert.isTrue(Option.isNone((yield* context.snapshot).session))
+          assert.strictEqual(sessionServerCalls(fake), 2)
+        })
+      )
+    }))
 })
 
 describe("programs", () => {
@@ -542,5 +564,50 @@ describe("SDK context import", () => {
         fake.log.slice(calls).map((e) => `${e.method} ${e.path}`),
         ["GET /user/4242", "DELETE /session/0"]
       )
+    }))
+})
+
+describe("ApiContext.layerConfig", () => {
+  it.effect("reads BUNQ_API_KEY and friends; overrides win", () =>
+    Effect.gen(function*() {
+      const env = ConfigProvider.fromMap(
+        new Map([
+          ["BUNQ_API_KEY", "sandbox_from_env"],
+          ["BUNQ_DEVICE_DESCRIPTION", "from env"],
+          ["BUNQ_PERMITTED_IPS", "1.2.3.4, *"],
+          ["BUNQ_SESSION_REFRESH_MARGIN", "2 minutes"],
+          ["BUNQ_CONTEXT_KEY", "env-key"]
+        ])
+      )
+      const options = yield* Effect.withConfigProvider(ApiContext.config, env)
+      assert.strictEqual(Redacted.value(options.apiKey), "sandbox_from_env")
+      assert.strictEqual(options.description, "from env")
+      assert.deepStrictEqual(options.permittedIps, ["1.2.3.4", "*"])
+      assert.isTrue(Duration.equals(Duration.decode(options.refreshMargin!), Duration.minutes(2)))
+      assert.strictEqual(options.storeKey, "env-key")
+      assert.notInclude(String(options.apiKey), "sandbox_from_env")
+
+      const missing = yield* Effect.flip(
+        Effect.withConfigProvider(ApiContext.config, ConfigProvider.fromMap(new Map()))
+      )
+      assert.include(String(missing), "BUNQ_API_KEY")
+
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      const device = yield* Effect.gen(function*() {
+        const context = yield* ApiContext.ApiContext
+        assert.strictEqual(context.storeKey, "env-key")
+        return yield* DeviceServer.get(Option.getOrThrow((yield* context.snapshot).deviceId))
+      }).pipe(
+        Effect.provide(
+          ApiContext.layerConfig({ description: "override" }).pipe(
+            Layer.provideMerge(clientLayer(fake)),
+            Layer.provideMerge(Layer.succeed(ContextStore.ContextStore, store))
+          )
+        ),
+        Effect.withConfigProvider(env)
+      )
+      assert.strictEqual(device.description, "override")
+      assert.isTrue(Option.isSome(yield* store.load("env-key")))
     }))
 })
