@@ -16,6 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { createServer } from "node:http"
 import * as BunqEmulator from "./BunqEmulator.js"
+import * as BunqEmulatorControl from "./BunqEmulatorControl.js"
 
 /**
  * @since 0.1.0
@@ -26,6 +27,8 @@ export interface ServerOptions extends BunqEmulator.Options {
   readonly port?: number | undefined
   /** The interface to listen on. Default `"127.0.0.1"`. */
   readonly host?: string | undefined
+  /** Also serve the control endpoints under `/_emulator` (see `BunqEmulatorControl`). Default `false`. */
+  readonly control?: boolean | undefined
 }
 
 /**
@@ -87,5 +90,9 @@ export const layer = (
 ): Layer.Layer<BunqEmulator.Emulator, Signer.SignerError | HttpServerError.ServeError, Signer.Signer> =>
   layerServe.pipe(
     Layer.provide(NodeHttpServer.layer(createServer, { port: options.port ?? 0, host: options.host ?? "127.0.0.1" })),
-    Layer.provideMerge(BunqEmulator.layer(options))
+    Layer.provideMerge(
+      options.control === true
+        ? BunqEmulatorControl.layerWithControl.pipe(Layer.provide(BunqEmulator.layer(options)))
+        : BunqEmulator.layer(options)
+    )
   )

@@ -15,7 +15,7 @@ import * as BunqEmulator from "./BunqEmulator.js"
 import * as BunqEmulatorServer from "./BunqEmulatorServer.js"
 
 const usage = `Usage: bunq-emulator [--port N] [--host H] [--base-path /v1] [--rate-limits] [--session-timeout SECONDS]
-                     [--trust-client-ip-header] [--pretty never|always|some]
+                     [--trust-client-ip-header] [--pretty never|always|some] [--control]
 
   --port N                   port to listen on (default 8080; 0 picks a free one)
   --host H                   interface (default 127.0.0.1)
@@ -23,7 +23,8 @@ const usage = `Usage: bunq-emulator [--port N] [--host H] [--base-path /v1] [--r
   --rate-limits              enforce bunq's classic rate limits (default off)
   --session-timeout S        session_timeout of new users in seconds (default 604800)
   --trust-client-ip-header   take the client IP from X-Emulator-Client-Ip
-  --pretty MODE              pretty-print bodies: never, always, some (default some)`
+  --pretty MODE              pretty-print bodies: never, always, some (default some)
+  --control                  serve the control endpoints under /_emulator (users, log, faults, expiry, reset)`
 
 interface Parsed {
   readonly options: BunqEmulatorServer.ServerOptions
@@ -47,6 +48,9 @@ const parse = (argv: ReadonlyArray<string>): Parsed | string => {
         options.port = port
         break
       }
+      case "--control":
+        options.control = true
+        break
       case "--host":
         options.host = value()
         break
