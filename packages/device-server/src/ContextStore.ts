@@ -476,6 +476,10 @@ export const layerMemory: Layer.Layer<ContextStore> = Layer.effect(
  * key as PKCS#8 PEM) under `prefix + key` (default prefix `"effect-bunq/context/"`). Needs the `Signer` to export
  * and import the private key. Anything under the entry that does not decode fails `load` with `Corrupt`.
  *
+ * The document holds the tokens and the private key in clear: the underlying store must be as private as the API key
+ * (`KeyValueStore.layerFileSystem` does not restrict file modes; in Node use the file store of
+ * `@effect-bunq/platform-node`, which writes 0600 files and can encrypt).
+ *
  * @since 0.1.0
  * @category layers
  */
