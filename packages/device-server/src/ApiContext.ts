@@ -33,6 +33,7 @@ import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
@@ -320,6 +321,11 @@ export const make = (
      * `rejected`, the session bunq refused is replaced even if it looks fresh (but a newer one is kept).
      */
     const refresh = (rejected: Option.Option<ContextStore.SavedSession>) =>
+      // The refresh runs in its own fiber: a caller that is interrupted (a timeout on its call) stops waiting, but
+      // does not abort a `POST /session-server` halfway (bunq allows one per 30 s).
+      Effect.flatMap(Effect.forkDaemon(refreshLocked(rejected)), Fiber.join)
+
+    const refreshLocked = (rejected: Option.Option<ContextStore.SavedSession>) =>
       mutex.withPermits(1)(Effect.gen(function*() {
         const context = yield* Ref.get(state)
         const now = yield* Clock.currentTimeMillis

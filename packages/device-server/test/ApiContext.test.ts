@@ -1,7 +1,20 @@
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, ConfigProvider, Duration, Effect, Either, Layer, Option, Redacted, Stream, TestClock } from "effect"
+import {
+  Chunk,
+  ConfigProvider,
+  Deferred,
+  Duration,
+  Effect,
+  Either,
+  Fiber,
+  Layer,
+  Option,
+  Redacted,
+  Stream,
+  TestClock
+} from "effect"
 import * as ApiContext from "../src/ApiContext.js"
 import * as ContextStore from "../src/ContextStore.js"
 import * as DeviceServer from "../src/DeviceServer.js"
@@ -227,6 +240,30 @@ describe("ApiContext sessions", () => {
           assert.isTrue(
             fake.log.filter((e) => e.method === "GET").every((e) => e.authentication === fake.sessionTokens[1])
           )
+        })
+      )
+    }))
+
+  it.effect("a caller interrupted while the session opens does not abort it; the next call uses it", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake({ sessionTimeout: 600 })
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          yield* TestClock.adjust(Duration.hours(1))
+          const gate = yield* Deferred.make<void>()
+          fake.sessionServerGate = Deferred.await(gate)
+          const caller = yield* Effect.fork(User.get())
+          while (fake.sessionServerArrived < 2) yield* Effect.yieldNow()
+          yield* Fiber.interrupt(caller)
+          fake.sessionServerGate = undefined
+          yield* Deferred.succeed(gate, void 0)
+          yield* User.get()
+          assert.strictEqual(fake.sessionServerArrived, 2)
+          assert.strictEqual(sessionServerCalls(fake), 2)
+          assert.strictEqual(fake.log[fake.log.length - 1]!.authentication, fake.sessionTokens[1])
         })
       )
     }))

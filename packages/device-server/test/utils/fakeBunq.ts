@@ -51,6 +51,10 @@ export interface FakeBunq {
   readonly forgetEverything: () => void
   /** `POST /session-server` answers this status from now on (`undefined`: normal again). */
   failSessionServer: number | undefined
+  /** Run before `POST /session-server` answers (e.g. wait on a Deferred). */
+  sessionServerGate: Effect.Effect<void> | undefined
+  /** How many `POST /session-server` requests arrived (counted before the gate). */
+  sessionServerArrived: number
   /** The installation tokens handed out, in order. */
   readonly installationTokens: Array<string>
   readonly sessionTokens: Array<string>
@@ -156,6 +160,8 @@ export const makeFakeBunq = (
         return json(200, { Response: [{ Id: { id } }] })
       }
       if (method === "POST" && path === "/session-server") {
+        fake.sessionServerArrived++
+        if (fake.sessionServerGate !== undefined) yield* fake.sessionServerGate
         if (!installations.has(auth!)) return json(401, errorBody("Insufficient authorisation."))
         if (fake.failSessionServer !== undefined) {
           return json(fake.failSessionServer, errorBody("User credentials are incorrect."))
@@ -270,6 +276,8 @@ export const makeFakeBunq = (
       devices.length = 0
     },
     failSessionServer: undefined,
+    sessionServerGate: undefined,
+    sessionServerArrived: 0,
     installationTokens,
     sessionTokens,
     client,
