@@ -1,4 +1,6 @@
 /// <reference types="@vitest/browser/providers/playwright" />
+import { readdirSync, readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
 import type { TestProjectConfiguration } from "vitest/config"
 
 /** Node projects, one per package. Files named `*.browser.test.ts` run only in the browser project. */
@@ -16,6 +18,31 @@ const packages = [
 /** Chromium from Debian (see scripts/ensure-chromium.mjs); never a downloaded browser build. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
 
+/**
+ * Every Effect module the browser tests may load, found by scanning the sources: Vite pre-bundles them all before
+ * the first test instead of discovering them one by one and reloading the page (which makes runs flaky).
+ */
+const browserDependencies = (): Array<string> => {
+  const found = new Set<string>(["effect", "@effect/platform", "@effect/vitest"])
+  // Value imports only: a type-only import loads nothing at run time.
+  const specifier =
+    /^import (?!type )[^\n]*from "((?:effect|@effect\/platform|@effect\/platform-browser)(?:\/[A-Za-z]+)?)"/gm
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      if (name === "node_modules" || name.startsWith(".")) continue
+      const path = join(dir, name)
+      if (statSync(path).isDirectory()) walk(path)
+      else if (name.endsWith(".ts")) {
+        for (const match of readFileSync(path, "utf8").matchAll(specifier)) found.add(match[1]!)
+      }
+    }
+  }
+  for (const name of packages) {
+    for (const sub of ["src", "test"]) walk(join(import.meta.dirname, "packages", name, sub))
+  }
+  return [...found].sort()
+}
+
 const nodeProjects: Array<TestProjectConfiguration> = packages.map((name) => ({
   extends: true,
   test: {
@@ -29,9 +56,12 @@ const nodeProjects: Array<TestProjectConfiguration> = packages.map((name) => ({
 
 const browserProject: TestProjectConfiguration = {
   extends: true,
+  optimizeDeps: { include: browserDependencies() },
   test: {
     name: "browser",
     include: ["packages/*/test/**/*.browser.test.ts"],
+    // Serves a bunq emulator (with control endpoints) on 127.0.0.1 for the browser tests: `inject("bunqEmulatorUrl")`.
+    globalSetup: ["packages/platform-browser/test/emulator-global-setup.ts"],
     browser: {
       enabled: true,
       provider: "playwright",
