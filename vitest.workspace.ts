@@ -1,5 +1,5 @@
 /// <reference types="@vitest/browser/providers/playwright" />
-import { readdirSync, readFileSync, statSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import type { TestProjectConfiguration } from "vitest/config"
 
@@ -38,7 +38,10 @@ const browserDependencies = (): Array<string> => {
     }
   }
   for (const name of packages) {
-    for (const sub of ["src", "test"]) walk(join(import.meta.dirname, "packages", name, sub))
+    for (const sub of ["src", "test"]) {
+      const dir = join(import.meta.dirname, "packages", name, sub)
+      if (existsSync(dir)) walk(dir)
+    }
   }
   return [...found].sort()
 }

@@ -287,10 +287,30 @@ export const make = (options: Options = {}): BunqConfig.Service =>
   Either.getOrThrowWith(resolve(options), (message) => new Error(`BunqConfig: ${message}`))
 
 /**
+ * Resolve options into a configuration; an invalid base URL or limit (options that came from a user: a CLI flag, a
+ * settings page) is a `ConfigError` naming the option.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const validate = (options: Options = {}): Either.Either<BunqConfig.Service, ConfigError.ConfigError> =>
+  Either.mapLeft(resolve(options), (message) => {
+    const name = message.startsWith("base URL")
+      ? "baseUrl"
+      : message.startsWith("retry")
+      ? "retry"
+      : "rateLimits"
+    return ConfigError.InvalidData([name], message)
+  })
+
+/**
+ * The configuration as a layer. Invalid options fail the layer with a `ConfigError` (never a defect).
+ *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<BunqConfig> => Layer.sync(BunqConfig, () => make(options))
+export const layer = (options: Options = {}): Layer.Layer<BunqConfig, ConfigError.ConfigError> =>
+  Layer.effect(BunqConfig, validate(options))
 
 /**
  * Read the configuration from `BUNQ_*` variables (see the module documentation). `defaults` supplies values for

@@ -87,4 +87,16 @@ describe("BunqConfig", () => {
         assert.isTrue(ConfigError.isConfigError(error), JSON.stringify(env))
       }
     }))
+
+  it.effect("layer(options) fails with a ConfigError naming the option, never a defect", () =>
+    Effect.gen(function*() {
+      for (
+        const options of [{ baseUrl: "not a url" }, { baseUrl: "ftp://example.com" }, { retry: { maxAttempts: 0 } }]
+      ) {
+        const error = yield* Effect.flip(Effect.provide(BunqConfig.BunqConfig, BunqConfig.layer(options)))
+        assert.isTrue(ConfigError.isConfigError(error), JSON.stringify(options))
+      }
+      const ok = yield* Effect.provide(BunqConfig.BunqConfig, BunqConfig.layer({ baseUrl: "http://127.0.0.1:9/v1/" }))
+      assert.strictEqual(ok.baseUrl, "http://127.0.0.1:9/v1")
+    }))
 })

@@ -17,6 +17,7 @@ import type * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as ConfigError from "effect/ConfigError"
 import * as Layer from "effect/Layer"
 import * as BrowserContextStore from "./BrowserContextStore.js"
 
@@ -69,7 +70,11 @@ const store = (options: Options): Layer.Layer<ContextStore.ContextStore, Context
  */
 export const layerWithoutHttpClient = (
   options: Options
-): Layer.Layer<Exclude<Services, HttpClient.HttpClient>, ApiContext.ApiContextError, HttpClient.HttpClient> => {
+): Layer.Layer<
+  Exclude<Services, HttpClient.HttpClient>,
+  ApiContext.ApiContextError | ConfigError.ConfigError,
+  HttpClient.HttpClient
+> => {
   const base = Layer.merge(BunqConfig.layer(options), WebCryptoSigner.layer)
   const client = BunqClient.layer.pipe(Layer.provideMerge(base))
   return ApiContext.layer({ ...options, extractableKeys: options.storage === "localStorage" }).pipe(
@@ -78,10 +83,10 @@ export const layerWithoutHttpClient = (
 }
 
 /**
- * All services, with the browser's `fetch`.
+ * All services, with the browser's `fetch`. Invalid options (a base URL that is not a URL) fail with `ConfigError`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiContextError> =>
+export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiContextError | ConfigError.ConfigError> =>
   layerWithoutHttpClient(options).pipe(Layer.provideMerge(FetchHttpClient.layer))

@@ -116,20 +116,20 @@ const build = (
  */
 export const layerWithoutHttpClient = (
   options: Options
-): Layer.Layer<Exclude<Services, HttpClient.HttpClient>, ApiContext.ApiContextError, HttpClient.HttpClient> =>
-  build(BunqConfig.layer(options), options) as Layer.Layer<
-    Exclude<Services, HttpClient.HttpClient>,
-    ApiContext.ApiContextError,
-    HttpClient.HttpClient
-  >
+): Layer.Layer<
+  Exclude<Services, HttpClient.HttpClient>,
+  ApiContext.ApiContextError | ConfigError.ConfigError,
+  HttpClient.HttpClient
+> => build(BunqConfig.layer(options), options)
 
 /**
- * All services, with Node's HTTP client (undici).
+ * All services, with Node's HTTP client (undici). Invalid options (a base URL that is not a URL) fail with
+ * `ConfigError`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiContextError> =>
+export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiContextError | ConfigError.ConfigError> =>
   layerWithoutHttpClient(options).pipe(Layer.provideMerge(NodeHttpClient.layerUndici))
 
 /**

@@ -139,7 +139,9 @@ export const clientLayer = (
   BunqClient.layer.pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, fake.client)),
     Layer.provide(WebCryptoSigner.layer),
-    Layer.provide(BunqConfig.layer({ baseUrl: "https://bunq.test/v1", retry: false, rateLimits: false, ...options }))
+    Layer.provide(
+      Layer.orDie(BunqConfig.layer({ baseUrl: "https://bunq.test/v1", retry: false, rateLimits: false, ...options }))
+    )
   )
 
 /** Run `f` with a `BunqClient` over a fake transport. */
