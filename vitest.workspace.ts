@@ -12,7 +12,8 @@ const packages = [
   "emulator",
   "platform-node",
   "platform-browser",
-  "cli"
+  "cli",
+  "reliability"
 ] as const
 
 /** Chromium from Debian (see scripts/ensure-chromium.mjs); never a downloaded browser build. */
