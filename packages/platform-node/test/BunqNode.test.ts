@@ -1,9 +1,11 @@
+import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as BunqEmulator from "@effect-bunq/emulator/BunqEmulator"
 import * as BunqEmulatorServer from "@effect-bunq/emulator/BunqEmulatorServer"
+import * as BunqConfig from "@effect-bunq/http/BunqConfig"
 import * as BunqNode from "@effect-bunq/platform-node/BunqNode"
 import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
-import { afterAll, beforeAll } from "@effect/vitest"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -36,3 +38,58 @@ runtimeConformance(
       rateLimits: false
     })
 )
+
+describe("BunqNode.layerConfig", () => {
+  it.live("reads BUNQ_* from the environment: base URL, context file, passphrase (the file is encrypted)", () =>
+    Effect.gen(function*() {
+      const baseUrl = yield* emulator((e) => e.url)
+      const apiKey = yield* emulator((e) => Effect.map(e.createSandboxUser(), (user) => Redacted.value(user.apiKey)))
+      const file = Path.join(dir, "from-env.json")
+      const provider = ConfigProvider.fromMap(
+        new Map([
+          ["BUNQ_API_KEY", apiKey],
+          ["BUNQ_BASE_URL", baseUrl],
+          ["BUNQ_CONTEXT_FILE", file],
+          ["BUNQ_CONTEXT_PASSPHRASE", "env passphrase"],
+          ["BUNQ_PERMITTED_IPS", "*"],
+          ["BUNQ_RATE_LIMIT", "false"]
+        ])
+      )
+      const layer = BunqNode.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider)))
+      const config = yield* Effect.provide(BunqConfig.BunqConfig, layer)
+      assert.strictEqual(config.baseUrl, baseUrl)
+      const text = Fs.readFileSync(file, "utf8")
+      assert.include(text, "effect-bunq/encrypted-file")
+      assert.notInclude(text, apiKey)
+      assert.strictEqual(Fs.statSync(file).mode & 0o777, 0o600)
+
+      const missing = yield* Effect.flip(
+        Effect.provide(
+          BunqConfig.BunqConfig,
+          BunqNode.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map()))))
+        )
+      )
+      assert.include(String(missing), "BUNQ_API_KEY")
+    }))
+})
+
+describe("BunqNode file lock", () => {
+  it.live("two clients starting at once on one context file register one device between them", () =>
+    Effect.gen(function*() {
+      const baseUrl = yield* emulator((e) => e.url)
+      const apiKey = yield* emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey))
+      const file = Path.join(dir, "shared.json")
+      yield* emulator((e) => e.clearLog)
+      const start = Effect.provide(
+        Effect.flatMap(ApiContext.ApiContext, (context) => context.snapshot),
+        BunqNode.layer({ apiKey, baseUrl, contextFile: file, permittedIps: ["*"], rateLimits: false })
+      )
+      const [a, b] = yield* Effect.all([start, start], { concurrency: 2 })
+      const log = yield* emulator((e) => e.log)
+      const posts = (suffix: string) => log.filter((entry) => entry.method === "POST" && entry.path.endsWith(suffix))
+      assert.strictEqual(posts("/installation").length, 1)
+      assert.strictEqual(posts("/device-server").length, 1)
+      assert.deepStrictEqual(a.deviceId, b.deviceId)
+      assert.strictEqual(a.keyPair.publicKeyPem, b.keyPair.publicKeyPem)
+    }))
+})
