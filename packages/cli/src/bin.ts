@@ -1,9 +1,28 @@
+#!/usr/bin/env node
 /**
- * Entry point of the `bunq` command. The commands arrive with the CLI issue; until then it says so and exits 0.
+ * Entry point of the `bunq` command: `pnpm bunq <args>` from a checkout, `bunq <args>` once installed.
  *
  * @since 0.1.0
  */
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Cli from "./Cli.js"
+
+// pnpm passes a leading `--` separator through; drop it.
 const args = process.argv.slice(2)
-console.log(`effect-bunq: the bunq command is not built yet (asked for: ${args.join(" ") || "nothing"}).`)
-console.log("Coming: context create|show|refresh|forget|import-sdk, device list|get, session close, user show,")
-console.log("sandbox create-user, emulator, and a guided demo against the embedded emulator.")
+if (args[0] === "--") args.shift()
+
+NodeRuntime.runMain(Cli.run(args).pipe(Effect.provide(NodeContext.layer)), {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => {
+    if (Exit.isSuccess(exit)) {
+      onExit(typeof exit.value === "number" ? exit.value : 0)
+    } else {
+      // Ctrl-C (the emulator runs until interrupted) ends normally; anything else is a failure.
+      onExit(Cause.isInterruptedOnly(exit.cause) ? 0 : 1)
+    }
+  }
+})

@@ -1,0 +1,62 @@
+/**
+ * The `bunq` command, built with `@effect/cli` on `BunqNode`: `context`, `device`, `session`, `user`, `sandbox`,
+ * `emulator` and a guided `demo`. `bin.ts` runs it; `run` is exported for embedding and tests.
+ *
+ * Exit codes: 0 success, 1 a failure (a bunq error, an unverifiable response, a transport or file problem), 2 a usage
+ * error (unknown command or option, a bad value, a missing API key).
+ *
+ * @since 0.1.0
+ */
+import * as CliApp from "@effect/cli/CliApp"
+import * as Command from "@effect/cli/Command"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import { hoistGlobalOptions } from "./internal/argv.js"
+import * as Commands from "./internal/commands.js"
+import * as Output from "./internal/output.js"
+
+/**
+ * The CLI's version.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const version: string = "0.1.0"
+
+/**
+ * Exit codes.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const ExitCode: { readonly Ok: 0; readonly Failure: 1; readonly Usage: 2 } = {
+  Ok: 0,
+  Failure: 1,
+  Usage: 2
+}
+
+const cli = Command.run(Commands.command, { name: "bunq", version })
+
+/**
+ * Run the CLI with the arguments after the executable and script (`process.argv.slice(2)`); succeeds with the exit
+ * code. Global options (`--json`, `--api-key`, …) may appear anywhere before a `--`.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = (args: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
+  cli(["node", "bunq", ...hoistGlobalOptions(args)]).pipe(
+    Effect.as(ExitCode.Ok as number),
+    Effect.catchAll((error) => {
+      if (error instanceof Commands.Reported) return Effect.succeed(error.exitCode)
+      if (ValidationError.isValidationError(error)) return Effect.succeed(ExitCode.Usage as number)
+      return Effect.as(Output.writeErr(`error: ${String(error)}`), ExitCode.Failure as number)
+    }),
+    Effect.catchAllDefect((defect) =>
+      Effect.as(
+        Output.writeErr(`internal error (a bug, please report it): ${Cause.pretty(Cause.die(defect))}`),
+        ExitCode.Failure as number
+      )
+    )
+  )

@@ -1,0 +1,124 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
+
+/**
+ * How the CLI writes: JSON or human text, colors and spinners only on a TTY (and never with `NO_COLOR`).
+ *
+ * @internal
+ */
+export class Output extends Context.Tag("@effect-bunq/cli/Output")<Output, {
+  readonly json: boolean
+  readonly verbose: boolean
+  /** Colors on stdout. */
+  readonly color: boolean
+  /** Spinners on stderr. */
+  readonly interactive: boolean
+}>() {}
+
+/** @internal */
+export const layer = (options: { readonly json: boolean; readonly verbose: boolean }): Layer.Layer<Output> =>
+  Layer.succeed(Output, {
+    json: options.json,
+    verbose: options.verbose,
+    color: process.stdout.isTTY === true && !hasNoColor(),
+    interactive: process.stderr.isTTY === true && !options.json
+  })
+
+const hasNoColor = () => process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== ""
+
+/** @internal */
+export const stderrColor = (): boolean => process.stderr.isTTY === true && !hasNoColor()
+
+const wrap = (open: number, close: number) => (enabled: boolean, text: string): string =>
+  enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text
+
+/** @internal */
+export const bold = wrap(1, 22)
+/** @internal */
+export const dim = wrap(2, 22)
+/** @internal */
+export const green = wrap(32, 39)
+/** @internal */
+export const red = wrap(31, 39)
+/** @internal */
+export const cyan = wrap(36, 39)
+/** @internal */
+export const yellow = wrap(33, 39)
+
+/** @internal */
+export const writeOut = (text: string): Effect.Effect<void> =>
+  Effect.sync(() => {
+    process.stdout.write(text.endsWith("\n") ? text : `${text}\n`)
+  })
+
+/** @internal */
+export const writeErr = (text: string): Effect.Effect<void> =>
+  Effect.sync(() => {
+    process.stderr.write(text.endsWith("\n") ? text : `${text}\n`)
+  })
+
+/** One JSON document on stdout. @internal */
+export const printJson = (value: unknown): Effect.Effect<void> => writeOut(JSON.stringify(value, null, 2))
+
+/** Print human text, or nothing in JSON mode. @internal */
+export const human = (text: string): Effect.Effect<void, never, Output> =>
+  Effect.flatMap(Output, (output) => output.json ? Effect.void : writeOut(text))
+
+/** Print `value` as JSON in JSON mode, else the human text. @internal */
+export const result = (value: unknown, text: (color: boolean) => string): Effect.Effect<void, never, Output> =>
+  Effect.flatMap(Output, (output) => output.json ? printJson(value) : writeOut(text(output.color)))
+
+const visibleLength = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "").length
+
+/** An aligned table; cells may hold ANSI colors. @internal */
+export const table = (
+  headers: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  color: boolean
+): string => {
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => visibleLength(row[i] ?? ""))))
+  const line = (cells: ReadonlyArray<string>) =>
+    cells.map((cell, i) =>
+      i === cells.length - 1 ? cell : cell + " ".repeat(Math.max(0, widths[i] - visibleLength(cell)))
+    ).join("  ")
+  return [bold(color, line(headers)), ...rows.map(line)].join("\n")
+}
+
+/** `key  value` lines with aligned keys. @internal */
+export const fields = (entries: ReadonlyArray<readonly [string, string]>, color: boolean): string => {
+  const width = Math.max(...entries.map(([key]) => key.length))
+  return entries.map(([key, value]) => `${dim(color, key.padEnd(width))}  ${value}`).join("\n")
+}
+
+const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+
+/**
+ * Show a spinner with `label` on stderr while `effect` runs (a TTY only, never in JSON mode). The line is cleared
+ * when it ends.
+ *
+ * @internal
+ */
+export const withSpinner = <A, E, R>(label: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | Output> =>
+  Effect.flatMap(Output, (output) => {
+    if (!output.interactive) return effect
+    let frame = 0
+    const draw = Effect.sync(() => {
+      process.stderr.write(`\r${frames[frame++ % frames.length]} ${label}`)
+    })
+    const clear = Effect.sync(() => {
+      process.stderr.write("\r\u001b[2K")
+    })
+    return Effect.acquireUseRelease(
+      // Start drawing only after a short delay, so quick steps do not flicker.
+      Effect.forkDaemon(Effect.delay(Effect.repeat(draw, Schedule.spaced("80 millis")), "150 millis")),
+      () => effect,
+      (fiber) => Effect.zipRight(Fiber.interrupt(fiber), clear)
+    )
+  })
+
+/** Milliseconds as `12 ms` or `1.4 s`. @internal */
+export const formatMillis = (millis: number): string =>
+  millis < 1000 ? `${Math.round(millis)} ms` : `${(millis / 1000).toFixed(2)} s`
