@@ -1,0 +1,62 @@
+/**
+ * Browser weight: bundle each minimal app with esbuild (browser platform, ESM, minified, tree-shaken) and gzip it
+ * (level 9). Node built-ins that bunqJSClient's dependencies import (`socks-proxy-agent` and friends) are replaced
+ * by empty modules and listed: a real browser build has to stub or polyfill them, so its true size is at least this.
+ */
+import * as esbuild from "esbuild"
+import { builtinModules } from "node:module"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as Zlib from "node:zlib"
+
+export interface Bundle {
+  readonly bytes: number
+  readonly gzipBytes: number
+  /** Node built-ins replaced by empty modules. */
+  readonly stubbed: ReadonlyArray<string>
+}
+
+export interface BrowserResult {
+  readonly ours: Bundle
+  readonly bunqJSClient: Bundle
+}
+
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]))
+
+const build = async (entry: string, outdir: string): Promise<Bundle> => {
+  const stubbed = new Set<string>()
+  const result = await esbuild.build({
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    outdir,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+    define: { "process.env.NODE_ENV": "\"production\"" },
+    plugins: [{
+      name: "stub-node-builtins",
+      setup(build) {
+        build.onResolve({ filter: /.*/ }, (args) => {
+          if (!builtins.has(args.path)) return undefined
+          stubbed.add(args.path)
+          return { path: args.path, namespace: "stub" }
+        })
+        build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = {}", loader: "js" }))
+      }
+    }]
+  })
+  const code = result.outputFiles.find((file) => file.path.endsWith(".js"))!.contents
+  return {
+    bytes: code.byteLength,
+    gzipBytes: Zlib.gzipSync(code, { level: 9 }).byteLength,
+    stubbed: [...stubbed].sort()
+  }
+}
+
+export const measure = async (dir: string): Promise<BrowserResult> => ({
+  ours: await build("./browser/ours.ts", Path.join(dir, "browser-ours")),
+  bunqJSClient: await build("./browser/bunqjs.js", Path.join(dir, "browser-bunqjs"))
+})

@@ -1,0 +1,67 @@
+/**
+ * Ours: `BunqNode.layer` (undici, NodeSigner, rate limits and retries off) and the `@effect-bunq/device-server`
+ * programs, run from a `ManagedRuntime` the way an app calls effect-bunq from Promise-based code.
+ */
+import * as ApiContext from "@effect-bunq/device-server/ApiContext"
+import * as DeviceServer from "@effect-bunq/device-server/DeviceServer"
+import type * as Installation from "@effect-bunq/device-server/Installation"
+import * as BunqNode from "@effect-bunq/platform-node/BunqNode"
+import * as Effect from "effect/Effect"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as Path from "node:path"
+import type { Client, Contender, Target } from "./types.js"
+
+const open = async (target: Target, apiKey: string, contextFile: string | false, restore: boolean): Promise<Client> => {
+  const secret = Redacted.make(apiKey)
+  const runtime = ManagedRuntime.make(BunqNode.layer({
+    apiKey: secret,
+    baseUrl: target.url,
+    contextFile,
+    permittedIps: ["*"],
+    description: "bench",
+    rateLimits: false,
+    retry: false
+  }))
+  try {
+    const context = await runtime.runPromise(ApiContext.ApiContext)
+    const snapshot = await runtime.runPromise(context.snapshot)
+    const deviceId = Option.getOrThrow(snapshot.deviceId)
+    if (restore) await runtime.runPromise(DeviceServer.get(deviceId))
+    else await runtime.runPromise(context.session)
+    const credentials: Installation.Credentials = {
+      token: snapshot.installation.token,
+      privateKey: snapshot.keyPair.privateKey,
+      serverPublicKey: snapshot.installation.serverPublicKey
+    }
+    const createOptions: DeviceServer.CreateOptions = { description: "bench", secret, permittedIps: ["*"] }
+    const count = Stream.runCount(DeviceServer.list({ count: 200 }))
+    return {
+      deviceId,
+      get: (id) => runtime.runPromise(Effect.asVoid(DeviceServer.get(id))),
+      post: () => runtime.runPromise(Effect.asVoid(DeviceServer.create(credentials, createOptions))),
+      listAll: () => runtime.runPromise(count),
+      close: () => runtime.dispose()
+    }
+  } catch (error) {
+    await runtime.dispose()
+    throw error
+  }
+}
+
+export const make = (dir: string): Contender => {
+  const file = Path.join(dir, "ours-context.json")
+  return {
+    name: "ours",
+    // The bootstrap keeps the context in memory (`contextFile: false`), like the baseline.
+    bootstrap: (target, apiKey) => open(target, apiKey, false, false),
+    // Bootstrap once into the context file that `restore` reads (plain JSON, mode 0600, as `BunqNode` saves it).
+    prepareRestore: async (target, apiKey) => {
+      const client = await open(target, apiKey, file, false)
+      await client.close()
+    },
+    restore: (target, apiKey) => open(target, apiKey, file, true)
+  }
+}
