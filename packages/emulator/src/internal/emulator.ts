@@ -15,6 +15,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
@@ -267,7 +268,12 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
     const clientIpHeader = (options.clientIpHeader ?? "X-Emulator-Client-Ip").toLowerCase()
     const prettyPrint: PrettyPrint = options.prettyPrint ?? "some"
     const serverKey = options.serverKeyPair ?? (yield* signer.generateKeyPair({ extractable: false }))
-    const otherKey = yield* Effect.cached(Effect.orDie(signer.generateKeyPair({ extractable: false })))
+    // Generated once, on first use, in its own fiber: a request cut off (a client timeout) while the key is being
+    // generated must not leave its interruption memoized for every later `WrongKey` response.
+    const otherKeyFiber = yield* Effect.cached(
+      Effect.forkDaemon(Effect.orDie(signer.generateKeyPair({ extractable: false })))
+    )
+    const otherKey = Effect.flatMap(otherKeyFiber, Fiber.join)
     const storeRef = yield* Ref.make(new Store())
     const originRef = yield* Ref.make("http://bunq-emulator.local")
 
