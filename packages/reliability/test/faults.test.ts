@@ -7,10 +7,10 @@
 import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as DeviceServer from "@effect-bunq/device-server/DeviceServer"
 import * as User from "@effect-bunq/device-server/User"
-import type * as BunqEmulator from "@effect-bunq/emulator/BunqEmulator"
-import { HttpClient } from "@effect/platform"
+import * as BunqEmulator from "@effect-bunq/emulator/BunqEmulator"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Option, TestClock, TestServices } from "effect"
+import { Effect, Exit, Fiber, Option, TestClock, TestServices } from "effect"
 import { logLines, makeEmulator, nodeLayer } from "./utils/setup.js"
 
 /** Wait (in real time, a few ms at a time) until `condition` holds; the fibers under test run meanwhile. */
@@ -164,5 +164,21 @@ describe("faults", () => {
         const snapshot = yield* Effect.flatMap(ApiContext.ApiContext, (context) => context.snapshot)
         assert.isTrue(Option.isSome(snapshot.session))
       }).pipe(Effect.provide(nodeLayer(emulator, user.apiKey, { timeout: "150 millis" }, record)))
+    }))
+
+  it.live("a request cut off while the emulator makes its WrongKey key does not poison later WrongKey responses", () =>
+    // Regression: the emulator memoized its other key with `Effect.cached`, which kept the interruption of a first
+    // request that timed out during the key generation: every later `WrongKey` response was an interruption, so the
+    // client saw "All fibers interrupted" instead of a `ResponseVerificationError`.
+    Effect.gen(function*() {
+      const emulator = yield* makeEmulator()
+      const client = BunqEmulator.makeHttpClient(emulator)
+      yield* emulator.injectFault({ _tag: "WrongKey", times: 2 })
+      const request = HttpClientRequest.get("http://bunq.test/v1/user")
+      const first = yield* Effect.exit(Effect.timeout(client.execute(request), "1 millis"))
+      assert.isTrue(Exit.isFailure(first) || first.value.status === 401)
+      const second = yield* client.execute(request)
+      assert.strictEqual(second.status, 401)
+      assert.isDefined(second.headers["x-bunq-server-signature"])
     }))
 })
