@@ -317,8 +317,15 @@ const context = Command.make("context").pipe(
 // device, session, user
 // ---------------------------------------------------------------------------------------------------------------
 
-const withApi = <A, E, R>(settings: Settings, effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(requireApiKey(settings), (apiKey) => Effect.provide(effect, apiLayer(settings, apiKey)))
+/**
+ * Run `effect` with the API context (restored, or registered and saved), with a progress line on a TTY while it
+ * waits (registration, a session refresh, the client's rate limiter).
+ */
+const withApi = <A, E, R>(settings: Settings, effect: Effect.Effect<A, E, R>, label = "waiting for bunq") =>
+  Effect.flatMap(
+    requireApiKey(settings),
+    (apiKey) => Output.withSpinner(label, Effect.provide(effect, apiLayer(settings, apiKey)))
+  )
 
 const deviceList = Command.make("list", {
   limit: Options.integer("limit").pipe(
@@ -365,12 +372,27 @@ const sessionClose = Command.make("close", {}).pipe(
   Command.withDescription("Close the current session (DELETE /session/{id}) and forget it in the context"),
   Command.withHandler(handler((settings) =>
     Effect.gen(function*() {
-      const before = yield* Effect.map(loadSaved(settings), Option.flatMap((c) => c.session))
-      yield* withApi(settings, Session.delete())
-      const closed = Option.isSome(before) ? Option.getOrNull(before.value.id) : null
+      const saved = yield* loadSaved(settings)
+      if (Option.isNone(saved)) {
+        return yield* Output.result(
+          { closed: false, sessionId: null },
+          () => `No context saved in ${settings.contextFile}: no session to close.`
+        )
+      }
+      const closed = yield* withApi(
+        settings,
+        Effect.gen(function*() {
+          const ctx = yield* ApiContext.ApiContext
+          const before = (yield* ctx.snapshot).session
+          yield* Session.delete()
+          return before
+        }),
+        "closing the session"
+      )
+      const sessionId = Option.isSome(closed) ? Option.getOrNull(closed.value.id) : null
       yield* Output.result(
-        { closed: Option.isSome(before), sessionId: closed },
-        () => Option.isSome(before) ? `Closed session ${closed ?? "(current)"}.` : "No open session to close."
+        { closed: Option.isSome(closed), sessionId },
+        () => Option.isSome(closed) ? `Closed session ${sessionId ?? "(current)"}.` : "No open session to close."
       )
     })
   ))

@@ -1,0 +1,314 @@
+/**
+ * The `bunq` command run as a child process (`node --import tsx src/bin.ts …`) against an emulator served over
+ * loopback from this test process. Child processes are slow to start on a loaded machine, so independent runs go in
+ * parallel and each run carries several assertions.
+ */
+import * as ContextStore from "@effect-bunq/device-server/ContextStore"
+import * as SdkContext from "@effect-bunq/device-server/SdkContext"
+import * as BunqEmulator from "@effect-bunq/emulator/BunqEmulator"
+import * as BunqEmulatorServer from "@effect-bunq/emulator/BunqEmulatorServer"
+import * as NodeContextStore from "@effect-bunq/platform-node/NodeContextStore"
+import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
+import { Context, Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
+import { execFile, spawn } from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url))
+const timeout = 240_000
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Every output of every run, to check for secrets at the end. */
+const outputs: Array<Run> = []
+
+/** The environment without any BUNQ_* variable, no colors, and a HOME that is not the user's. */
+const baseEnv = (home: string): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith("BUNQ_") && key !== "FORCE_COLOR") env[key] = value
+  }
+  return { ...env, NO_COLOR: "1", HOME: home, XDG_CONFIG_HOME: NodePath.join(home, ".config") }
+}
+
+let dir: string
+let url: string
+let apiKey: string
+let emulator: BunqEmulator.Emulator["Type"]
+let scope: Scope.CloseableScope
+
+const cli = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<Run> =>
+  new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "src/bin.ts", ...args],
+      { cwd: packageDir, env: { ...baseEnv(dir), ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null
+        const run = { code, stdout, stderr }
+        outputs.push(run)
+        resolve(run)
+      }
+    )
+  })
+
+const contextFile = () => NodePath.join(dir, "context.json")
+const target = () => ["--base-url", url, "--context", contextFile()]
+const withKey = () => [...target(), "--api-key", apiKey]
+
+const countLog = (
+  log: ReadonlyArray<BunqEmulator.LogEntry>,
+  method: string,
+  path: RegExp
+) => log.filter((entry) => entry.method === method && path.test(entry.path)).length
+
+/** Secrets of the saved context: tokens and the private key (from the file the CLI wrote). */
+const savedSecrets = (): Array<string> => {
+  const found: Array<string> = []
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === "string" && (key === "token" || key === "privateKeyPem")) {
+      // For a PEM, a line from the middle of the body is enough to spot a leak.
+      found.push(key === "privateKeyPem" ? value.split("\n")[5]! : value)
+    } else if (typeof value === "object" && value !== null) {
+      for (const [k, v] of Object.entries(value)) walk(v, k)
+    }
+  }
+  walk(JSON.parse(NodeFs.readFileSync(contextFile(), "utf8")), "")
+  return found
+}
+const secrets = new Set<string>()
+
+beforeAll(async () => {
+  dir = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "effect-bunq-cli-test-"))
+  scope = Effect.runSync(Scope.make())
+  const context = await Effect.runPromise(
+    Layer.buildWithScope(BunqEmulatorServer.layer({}).pipe(Layer.provide(NodeSigner.layer)), scope)
+  )
+  emulator = Context.get(context, BunqEmulator.Emulator)
+  url = await Effect.runPromise(emulator.url)
+  apiKey = Redacted.value((await Effect.runPromise(emulator.createSandboxUser())).apiKey)
+  secrets.add(apiKey)
+}, timeout)
+
+afterAll(async () => {
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+  NodeFs.rmSync(dir, { recursive: true, force: true })
+})
+
+describe("bunq against the emulator", () => {
+  it("device list creates the context, then restores it (human, --verbose, key from BUNQ_API_KEY)", async () => {
+    const first = await cli([...withKey(), "device", "list", "--json"])
+    expect(first.stderr).toBe("")
+    expect(first.code).toBe(0)
+    const devices = JSON.parse(first.stdout).devices
+    expect(devices).toHaveLength(1)
+    expect(devices[0]).toMatchObject({ description: "effect-bunq cli", status: "ACTIVE" })
+    expect(NodeFs.statSync(contextFile()).mode & 0o777).toBe(0o600)
+    for (const secret of savedSecrets()) secrets.add(secret)
+
+    const before = await Effect.runPromise(emulator.log)
+    // Global options after the subcommand, the API key from the environment.
+    const second = await cli(["device", "list", "--verbose", ...target()], { BUNQ_API_KEY: apiKey })
+    expect(second.code).toBe(0)
+    const lines = second.stdout.trim().split("\n")
+    expect(lines[0]).toMatch(/^ID\s+DESCRIPTION\s+IP\s+STATUS\s+CREATED$/)
+    expect(lines[1]).toContain(String(devices[0].id))
+    expect(lines[1]).toContain("effect-bunq cli")
+    // Columns line up: every value starts where its header does.
+    expect(lines[1].indexOf("effect-bunq cli")).toBe(lines[0].indexOf("DESCRIPTION"))
+    expect(second.stderr).toMatch(/\[http\] GET \/v1\/device-server → 200 \(\d+ ms\) request-id=\S+ response-id=\S+/)
+    expect(second.stderr).not.toContain("/installation")
+    const after = (await Effect.runPromise(emulator.log)).slice(before.length)
+    expect(countLog(after, "POST", /installation|device-server|session-server/)).toBe(0)
+  }, timeout)
+
+  it("context show, device get, user show in both output modes", async () => {
+    const saved = JSON.parse(NodeFs.readFileSync(contextFile(), "utf8")).contexts.default
+    const deviceId = saved.deviceId as number
+    const [showHuman, showJson, getJson, userHuman] = await Promise.all([
+      cli([...target(), "context", "show"]),
+      cli([...target(), "context", "show", "--json"]),
+      cli([...withKey(), "device", "get", String(deviceId), "--json"]),
+      cli([...withKey(), "user", "show"])
+    ])
+    for (const run of [showHuman, showJson, getJson, userHuman]) expect(run.code).toBe(0)
+
+    const shown = JSON.parse(showJson.stdout)
+    expect(shown).toMatchObject({ file: contextFile(), environment: url, deviceId })
+    expect(shown.session.userId).toBeTypeOf("number")
+    expect(showHuman.stdout).toMatch(new RegExp(`device\\s+${deviceId}`))
+    expect(showHuman.stdout).toContain(`expires ${shown.session.expiresAt}`)
+
+    expect(JSON.parse(getJson.stdout)).toMatchObject({ id: deviceId, description: "effect-bunq cli" })
+    expect(userHuman.stdout).toMatch(new RegExp(`id\\s+${shown.session.userId}`))
+    expect(userHuman.stdout).toMatch(/type\s+UserPerson/)
+  }, timeout)
+
+  it("context refresh opens a new session", async () => {
+    const before = await Effect.runPromise(emulator.log)
+    const oldSession = JSON.parse(NodeFs.readFileSync(contextFile(), "utf8")).contexts.default.session
+    const run = await cli([...withKey(), "context", "refresh", "--json"])
+    expect(run.code).toBe(0)
+    const refreshed = JSON.parse(run.stdout)
+    expect(refreshed.session.id).not.toBe(oldSession.id)
+    const after = (await Effect.runPromise(emulator.log)).slice(before.length)
+    expect(countLog(after, "POST", /session-server$/)).toBe(1)
+    expect(countLog(after, "POST", /installation$|device-server$/)).toBe(0)
+    for (const secret of savedSecrets()) secrets.add(secret)
+  }, timeout)
+
+  it("exit codes: 1 for a bunq error (JSON on stderr), 2 for usage errors", async () => {
+    const [notFound, notANumber, noKey, unknown] = await Promise.all([
+      cli([...withKey(), "--json", "device", "get", "999999"]),
+      cli([...withKey(), "device", "get", "abc"]),
+      cli([...target(), "device", "list"]),
+      cli(["frobnicate"])
+    ])
+    expect(notFound.code).toBe(1)
+    expect(notFound.stdout).toBe("")
+    const error = JSON.parse(notFound.stderr)
+    expect(error).toMatchObject({ error: "ApiError", status: 404, method: "GET", path: "/device-server/999999" })
+    expect(error.responseId).toBeTypeOf("string")
+    expect(error.descriptions[0]).toContain("not found")
+
+    expect(notANumber.code).toBe(2)
+    expect(noKey.code).toBe(2)
+    expect(noKey.stderr).toContain("no API key")
+    expect(unknown.code).toBe(2)
+  }, timeout)
+
+  it("a tampered response fails with exit 1 and says the signature did not verify", async () => {
+    const deviceId = JSON.parse(NodeFs.readFileSync(contextFile(), "utf8")).contexts.default.deviceId
+    await Effect.runPromise(
+      emulator.injectFault({ _tag: "TamperedBody", method: "GET", path: "/device-server/*", times: 1 })
+    )
+    const run = await cli([...withKey(), "device", "get", String(deviceId)])
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe("")
+    const lines = run.stderr.trim().split("\n")
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/response signature did not verify/)
+    expect(lines[0]).toContain("InvalidSignature")
+    expect(lines[0]).toContain(`/device-server/${deviceId}`)
+  }, timeout)
+
+  it("session close, SDK import and forget", async () => {
+    const before = await Effect.runPromise(emulator.log)
+    const closed = await cli([...withKey(), "session", "close", "--json"])
+    expect(closed.code).toBe(0)
+    expect(JSON.parse(closed.stdout)).toMatchObject({ closed: true })
+    const afterClose = (await Effect.runPromise(emulator.log)).slice(before.length)
+    expect(afterClose.filter((e) => e.method === "DELETE" && e.status === 200)).toHaveLength(1)
+    expect(JSON.parse(NodeFs.readFileSync(contextFile(), "utf8")).contexts.default.session).toBeNull()
+
+    // Write the saved context as an official SDK's bunq.conf, import it into another file and use it.
+    const sdkText = await Effect.runPromise(
+      Effect.gen(function*() {
+        const store = yield* ContextStore.ContextStore
+        const saved = yield* store.load("default")
+        return yield* SdkContext.encode(Option.getOrThrow(saved), Redacted.make(apiKey), { environmentType: "SANDBOX" })
+      }).pipe(
+        Effect.provide(NodeContextStore.layerFile({ path: contextFile() })),
+        Effect.provide(NodeSigner.layer)
+      )
+    )
+    const sdkFile = NodePath.join(dir, "bunq.conf")
+    NodeFs.writeFileSync(sdkFile, sdkText, { mode: 0o600 })
+    const imported = NodePath.join(dir, "imported.json")
+    const importRun = await cli(["--base-url", url, "--context", imported, "context", "import-sdk", sdkFile])
+    expect(importRun.code).toBe(0)
+    expect(importRun.stdout).toContain(`Imported ${sdkFile}`)
+    const mark = (await Effect.runPromise(emulator.log)).length
+    const [list, forget] = await Promise.all([
+      cli(["--base-url", url, "--context", imported, "--api-key", apiKey, "device", "list", "--json"]),
+      cli([...target(), "context", "forget", "--json"])
+    ])
+    expect(list.code).toBe(0)
+    expect(JSON.parse(list.stdout).devices).toHaveLength(1)
+    const afterImport = (await Effect.runPromise(emulator.log)).slice(mark)
+    expect(countLog(afterImport, "POST", /installation$|device-server$/)).toBe(0)
+    expect(forget.code).toBe(0)
+    expect(JSON.parse(forget.stdout)).toEqual({ file: contextFile(), forgotten: true })
+    // The file keeps other store keys (none here): the default context is gone.
+    const remaining = NodeFs.existsSync(contextFile())
+      ? JSON.parse(NodeFs.readFileSync(contextFile(), "utf8")).contexts
+      : {}
+    expect(remaining.default).toBeUndefined()
+  }, timeout)
+
+  it("sandbox create-user prints a new key; the demo runs against a given server", async () => {
+    const [created, demo] = await Promise.all([
+      cli(["--base-url", url, "sandbox", "create-user", "--json"]),
+      cli(["--base-url", url, "demo", "--json"])
+    ])
+    expect(created.code).toBe(0)
+    const newKey = JSON.parse(created.stdout).apiKey as string
+    expect(newKey).toMatch(/^sandbox_[0-9a-f]+$/)
+    expect(newKey).not.toBe(apiKey)
+
+    expect(demo.code).toBe(0)
+    const tour = JSON.parse(demo.stdout)
+    expect(tour.summary).toMatchObject({
+      baseUrl: url,
+      embeddedEmulator: false,
+      clientRateLimits: true,
+      restoredWithoutRegistering: true
+    })
+    expect(tour.steps.map((s: { title: string }) => s.title)).toContain("Create a sandbox user")
+  }, timeout)
+
+  it("no secret appears in any output of the runs above", () => {
+    expect(outputs.length).toBeGreaterThan(10)
+    expect(secrets.size).toBeGreaterThanOrEqual(4)
+    for (const run of outputs) {
+      for (const secret of secrets) {
+        expect(run.stdout).not.toContain(secret)
+        expect(run.stderr).not.toContain(secret)
+      }
+    }
+  })
+})
+
+describe("bunq demo and bunq emulator on their own", () => {
+  it("demo (what pnpm start runs) completes with exit 0 and proves the restore", async () => {
+    const run = await cli(["demo"])
+    expect(run.stderr).toBe("")
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain("Start the embedded emulator")
+    expect(run.stdout).toMatch(/emulator's request log confirms it: 1 request\(s\) since, none to POST \/installation/)
+    expect(run.stdout).toMatch(/DELETE \/v1\/session\/\d+ 200/)
+    expect(run.stdout).toContain("Summary")
+    expect(run.stdout).toMatch(/8 HTTP requests in/)
+  }, timeout)
+
+  it("emulator serves until interrupted, then exits 0", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "emulator", "--port", "0"], {
+      cwd: packageDir,
+      env: baseEnv(dir)
+    })
+    let stdout = ""
+    const listening = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (chunk) => {
+        stdout += String(chunk)
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(stdout)
+        if (match) resolve(match[1]!)
+      })
+      child.on("exit", (code) => reject(new Error(`exited early with ${code}: ${stdout}`)))
+    })
+    const response = await fetch(`${listening}/sandbox-user-person`, { method: "POST" })
+    expect(response.status).toBe(200)
+    expect(response.headers.get("x-bunq-server-signature")).toBeTruthy()
+    const code = await new Promise<number | null>((resolve) => {
+      child.on("exit", (exitCode) => resolve(exitCode))
+      child.kill("SIGINT")
+    })
+    expect(code).toBe(0)
+  }, timeout)
+})
