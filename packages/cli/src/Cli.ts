@@ -9,6 +9,7 @@
  */
 import * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -45,12 +46,29 @@ const cli = Command.run(Commands.command, { name: "bunq", version })
  * @since 0.1.0
  * @category running
  */
-export const run = (args: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
-  cli(["node", "bunq", ...hoistGlobalOptions(args)]).pipe(
+export const run = (args: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> => {
+  const hoisted = hoistGlobalOptions(args)
+  const end = hoisted.indexOf("--")
+  const json = (end === -1 ? hoisted : hoisted.slice(0, end)).includes("--json")
+  // With --json, the parser's own error text is replaced by a JSON object on stderr.
+  const parse = json
+    ? Effect.flatMap(
+      Effect.console,
+      (console) => Effect.withConsole(cli(["node", "bunq", ...hoisted]), { ...console, error: () => Effect.void })
+    )
+    : cli(["node", "bunq", ...hoisted])
+  return parse.pipe(
     Effect.as(ExitCode.Ok as number),
     Effect.catchAll((error) => {
       if (error instanceof Commands.Reported) return Effect.succeed(error.exitCode)
-      if (ValidationError.isValidationError(error)) return Effect.succeed(ExitCode.Usage as number)
+      if (ValidationError.isValidationError(error)) {
+        if (!json || !("error" in error)) return Effect.succeed(ExitCode.Usage as number)
+        const message = HelpDoc.toAnsiText(error.error).replace(/\u001b\[[0-9;]*m/g, "").trim()
+        return Effect.as(
+          Output.writeErr(JSON.stringify({ error: "UsageError", reason: error._tag, message })),
+          ExitCode.Usage as number
+        )
+      }
       return Effect.as(Output.writeErr(`error: ${String(error)}`), ExitCode.Failure as number)
     }),
     Effect.catchAllDefect((defect) =>
@@ -60,3 +78,4 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<number, never, C
       )
     )
   )
+}

@@ -167,7 +167,7 @@ describe("bunq against the emulator", () => {
   it("exit codes: 1 for a bunq error (JSON on stderr), 2 for usage errors", async () => {
     const [notFound, notANumber, noKey, unknown] = await Promise.all([
       cli([...withKey(), "--json", "device", "get", "999999"]),
-      cli([...withKey(), "device", "get", "abc"]),
+      cli([...withKey(), "device", "get", "abc", "--json"]),
       cli([...target(), "device", "list"]),
       cli(["frobnicate"])
     ])
@@ -179,9 +179,12 @@ describe("bunq against the emulator", () => {
     expect(error.descriptions[0]).toContain("not found")
 
     expect(notANumber.code).toBe(2)
+    expect(notANumber.stdout).toBe("")
+    expect(JSON.parse(notANumber.stderr)).toMatchObject({ error: "UsageError", reason: "InvalidArgument" })
     expect(noKey.code).toBe(2)
     expect(noKey.stderr).toContain("no API key")
     expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("Invalid subcommand")
   }, timeout)
 
   it("a tampered response fails with exit 1 and says the signature did not verify", async () => {

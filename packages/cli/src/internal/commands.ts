@@ -5,10 +5,7 @@ import * as SandboxUser from "@effect-bunq/device-server/SandboxUser"
 import * as SdkContext from "@effect-bunq/device-server/SdkContext"
 import * as Session from "@effect-bunq/device-server/Session"
 import * as User from "@effect-bunq/device-server/User"
-import * as BunqEmulator from "@effect-bunq/emulator/BunqEmulator"
-import * as BunqEmulatorServer from "@effect-bunq/emulator/BunqEmulatorServer"
 import * as BunqConfig from "@effect-bunq/http/BunqConfig"
-import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
 import type * as DeviceServerSchema from "@effect-bunq/schema/DeviceServer"
 import * as UserSchema from "@effect-bunq/schema/User"
 import * as Args from "@effect/cli/Args"
@@ -22,7 +19,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import * as Demo from "./demo.js"
 import { CliError, render, UsageError } from "./errors.js"
 import * as Output from "./output.js"
 import {
@@ -43,6 +39,7 @@ import {
 
 const globalOptions = {
   baseUrl: Options.text("base-url").pipe(
+    Options.withPseudoName("URL"),
     Options.withDescription("Any bunq-compatible base URL (e.g. http://127.0.0.1:8080/v1). Env: BUNQ_BASE_URL"),
     Options.optional
   ),
@@ -51,16 +48,19 @@ const globalOptions = {
     Options.optional
   ),
   apiKey: Options.redacted("api-key").pipe(
+    Options.withPseudoName("KEY"),
     Options.withDescription("The API key. Env: BUNQ_API_KEY"),
     Options.optional
   ),
   context: Options.text("context").pipe(
+    Options.withPseudoName("FILE"),
     Options.withDescription(
       "The context file (default ~/.config/effect-bunq/context.json). Env: BUNQ_CONTEXT_FILE"
     ),
     Options.optional
   ),
   passphrase: Options.redacted("passphrase").pipe(
+    Options.withPseudoName("TEXT"),
     Options.withDescription("Encrypt the context file with this passphrase. Env: BUNQ_CONTEXT_PASSPHRASE"),
     Options.optional
   ),
@@ -329,6 +329,7 @@ const withApi = <A, E, R>(settings: Settings, effect: Effect.Effect<A, E, R>, la
 
 const deviceList = Command.make("list", {
   limit: Options.integer("limit").pipe(
+    Options.withPseudoName("N"),
     Options.withDescription("At most this many devices (default: all, newest first)"),
     Options.optional
   )
@@ -456,6 +457,7 @@ const sandbox = Command.make("sandbox").pipe(
 
 const emulator = Command.make("emulator", {
   port: Options.integer("port").pipe(
+    Options.withPseudoName("N"),
     Options.withDescription("Port to listen on, on 127.0.0.1 (0 picks a free one)"),
     Options.withDefault(8080)
   ),
@@ -468,29 +470,10 @@ const emulator = Command.make("emulator", {
   Command.withHandler(handler((settings, { control, port, rateLimits }) =>
     Effect.gen(function*() {
       if (port < 0 || port > 65535) return yield* new UsageError({ description: "--port must be 0 to 65535" })
-      const emulator = yield* BunqEmulator.Emulator
-      const url = yield* emulator.url
-      yield* Output.result(
-        { url, control },
-        (color) =>
-          [
-            `bunq emulator listening on ${Output.bold(color, url)}${
-              control ? " (control endpoints under /_emulator)" : ""
-            }`,
-            Output.dim(color, `create a user:  bunq --base-url ${url} sandbox create-user`),
-            Output.dim(color, "Press Ctrl-C to stop.")
-          ].join("\n")
-      )
-      return yield* Effect.never
-    }).pipe(
-      Effect.provide(
-        BunqEmulatorServer.layer({
-          port,
-          control,
-          ...(rateLimits ? { rateLimits: BunqEmulator.bunqRateLimits } : {})
-        }).pipe(Layer.provide(NodeSigner.layer))
-      )
-    )
+      // Loaded on demand: the emulator's modules are only needed by `emulator` and `demo`.
+      const Serve = yield* Effect.promise(() => import("./serve.js"))
+      return yield* Serve.serve({ port, control, rateLimits })
+    })
   ))
 )
 
@@ -498,7 +481,9 @@ const demo = Command.make("demo", {}).pipe(
   Command.withDescription(
     "A guided tour: embedded emulator (or --base-url/--api-key), sandbox user, context, devices, restore, close"
   ),
-  Command.withHandler(handler((settings) => Demo.run(settings)))
+  Command.withHandler(
+    handler((settings) => Effect.flatMap(Effect.promise(() => import("./demo.js")), (Demo) => Demo.run(settings)))
+  )
 )
 
 /**
