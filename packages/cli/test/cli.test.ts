@@ -129,16 +129,28 @@ describe("bunq against the emulator", () => {
     expect(countLog(after, "POST", /installation|device-server|session-server/)).toBe(0)
   }, timeout)
 
-  it("context show, device get, user show in both output modes", async () => {
+  it("context create (restore and fresh), context show, device get, user show in both output modes", async () => {
     const saved = JSON.parse(NodeFs.readFileSync(contextFile(), "utf8")).contexts.default
     const deviceId = saved.deviceId as number
-    const [showHuman, showJson, getJson, userHuman] = await Promise.all([
+    // A second user, registered from scratch into its own file.
+    const otherKey = Redacted.value((await Effect.runPromise(emulator.createSandboxUser())).apiKey)
+    secrets.add(otherKey)
+    const otherFile = NodePath.join(dir, "other.json")
+    const [showHuman, showJson, getJson, userHuman, createRestored, createFresh] = await Promise.all([
       cli([...target(), "context", "show"]),
       cli([...target(), "context", "show", "--json"]),
       cli([...withKey(), "device", "get", String(deviceId), "--json"]),
-      cli([...withKey(), "user", "show"])
+      cli([...withKey(), "user", "show"]),
+      cli([...withKey(), "context", "create"]),
+      cli(["--base-url", url, "--context", otherFile, "--api-key", otherKey, "context", "create", "--json"])
     ])
-    for (const run of [showHuman, showJson, getJson, userHuman]) expect(run.code).toBe(0)
+    for (const run of [showHuman, showJson, getJson, userHuman, createRestored, createFresh]) expect(run.code).toBe(0)
+    expect(createRestored.stdout).toContain("Restored the saved context (nothing registered).")
+    const created = JSON.parse(createFresh.stdout)
+    expect(created).toMatchObject({ registered: true, file: otherFile, environment: url })
+    expect(created.deviceId).toBeTypeOf("number")
+    expect(created.deviceId).not.toBe(deviceId)
+    expect(created.session.id).toBeTypeOf("number")
 
     const shown = JSON.parse(showJson.stdout)
     expect(shown).toMatchObject({ file: contextFile(), environment: url, deviceId })
