@@ -120,6 +120,21 @@ const sha256Prefix = (text: string): Effect.Effect<string> =>
     })
   )
 
+/**
+ * The request target as a URL. A path is read against the emulator's origin literally: `new URL("//", base)` would
+ * take `//…` for a host and throw, which made a request for `/v1/..//` a defect instead of a 404.
+ */
+const parseTarget = (target: string): URL => {
+  try {
+    return new URL(
+      target.startsWith("/") ? `http://bunq-emulator.local${target}` : target,
+      "http://bunq-emulator.local"
+    )
+  } catch {
+    return new URL("http://bunq-emulator.local/%00")
+  }
+}
+
 const normalizeIp = (ip: string): string => {
   const trimmed = ip.trim()
   return trimmed.startsWith("::ffff:") && trimmed.includes(".") ? trimmed.slice(7) : trimmed
@@ -781,7 +796,7 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
       const request = yield* HttpServerRequest.HttpServerRequest
       const now = yield* Clock.currentTimeMillis
       const responseId = globalThis.crypto.randomUUID()
-      const url = new URL(request.url, "http://bunq-emulator.local")
+      const url = parseTarget(request.url)
       const body = yield* request.arrayBuffer.pipe(
         Effect.map((buffer) => new Uint8Array(buffer)),
         Effect.orElseSucceed(() => new Uint8Array(0))
