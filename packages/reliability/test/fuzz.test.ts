@@ -491,6 +491,17 @@ describe("bad input", () => {
       { ...options, timeout }
     )
 
+    it.effect("regression: a path the URL parser reads as a host (`/v1/..//`) is a 404, not a defect", () =>
+      Effect.gen(function*() {
+        const s = yield* getSetup
+        for (const target of ["http://bunq.test/v1/..//", "http://bunq.test//"]) {
+          const response = yield* s.client.execute(HttpClientRequest.get(target))
+          assert.strictEqual(response.status, 404, target)
+          const body = yield* ErrorBody.decodeJson(yield* response.text)
+          assert.isAtLeast(body.Error.length, 1)
+        }
+      }))
+
     it("the request property reached success and several error statuses", () => {
       const seen = [...statuses.keys()]
       assert.include(seen, 200)
