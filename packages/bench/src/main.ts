@@ -44,15 +44,34 @@ const log = (line: string) => process.stderr.write(line + "\n")
 const rotate = <A>(items: ReadonlyArray<A>, round: number): Array<A> =>
   items.map((_, i) => items[(i + round) % items.length]!)
 
-const runBatch = async (n: number, concurrency: number, call: () => Promise<void>): Promise<Report.Batch> => {
+/** A request that has not settled after this long is counted as stalled and the batch moves on without it. */
+const stallMillis = 30_000
+
+const runBatch = async (
+  label: string,
+  n: number,
+  concurrency: number,
+  call: () => Promise<void>
+): Promise<Report.Batch> => {
   const latencies: Array<number> = []
   let started = 0
+  let stalled = 0
   const worker = async () => {
-    while (started < n) {
+    // After a stall the batch stops starting requests: a client that stalls once usually stalls again.
+    while (started < n && stalled === 0) {
       started++
       const t = performance.now()
-      await call()
-      latencies.push(performance.now() - t)
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const settled = await Promise.race([
+        call().then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), stallMillis)))
+      ])
+      clearTimeout(timer)
+      if (settled) latencies.push(performance.now() - t)
+      else {
+        stalled++
+        log(`  ${label}: a request has not settled after ${stallMillis / 1000} s; counted as stalled, batch stopped`)
+      }
     }
   }
   const cpu = process.cpuUsage()
@@ -60,7 +79,7 @@ const runBatch = async (n: number, concurrency: number, call: () => Promise<void
   await Promise.all(Array.from({ length: concurrency }, worker))
   const wallMillis = performance.now() - t0
   const used = process.cpuUsage(cpu)
-  return { latencies, wallMillis, cpuMicros: used.user + used.system, requests: n }
+  return { latencies, wallMillis, cpuMicros: used.user + used.system, requests: latencies.length, stalled }
 }
 
 const main = async () => {
@@ -80,8 +99,8 @@ const main = async () => {
     }
     for (const [name, client] of clients) {
       // Warm up: JIT, connection pool.
-      await runBatch(share(name, 20), 1, () => client.get(client.deviceId))
-      await runBatch(share(name, 10), 1, () => client.post())
+      await runBatch(name, share(name, 20), 1, () => client.get(client.deviceId))
+      await runBatch(name, share(name, 10), 1, () => client.post())
     }
     const requests: Array<Report.RequestResult> = []
     for (const operation of ["GET", "POST"] as const) {
@@ -89,10 +108,13 @@ const main = async () => {
         const result: Report.RequestResult = { operation, mode, batches: { baseline: [], ours: [], bunqJSClient: [] } }
         for (let round = 0; round < config.rounds; round++) {
           for (const name of rotate(Contenders.names, round)) {
+            if (result.batches[name].some((batch) => batch.stalled > 0)) continue
             const client = clients.get(name)!
             const call = operation === "GET" ? () => client.get(client.deviceId) : () => client.post()
             const n = share(name, mode === "sequential" ? config.sequential : config.concurrent)
-            result.batches[name].push(await runBatch(n, mode === "sequential" ? 1 : inFlight, call))
+            result.batches[name].push(
+              await runBatch(`${name} ${operation} ${mode}`, n, mode === "sequential" ? 1 : inFlight, call)
+            )
           }
           await emulator.clearLog()
         }
