@@ -37,6 +37,8 @@ export const ExitCode: { readonly Ok: 0; readonly Failure: 1; readonly Usage: 2 
   Usage: 2
 }
 
+const ansi = /\u001b\[[0-9;]*m/g
+
 const cli = Command.run(Commands.command, { name: "bunq", version })
 
 /**
@@ -50,20 +52,24 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<number, never, C
   const hoisted = hoistGlobalOptions(args)
   const end = hoisted.indexOf("--")
   const json = (end === -1 ? hoisted : hoisted.slice(0, end)).includes("--json")
-  // With --json, the parser's own error text is replaced by a JSON object on stderr.
-  const parse = json
-    ? Effect.flatMap(
-      Effect.console,
-      (console) => Effect.withConsole(cli(["node", "bunq", ...hoisted]), { ...console, error: () => Effect.void })
-    )
-    : cli(["node", "bunq", ...hoisted])
+  // `@effect/cli` prints help and parse errors through `Console`, always with colors: strip them unless stdout is a
+  // terminal (and NO_COLOR is unset). With --json, the parser's error text is replaced by a JSON object on stderr.
+  const plain = process.stdout.isTTY !== true || (process.env.NO_COLOR ?? "") !== ""
+  const strip = (args: ReadonlyArray<unknown>) =>
+    plain ? args.map((arg) => typeof arg === "string" ? arg.replace(ansi, "") : arg) : args
+  const parse = Effect.flatMap(Effect.console, (console) =>
+    Effect.withConsole(cli(["node", "bunq", ...hoisted]), {
+      ...console,
+      log: (...args) => console.log(...strip(args)),
+      error: (...args) => json ? Effect.void : console.error(...strip(args))
+    }))
   return parse.pipe(
     Effect.as(ExitCode.Ok as number),
     Effect.catchAll((error) => {
       if (error instanceof Commands.Reported) return Effect.succeed(error.exitCode)
       if (ValidationError.isValidationError(error)) {
         if (!json || !("error" in error)) return Effect.succeed(ExitCode.Usage as number)
-        const message = HelpDoc.toAnsiText(error.error).replace(/\u001b\[[0-9;]*m/g, "").trim()
+        const message = HelpDoc.toAnsiText(error.error).replace(ansi, "").trim()
         return Effect.as(
           Output.writeErr(JSON.stringify({ error: "UsageError", reason: error._tag, message })),
           ExitCode.Usage as number

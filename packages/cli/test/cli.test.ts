@@ -177,11 +177,12 @@ describe("bunq against the emulator", () => {
   }, timeout)
 
   it("exit codes: 1 for a bunq error (JSON on stderr), 2 for usage errors", async () => {
-    const [notFound, notANumber, noKey, unknown] = await Promise.all([
+    const [notFound, notANumber, noKey, unknown, help] = await Promise.all([
       cli([...withKey(), "--json", "device", "get", "999999"]),
       cli([...withKey(), "device", "get", "abc", "--json"]),
       cli([...target(), "device", "list"]),
-      cli(["frobnicate"])
+      cli(["frobnicate"]),
+      cli(["device", "--help"])
     ])
     expect(notFound.code).toBe(1)
     expect(notFound.stdout).toBe("")
@@ -197,6 +198,10 @@ describe("bunq against the emulator", () => {
     expect(noKey.stderr).toContain("no API key")
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain("Invalid subcommand")
+    // Help exits 0, on stdout, without colors when stdout is not a terminal.
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain("USAGE")
+    expect(help.stdout).not.toContain("\u001b[")
   }, timeout)
 
   it("a tampered response fails with exit 1 and says the signature did not verify", async () => {
