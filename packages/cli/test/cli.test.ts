@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
+const hasScript = ["/usr/bin/script", "/bin/script"].some((path) => NodeFs.existsSync(path))
 const timeout = 240_000
 
 interface Run {
@@ -217,6 +218,33 @@ describe("bunq against the emulator", () => {
     expect(lines[0]).toMatch(/response signature did not verify/)
     expect(lines[0]).toContain("InvalidSignature")
     expect(lines[0]).toContain(`/device-server/${deviceId}`)
+  }, timeout)
+
+  it.skipIf(!hasScript)("on a terminal: colors, and the progress line stops when the work is done", async () => {
+    // `script` gives the child a pseudo-terminal for stdout and stderr.
+    const command = [process.execPath, "--import", "tsx", "src/bin.ts", ...withKey(), "device", "list"]
+      .map((arg) => `'${arg}'`).join(" ")
+    const env = { ...baseEnv(dir) }
+    delete env.NO_COLOR
+    const run = await new Promise<Run>((resolve) => {
+      execFile(
+        "script",
+        ["-qec", command, "/dev/null"],
+        { cwd: packageDir, env, timeout: 120_000 },
+        (error, stdout) => {
+          const result = {
+            code: error === null ? 0 : typeof error.code === "number" ? error.code : null,
+            stdout,
+            stderr: ""
+          }
+          outputs.push(result)
+          resolve(result)
+        }
+      )
+    })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain("\u001b[1mID")
+    expect(run.stdout).toContain("effect-bunq cli")
   }, timeout)
 
   it("session close, SDK import and forget", async () => {

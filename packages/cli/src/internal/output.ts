@@ -113,7 +113,10 @@ export const withSpinner = <A, E, R>(label: string, effect: Effect.Effect<A, E, 
     })
     return Effect.acquireUseRelease(
       // Start drawing only after a short delay, so quick steps do not flicker.
-      Effect.forkDaemon(Effect.delay(Effect.repeat(draw, Schedule.spaced("80 millis")), "150 millis")),
+      // `acquire` is uninterruptible and a forked fiber inherits that: make the spinner interruptible again.
+      Effect.forkDaemon(
+        Effect.interruptible(Effect.delay(Effect.repeat(draw, Schedule.spaced("80 millis")), "150 millis"))
+      ),
       () => effect,
       (fiber) => Effect.zipRight(Fiber.interrupt(fiber), clear)
     )
