@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: effect-bunq (`BunqNode`) vs a hand-written baseline vs bunqJSClient 1.1.2, against one emulator
  * over loopback (in its own process), interleaved. Prints tables and writes `docs/performance.md`.
- * `BENCH_QUICK=1` for a fast smoke run.
+ * `BENCH_QUICK=1` for a fast smoke run (prints only; `BENCH_WRITE=1` writes `docs/performance.md` anyway).
  */
 import { execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
@@ -206,8 +206,13 @@ const main = async () => {
     })
     process.stdout.write(report.console + "\n")
     const docs = fileURLToPath(new URL("../../../docs/performance.md", import.meta.url))
-    Fs.writeFileSync(docs, report.markdown)
-    log(`wrote ${Path.relative(process.cwd(), docs)}`)
+    if (quick && process.env.BENCH_WRITE !== "1") {
+      // A smoke run's rough numbers must not replace the full run's: set BENCH_WRITE=1 to write them anyway.
+      log(`BENCH_QUICK: not writing ${Path.relative(process.cwd(), docs)} (set BENCH_WRITE=1 to write it)`)
+    } else {
+      Fs.writeFileSync(docs, report.markdown)
+      log(`wrote ${Path.relative(process.cwd(), docs)}`)
+    }
   } finally {
     await emulator.close()
     Fs.rmSync(dir, { recursive: true, force: true })
