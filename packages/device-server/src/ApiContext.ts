@@ -26,6 +26,7 @@ import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
 import * as SessionServerSchema from "@effect-bunq/schema/SessionServer"
 import type * as UserSchema from "@effect-bunq/schema/User"
 import * as Signer from "@effect-bunq/signer/Signer"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -140,6 +141,21 @@ export interface Options {
    */
   readonly extractableKeys?: boolean | undefined
 }
+
+/**
+ * The services a runtime layer provides (`BunqNode.layer`, `BunqBrowser.layer`): both give exactly these, so a
+ * program written against them runs in either.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RuntimeServices =
+  | ApiContext
+  | BunqClient
+  | BunqConfig
+  | ContextStore.ContextStore
+  | Signer.Signer
+  | HttpClient.HttpClient
 
 /**
  * The default `ContextStore` key.

@@ -13,7 +13,6 @@ import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as ContextStore from "@effect-bunq/device-server/ContextStore"
 import * as BunqClient from "@effect-bunq/http/BunqClient"
 import * as BunqConfig from "@effect-bunq/http/BunqConfig"
-import type * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -22,18 +21,12 @@ import * as Layer from "effect/Layer"
 import * as BrowserContextStore from "./BrowserContextStore.js"
 
 /**
- * The services every runtime layer provides (the same as `BunqNode.Services`).
+ * The services every runtime layer provides: `ApiContext.RuntimeServices`, the same for Node and the browser.
  *
  * @since 0.1.0
  * @category models
  */
-export type Services =
-  | ApiContext.ApiContext
-  | BunqClient.BunqClient
-  | BunqConfig.BunqConfig
-  | ContextStore.ContextStore
-  | Signer.Signer
-  | HttpClient.HttpClient
+export type Services = ApiContext.RuntimeServices
 
 /**
  * @since 0.1.0

@@ -37,18 +37,12 @@ import * as NodeContextStore from "./NodeContextStore.js"
 import * as NodeSigner from "./NodeSigner.js"
 
 /**
- * The services every runtime layer provides (`BunqNode.layer`, `BunqBrowser.layer`).
+ * The services every runtime layer provides: `ApiContext.RuntimeServices`, the same for Node and the browser.
  *
  * @since 0.1.0
  * @category models
  */
-export type Services =
-  | ApiContext.ApiContext
-  | BunqClient.BunqClient
-  | BunqConfig.BunqConfig
-  | ContextStore.ContextStore
-  | Signer.Signer
-  | HttpClient.HttpClient
+export type Services = ApiContext.RuntimeServices
 
 /**
  * @since 0.1.0
