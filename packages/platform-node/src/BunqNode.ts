@@ -1,5 +1,5 @@
 /**
- * Everything a Node app needs to talk to bunq, in one layer: the Node HTTP client (undici), the `node:crypto`
+ * Everything a Node app needs to talk to bunq, in one layer: the Node HTTP client (`UndiciHttpClient`), the `node:crypto`
  * signer, the file context store, `BunqConfig`, `BunqClient` and the `ApiContext`.
  *
  * ```ts
@@ -23,7 +23,6 @@ import * as ContextStore from "@effect-bunq/device-server/ContextStore"
 import * as BunqClient from "@effect-bunq/http/BunqClient"
 import * as BunqConfig from "@effect-bunq/http/BunqConfig"
 import type * as Signer from "@effect-bunq/signer/Signer"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -35,6 +34,7 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import * as NodeContextStore from "./NodeContextStore.js"
 import * as NodeSigner from "./NodeSigner.js"
+import * as UndiciHttpClient from "./UndiciHttpClient.js"
 
 /**
  * The services every runtime layer provides: `ApiContext.RuntimeServices`, the same for Node and the browser.
@@ -117,14 +117,14 @@ export const layerWithoutHttpClient = (
 > => build(BunqConfig.layer(options), options)
 
 /**
- * All services, with Node's HTTP client (undici). Invalid options (a base URL that is not a URL) fail with
+ * All services, with `UndiciHttpClient`. Invalid options (a base URL that is not a URL) fail with
  * `ConfigError`.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiContextError | ConfigError.ConfigError> =>
-  layerWithoutHttpClient(options).pipe(Layer.provideMerge(NodeHttpClient.layerUndici))
+  layerWithoutHttpClient(options).pipe(Layer.provideMerge(UndiciHttpClient.layer))
 
 /**
  * All services with options from the environment: `BUNQ_API_KEY` (required), `BUNQ_ENVIRONMENT`, `BUNQ_BASE_URL`,
@@ -152,4 +152,4 @@ export const layerConfig = (
           passphrase: Option.getOrElse(passphrase, () => defaults.passphrase)
         })
     )
-  ).pipe(Layer.provideMerge(NodeHttpClient.layerUndici))
+  ).pipe(Layer.provideMerge(UndiciHttpClient.layer))

@@ -12,3 +12,8 @@ export * as NodeContextStore from "./NodeContextStore.js"
  * @since 0.1.0
  */
 export * as NodeSigner from "./NodeSigner.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as UndiciHttpClient from "./UndiciHttpClient.js"

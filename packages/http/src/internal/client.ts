@@ -24,6 +24,7 @@ import {
   ResponseVerificationError,
   TransportError
 } from "../BunqError.js"
+import * as Deadline from "./deadline.js"
 import * as RateLimiter from "./rateLimiter.js"
 
 // -----------------------------------------------------------------------------
@@ -112,17 +113,6 @@ const prepare = (request: BunqRequest): Effect.Effect<Prepared> =>
   })
 
 const emptyBytes = new Uint8Array(0)
-
-const bytesOfBody = (body: HttpBody.HttpBody): Uint8Array | undefined => {
-  switch (body._tag) {
-    case "Empty":
-      return emptyBytes
-    case "Uint8Array":
-      return body.body
-    default:
-      return undefined
-  }
-}
 
 // -----------------------------------------------------------------------------
 // responses
@@ -250,83 +240,76 @@ export const make: Effect.Effect<
   const config = yield* BunqConfig
   const signer = yield* Signer.Signer
   const limiter = yield* RateLimiter.make(config.rateLimits)
+  const httpClient = yield* HttpClient.HttpClient
 
-  // Base URL and the fixed headers: the same for every request.
-  const baseClient = (yield* HttpClient.HttpClient).pipe(
-    HttpClient.mapRequest((request) =>
-      request.pipe(
-        HttpClientRequest.prependUrl(config.baseUrl),
-        HttpClientRequest.setHeaders({
-          [headerNames.userAgent]: config.userAgent,
-          [headerNames.cacheControl]: "no-cache",
-          [headerNames.geolocation]: config.geolocation,
-          [headerNames.language]: config.language,
-          [headerNames.region]: config.region
-        })
-      )
-    )
-  )
+  // The base URL and the fixed headers are the same for every request: computed once.
+  const baseUrl = config.baseUrl.endsWith("/") ? config.baseUrl.slice(0, -1) : config.baseUrl
+  const fixedHeaders: Readonly<Record<string, string>> = {
+    [headerNames.userAgent]: config.userAgent,
+    [headerNames.cacheControl]: "no-cache",
+    [headerNames.geolocation]: config.geolocation,
+    [headerNames.language]: config.language,
+    [headerNames.region]: config.region
+  }
+  const timeoutMillis = Duration.toMillis(config.timeout)
 
-  // Signing is the last transformation: it signs exactly the bytes the request carries.
-  const signingClient = (prepared: Prepared) => {
+  /**
+   * The signature of the exact body bytes (the empty byte string without a body). bunq signs the body only, so one
+   * signature serves every attempt of a request.
+   */
+  const sign = (prepared: Prepared): Effect.Effect<string | undefined> => {
     const key = prepared.request.signWith
-    if (key === undefined) return baseClient
-    return baseClient.pipe(HttpClient.mapRequestEffect((request) => {
-      const bytes = bytesOfBody(request.body)
-      if (bytes === undefined) return Effect.dieMessage("BunqClient only sends byte bodies")
-      return signer.sign(key, bytes).pipe(
-        // A key the signer cannot use is a bug in the caller's context, not a network failure.
-        Effect.orDie,
-        Effect.map((signature) => HttpClientRequest.setHeader(request, headerNames.clientSignature, signature))
-      )
-    }))
+    if (key === undefined) return Effect.succeed(undefined)
+    // A key the signer cannot use is a bug in the caller's context, not a network failure.
+    return Effect.orDie(signer.sign(key, prepared.body ?? emptyBytes))
   }
 
-  const verify = (prepared: Prepared, requestId: string, raw: RawResponse) =>
-    Effect.gen(function*() {
-      const serverKey = prepared.request.verifyWith
-      if (serverKey !== undefined) {
-        const signature = header(raw.headers, headerNames.serverSignature)
-        if (signature === undefined || signature === "") {
-          const unsignedErrorAllowed = config.allowUnsignedErrors && (raw.status === 429 || raw.status >= 500)
-          if (!unsignedErrorAllowed) {
-            return yield* verificationError(
-              prepared,
-              requestId,
-              raw,
-              "MissingSignature",
-              `the response has no ${headerNames.serverSignature} header`
-            )
-          }
-        } else {
-          yield* signer.verify(serverKey, raw.bytes, signature).pipe(
-            Effect.mapError((error) =>
-              verificationError(
-                prepared,
-                requestId,
-                raw,
-                "InvalidSignature",
-                error.reason === "SignatureMismatch"
-                  ? "the server signature does not verify over the response body"
-                  : `the server signature could not be checked (${error.reason})`
-              )
-            )
-          )
-        }
-      }
-      const echoed = header(raw.headers, headerNames.requestId)
-      if (echoed === undefined ? config.requireRequestIdEcho : echoed !== requestId) {
-        return yield* verificationError(
+  const verify = (
+    prepared: Prepared,
+    requestId: string,
+    raw: RawResponse
+  ): Effect.Effect<void, ResponseVerificationError> => {
+    const echoed = header(raw.headers, headerNames.requestId)
+    const checkEcho = echoed === undefined ? config.requireRequestIdEcho : echoed !== requestId
+    const echo: Effect.Effect<void, ResponseVerificationError> = checkEcho
+      ? Effect.fail(verificationError(
+        prepared,
+        requestId,
+        raw,
+        "RequestIdMismatch",
+        echoed === undefined
+          ? `the response does not echo ${headerNames.requestId}`
+          : `the response echoes a different ${headerNames.requestId}`
+      ))
+      : Effect.void
+    const serverKey = prepared.request.verifyWith
+    if (serverKey === undefined) return echo
+    const signature = header(raw.headers, headerNames.serverSignature)
+    if (signature === undefined || signature === "") {
+      const unsignedErrorAllowed = config.allowUnsignedErrors && (raw.status === 429 || raw.status >= 500)
+      return unsignedErrorAllowed ? echo : Effect.fail(verificationError(
+        prepared,
+        requestId,
+        raw,
+        "MissingSignature",
+        `the response has no ${headerNames.serverSignature} header`
+      ))
+    }
+    return signer.verify(serverKey, raw.bytes, signature).pipe(
+      Effect.mapError((error) =>
+        verificationError(
           prepared,
           requestId,
           raw,
-          "RequestIdMismatch",
-          echoed === undefined
-            ? `the response does not echo ${headerNames.requestId}`
-            : `the response echoes a different ${headerNames.requestId}`
+          "InvalidSignature",
+          error.reason === "SignatureMismatch"
+            ? "the server signature does not verify over the response body"
+            : `the server signature could not be checked (${error.reason})`
         )
-      }
-    })
+      ),
+      Effect.zipRight(echo)
+    )
+  }
 
   const decode = (
     prepared: Prepared,
@@ -363,6 +346,12 @@ export const make: Effect.Effect<
         )
       )
     }
+    // The common shape, `{"Response": [{...}, ...]}` without pagination, needs no Schema run; anything else (a
+    // `Pagination` object, or a body that is not an envelope) goes through `Envelope.decode` and its messages.
+    const items = plainItems(json)
+    if (items !== undefined) {
+      return Effect.succeed({ status: raw.status, requestId, responseId, items, pagination: undefined })
+    }
     return Envelope.decode(json).pipe(
       Effect.mapError((error) => decodeError(prepared, requestId, raw, error.message)),
       Effect.map((envelope): BunqResponse => ({
@@ -382,59 +371,65 @@ export const make: Effect.Effect<
     )
   }
 
+  const timeoutError = (prepared: Prepared, requestId: string) => () =>
+    new TransportError({
+      ...requestInfo(prepared, requestId),
+      reason: "Timeout",
+      description: `no complete response within ${Duration.format(config.timeout)}`
+    })
+
   /** One attempt: limiter slot, fresh request id, send, read the body once, verify, decode. */
-  const attempt = (prepared: Prepared): Effect.Effect<BunqResponse, BunqError> =>
-    Effect.gen(function*() {
-      yield* limiter(prepared.request.method, prepared.pathname)
+  const attempt = (prepared: Prepared, signature: string | undefined): Effect.Effect<BunqResponse, BunqError> =>
+    Effect.flatMap(limiter(prepared.request.method, prepared.pathname), () => {
       const requestId = crypto.randomUUID()
-      yield* Effect.annotateCurrentSpan("bunq.request_id", requestId)
+      const headers: Record<string, string> = { ...fixedHeaders, [headerNames.requestId]: requestId }
       const auth = prepared.request.auth
-      let request = HttpClientRequest.make(prepared.request.method)(prepared.pathname).pipe(
-        HttpClientRequest.setUrlParams(prepared.urlParams),
-        HttpClientRequest.setHeader(headerNames.requestId, requestId),
-        HttpClientRequest.setBody(
-          prepared.body === undefined ? HttpBody.empty : HttpBody.uint8Array(prepared.body, "application/json")
-        )
-      )
-      if (auth._tag !== "None") {
-        request = HttpClientRequest.setHeader(request, headerNames.authentication, Redacted.value(auth.token))
-      }
-      const raw: RawResponse = yield* signingClient(prepared).execute(request).pipe(
+      if (auth._tag !== "None") headers[headerNames.authentication] = Redacted.value(auth.token)
+      if (signature !== undefined) headers[headerNames.clientSignature] = signature
+      const request = HttpClientRequest.make(prepared.request.method)(baseUrl + prepared.pathname, {
+        headers,
+        urlParams: prepared.urlParams,
+        body: prepared.body === undefined ? HttpBody.empty : HttpBody.uint8Array(prepared.body, "application/json")
+      })
+      const send = httpClient.execute(request).pipe(
         Effect.flatMap((response) =>
-          Effect.map(response.arrayBuffer, (buffer) => ({
+          Effect.map(response.arrayBuffer, (buffer): RawResponse => ({
             status: response.status,
             headers: response.headers,
             bytes: new Uint8Array(buffer)
           }))
         ),
-        Effect.catchAll((error) => transportError(prepared, requestId, error)),
-        Effect.timeoutFail({
-          duration: config.timeout,
-          onTimeout: () =>
-            new TransportError({
-              ...requestInfo(prepared, requestId),
-              reason: "Timeout",
-              description: `no complete response within ${Duration.format(config.timeout)}`
-            })
-        })
+        Effect.catchAll((error) => transportError(prepared, requestId, error))
       )
-      const responseId = header(raw.headers, headerNames.responseId)
-      yield* Effect.annotateCurrentSpan("http.response.status_code", raw.status)
-      if (responseId !== undefined) yield* Effect.annotateCurrentSpan("bunq.response_id", responseId)
-      yield* verify(prepared, requestId, raw)
-      return yield* decode(prepared, requestId, raw)
+      return Effect.annotateCurrentSpan("bunq.request_id", requestId).pipe(
+        Effect.zipRight(Deadline.within(send, timeoutMillis, timeoutError(prepared, requestId))),
+        Effect.tap((raw) => {
+          const responseId = header(raw.headers, headerNames.responseId)
+          return Effect.annotateCurrentSpan(
+            responseId === undefined
+              ? { "http.response.status_code": raw.status }
+              : { "http.response.status_code": raw.status, "bunq.response_id": responseId }
+          )
+        }),
+        Effect.flatMap((raw) =>
+          Effect.zipRight(verify(prepared, requestId, raw), Effect.suspend(() => decode(prepared, requestId, raw)))
+        )
+      )
     })
 
   const retryPolicy = config.retry
   const execute = (request: BunqRequest): Effect.Effect<BunqResponse, BunqError> =>
     Effect.flatMap(prepare(request), (prepared) => {
-      const once = attempt(prepared)
-      const withRetry = request.method === "GET" && retryPolicy !== undefined
-        ? Effect.retry(once, { schedule: retrySchedule(retryPolicy), while: isRetryable })
-        : once
-      return withRetry.pipe(
+      const sendSigned = Effect.flatMap(sign(prepared), (signature) => {
+        const once = attempt(prepared, signature)
+        return request.method === "GET" && retryPolicy !== undefined
+          ? Effect.retry(once, { schedule: retrySchedule(retryPolicy), while: isRetryable })
+          : once
+      })
+      return sendSigned.pipe(
         Effect.withSpan(request.operation, {
           kind: "client",
+          captureStackTrace: false,
           attributes: { "http.request.method": request.method, "url.path": prepared.pathname }
         }),
         withRedactedHeaders
@@ -449,6 +444,23 @@ export const make: Effect.Effect<
 
   return { execute, paginate }
 })
+
+const isPlainObject = (u: unknown): u is Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** The items of `{"Response": [objects]}` with no other key, or `undefined` for anything else. */
+const plainItems = (json: unknown): ReadonlyArray<Envelope.Item> | undefined => {
+  if (!isPlainObject(json)) return undefined
+  const items = json["Response"]
+  if (!Array.isArray(items)) return undefined
+  for (const key in json) {
+    if (key !== "Response") return undefined
+  }
+  for (const item of items) {
+    if (!isPlainObject(item)) return undefined
+  }
+  return items
+}
 
 // -----------------------------------------------------------------------------
 // pagination helpers

@@ -1,0 +1,36 @@
+/**
+ * The `HttpClient` that `BunqNode.layer` uses: a lean client over an undici `Dispatcher`. Per request it does one
+ * `dispatcher.request` and reads the response headers once; it opens no HTTP span and sends no trace headers
+ * (`BunqClient` has its own span per request, and bunq has no use for your trace ids).
+ *
+ * What it keeps from `NodeHttpClient.layerUndici`: every `HttpBody` kind, interruption aborts the request and an
+ * unread body, a response that is never read has its body destroyed when it is garbage collected, and failures are
+ * `RequestError` (`InvalidUrl`, `Encode`, `Transport`) or `ResponseError` (`Decode`). A body can be read once; reading
+ * it again the same way (`arrayBuffer` twice) gives the same value, another way fails with `ResponseError`.
+ *
+ * For the platform's client (with its `http.client` spans), provide `NodeHttpClient.layerUndici` to
+ * `BunqNode.layerWithoutHttpClient` instead.
+ *
+ * @since 0.1.0
+ */
+import type * as Undici from "@effect/platform-node/Undici"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as Layer from "effect/Layer"
+import * as internal from "./internal/undiciHttpClient.js"
+
+/**
+ * An `HttpClient` sending through `dispatcher` (an `Agent`, `Pool`, `ProxyAgent`, …), which stays the caller's to
+ * close.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (dispatcher: Undici.Dispatcher) => HttpClient.HttpClient = internal.make
+
+/**
+ * The client over its own undici `Agent`, destroyed when the layer's scope closes.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<HttpClient.HttpClient> = internal.layer

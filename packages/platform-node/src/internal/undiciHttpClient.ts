@@ -1,0 +1,211 @@
+/**
+ * A lean `HttpClient` over an undici `Dispatcher`: one `dispatcher.request` per request, nothing around it.
+ *
+ * Compared with `NodeHttpClient.layerUndici` it has no HTTP span (and sends no `traceparent`/`b3` headers), no
+ * per-request `FiberRef` reads, reads the response headers once, and memoizes the body as a promise instead of an
+ * `Effect.cached`. What it keeps: interruption aborts the request (and an unread body), bodies that are never read
+ * are destroyed when the response is garbage collected, and failures are `RequestError`/`ResponseError`.
+ *
+ * The response class follows `@effect/platform-node`'s undici response (MIT, Effectful Technologies Inc.).
+ *
+ * @internal
+ */
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as Undici from "@effect/platform-node/Undici"
+import * as Cookies from "@effect/platform/Cookies"
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Effect from "effect/Effect"
+import * as Inspectable from "effect/Inspectable"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Stream from "effect/Stream"
+import type { Readable } from "node:stream"
+
+type Body = Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>
+
+const convertBody = (
+  request: HttpClientRequest.HttpClientRequest,
+  body: HttpBody.HttpBody
+): Effect.Effect<Body, HttpClientError.RequestError> => {
+  switch (body._tag) {
+    case "Empty":
+      return Effect.succeed(null)
+    case "Uint8Array":
+    case "Raw":
+      return Effect.succeed(body.body as Uint8Array)
+    case "FormData":
+      return Effect.succeed(body.formData as unknown as Undici.FormData)
+    case "Stream":
+      return Effect.mapError(
+        NodeStream.toReadable(body.stream),
+        (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })
+      )
+  }
+}
+
+/** Unread bodies are destroyed when their response is collected, so an ignored response frees its connection. */
+const unreadBodies = new FinalizationRegistry<Readable>((body) => {
+  body.destroy()
+})
+
+const noop = () => {}
+
+class UndiciResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  readonly status: number
+  readonly headers: Headers.Headers
+  private consumed: Promise<unknown> | undefined
+  private consumedAs: string | undefined
+  private cachedCookies: Cookies.Cookies | undefined
+
+  constructor(
+    readonly request: HttpClientRequest.HttpClientRequest,
+    private readonly source: Undici.Dispatcher.ResponseData
+  ) {
+    super()
+    this.status = source.statusCode
+    this.headers = Headers.fromInput(source.headers as Headers.Input)
+    source.body.on("error", noop)
+    unreadBodies.register(this, source.body, this)
+  }
+
+  get remoteAddress(): Option.Option<string> {
+    return Option.none()
+  }
+
+  get cookies(): Cookies.Cookies {
+    if (this.cachedCookies !== undefined) return this.cachedCookies
+    const header = this.source.headers["set-cookie"]
+    return this.cachedCookies = header === undefined
+      ? Cookies.empty
+      : Cookies.fromSetCookie(Array.isArray(header) ? header : [header])
+  }
+
+  private decodeError(cause: unknown): HttpClientError.ResponseError {
+    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  }
+
+  /**
+   * The body read once, as `kind`; reading it again as the same kind gives the same value. Interrupting the first
+   * read destroys the body.
+   */
+  private read<A>(kind: string, f: (body: Undici.Dispatcher.ResponseData["body"]) => Promise<A>) {
+    return Effect.async<A, HttpClientError.ResponseError>((resume) => {
+      if (this.consumed === undefined) {
+        unreadBodies.unregister(this)
+        this.consumedAs = kind
+        this.consumed = f(this.source.body)
+      } else if (this.consumedAs !== kind) {
+        resume(Effect.fail(this.decodeError(new Error(`the body was already read as ${this.consumedAs}`))))
+        return
+      }
+      let done = false
+      ;(this.consumed as Promise<A>).then(
+        (value) => {
+          done = true
+          resume(Effect.succeed(value))
+        },
+        (cause) => {
+          done = true
+          resume(Effect.fail(this.decodeError(cause)))
+        }
+      )
+      return Effect.sync(() => {
+        if (!done) this.source.body.destroy()
+      })
+    })
+  }
+
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return this.read("arrayBuffer", (body) => body.arrayBuffer())
+  }
+
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return this.read("text", (body) => body.text())
+  }
+
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({
+        try: () => text === "" ? null : JSON.parse(text) as unknown,
+        catch: (cause) => this.decodeError(cause)
+      }))
+  }
+
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({
+        try: () => UrlParams.fromInput(new URLSearchParams(text)),
+        catch: (cause) => this.decodeError(cause)
+      }))
+  }
+
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return this.read("formData", (body) => body.formData() as Promise<FormData>)
+  }
+
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    unreadBodies.unregister(this)
+    return NodeStream.fromReadable(() => this.source.body, (cause) => this.decodeError(cause))
+  }
+
+  toJSON(): unknown {
+    return HttpIncomingMessage.inspect(this, {
+      _id: "@effect/platform/HttpClientResponse",
+      request: this.request.toJSON(),
+      status: this.status
+    })
+  }
+}
+
+/** @internal */
+export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
+  HttpClient.makeWith(
+    Effect.flatMap((request): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+      const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+      if (url._tag === "Left") {
+        return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
+      }
+      return Effect.flatMap(convertBody(request, request.body), (body) =>
+        Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
+          const controller = new AbortController()
+          dispatcher.request({
+            method: request.method,
+            headers: request.headers,
+            origin: url.right.origin,
+            path: url.right.pathname + url.right.search + url.right.hash,
+            body,
+            signal: controller.signal,
+            // timeouts are the caller's (BunqClient's per-attempt timeout)
+            headersTimeout: 60 * 60 * 1000,
+            bodyTimeout: 0
+          }).then(
+            (response) =>
+              resume(Effect.succeed(new UndiciResponse(request, response))),
+            (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
+          )
+          return Effect.sync(() => controller.abort())
+        }))
+    }),
+    Effect.succeed as HttpClient.HttpClient.Preprocess<never, never>
+  )
+
+/** @internal */
+export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
+  HttpClient.HttpClient,
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => new Undici.Agent()),
+      (agent) => Effect.promise(() => agent.destroy())
+    ),
+    make
+  )
+)
