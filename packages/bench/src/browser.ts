@@ -19,6 +19,8 @@ export interface Bundle {
 export interface BrowserResult {
   readonly ours: Bundle
   readonly bunqJSClient: Bundle
+  /** `@effect/platform`'s fetch client alone: the part of ours that any Effect app using `HttpClient` ships. */
+  readonly floor: Bundle
 }
 
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]))
@@ -58,5 +60,6 @@ const build = async (entry: string, outdir: string): Promise<Bundle> => {
 
 export const measure = async (dir: string): Promise<BrowserResult> => ({
   ours: await build("./browser/ours.ts", Path.join(dir, "browser-ours")),
-  bunqJSClient: await build("./browser/bunqjs.js", Path.join(dir, "browser-bunqjs"))
+  bunqJSClient: await build("./browser/bunqjs.js", Path.join(dir, "browser-bunqjs")),
+  floor: await build("./browser/floor.ts", Path.join(dir, "browser-floor"))
 })

@@ -145,10 +145,12 @@ export const render = (input: Input): { console: string; markdown: string } => {
     return [name, String(l.devices), ms(l.millis), mb(l.peakHeapGrowth), mb(l.retainedGrowth)]
   })
 
-  const browserRows = (["ours", "bunqJSClient"] as const).map((name) => {
+  const browserRows = (["ours", "bunqJSClient", "floor"] as const).map((name) => {
     const b = input.browser[name]
-    return [name, kb(b.bytes), kb(b.gzipBytes), b.stubbed.length === 0 ? "none" : b.stubbed.join(", ")]
+    const label = name === "floor" ? "floor: `@effect/platform` `FetchHttpClient` alone" : name
+    return [label, kb(b.bytes), kb(b.gzipBytes), b.stubbed.length === 0 ? "none" : b.stubbed.join(", ")]
   })
+  const ownGzip = input.browser.ours.gzipBytes - input.browser.floor.gzipBytes
 
   const get = ratios.get("GET sequential")!
   const post = ratios.get("POST sequential")!
@@ -219,6 +221,7 @@ export const render = (input: Input): { console: string; markdown: string } => {
     table(["client", "devices", "time ms", "peak heap growth", "retained after GC"], listingRows),
     "\n## Browser weight (esbuild, minified, gzip -9)\n",
     table(["app", "minified", "gzipped", "Node built-ins stubbed"], browserRows),
+    `\neffect-bunq's own share (ours − floor): ${kb(ownGzip)} gzipped.\n`,
     "\n## Targets\n",
     table(["target", "measured", ""], targetRows)
   ].join("\n")

@@ -93,11 +93,6 @@ export declare namespace ApiContext {
      * once more.
      */
     readonly request: (request: Request) => Effect.Effect<BunqResponse, ApiContextError>
-    /**
-     * Follow a list's `older_url` page by page (`count` defaults to 200). Each page is a separate `request`, so a
-     * session that expires during a long walk is renewed.
-     */
-    readonly paginate: (request: Request) => Stream.Stream<BunqResponse, ApiContextError>
     /** The current session, opened when there is none or it is about to expire. */
     readonly session: Effect.Effect<ContextStore.SavedSession, ApiContextError>
     /** Open a new session now (single-flight with every other refresh). */
@@ -388,18 +383,6 @@ export const make = (
         )
       })
 
-    const paginate = (first: Request): Stream.Stream<BunqResponse, ApiContextError> =>
-      Stream.paginateEffect(withPageSize(first), (page) =>
-        Effect.map(request(page), (response) => {
-          const older = response.pagination?.olderUrl
-          const next: Option.Option<Request> = older === undefined ? Option.none() : Option.some({
-            operation: page.operation,
-            method: page.method,
-            path: older
-          })
-          return [response, next] as const
-        }))
-
     const closeSession = mutex.withPermits(1)(Effect.gen(function*() {
       const context = yield* Ref.get(state)
       if (Option.isNone(context.session)) return
@@ -417,7 +400,6 @@ export const make = (
 
     const service: ApiContext.Service = {
       request,
-      paginate,
       session: Effect.map(active, ([, session]) => session),
       refreshSession: Effect.flatMap(
         Ref.get(state),
@@ -524,10 +506,24 @@ export const request = (request: Request): Effect.Effect<BunqResponse, ApiContex
   Effect.flatMap(ApiContext, (context) => context.request(request))
 
 /**
- * Follow a list page by page with the current context's credentials.
+ * Follow a list's `older_url` page by page with the current context's credentials (`count` defaults to 200). Each
+ * page is a separate `request`, so a session that expires during a long walk is renewed; the next page is only
+ * requested when the stream is pulled.
  *
  * @since 0.1.0
  * @category accessors
  */
-export const paginate = (request: Request): Stream.Stream<BunqResponse, ApiContextError, ApiContext> =>
-  Stream.unwrap(Effect.map(ApiContext, (context) => context.paginate(request)))
+export const paginate = (first: Request): Stream.Stream<BunqResponse, ApiContextError, ApiContext> =>
+  Stream.unwrap(
+    Effect.map(ApiContext, (context) =>
+      Stream.paginateEffect(withPageSize(first), (page) =>
+        Effect.map(context.request(page), (response) => {
+          const older = response.pagination?.olderUrl
+          const next: Option.Option<Request> = older === undefined ? Option.none() : Option.some({
+            operation: page.operation,
+            method: page.method,
+            path: older
+          })
+          return [response, next] as const
+        })))
+  )

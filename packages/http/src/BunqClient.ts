@@ -11,7 +11,7 @@
 import type * as Signer from "@effect-bunq/signer/Signer"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
@@ -113,12 +113,6 @@ export declare namespace BunqClient {
   export interface Service {
     /** Send one request: headers, signing, rate limiting, retries (GET only), verification, envelope decoding. */
     readonly execute: (request: BunqRequest) => Effect.Effect<BunqResponse, BunqError>
-    /**
-     * Follow `older_url` lazily from a first list request (`count` defaults to 200, at most 200), emitting each page
-     * as one `BunqResponse` (flatten with `items`). Every page is a separate signed and verified request built from
-     * the first one's auth and keys; the next page is only requested when the stream is pulled.
-     */
-    readonly paginate: (request: BunqRequest) => Stream.Stream<BunqResponse, BunqError>
   }
 }
 
@@ -169,6 +163,23 @@ export const nextPage: (request: BunqRequest, response: BunqResponse) => Option.
  * @category pagination
  */
 export const withPageSize: (request: BunqRequest, count?: number) => BunqRequest = internal.withPageSize
+
+/**
+ * Follow `older_url` lazily from a first list request (`count` defaults to 200, at most 200), emitting each page as
+ * one `BunqResponse` (flatten with `items`). Every page is a separate signed and verified `execute` built from the
+ * first one's auth and keys; the next page is only requested when the stream is pulled.
+ *
+ * A function rather than a method of the service, so that an app that never lists does not bundle `Stream`.
+ *
+ * @since 0.1.0
+ * @category pagination
+ */
+export const paginate = (request: BunqRequest): Stream.Stream<BunqResponse, BunqError, BunqClient> =>
+  Stream.unwrap(Effect.map(BunqClient, (client) =>
+    Stream.paginateEffect(
+      withPageSize(request),
+      (page) => Effect.map(client.execute(page), (response) => [response, nextPage(page, response)] as const)
+    )))
 
 /**
  * Flatten a stream of pages into the stream of their `Response` items.

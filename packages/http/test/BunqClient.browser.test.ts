@@ -6,6 +6,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Layer, Stream } from "effect"
 import { makeKeys, sessionToken, utf8, withClient } from "./utils/fake.js"
 
+/** `BunqClient.paginate` over a client value. */
+const paginate = (client: BunqClient.BunqClient.Service, request: BunqClient.BunqRequest) =>
+  Stream.provideService(BunqClient.paginate(request), BunqClient.BunqClient, client)
+
 // The same client in Chromium: WebCrypto signing and verification over the exact bytes, and a real failed fetch.
 
 const keys = await Effect.runPromise(makeKeys)
@@ -68,7 +72,7 @@ describe("BunqClient in the browser", () => {
       {},
       (client) =>
         Effect.gen(function*() {
-          const items = yield* Stream.runCollect(BunqClient.items(client.paginate({ ...request(), path: "/p" })))
+          const items = yield* Stream.runCollect(BunqClient.items(paginate(client, { ...request(), path: "/p" })))
           assert.deepStrictEqual(Chunk.toReadonlyArray(items), [{ Payment: { id: 2 } }, { Payment: { id: 1 } }])
         })
     ))

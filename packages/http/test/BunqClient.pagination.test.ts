@@ -5,6 +5,10 @@ import { Chunk, Effect, Either, Option, Stream } from "effect"
 import { makeKeys, type Recorded, type Reply, sessionToken, withClient } from "./utils/fake.js"
 import { fixture } from "./utils/fixtures.js"
 
+/** `BunqClient.paginate` over a client value. */
+const paginate = (client: BunqClient.BunqClient.Service, request: BunqClient.BunqRequest) =>
+  Stream.provideService(BunqClient.paginate(request), BunqClient.BunqClient, client)
+
 const keys = await Effect.runPromise(makeKeys)
 
 /** Serves the three example pages by `older_id`, as bunq would. */
@@ -28,9 +32,9 @@ describe("BunqClient pagination", () => {
   it.effect("walks the three example pages following older_url, each signed and verified", () =>
     withClient(keys, pages, {}, (client, fake) =>
       Effect.gen(function*() {
-        const responses = Chunk.toReadonlyArray(yield* Stream.runCollect(client.paginate(list)))
+        const responses = Chunk.toReadonlyArray(yield* Stream.runCollect(paginate(client, list)))
         assert.deepStrictEqual(responses.map((r) => r.responseId), ["page-1", "page-2", "page-3"])
-        const ids = Chunk.toReadonlyArray(yield* Stream.runCollect(BunqClient.items(client.paginate(list))))
+        const ids = Chunk.toReadonlyArray(yield* Stream.runCollect(BunqClient.items(paginate(client, list))))
           .map((item) => (item["Payment"] as { id: number }).id)
         assert.deepStrictEqual(ids, [42, 120, 170])
 
@@ -64,7 +68,7 @@ describe("BunqClient pagination", () => {
   it.effect("is lazy: taking one page sends one request", () =>
     withClient(keys, pages, {}, (client, fake) =>
       Effect.gen(function*() {
-        const first = yield* Stream.runCollect(Stream.take(client.paginate(list), 1))
+        const first = yield* Stream.runCollect(Stream.take(paginate(client, list), 1))
         assert.strictEqual(Chunk.size(first), 1)
         assert.strictEqual(fake.requests.length, 1)
       })))
@@ -76,7 +80,7 @@ describe("BunqClient pagination", () => {
       {},
       (client) =>
         Effect.gen(function*() {
-          const error = yield* Effect.flip(Stream.runCollect(client.paginate(list)))
+          const error = yield* Effect.flip(Stream.runCollect(paginate(client, list)))
           assert.strictEqual(error._tag, "ResponseVerificationError")
         })
     ))

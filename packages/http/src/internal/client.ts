@@ -12,7 +12,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as Stream from "effect/Stream"
 import type { BunqClient, BunqRequest, BunqResponse, PageLinks } from "../BunqClient.js"
 import { BunqConfig } from "../BunqConfig.js"
 import {
@@ -436,13 +435,7 @@ export const make: Effect.Effect<
       )
     })
 
-  const paginate = (request: BunqRequest): Stream.Stream<BunqResponse, BunqError> =>
-    Stream.paginateEffect(
-      withPageSize(request),
-      (page) => Effect.map(execute(page), (response) => [response, nextPage(page, response)] as const)
-    )
-
-  return { execute, paginate }
+  return { execute }
 })
 
 const isPlainObject = (u: unknown): u is Record<string, unknown> =>
