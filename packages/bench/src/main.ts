@@ -31,7 +31,7 @@ const config = quick
     rounds: 8,
     sequential: 60,
     concurrent: 256,
-    bootstrapRounds: 6,
+    bootstrapRounds: 15,
     bunqjsBootstrapRounds: 2,
     restoreRounds: 8,
     devices: 10000,

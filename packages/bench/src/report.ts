@@ -264,7 +264,7 @@ const methodNotes = `## Method
   HTTP/1.1 keep-alive, and the response's \`X-Bunq-Server-Signature\` verified against the emulator's key before the
   body is used. \`GET /device-server/{id}\` uses the session token; \`POST /device-server\` the installation token
   (each POST registers one more device).
-- **Contenders.** *ours*: \`BunqNode.layer\` (undici, \`NodeSigner\`, in-memory context for the bootstrap), programs run
+- **Contenders.** *ours*: \`BunqNode.layer\` (\`UndiciHttpClient\`, \`NodeSigner\`, in-memory context for the bootstrap), programs run
   with \`ManagedRuntime.runPromise\` (how Promise-based app code calls effect-bunq), results decoded with the schema
   package. *baseline*: \`node:crypto\` \`sign\`/\`verify\`, undici \`request\` on a keep-alive \`Agent\`, \`JSON.parse\` —
   nothing else (no decoding, no retries, no limiter, no tracing): the floor on this machine. *bunqJSClient* 1.1.2:
@@ -302,7 +302,9 @@ const methodNotes = `## Method
   default, \`run\`, \`install\`, \`registerDevice\`, \`registerSession\`, \`api.deviceRegistration.get\`), bundled by esbuild
   (browser platform, ESM, minify, tree shaking), gzip level 9. Node built-ins that bunqJSClient's dependencies import
   are replaced by empty modules (listed in the table): a real browser build must stub or polyfill them, so its true
-  size is at least the number shown.
+  size is at least the number shown. *floor* (\`packages/bench/src/browser/floor.ts\`) is \`@effect/platform\`'s
+  \`FetchHttpClient\` sending one request with no effect-bunq code: what any Effect app that uses \`HttpClient\` in a
+  browser ships; ours − floor is effect-bunq's own weight.
 
 ## Findings about bunqJSClient 1.1.2
 
@@ -326,35 +328,42 @@ const methodNotes = `## Method
 
 ## Where targets are missed: what the profile says
 
-- **Signed requests, ours vs the baseline.** Profiled with
-  \`node --cpu-prof --import tsx packages/bench/src/profile.ts ours GET 400\` (the emulator in another process, so the
-  profile holds only the client) against the same for \`baseline\`. Crypto is not the difference: counting
-  \`node:crypto\` \`sign\`/\`verify\` calls (by wrapping them) gives exactly one sign and one verify per request for
-  both, and \`NodeSigner\` signs with the same \`KeyObject\` at the same cost per call as the baseline. The extra CPU is
-  spread thinly over the Effect runtime — fiber run loop, FiberRef updates, spans, \`Effect.timeoutFail\` (a timer and
-  a fiber per request), the per-request signing client, \`Schema\`/\`ParseResult\` decoding of the envelope and the
-  device — with no single hot spot (the largest self-time entry in \`effect\` is < 1 % of samples). Turning the tracer
-  off (\`Effect.withTracerEnabled(false)\`) or stack capture off (\`Error.stackTraceLimit = 0\`) changed the CPU per
-  request by at most ~10 %, within the noise; source maps (tsx) made no difference. Layer by layer (client CPU per
-  signed GET, measured alone): \`HttpClient\` alone ≈ 1.0 ms, \`BunqClient.execute\` ≈ 3.0 ms, \`ApiContext.request\`
-  ≈ 2.9 ms, \`DeviceServer.get\` ≈ 3.6 ms, against ≈ 1.4–3.0 ms for the whole baseline request. On this 2-core machine
-  the emulator shares the cores, so client CPU becomes latency. Reaching 1.15× needs a leaner request path (no
-  timeout fiber per request, the signing client built once, fewer FiberRef/span operations, lazier decoding); that is
-  a redesign inside \`@effect-bunq/http\` and \`@effect-bunq/device-server\`, not a small, safe fix, so it is left to
-  those packages.
+- **Signed requests, ours vs the baseline.** Crypto is not the difference: counting \`node:crypto\` \`sign\`/\`verify\`
+  calls (by wrapping them) gives one sign and one verify per request for both, with the same \`KeyObject\`. What was
+  ours and is fixed: \`Effect.timeoutFail\` (two forked fibers and a fiber-ref merge per attempt; now one fiber and a
+  timer on the live clock), a signing \`HttpClient\` rebuilt per request and the fixed headers re-applied per request
+  (now computed once, the body signed once per request), \`Schema\` decoding of every envelope (a plain
+  \`{"Response": [...]}\` is now taken as is), and \`NodeHttpClient.layerUndici\` (an \`http.client\` span with ~20
+  attributes, \`traceparent\`/\`b3\` headers, an \`Effect.cached\` body, headers re-parsed on each access; \`BunqNode\`
+  now uses the lean \`UndiciHttpClient\`). Together that took the sequential ratios from 1.65× (GET) and 1.58× (POST)
+  to the table's. What remains is spread thinly over the Effect runtime, with no hot spot: run in memory with no
+  socket (\`pnpm --filter @effect-bunq/bench overhead\`, a replaying \`HttpClient\`), \`DeviceServer.get\` costs
+  ≈ 0.6 ms of client CPU above the protocol's own sign + verify + \`JSON.parse\` on this machine: \`Effect.fn\`'s span and
+  call-site stack capture (the style guide's traced programs), \`ManagedRuntime.runPromise\`, the \`ApiContext\` session
+  check, the \`BunqClient\` span, the per-attempt fiber for the timeout, and \`Schema\` decoding of the device. Over
+  loopback the gap is larger (≈ 1.5 ms of CPU): each async boundary (request sent, headers in, body read, timeout fiber
+  done) resumes a fiber through Effect's scheduler, which the baseline's plain \`await\`s do not pay. On this 2-core
+  machine the emulator shares the cores, so client CPU becomes latency. Closing the rest needs fewer Effect operations
+  per request than a traced, typed, timed, verified call makes today (e.g. untraced programs, no timeout fiber when
+  the transport can time out itself); that trades features for microseconds and is left as a decision for the team.
 - **bunqJSClient / ours per signed POST.** bunqJSClient signs with node-forge in JavaScript, an order of magnitude more
   client CPU per request than ours (see the CPU columns). Wall time also contains the emulator's own share (it
   verifies the request and signs the response with \`node:crypto\` on the same two cores) and the loopback round trip,
   which every client pays; that floor, plus our own overhead above the baseline, keeps the wall-time ratio below what
   the CPU ratio alone would give.
-- **Bootstrap.** Dominated by RSA-2048 key generation, whose time varies widely from key to key (random prime search),
-  so single rounds swing in both directions; beyond that, ours builds the layer (HTTP client, signer, store, config)
-  and saves the context once per step. The per-round median is reported.
-- **Browser bundle.** About 80 % of the minified bundle is Effect itself (fiber runtime, \`Schema\` + \`ParseResult\`,
-  \`Stream\`/\`Channel\` pulled in by \`ApiContext.paginate\` even when an app never lists, \`Layer\`, \`Config\`,
-  \`@effect/platform\`'s HTTP client); effect-bunq's own code is ≈ 47 KB minified. Getting under 100 KB gzipped needs
-  the pagination stream to live outside the \`ApiContext\` service (so apps that do not list do not ship \`Stream\`), or
-  a slimmer decoding path; both are API changes in \`@effect-bunq/device-server\`, not done here.
+- **Bootstrap.** Dominated by RSA-2048 key generation, whose time varies widely from key to key (random prime search:
+  one bootstrap of either client takes anywhere from ≈ 150 ms to ≈ 1 s), so single rounds swing in both directions
+  and the ratio of medians moves with the draw; beyond that, ours builds the layer (HTTP client, signer, store,
+  config) and saves the context once per step. The median of per-round ratios over 15 rounds is reported.
+- **Browser bundle.** The *floor* row is the answer: \`@effect/platform\`'s \`FetchHttpClient\` sending one request
+  already weighs ≈ 79 KB gzipped, because its \`HttpClient\` module keeps \`Stream\`/\`Channel\`, \`Schema\` and the
+  fiber runtime through module-level code (importing only the \`HttpClient\` tag gives ≈ 78 KB). effect-bunq's own
+  share on top (its code plus the \`Schema\`, \`DateTime\` and \`Config\` parts only it uses) is the line under the table.
+  Pagination is now a module function (\`BunqClient.paginate\`, \`ApiContext.paginate\`) instead of a service method,
+  so our own code no longer forces \`Stream\` in; with the platform keeping it, that saved ≈ 1 KB. Reaching 100 KB
+  needs ≈ 3.5 KB gzipped less of our own ≈ 24 KB (the largest parts: the request pipeline, PEM/DER key encoding, the
+  \`ApiContext\`, the WebCrypto signer, the context store and the session-user schemas) or a platform HTTP module that
+  tree-shakes; neither is a small change.
 - **Listing memory.** Ours holds memory flat: each page is decoded, emitted and dropped by the \`Stream\`; the peak is
   young-generation garbage, and what survives a GC at the end is well under 1 MB. It is slower than the baseline per
   page because every device is decoded by \`Schema\` (the baseline only \`JSON.parse\`s).

@@ -119,13 +119,16 @@ export declare namespace BunqClient {
 /**
  * Build the client from the injected `HttpClient`, `Signer` and `BunqConfig`.
  *
- * - Requests: the base URL and bunq's fixed headers are added with `HttpClient.mapRequest`; each attempt gets a fresh
- *   `X-Bunq-Client-Request-Id` (retries too: bunq rejects reuse) and the token named by `auth`; the body is
- *   serialized once to UTF-8 bytes and, when `signWith` is set, those bytes (the empty string without a body) are
- *   signed by a final `HttpClient.mapRequestEffect`.
+ * - Requests: the base URL and bunq's fixed headers (computed once) are set on each request; each attempt gets a
+ *   fresh `X-Bunq-Client-Request-Id` (retries too: bunq rejects reuse) and the token named by `auth`; the body is
+ *   serialized once to UTF-8 bytes, and when `signWith` is set those exact bytes (the empty string without a body)
+ *   are signed once per request (bunq signs the body only, so retries reuse the signature) and sent as they are.
  * - Responses: the body is read once as bytes; with `verifyWith` the `X-Bunq-Server-Signature` is verified over
  *   those bytes before anything is parsed; the echoed request id is checked; then the same bytes are decoded as UTF-8
- *   JSON into the `Response` envelope or, for an error status, into `ApiError`.
+ *   JSON into the `Response` envelope (a plain `{"Response": [...]}` is taken as is, anything else goes through
+ *   `Envelope.decode`) or, for an error status, into `ApiError`.
+ * - Each attempt has `BunqConfig.timeout` (a `TransportError` `Timeout`, the request interrupted); on the live clock
+ *   it is one timer and one fiber, under `TestClock` it follows the test clock.
  * - Rate limiting per `BunqConfig.rateLimits` (queues, never fails); retries per `BunqConfig.retry` for `GET` only.
  * - Each call runs in a span named `operation` with `http.request.method`, `url.path` (no query),
  *   `http.response.status_code`, `bunq.request_id` and `bunq.response_id`; secret headers are redacted.
