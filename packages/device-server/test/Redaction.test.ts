@@ -6,7 +6,8 @@ import * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Inspectable, Layer, Logger, Option, Redacted, Tracer } from "effect"
+import { Cause, Effect, Exit, Inspectable, Layer, Logger, Option, Redacted } from "effect"
+import { makeRecordingTracer } from "../../http/test/utils/recordingTracer.js"
 import * as ApiContext from "../src/ApiContext.js"
 import * as ContextStore from "../src/ContextStore.js"
 import * as DeviceServer from "../src/DeviceServer.js"
@@ -14,48 +15,6 @@ import * as User from "../src/User.js"
 import { clientLayer, makeFake } from "./utils/fakeBunq.js"
 
 const apiKey = Redacted.make("sandbox_REDACTION_CANARY_api_key_7f3a")
-
-interface RecordedSpan {
-  readonly name: string
-  readonly attributes: Map<string, unknown>
-  readonly events: Array<string>
-  exit?: Exit.Exit<unknown, unknown>
-}
-
-const makeRecordingTracer = () => {
-  const spans: Array<RecordedSpan> = []
-  const tracer = Tracer.make({
-    span(name, parent, context, links, startTime, kind) {
-      const recorded: RecordedSpan = { name, attributes: new Map(), events: [] }
-      spans.push(recorded)
-      return {
-        _tag: "Span",
-        name,
-        spanId: `span-${spans.length}`,
-        traceId: "trace",
-        parent,
-        context,
-        status: { _tag: "Started", startTime },
-        attributes: recorded.attributes,
-        links,
-        sampled: true,
-        kind,
-        end(_endTime, exit) {
-          recorded.exit = exit
-        },
-        attribute(key, value) {
-          recorded.attributes.set(key, value)
-        },
-        event(name, _startTime, attributes) {
-          recorded.events.push(`${name} ${Inspectable.format(attributes ?? {})}`)
-        },
-        addLinks() {}
-      }
-    },
-    context: (f) => f()
-  })
-  return { spans, tracer }
-}
 
 describe("secrets", () => {
   it.effect("never appear in spans, logs, errors or the printed context", () =>

@@ -1,54 +1,11 @@
 import type { BunqRequest } from "@effect-bunq/http/BunqClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Option, Redacted, Tracer } from "effect"
+import { Cause, Effect, Exit, Option, Redacted } from "effect"
 import { installationToken, makeKeys, type Recorded, type Reply, withClient } from "./utils/fake.js"
 import { fixture } from "./utils/fixtures.js"
+import { makeRecordingTracer, type RecordedSpan } from "./utils/recordingTracer.js"
 
 const keys = await Effect.runPromise(makeKeys)
-
-interface RecordedSpan {
-  readonly name: string
-  readonly attributes: Map<string, unknown>
-  readonly events: Array<[string, Record<string, unknown> | undefined]>
-  exit?: Exit.Exit<unknown, unknown>
-}
-
-/** A tracer that keeps every span, its attributes, events and exit. */
-const makeRecordingTracer = () => {
-  const spans: Array<RecordedSpan> = []
-  const tracer = Tracer.make({
-    span(name, parent, context, links, startTime, kind) {
-      const recorded: RecordedSpan = { name, attributes: new Map(), events: [] }
-      spans.push(recorded)
-      const span: Tracer.Span = {
-        _tag: "Span",
-        name,
-        spanId: `span-${spans.length}`,
-        traceId: "trace",
-        parent,
-        context,
-        status: { _tag: "Started", startTime },
-        attributes: recorded.attributes,
-        links,
-        sampled: true,
-        kind,
-        end(_endTime, exit) {
-          recorded.exit = exit
-        },
-        attribute(key, value) {
-          recorded.attributes.set(key, value)
-        },
-        event(name, _startTime, attributes) {
-          recorded.events.push([name, attributes])
-        },
-        addLinks() {}
-      }
-      return span
-    },
-    context: (f) => f()
-  })
-  return { spans, tracer }
-}
 
 const secret = Redacted.value(installationToken)
 
@@ -67,7 +24,7 @@ const everything = (spans: ReadonlyArray<RecordedSpan>): string =>
     [
       span.name,
       ...Array.from(span.attributes, ([k, v]) => `${k}=${String(v)}`),
-      ...span.events.map(([name, attrs]) => `${name} ${JSON.stringify(attrs ?? {})}`)
+      ...span.events
     ].join("\n")
   ).join("\n")
 

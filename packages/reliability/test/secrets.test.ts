@@ -21,61 +21,12 @@ import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
 import * as Signer from "@effect-bunq/signer/Signer"
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Inspectable, Layer, Logger, LogLevel, Option, Redacted, Stream, Tracer } from "effect"
+import { Cause, Effect, Exit, Inspectable, Layer, Logger, LogLevel, Option, Redacted, Stream } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { makeRecordingTracer } from "../../http/test/utils/recordingTracer.js"
 import { makeEmulator, nodeLayer } from "./utils/setup.js"
-
-interface RecordedSpan {
-  readonly name: string
-  readonly attributes: Map<string, unknown>
-  readonly events: Array<string>
-  readonly links: Array<string>
-  exit?: Exit.Exit<unknown, unknown>
-}
-
-const makeRecordingTracer = () => {
-  const spans: Array<RecordedSpan> = []
-  const tracer = Tracer.make({
-    span(name, parent, context, links, startTime, kind) {
-      const recorded: RecordedSpan = {
-        name,
-        attributes: new Map(),
-        events: [],
-        links: links.map((link) => Inspectable.format(link.attributes))
-      }
-      spans.push(recorded)
-      return {
-        _tag: "Span",
-        name,
-        spanId: `span-${spans.length}`,
-        traceId: "trace",
-        parent,
-        context,
-        status: { _tag: "Started", startTime },
-        attributes: recorded.attributes,
-        links,
-        sampled: true,
-        kind,
-        end(_endTime, exit) {
-          recorded.exit = exit
-        },
-        attribute(key, value) {
-          recorded.attributes.set(key, value)
-        },
-        event(name, _startTime, attributes) {
-          recorded.events.push(`${name} ${Inspectable.format(attributes ?? {})}`)
-        },
-        addLinks(more) {
-          recorded.links.push(...more.map((link) => Inspectable.format(link.attributes)))
-        }
-      }
-    },
-    context: (f) => f()
-  })
-  return { spans, tracer }
-}
 
 /** Records every secret that crosses the wire: auth headers, signatures both ways, tokens and API keys in bodies. */
 const makeWireRecorder = () => {
