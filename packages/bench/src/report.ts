@@ -341,8 +341,14 @@ const methodNotes = `## Method
   ≈ 0.6 ms of client CPU above the protocol's own sign + verify + \`JSON.parse\` on this machine: \`Effect.fn\`'s span and
   call-site stack capture (the style guide's traced programs), \`ManagedRuntime.runPromise\`, the \`ApiContext\` session
   check, the \`BunqClient\` span, the per-attempt fiber for the timeout, and \`Schema\` decoding of the device. Over
-  loopback the gap is larger (≈ 1.5 ms of CPU): each async boundary (request sent, headers in, body read, timeout fiber
-  done) resumes a fiber through Effect's scheduler, which the baseline's plain \`await\`s do not pay. On this 2-core
+  loopback the gap is larger (≈ 1.5 ms of CPU). Layer by layer (\`pnpm --filter @effect-bunq/bench layers\`, client CPU
+  per signed GET once the JIT has settled, one run): \`DeviceServer.get\` ≈ 2.6 ms, \`ApiContext.request\` ≈ 2.15 ms,
+  \`BunqClient.execute\` ≈ 2.0 ms, \`UndiciHttpClient\` alone ≈ 0.5 ms, bare undici ≈ 0.4 ms, one sign + verify
+  ≈ 0.6 ms: decoding the device and the traced program cost ≈ 0.45 ms, the session check ≈ 0.15 ms, and
+  \`BunqClient\` ≈ 0.9 ms above its transport and crypto. Part of that is transport work the unsigned \`HttpClient\` row
+  does not do (a bigger, signed request; a bigger, signed response with more headers); switching the span, the header
+  redaction, the timeout fiber and verification off one at a time each moved it by less than this machine's
+  run-to-run noise (± 0.3 ms). On this 2-core
   machine the emulator shares the cores, so client CPU becomes latency. Closing the rest needs fewer Effect operations
   per request than a traced, typed, timed, verified call makes today (e.g. untraced programs, no timeout fiber when
   the transport can time out itself); that trades features for microseconds and is left as a decision for the team.
