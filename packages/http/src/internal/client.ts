@@ -121,6 +121,8 @@ interface RawResponse {
   readonly status: number
   readonly headers: Headers.Headers
   readonly bytes: Uint8Array
+  /** `X-Bunq-Client-Response-Id`, read once. */
+  readonly responseId: string | undefined
 }
 
 const header = (headers: Headers.Headers, name: string): string | undefined => {
@@ -196,7 +198,7 @@ const verificationError = (
   description: string
 ) =>
   new ResponseVerificationError({
-    ...requestInfo(prepared, requestId, header(raw.headers, headerNames.responseId)),
+    ...requestInfo(prepared, requestId, raw.responseId),
     reason,
     status: raw.status,
     description
@@ -204,7 +206,7 @@ const verificationError = (
 
 const decodeError = (prepared: Prepared, requestId: string, raw: RawResponse, description: string) =>
   new DecodeError({
-    ...requestInfo(prepared, requestId, header(raw.headers, headerNames.responseId)),
+    ...requestInfo(prepared, requestId, raw.responseId),
     status: raw.status,
     description
   })
@@ -315,7 +317,7 @@ export const make: Effect.Effect<
     requestId: string,
     raw: RawResponse
   ): Effect.Effect<BunqResponse, ApiError | DecodeError> => {
-    const responseId = header(raw.headers, headerNames.responseId)
+    const responseId = raw.responseId
     const isError = raw.status < 200 || raw.status >= 300
     let json: unknown
     try {
@@ -392,22 +394,25 @@ export const make: Effect.Effect<
       })
       const send = httpClient.execute(request).pipe(
         Effect.flatMap((response) =>
-          Effect.map(response.arrayBuffer, (buffer): RawResponse => ({
-            status: response.status,
-            headers: response.headers,
-            bytes: new Uint8Array(buffer)
-          }))
+          Effect.map(response.arrayBuffer, (buffer): RawResponse => {
+            const headers = response.headers
+            return {
+              status: response.status,
+              headers,
+              bytes: new Uint8Array(buffer),
+              responseId: header(headers, headerNames.responseId)
+            }
+          })
         ),
         Effect.catchAll((error) => transportError(prepared, requestId, error))
       )
       return Effect.annotateCurrentSpan("bunq.request_id", requestId).pipe(
         Effect.zipRight(Deadline.within(send, timeoutMillis, timeoutError(prepared, requestId))),
         Effect.tap((raw) => {
-          const responseId = header(raw.headers, headerNames.responseId)
           return Effect.annotateCurrentSpan(
-            responseId === undefined
+            raw.responseId === undefined
               ? { "http.response.status_code": raw.status }
-              : { "http.response.status_code": raw.status, "bunq.response_id": responseId }
+              : { "http.response.status_code": raw.status, "bunq.response_id": raw.responseId }
           )
         }),
         Effect.flatMap((raw) =>
