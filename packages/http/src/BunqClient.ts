@@ -143,11 +143,16 @@ export const make: Effect.Effect<
 > = internal.make
 
 /**
+ * The client, and bunq's secret headers added to `Headers.currentRedactedNames` for everything built on the layer
+ * (as `layerRedactedHeaders`), so that `execute` finds them there instead of scoping them around every request.
+ *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> = Layer
-  .effect(BunqClient, make)
+export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> = Layer.merge(
+  Layer.effect(BunqClient, make),
+  internal.layerRedactedHeaders
+)
 
 /**
  * The request for the page after `response` (following `older_url`), with the same auth and keys; `None` on the

@@ -12,3 +12,8 @@ export * as BunqError from "./BunqError.js"
  * @since 0.1.0
  */
 export * as BunqConfig from "./BunqConfig.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TransportDeadline from "./TransportDeadline.js"

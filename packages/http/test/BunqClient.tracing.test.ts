@@ -1,7 +1,17 @@
+import * as BunqClient from "@effect-bunq/http/BunqClient"
 import type { BunqRequest } from "@effect-bunq/http/BunqClient"
+import { Headers } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Option, Redacted } from "effect"
-import { installationToken, makeKeys, type Recorded, type Reply, withClient } from "./utils/fake.js"
+import { Cause, Effect, Exit, FiberRef, Option, Redacted } from "effect"
+import {
+  clientLayer,
+  installationToken,
+  makeFake,
+  makeKeys,
+  type Recorded,
+  type Reply,
+  withClient
+} from "./utils/fake.js"
 import { fixture } from "./utils/fixtures.js"
 import { makeRecordingTracer, type RecordedSpan } from "./utils/recordingTracer.js"
 
@@ -91,5 +101,21 @@ describe("BunqClient tracing and redaction", () => {
           for (const value of secrets) assert.notInclude(shown, value)
         }
       }
+    }))
+
+  it.effect("BunqClient.layer puts the secret header names in Headers.currentRedactedNames; spans under it redact", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake(keys, () => ({ body: fixture("create-id.response.json") }))
+      const { spans, tracer } = makeRecordingTracer()
+      const names = yield* Effect.gen(function*() {
+        const client = yield* BunqClient.BunqClient
+        yield* client.execute(request)
+        return yield* FiberRef.get(Headers.currentRedactedNames)
+      }).pipe(Effect.provide(clientLayer(fake)), Effect.withTracer(tracer))
+      const lower = names.map((name) => typeof name === "string" ? name.toLowerCase() : String(name))
+      for (const name of BunqClient.secretHeaderNames) assert.include(lower, name.toLowerCase())
+      const http = spans.find((s) => s.name !== "SessionServer.create")
+      assert.strictEqual(String(http!.attributes.get("http.request.header.x-bunq-client-signature")), "<redacted>")
+      assert.notInclude(everything(spans), secret)
     }))
 })

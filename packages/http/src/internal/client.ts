@@ -8,10 +8,12 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import type * as Tracer from "effect/Tracer"
 import type { BunqClient, BunqRequest, BunqResponse, PageLinks } from "../BunqClient.js"
 import { BunqConfig } from "../BunqConfig.js"
 import {
@@ -23,6 +25,7 @@ import {
   ResponseVerificationError,
   TransportError
 } from "../BunqError.js"
+import * as TransportDeadline from "../TransportDeadline.js"
 import * as Deadline from "./deadline.js"
 import * as RateLimiter from "./rateLimiter.js"
 
@@ -58,9 +61,20 @@ const addSecretNames = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<st
   return missing.length === 0 ? names : [...names, ...missing]
 }
 
+/** The last `currentRedactedNames` value seen to hold every secret name (they are immutable arrays). */
+let redactedAlready: ReadonlyArray<string | RegExp> | undefined
+
 /** @internal */
 export const withRedactedHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locallyWith(effect, Headers.currentRedactedNames, addSecretNames)
+  FiberRef.getWith(Headers.currentRedactedNames, (names) => {
+    // Usually `BunqClient.layer` has set the names for the whole runtime already: then there is nothing to scope.
+    if (names === redactedAlready) return effect
+    if (addSecretNames(names) === names) {
+      redactedAlready = names
+      return effect
+    }
+    return Effect.locallyWith(effect, Headers.currentRedactedNames, addSecretNames)
+  })
 
 /** @internal */
 export const layerRedactedHeaders: Layer.Layer<never> = Layer.fiberRefLocallyScopedWith(
@@ -159,7 +173,8 @@ const browserFetchFailure = /^(Failed to fetch|NetworkError when attempting to f
 const transportError = (
   prepared: Prepared,
   requestId: string,
-  error: HttpClientError.HttpClientError
+  error: HttpClientError.HttpClientError,
+  onTimeout: () => TransportError
 ): Effect.Effect<never, TransportError> => {
   if (error._tag === "RequestError" && (error.reason === "InvalidUrl" || error.reason === "Encode")) {
     // We build the URL and the body ourselves: this is a bug, not bad input from the network. The RequestError
@@ -167,6 +182,10 @@ const transportError = (
     return Effect.dieMessage(`${prepared.request.operation}: the request could not be built (${error.reason})`)
   }
   const cause = error.cause
+  if (TransportDeadline.isTimeoutCause(cause)) {
+    // A transport that enforces the deadline itself (`TransportDeadline`) gave up: the same error as our own timer.
+    return Effect.fail(onTimeout())
+  }
   if (cause instanceof TypeError && browserFetchFailure.test(cause.message)) {
     return Effect.fail(
       new TransportError({
@@ -379,10 +398,18 @@ export const make: Effect.Effect<
       description: `no complete response within ${Duration.format(config.timeout)}`
     })
 
+  // A transport that enforces deadlines itself is handed the budget instead of racing a timer fiber per attempt.
+  const transportEnforcesDeadline = TransportDeadline.isEnforced(httpClient)
+
   /** One attempt: limiter slot, fresh request id, send, read the body once, verify, decode. */
-  const attempt = (prepared: Prepared, signature: string | undefined): Effect.Effect<BunqResponse, BunqError> =>
+  const attempt = (
+    prepared: Prepared,
+    signature: string | undefined,
+    span: Tracer.Span
+  ): Effect.Effect<BunqResponse, BunqError> =>
     Effect.flatMap(limiter(prepared.request.method, prepared.pathname), () => {
       const requestId = crypto.randomUUID()
+      span.attribute("bunq.request_id", requestId)
       const headers: Record<string, string> = { ...fixedHeaders, [headerNames.requestId]: requestId }
       const auth = prepared.request.auth
       if (auth._tag !== "None") headers[headerNames.authentication] = Redacted.value(auth.token)
@@ -392,53 +419,51 @@ export const make: Effect.Effect<
         urlParams: prepared.urlParams,
         body: prepared.body === undefined ? HttpBody.empty : HttpBody.uint8Array(prepared.body, "application/json")
       })
+      const onTimeout = timeoutError(prepared, requestId)
       const send = httpClient.execute(request).pipe(
         Effect.flatMap((response) =>
           Effect.map(response.arrayBuffer, (buffer): RawResponse => {
             const headers = response.headers
-            return {
+            const raw: RawResponse = {
               status: response.status,
               headers,
               bytes: new Uint8Array(buffer),
               responseId: header(headers, headerNames.responseId)
             }
+            span.attribute("http.response.status_code", raw.status)
+            if (raw.responseId !== undefined) span.attribute("bunq.response_id", raw.responseId)
+            return raw
           })
         ),
-        Effect.catchAll((error) => transportError(prepared, requestId, error))
+        Effect.catchAll((error) => transportError(prepared, requestId, error, onTimeout))
       )
-      return Effect.annotateCurrentSpan("bunq.request_id", requestId).pipe(
-        Effect.zipRight(Deadline.within(send, timeoutMillis, timeoutError(prepared, requestId))),
-        Effect.tap((raw) => {
-          return Effect.annotateCurrentSpan(
-            raw.responseId === undefined
-              ? { "http.response.status_code": raw.status }
-              : { "http.response.status_code": raw.status, "bunq.response_id": raw.responseId }
-          )
-        }),
-        Effect.flatMap((raw) =>
+      const delegate = transportEnforcesDeadline
+        ? () => TransportDeadline.attach(request, timeoutMillis)
+        : undefined
+      return Effect.flatMap(
+        Deadline.within(send, timeoutMillis, onTimeout, delegate),
+        (raw) =>
           Effect.zipRight(verify(prepared, requestId, raw), Effect.suspend(() => decode(prepared, requestId, raw)))
-        )
       )
     })
 
   const retryPolicy = config.retry
   const execute = (request: BunqRequest): Effect.Effect<BunqResponse, BunqError> =>
-    Effect.flatMap(prepare(request), (prepared) => {
-      const sendSigned = Effect.flatMap(sign(prepared), (signature) => {
-        const once = attempt(prepared, signature)
-        return request.method === "GET" && retryPolicy !== undefined
-          ? Effect.retry(once, { schedule: retrySchedule(retryPolicy), while: isRetryable })
-          : once
-      })
-      return sendSigned.pipe(
-        Effect.withSpan(request.operation, {
-          kind: "client",
-          captureStackTrace: false,
-          attributes: { "http.request.method": request.method, "url.path": prepared.pathname }
-        }),
-        withRedactedHeaders
-      )
-    })
+    Effect.flatMap(prepare(request), (prepared) =>
+      withRedactedHeaders(Effect.useSpan(request.operation, {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: { "http.request.method": request.method, "url.path": prepared.pathname }
+      }, (span) => {
+        const sendSigned = Effect.flatMap(sign(prepared), (signature) => {
+          const once = attempt(prepared, signature, span)
+          return request.method === "GET" && retryPolicy !== undefined
+            ? Effect.retry(once, { schedule: retrySchedule(retryPolicy), while: isRetryable })
+            : once
+        })
+        // The span is the parent of the transport's own spans (`http.client` of the platform clients).
+        return Effect.withParentSpan(sendSigned, span)
+      })))
 
   return { execute }
 })
