@@ -10,6 +10,7 @@
  *
  * @internal
  */
+import * as TransportDeadline from "@effect-bunq/http/TransportDeadline"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Undici from "@effect/platform-node/Undici"
 import * as Cookies from "@effect/platform/Cookies"
@@ -57,6 +58,30 @@ const unreadBodies = new FinalizationRegistry<Readable>((body) => {
 
 const noop = () => {}
 
+/**
+ * The deadline `BunqClient` attached to a request (`TransportDeadline`): one timer from the moment the request is
+ * sent until its body is read, that aborts the exchange when it fires.
+ */
+class Deadline {
+  timedOut = false
+  private readonly timer: ReturnType<typeof setTimeout>
+  constructor(readonly millis: number, controller: AbortController) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true
+      controller.abort()
+    }, millis)
+    // A deadline never keeps the process alive on its own.
+    this.timer.unref()
+  }
+  clear(): void {
+    clearTimeout(this.timer)
+  }
+  /** The `cause` for an error: the timeout once the deadline has passed, else `cause` itself. */
+  cause(cause: unknown): unknown {
+    return this.timedOut ? TransportDeadline.timeoutCause(this.millis) : cause
+  }
+}
+
 class UndiciResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
@@ -68,7 +93,8 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
-    private readonly source: Undici.Dispatcher.ResponseData
+    private readonly source: Undici.Dispatcher.ResponseData,
+    private readonly deadline: Deadline | undefined
   ) {
     super()
     this.status = source.statusCode
@@ -90,7 +116,12 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 
   private decodeError(cause: unknown): HttpClientError.ResponseError {
-    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+    return new HttpClientError.ResponseError({
+      request: this.request,
+      response: this,
+      reason: "Decode",
+      cause: this.deadline === undefined ? cause : this.deadline.cause(cause)
+    })
   }
 
   /**
@@ -103,6 +134,9 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
         unreadBodies.unregister(this)
         this.consumedAs = kind
         this.consumed = f(this.source.body)
+        const deadline = this.deadline
+        // The deadline covers the body: it ends when the body is read, or fails to be.
+        if (deadline !== undefined) this.consumed.then(() => deadline.clear(), () => deadline.clear())
       } else if (this.consumedAs !== kind) {
         resume(Effect.fail(this.decodeError(new Error(`the body was already read as ${this.consumedAs}`))))
         return
@@ -168,35 +202,51 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
 /** @internal */
 export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
-  HttpClient.makeWith(
+  TransportDeadline.enforce(HttpClient.makeWith(
     Effect.flatMap((request): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
       const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
       if (url._tag === "Left") {
         return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
       }
-      return Effect.flatMap(convertBody(request, request.body), (body) =>
-        Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
-          const controller = new AbortController()
-          dispatcher.request({
-            method: request.method,
-            headers: request.headers,
-            origin: url.right.origin,
-            path: url.right.pathname + url.right.search + url.right.hash,
-            body,
-            signal: controller.signal,
-            // timeouts are the caller's (BunqClient's per-attempt timeout)
-            headersTimeout: 60 * 60 * 1000,
-            bodyTimeout: 0
-          }).then(
-            (response) =>
-              resume(Effect.succeed(new UndiciResponse(request, response))),
-            (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
-          )
-          return Effect.sync(() => controller.abort())
-        }))
+      return Effect.flatMap(
+        convertBody(request, request.body),
+        (body) =>
+          Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
+            const controller = new AbortController()
+            const millis = TransportDeadline.millis(request)
+            const deadline = millis === undefined ? undefined : new Deadline(millis, controller)
+            dispatcher.request({
+              method: request.method,
+              headers: request.headers,
+              origin: url.right.origin,
+              path: url.right.pathname + url.right.search + url.right.hash,
+              body,
+              signal: controller.signal,
+              // the deadline is the caller's (`TransportDeadline`, BunqClient's per-attempt timeout)
+              headersTimeout: 60 * 60 * 1000,
+              bodyTimeout: 0
+            }).then(
+              (response) => resume(Effect.succeed(new UndiciResponse(request, response, deadline))),
+              (cause) => {
+                deadline?.clear()
+                resume(Effect.fail(
+                  new HttpClientError.RequestError({
+                    request,
+                    reason: "Transport",
+                    cause: deadline === undefined ? cause : deadline.cause(cause)
+                  })
+                ))
+              }
+            )
+            return Effect.sync(() => {
+              deadline?.clear()
+              controller.abort()
+            })
+          })
+      )
     }),
     Effect.succeed as HttpClient.HttpClient.Preprocess<never, never>
-  )
+  ))
 
 /** @internal */
 export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
