@@ -45,13 +45,14 @@ export const create: (
  */
 export const get: (
   id: number
-) => Effect.Effect<DeviceServerSchema.DeviceServer, ApiContext.ApiContextError, ApiContext.ApiContext> = Effect.fn(
-  "DeviceServer.get"
-)(function*(id: number) {
-  const request = { operation: "DeviceServer.get", method: "GET", path: `/device-server/${id}` } as const
-  const response = yield* ApiContext.request(request)
-  return yield* programs.decodeItems(request, response, DeviceServerSchema.decodeReadResponse)
-})
+) => Effect.Effect<DeviceServerSchema.DeviceServer, ApiContext.ApiContextError, ApiContext.ApiContext> =
+  /* @__PURE__ */ Effect.fn(
+    "DeviceServer.get"
+  )(function*(id: number) {
+    const request = { operation: "DeviceServer.get", method: "GET", path: `/device-server/${id}` } as const
+    const response = yield* ApiContext.request(request)
+    return yield* programs.decodeItems(request, response, DeviceServerSchema.decodeReadResponse)
+  })
 
 /**
  * `GET /device-server`, one page at a time: pass the returned `olderId` back to get the next page.
@@ -62,7 +63,7 @@ export const get: (
 export const listPage: (
   options?: Page.PageOptions
 ) => Effect.Effect<Page.Page<DeviceServerSchema.DeviceServer>, ApiContext.ApiContextError, ApiContext.ApiContext> =
-  Effect.fn("DeviceServer.listPage")(function*(options?: Page.PageOptions) {
+  /* @__PURE__ */ Effect.fn("DeviceServer.listPage")(function*(options?: Page.PageOptions) {
     const request = {
       operation: "DeviceServer.listPage",
       method: "GET",

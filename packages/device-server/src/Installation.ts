@@ -40,7 +40,7 @@ export const create: (
  * @category programs
  */
 export const list: () => Effect.Effect<ReadonlyArray<number>, ApiContext.ApiContextError, ApiContext.ApiContext> =
-  Effect.fn("Installation.list")(function*() {
+  /* @__PURE__ */ Effect.fn("Installation.list")(function*() {
     const request = { operation: "Installation.list", method: "GET", path: "/installation" } as const
     const response = yield* ApiContext.request(request)
     return yield* programs.decodeItems(request, response, InstallationSchema.decodeListResponse)
@@ -53,12 +53,13 @@ export const list: () => Effect.Effect<ReadonlyArray<number>, ApiContext.ApiCont
  * @since 0.1.0
  * @category programs
  */
-export const get: (id: number) => Effect.Effect<number, ApiContext.ApiContextError, ApiContext.ApiContext> = Effect
-  .fn("Installation.get")(function*(id: number) {
-    const request = { operation: "Installation.get", method: "GET", path: `/installation/${id}` } as const
-    const response = yield* ApiContext.request(request)
-    return yield* programs.decodeItems(request, response, InstallationSchema.decodeReadResponse)
-  })
+export const get: (id: number) => Effect.Effect<number, ApiContext.ApiContextError, ApiContext.ApiContext> =
+  /* @__PURE__ */ Effect
+    .fn("Installation.get")(function*(id: number) {
+      const request = { operation: "Installation.get", method: "GET", path: `/installation/${id}` } as const
+      const response = yield* ApiContext.request(request)
+      return yield* programs.decodeItems(request, response, InstallationSchema.decodeReadResponse)
+    })
 
 /**
  * `GET /installation/{id}/server-public-key`: bunq's server public key (SPKI PEM) for the installation.
@@ -68,7 +69,7 @@ export const get: (id: number) => Effect.Effect<number, ApiContext.ApiContextErr
  */
 export const serverPublicKey: (
   id: number
-) => Effect.Effect<string, ApiContext.ApiContextError, ApiContext.ApiContext> = Effect.fn(
+) => Effect.Effect<string, ApiContext.ApiContextError, ApiContext.ApiContext> = /* @__PURE__ */ Effect.fn(
   "Installation.serverPublicKey"
 )(function*(id: number) {
   const request = {

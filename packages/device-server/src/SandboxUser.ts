@@ -18,7 +18,7 @@ import * as programs from "./internal/programs.js"
  * @since 0.1.0
  * @category programs
  */
-export const create: () => Effect.Effect<Redacted.Redacted<string>, BunqError, BunqClient> = Effect.fn(
+export const create: () => Effect.Effect<Redacted.Redacted<string>, BunqError, BunqClient> = /* @__PURE__ */ Effect.fn(
   "SandboxUser.create"
 )(function*() {
   const apiKey = yield* programs.send(

@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as ApiContext from "./ApiContext.js"
 
-const close: () => Effect.Effect<void, ApiContext.ApiContextError, ApiContext.ApiContext> = Effect.fn(
+const close: () => Effect.Effect<void, ApiContext.ApiContextError, ApiContext.ApiContext> = /* @__PURE__ */ Effect.fn(
   "Session.delete"
 )(function*() {
   const context = yield* ApiContext.ApiContext

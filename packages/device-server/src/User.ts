@@ -16,14 +16,15 @@ import * as programs from "./internal/programs.js"
  * @since 0.1.0
  * @category programs
  */
-export const get: () => Effect.Effect<UserSchema.User, ApiContext.ApiContextError, ApiContext.ApiContext> = Effect
-  .fn("User.get")(function*() {
-    const context = yield* ApiContext.ApiContext
-    const session = yield* context.session
-    const request = { operation: "User.get", method: "GET", path: `/user/${session.userId}` } as const
-    const response = yield* context.request(request)
-    return yield* programs.decodeItems(request, response, UserSchema.decodeReadResponse)
-  })
+export const get: () => Effect.Effect<UserSchema.User, ApiContext.ApiContextError, ApiContext.ApiContext> =
+  /* @__PURE__ */ Effect
+    .fn("User.get")(function*() {
+      const context = yield* ApiContext.ApiContext
+      const session = yield* context.session
+      const request = { operation: "User.get", method: "GET", path: `/user/${session.userId}` } as const
+      const response = yield* context.request(request)
+      return yield* programs.decodeItems(request, response, UserSchema.decodeReadResponse)
+    })
 
 /**
  * `GET /user`: every user the session can see (all pages).
@@ -35,7 +36,7 @@ export const list: () => Effect.Effect<
   ReadonlyArray<UserSchema.User>,
   ApiContext.ApiContextError,
   ApiContext.ApiContext
-> = Effect.fn("User.list")(function*() {
+> = /* @__PURE__ */ Effect.fn("User.list")(function*() {
   const request = { operation: "User.list", method: "GET", path: "/user" } as const
   const users = yield* ApiContext.paginate(request).pipe(
     Stream.mapEffect((response) => programs.decodeItems(request, response, UserSchema.decodeListResponse)),

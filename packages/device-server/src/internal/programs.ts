@@ -79,7 +79,9 @@ export const send = <A>(
  */
 export const createInstallation: (
   publicKeyPem: string
-) => Effect.Effect<InstallationSchema.Installation, BunqError, BunqClient> = Effect.fn("Installation.create")(
+) => Effect.Effect<InstallationSchema.Installation, BunqError, BunqClient> = /* @__PURE__ */ Effect.fn(
+  "Installation.create"
+)(
   function*(publicKeyPem: string) {
     const body = yield* encodeBody(
       InstallationSchema.encodeCreateRequest(new InstallationCreateRequest({ client_public_key: publicKeyPem }))
@@ -99,7 +101,7 @@ export const createInstallation: (
 export const createDeviceServer: (
   credentials: InstallationCredentials,
   options: DeviceServerCreateOptions
-) => Effect.Effect<number, BunqError, BunqClient> = Effect.fn("DeviceServer.create")(
+) => Effect.Effect<number, BunqError, BunqClient> = /* @__PURE__ */ Effect.fn("DeviceServer.create")(
   function*(credentials: InstallationCredentials, options: DeviceServerCreateOptions) {
     const body = yield* encodeBody(DeviceServerSchema.encodeCreateRequest(
       new DeviceServerSchema.DeviceServerCreateRequest({
@@ -131,7 +133,9 @@ export const createDeviceServer: (
 export const createSessionServer: (
   credentials: InstallationCredentials,
   secret: Redacted.Redacted<string>
-) => Effect.Effect<SessionServerSchema.SessionServer, BunqError, BunqClient> = Effect.fn("SessionServer.create")(
+) => Effect.Effect<SessionServerSchema.SessionServer, BunqError, BunqClient> = /* @__PURE__ */ Effect.fn(
+  "SessionServer.create"
+)(
   function*(credentials: InstallationCredentials, secret: Redacted.Redacted<string>) {
     const body = yield* encodeBody(
       SessionServerSchema.encodeCreateRequest(new SessionServerSchema.SessionServerCreateRequest({ secret }))
