@@ -13,6 +13,7 @@ import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as ContextStore from "@effect-bunq/device-server/ContextStore"
 import * as BunqClient from "@effect-bunq/http/BunqClient"
 import * as BunqConfig from "@effect-bunq/http/BunqConfig"
+import type * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -42,17 +43,48 @@ export interface Options extends Omit<ApiContext.Options, "extractableKeys">, Bu
   readonly storageName?: string | undefined
 }
 
-const store = (options: Options): Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError> => {
+const store = (
+  options: Options
+): Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError, Signer.Signer> => {
   switch (options.storage ?? "indexedDB") {
     case "memory":
       return ContextStore.layerMemory
     case "localStorage":
       return BrowserContextStore.layerLocalStorage(
         options.storageName === undefined ? undefined : { prefix: options.storageName }
-      ).pipe(Layer.provide(WebCryptoSigner.layer))
+      )
     case "indexedDB":
       return BrowserContextStore.layerIndexedDb({ database: options.storageName })
   }
+}
+
+/**
+ * What `layerWith` takes: the options of `layer` without the store choice, which the store layer makes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OptionsWithStore extends Omit<Options, "storage" | "storageName"> {
+  /**
+   * Whether generated private keys are extractable. Default `false`; a store that saves the key as PEM text
+   * (`BrowserContextStore.layerLocalStorage`) needs `true`, or saving fails with `KeyNotExportable`.
+   */
+  readonly extractableKeys?: boolean | undefined
+}
+
+const build = (
+  options: OptionsWithStore,
+  store: Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError, Signer.Signer>
+): Layer.Layer<
+  Exclude<Services, HttpClient.HttpClient>,
+  ApiContext.ApiContextError | ConfigError.ConfigError,
+  HttpClient.HttpClient
+> => {
+  const base = Layer.merge(BunqConfig.layer(options), WebCryptoSigner.layer)
+  const client = BunqClient.layer.pipe(Layer.provideMerge(base))
+  return ApiContext.layer({ ...options, extractableKeys: options.extractableKeys ?? false }).pipe(
+    Layer.provideMerge(Layer.merge(client, store.pipe(Layer.provide(WebCryptoSigner.layer))))
+  )
 }
 
 /**
@@ -67,13 +99,7 @@ export const layerWithoutHttpClient = (
   Exclude<Services, HttpClient.HttpClient>,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
-> => {
-  const base = Layer.merge(BunqConfig.layer(options), WebCryptoSigner.layer)
-  const client = BunqClient.layer.pipe(Layer.provideMerge(base))
-  return ApiContext.layer({ ...options, extractableKeys: options.storage === "localStorage" }).pipe(
-    Layer.provideMerge(Layer.merge(client, store(options)))
-  )
-}
+> => build({ ...options, extractableKeys: options.storage === "localStorage" }, store(options))
 
 /**
  * All services, with the browser's `fetch`. Invalid options (a base URL that is not a URL) fail with `ConfigError`.
@@ -83,3 +109,28 @@ export const layerWithoutHttpClient = (
  */
 export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiContextError | ConfigError.ConfigError> =>
   layerWithoutHttpClient(options).pipe(Layer.provideMerge(FetchHttpClient.layer))
+
+/**
+ * All services, with the browser's `fetch` and the context store you give instead of one chosen by `storage`. Only
+ * that store's code ends up in your bundle (`layer` carries all three, ≈ 2 KB gzipped more).
+ *
+ * @example
+ * ```ts
+ * import * as BrowserContextStore from "@effect-bunq/platform-browser/BrowserContextStore"
+ * import * as BunqBrowser from "@effect-bunq/platform-browser/BunqBrowser"
+ * import { Redacted } from "effect"
+ *
+ * const Bunq = BunqBrowser.layerWith(
+ *   { apiKey: Redacted.make("sandbox_…"), baseUrl: "/bunq-proxy/v1" },
+ *   BrowserContextStore.layerIndexedDb()
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWith = (
+  options: OptionsWithStore,
+  store: Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError, Signer.Signer>
+): Layer.Layer<Services, ApiContext.ApiContextError | ConfigError.ConfigError> =>
+  build(options, store).pipe(Layer.provideMerge(FetchHttpClient.layer))

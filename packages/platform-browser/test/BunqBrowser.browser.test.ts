@@ -1,5 +1,6 @@
 import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as BunqEmulatorControl from "@effect-bunq/emulator/BunqEmulatorControl"
+import * as BrowserContextStore from "@effect-bunq/platform-browser/BrowserContextStore"
 import * as BunqBrowser from "@effect-bunq/platform-browser/BunqBrowser"
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, inject, it } from "@effect/vitest"
@@ -87,5 +88,43 @@ describe("BunqBrowser storage", () => {
       assert.isFalse(log.some((entry) => entry.method === "POST"), JSON.stringify(log))
       assert.deepStrictEqual(second.deviceId, first.deviceId)
       assert.isTrue(Option.isSome(second.session))
+    }))
+
+  it.live("layerWith: the store given as a layer (IndexedDB) keeps a non-extractable key and restores from it", () =>
+    Effect.gen(function*() {
+      const database = `with-${crypto.randomUUID()}`
+      const apiKey = (yield* control.createUser()).apiKey
+      const layer = () =>
+        BunqBrowser.layerWith(
+          { apiKey, baseUrl, permittedIps: ["*"], rateLimits: false },
+          BrowserContextStore.layerIndexedDb({ database })
+        )
+      const snapshot = Effect.flatMap(ApiContext.ApiContext, (context) => context.snapshot)
+      const first = yield* Effect.provide(snapshot, layer())
+      const entry = (yield* readIndexedDb(database, ApiContext.defaultStoreKey)) as { readonly privateKey: CryptoKey }
+      assert.instanceOf(entry.privateKey, CryptoKey)
+      assert.isFalse(entry.privateKey.extractable)
+      yield* control.clearLog
+      const second = yield* Effect.provide(snapshot, layer())
+      const log = yield* control.log
+      assert.isFalse(log.some((entry) => entry.method === "POST"), JSON.stringify(log))
+      assert.deepStrictEqual(second.deviceId, first.deviceId)
+    }))
+
+  it.live("layerWith: a store that saves PEM text needs extractableKeys, else saving is KeyNotExportable", () =>
+    Effect.gen(function*() {
+      const prefix = `effect-bunq-test/${crypto.randomUUID()}/`
+      const options = {
+        apiKey: (yield* control.createUser()).apiKey,
+        baseUrl,
+        permittedIps: ["*"],
+        rateLimits: false as const
+      }
+      const store = BrowserContextStore.layerLocalStorage({ prefix })
+      const snapshot = Effect.flatMap(ApiContext.ApiContext, (context) => context.snapshot)
+      const refused = yield* Effect.flip(Effect.provide(snapshot, BunqBrowser.layerWith(options, store)))
+      assert.include(JSON.stringify(refused), "KeyNotExportable")
+      yield* Effect.provide(snapshot, BunqBrowser.layerWith({ ...options, extractableKeys: true }, store))
+      assert.include(localStorage.getItem(`${prefix}${ApiContext.defaultStoreKey}`) ?? "", "PRIVATE KEY")
     }))
 })

@@ -1,9 +1,11 @@
 /**
  * A minimal browser app on effect-bunq: create the API context (key generation, installation, device, session;
- * saved in IndexedDB, the default) and read this device.
+ * saved in IndexedDB with a non-extractable key) and read this device. `BunqBrowser.layerWith` takes the store as a
+ * layer, so the other stores `BunqBrowser.layer` can choose from are not bundled.
  */
 import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as DeviceServer from "@effect-bunq/device-server/DeviceServer"
+import * as BrowserContextStore from "@effect-bunq/platform-browser/BrowserContextStore"
 import * as BunqBrowser from "@effect-bunq/platform-browser/BunqBrowser"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -18,7 +20,10 @@ const program = Effect.gen(function*() {
 })
 
 Effect.runPromise(program.pipe(
-  Effect.provide(BunqBrowser.layer({ apiKey: Redacted.make("sandbox_key"), baseUrl: "https://proxy.example/v1" }))
+  Effect.provide(BunqBrowser.layerWith(
+    { apiKey: Redacted.make("sandbox_key"), baseUrl: "https://proxy.example/v1" },
+    BrowserContextStore.layerIndexedDb()
+  ))
 )).then((device) => {
   document.body.textContent = device.description
 })
