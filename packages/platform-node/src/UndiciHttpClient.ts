@@ -8,6 +8,9 @@
  * `RequestError` (`InvalidUrl`, `Encode`, `Transport`) or `ResponseError` (`Decode`). A body can be read once; reading
  * it again the same way (`arrayBuffer` twice) gives the same value, another way fails with `ResponseError`.
  *
+ * It enforces the deadlines `BunqClient` attaches to its requests (`TransportDeadline`): one timer per request, from
+ * sending to the end of the body read, that aborts the exchange and fails with a `Cause.TimeoutException` cause.
+ *
  * For the platform's client (with its `http.client` spans), provide `NodeHttpClient.layerUndici` to
  * `BunqNode.layerWithoutHttpClient` instead.
  *
