@@ -297,8 +297,8 @@ const methodNotes = `## Method
   millisecond the event loop is free. *Peak heap growth* = max sampled \`heapUsed\` − \`heapUsed\` after the forced GC
   (garbage included: it is what the process needs); *retained after GC* = \`heapUsed\` after a forced GC at the end −
   the same base. Ours is \`Stream.runCount(DeviceServer.list({ count: 200 }))\`; the others loop over \`older_url\`.
-- **Browser weight**: \`packages/bench/src/browser/ours.ts\` (\`BunqBrowser.layer\` with its default IndexedDB store +
-  \`DeviceServer.get\`) and \`packages/bench/src/browser/bunqjs.js\` (\`new BunqJSClient()\` with its localStorage
+- **Browser weight**: \`packages/bench/src/browser/ours.ts\` (\`BunqBrowser.layerWith\` with the IndexedDB store,
+  \`BrowserContextStore.layerIndexedDb()\`, + \`DeviceServer.get\`) and \`packages/bench/src/browser/bunqjs.js\` (\`new BunqJSClient()\` with its localStorage
   default, \`run\`, \`install\`, \`registerDevice\`, \`registerSession\`, \`api.deviceRegistration.get\`), bundled by esbuild
   (browser platform, ESM, minify, tree shaking), gzip level 9. Node built-ins that bunqJSClient's dependencies import
   are replaced by empty modules (listed in the table): a real browser build must stub or polyfill them, so its true
@@ -330,28 +330,28 @@ const methodNotes = `## Method
 
 - **Signed requests, ours vs the baseline.** Crypto is not the difference: counting \`node:crypto\` \`sign\`/\`verify\`
   calls (by wrapping them) gives one sign and one verify per request for both, with the same \`KeyObject\`. What was
-  ours and is fixed: \`Effect.timeoutFail\` (two forked fibers and a fiber-ref merge per attempt; now one fiber and a
-  timer on the live clock), a signing \`HttpClient\` rebuilt per request and the fixed headers re-applied per request
-  (now computed once, the body signed once per request), \`Schema\` decoding of every envelope (a plain
-  \`{"Response": [...]}\` is now taken as is), and \`NodeHttpClient.layerUndici\` (an \`http.client\` span with ~20
-  attributes, \`traceparent\`/\`b3\` headers, an \`Effect.cached\` body, headers re-parsed on each access; \`BunqNode\`
-  now uses the lean \`UndiciHttpClient\`). Together that took the sequential ratios from 1.65× (GET) and 1.58× (POST)
-  to the table's. What remains is spread thinly over the Effect runtime, with no hot spot: run in memory with no
-  socket (\`pnpm --filter @effect-bunq/bench overhead\`, a replaying \`HttpClient\`), \`DeviceServer.get\` costs
-  ≈ 0.6 ms of client CPU above the protocol's own sign + verify + \`JSON.parse\` on this machine: \`Effect.fn\`'s span and
-  call-site stack capture (the style guide's traced programs), \`ManagedRuntime.runPromise\`, the \`ApiContext\` session
-  check, the \`BunqClient\` span, the per-attempt fiber for the timeout, and \`Schema\` decoding of the device. Over
-  loopback the gap is larger (≈ 1.5 ms of CPU). Layer by layer (\`pnpm --filter @effect-bunq/bench layers\`, client CPU
-  per signed GET once the JIT has settled, one run): \`DeviceServer.get\` ≈ 2.6 ms, \`ApiContext.request\` ≈ 2.15 ms,
-  \`BunqClient.execute\` ≈ 2.0 ms, \`UndiciHttpClient\` alone ≈ 0.5 ms, bare undici ≈ 0.4 ms, one sign + verify
-  ≈ 0.6 ms: decoding the device and the traced program cost ≈ 0.45 ms, the session check ≈ 0.15 ms, and
-  \`BunqClient\` ≈ 0.9 ms above its transport and crypto. Part of that is transport work the unsigned \`HttpClient\` row
-  does not do (a bigger, signed request; a bigger, signed response with more headers); switching the span, the header
-  redaction, the timeout fiber and verification off one at a time each moved it by less than this machine's
-  run-to-run noise (± 0.3 ms). On this 2-core
-  machine the emulator shares the cores, so client CPU becomes latency. Closing the rest needs fewer Effect operations
-  per request than a traced, typed, timed, verified call makes today (e.g. untraced programs, no timeout fiber when
-  the transport can time out itself); that trades features for microseconds and is left as a decision for the team.
+  ours and is fixed, in two rounds: \`Effect.timeoutFail\` per attempt (two forked fibers; then one fiber and a timer;
+  now no fiber at all under \`BunqNode.layer\`, whose \`UndiciHttpClient\` enforces the deadline itself through
+  \`TransportDeadline\`), a signing \`HttpClient\` rebuilt per request, \`Schema\` decoding of every envelope,
+  \`NodeHttpClient.layerUndici\` (an \`http.client\` span with ~20 attributes, trace headers, an \`Effect.cached\` body),
+  \`annotateCurrentSpan\` calls (the span is now annotated directly), the redacted-header names scoped around every
+  request (now set once by \`BunqClient.layer\`), generators in \`ApiContext.request\`, and an \`AbortController\` per
+  request. It shows in memory more than over loopback: on this shared machine the ratios move by ± 0.15 to ± 0.3
+  from one full run to the next (one run during this work had both 16-in-flight ratios at ≈ 1.0×, the next at 1.35×).
+  In memory with no socket (\`pnpm --filter @effect-bunq/bench overhead\`), \`DeviceServer.get\` now costs ≈ 0.43 ms of
+  client CPU above the protocol's own sign + verify + \`JSON.parse\` (was ≈ 0.6 ms); what is left is spread over the
+  Effect runtime with no hot spot. On this machine one span costs ≈ 20 µs of CPU and an \`Effect.fn\` call ≈ 31 µs
+  against ≈ 3 µs for \`Effect.fnUntraced\` (a traced program makes two spans: the program's and \`BunqClient\`'s), and
+  one \`DeviceServer.get\` allocates ≈ 74 KB, ≈ 14 KB of it the \`Schema\` decoding of the device. Over loopback the
+  same code costs several times more CPU than in memory (\`pnpm --filter @effect-bunq/bench layers\`: \`DeviceServer.get\`
+  ≈ 2.5 ms, \`ApiContext.request\` ≈ 2.2 ms, \`BunqClient.execute\` ≈ 2.0 ms, \`UndiciHttpClient\` alone ≈ 0.8 ms, bare
+  undici ≈ 0.5 ms, one sign + verify ≈ 0.65 ms; ± 0.3 ms between runs), and more of it is garbage collection: in a
+  loopback loop \`UndiciHttpClient\` under \`ManagedRuntime.runPromise\` promotes ≈ 2 MB to the old generation per
+  young-generation collection, bare undici ≈ 0.25 MB. Wrapping undici in two \`Effect.async\` steps (request, then
+  body) already promotes ≈ 1.2 MB, one \`Effect.promise\` around both ≈ 0.3 MB; the retaining path was not found.
+  On this 2-core machine the emulator shares the cores, so client CPU becomes latency. Closing the rest needs fewer
+  Effect operations per request than a traced, typed, timed, verified call makes today (untraced programs, one span
+  per call instead of two, a hand-written decoder for the device), trade-offs left to the team.
 - **bunqJSClient / ours per signed POST.** bunqJSClient signs with node-forge in JavaScript, an order of magnitude more
   client CPU per request than ours (see the CPU columns). Wall time also contains the emulator's own share (it
   verifies the request and signs the response with \`node:crypto\` on the same two cores) and the loopback round trip,
@@ -363,16 +363,16 @@ const methodNotes = `## Method
   one bootstrap of either client takes anywhere from ≈ 150 ms to ≈ 1 s), so single rounds swing in both directions
   and the ratio of medians moves with the draw; beyond that, ours builds the layer (HTTP client, signer, store,
   config) and saves the context once per step. The median of per-round ratios over 15 rounds is reported.
-- **Browser bundle.** The *floor* row is the answer: \`@effect/platform\`'s \`FetchHttpClient\` sending one request
+- **Browser bundle.** The *floor* row says most of it: \`@effect/platform\`'s \`FetchHttpClient\` sending one request
   already weighs ≈ 79 KB gzipped, because its \`HttpClient\` module keeps \`Stream\`/\`Channel\`, \`Schema\` and the
   fiber runtime through module-level code (importing only the \`HttpClient\` tag gives ≈ 78 KB). effect-bunq's own
   share on top (its code plus the \`Schema\`, \`DateTime\` and \`Config\` parts only it uses) is the line under the table.
-  Pagination is now a module function (\`BunqClient.paginate\`, \`ApiContext.paginate\`) instead of a service method,
-  so our own code no longer forces \`Stream\` in (with the platform keeping it, that saved ≈ 0.3 KB), and
-  \`ApiContext.config\` is lazy and marked pure, so an app that does not read the environment ships no \`Config\`
-  parsers (≈ 0.9 KB). Reaching 100 KB needs ≈ 2.5 KB gzipped less of our own ≈ 23 KB (the largest parts: the request pipeline, PEM/DER key encoding, the
-  \`ApiContext\`, the WebCrypto signer, the context store and the session-user schemas) or a platform HTTP module that
-  tree-shakes; neither is a small change.
+  What brought it under 100 KB: pagination as module functions (no \`Stream\` forced by our services), a lazy
+  \`ApiContext.config\` (≈ 0.9 KB), \`BunqBrowser.layerWith\` taking the store as a layer (\`BunqBrowser.layer\` picks
+  one of three stores at run time and so ships all three with \`KeyValueStore\`: ≈ 2.1 KB), programs marked
+  \`/* @__PURE__ */\` so unused ones are dropped (≈ 0.2 KB) and SHA-256 constants derived instead of written out
+  (≈ 0.5 KB). The margin is small (≈ 0.25 KB); the largest parts of our share are the request pipeline, PEM/DER key
+  encoding, the \`ApiContext\`, the WebCrypto signer, the context store and the session-user schemas.
 - **Listing memory.** Ours holds memory flat: each page is decoded, emitted and dropped by the \`Stream\`; the peak is
   young-generation garbage, and what survives a GC at the end is well under 1 MB. It is slower than the baseline per
   page because every device is decoded by \`Schema\` (the baseline only \`JSON.parse\`s).
