@@ -19,7 +19,7 @@
  *
  * @since 0.1.0
  */
-import { BunqClient } from "@effect-bunq/http/BunqClient"
+import { BunqClient, layer as bunqClientLayer } from "@effect-bunq/http/BunqClient"
 import type { BunqRequest, BunqResponse, Method } from "@effect-bunq/http/BunqClient"
 import { BunqConfig } from "@effect-bunq/http/BunqConfig"
 import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
@@ -444,6 +444,30 @@ export const layer = (
   ApiContextError,
   BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore
 > => Layer.effect(ApiContext, make(options))
+
+/**
+ * Every runtime service but the `HttpClient` (see `RuntimeServices`), from what a platform supplies: its
+ * configuration, its signer and its context store. `BunqNode` and `BunqBrowser` build their layers with it.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRuntime = (
+  options: Options,
+  platform: {
+    readonly config: Layer.Layer<BunqConfig, ConfigError.ConfigError>
+    readonly signer: Layer.Layer<Signer.Signer>
+    readonly store: Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError, Signer.Signer>
+  }
+): Layer.Layer<
+  Exclude<RuntimeServices, HttpClient.HttpClient>,
+  ApiContextError | ConfigError.ConfigError,
+  HttpClient.HttpClient
+> => {
+  const client = bunqClientLayer.pipe(Layer.provideMerge(Layer.merge(platform.config, platform.signer)))
+  const store = platform.store.pipe(Layer.provide(platform.signer))
+  return layer(options).pipe(Layer.provideMerge(Layer.merge(client, store)))
+}
 
 /**
  * Read the options from the environment: `BUNQ_API_KEY` (required), `BUNQ_DEVICE_DESCRIPTION`,

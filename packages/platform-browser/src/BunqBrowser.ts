@@ -11,7 +11,6 @@
  */
 import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as ContextStore from "@effect-bunq/device-server/ContextStore"
-import * as BunqClient from "@effect-bunq/http/BunqClient"
 import * as BunqConfig from "@effect-bunq/http/BunqConfig"
 import type * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
@@ -79,13 +78,12 @@ const build = (
   Exclude<Services, HttpClient.HttpClient>,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
-> => {
-  const base = Layer.merge(BunqConfig.layer(options), WebCryptoSigner.layer)
-  const client = BunqClient.layer.pipe(Layer.provideMerge(base))
-  return ApiContext.layer({ ...options, extractableKeys: options.extractableKeys ?? false }).pipe(
-    Layer.provideMerge(Layer.merge(client, store.pipe(Layer.provide(WebCryptoSigner.layer))))
-  )
-}
+> =>
+  ApiContext.layerRuntime({ ...options, extractableKeys: options.extractableKeys ?? false }, {
+    config: BunqConfig.layer(options),
+    signer: WebCryptoSigner.layer,
+    store
+  })
 
 /**
  * Everything but the HTTP client, for apps that bring their own `HttpClient`.

@@ -20,7 +20,6 @@
  */
 import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as ContextStore from "@effect-bunq/device-server/ContextStore"
-import * as BunqClient from "@effect-bunq/http/BunqClient"
 import * as BunqConfig from "@effect-bunq/http/BunqConfig"
 import type * as Signer from "@effect-bunq/signer/Signer"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -88,18 +87,13 @@ export const layerContextStore = (
     })
 
 const build = (
-  configLayer: Layer.Layer<BunqConfig.BunqConfig, ConfigError.ConfigError>,
+  config: Layer.Layer<BunqConfig.BunqConfig, ConfigError.ConfigError>,
   options: ApiContext.Options & Pick<Options, "contextFile" | "passphrase">
 ): Layer.Layer<
   Exclude<Services, HttpClient.HttpClient>,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
-> => {
-  const base = Layer.merge(configLayer, NodeSigner.layer)
-  const client = BunqClient.layer.pipe(Layer.provideMerge(base))
-  const store = layerContextStore(options).pipe(Layer.provide(NodeSigner.layer))
-  return ApiContext.layer(options).pipe(Layer.provideMerge(Layer.merge(client, store)))
-}
+> => ApiContext.layerRuntime(options, { config, signer: NodeSigner.layer, store: layerContextStore(options) })
 
 /**
  * Everything but the HTTP client, for apps that bring their own `HttpClient` (a proxy-aware one, or the emulator's
