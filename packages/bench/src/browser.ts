@@ -6,8 +6,8 @@
 import * as esbuild from "esbuild"
 import { builtinModules } from "node:module"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import * as Zlib from "node:zlib"
+import * as Files from "./files.js"
 
 export interface Bundle {
   readonly bytes: number
@@ -28,7 +28,7 @@ const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]
 const build = async (entry: string, outdir: string): Promise<Bundle> => {
   const stubbed = new Set<string>()
   const result = await esbuild.build({
-    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    entryPoints: [Files.source(entry)],
     outdir,
     bundle: true,
     minify: true,
@@ -59,7 +59,7 @@ const build = async (entry: string, outdir: string): Promise<Bundle> => {
 }
 
 export const measure = async (dir: string): Promise<BrowserResult> => ({
-  ours: await build("./browser/ours.ts", Path.join(dir, "browser-ours")),
-  bunqJSClient: await build("./browser/bunqjs.js", Path.join(dir, "browser-bunqjs")),
-  floor: await build("./browser/floor.ts", Path.join(dir, "browser-floor"))
+  ours: await build("browser/ours.ts", Path.join(dir, "browser-ours")),
+  bunqJSClient: await build("browser/bunqjs.js", Path.join(dir, "browser-bunqjs")),
+  floor: await build("browser/floor.ts", Path.join(dir, "browser-floor"))
 })

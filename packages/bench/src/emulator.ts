@@ -2,7 +2,7 @@
  * A handle on the emulator process: fork it, wait for its URL, send commands.
  */
 import { fork } from "node:child_process"
-import { fileURLToPath } from "node:url"
+import * as Files from "./files.js"
 
 export interface EmulatorHandle {
   /** The base URL, e.g. `http://127.0.0.1:41234/v1`. */
@@ -18,8 +18,8 @@ export interface EmulatorHandle {
 
 export const start = (): Promise<EmulatorHandle> =>
   new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL("./emulatorProcess.ts", import.meta.url)), [], {
-      execArgv: ["--import", "tsx"],
+    const child = fork(Files.script("emulatorProcess"), [], {
+      execArgv: [...Files.execArgv],
       stdio: ["ignore", "inherit", "inherit", "ipc"]
     })
     let next = 0

@@ -12,6 +12,8 @@ import * as Browser from "./browser.js"
 import type { Client, Target } from "./clients/types.js"
 import * as Contenders from "./contenders.js"
 import * as Emulator from "./emulator.js"
+import * as Files from "./files.js"
+import * as Phases from "./phases.js"
 import * as Report from "./report.js"
 
 const quick = process.env.BENCH_QUICK === "1"
@@ -136,6 +138,22 @@ const main = async () => {
         requests.push(result)
       }
     }
+
+    // --- Phases of a sequential request (undici's diagnostics channels; ours and the baseline) ------------------
+    log("phases of a sequential request (undici diagnostics channels)")
+    const phases: Array<Report.PhaseResult> = []
+    for (const operation of ["GET", "POST"] as const) {
+      const result: Report.PhaseResult = { operation, timelines: { baseline: [], ours: [] } }
+      for (let round = 0; round < config.rounds; round++) {
+        for (const name of rotate(Phases.contenders, round)) {
+          const client = clients.get(name)!
+          const call = operation === "GET" ? () => client.get(client.deviceId) : () => client.post()
+          result.timelines[name].push(...(await Phases.record(config.sequential, call)))
+        }
+        await emulator.clearLog()
+      }
+      phases.push(result)
+    }
     for (const client of clients.values()) await client.close()
 
     // --- Bootstrap -------------------------------------------------------------------------------------------
@@ -198,6 +216,7 @@ const main = async () => {
       machine,
       config: { ...config, inFlight },
       requests,
+      phases,
       bootstrap,
       restore,
       listing,
@@ -225,9 +244,8 @@ const listChild = (name: Contenders.Name, dir: string, url: string, apiKey: stri
       process.execPath,
       [
         "--expose-gc",
-        "--import",
-        "tsx",
-        fileURLToPath(new URL("./listChild.ts", import.meta.url)),
+        ...Files.execArgv,
+        Files.script("listChild"),
         name,
         dir,
         url,

@@ -1,5 +1,6 @@
 /**
- * Profile one contender's signed requests: `node --cpu-prof --import tsx src/profile.ts ours GET 500 [inFlight]`.
+ * Profile one contender's signed requests: `pnpm build && node --cpu-prof dist/profile.js ours GET 500 [inFlight]`
+ * (or from source: `node --cpu-prof --import tsx src/profile.ts ...`).
  * The emulator runs in another process, so the profile holds only the client.
  */
 import * as Fs from "node:fs"

@@ -3,6 +3,7 @@
  */
 import type { BrowserResult } from "./browser.js"
 import type * as Contenders from "./contenders.js"
+import * as Phases from "./phases.js"
 import { kb, mb, median, ms, quantile, ratio, table } from "./stats.js"
 
 export interface Batch {
@@ -26,6 +27,12 @@ export interface RequestResult {
   readonly batches: Record<Contenders.Name, Array<Batch>>
 }
 
+/** The phases of sequential requests, ours and the baseline, over all rounds. */
+export interface PhaseResult {
+  readonly operation: Operation
+  readonly timelines: Record<typeof Phases.contenders[number], Array<Phases.Timeline>>
+}
+
 export interface Listing {
   readonly devices: number
   readonly millis: number
@@ -42,6 +49,7 @@ export interface Input {
   readonly machine: { nproc: number; cpu: string; node: string; os: string; load: string }
   readonly config: Record<string, number>
   readonly requests: ReadonlyArray<RequestResult>
+  readonly phases: ReadonlyArray<PhaseResult>
   readonly bootstrap: Record<Contenders.Name, Array<number>>
   readonly restore: Record<Contenders.Name, Array<number>>
   readonly listing: Record<Contenders.Name, Listing>
@@ -130,6 +138,24 @@ export const render = (input: Input): { console: string; markdown: string } => {
     ])
   }
 
+  const phaseRows = input.phases.flatMap((result) => {
+    const medians = (name: typeof Phases.contenders[number]) => {
+      const timelines = result.timelines[name]
+      return [
+        ...Phases.names.map((phase) => median(timelines.map((t) => t[phase]))),
+        median(timelines.map((t) => Phases.names.reduce((total, phase) => total + t[phase], 0)))
+      ]
+    }
+    const baseline = medians("baseline")
+    const ours = medians("ours")
+    const n = (name: typeof Phases.contenders[number]) => String(result.timelines[name].length)
+    return [
+      [result.operation, "baseline", n("baseline"), ...baseline.map(ms)],
+      [result.operation, "ours", n("ours"), ...ours.map(ms)],
+      [result.operation, "ours − baseline", "", ...ours.map((value, i) => ms(value - baseline[i]!))]
+    ]
+  })
+
   const lifecycleRows = (["bootstrap", "restore"] as const).map((what) => {
     const data = input[what]
     return [
@@ -215,6 +241,8 @@ export const render = (input: Input): { console: string; markdown: string } => {
       ["request", "ours/baseline time", "bunqJSClient/ours time", "ours/baseline CPU", "bunqJSClient/ours CPU"],
       ratioRows
     ),
+    "\n## Where a sequential request's time goes (ms, median per phase; undici's diagnostics channels, ours and the baseline)\n",
+    table(["request", "client", "n", ...Phases.names, "total"], phaseRows),
     "\n## API context (ms, median)\n",
     table(["", "baseline", "ours", "bunqJSClient", "ours/baseline", "bunqJSClient/ours"], lifecycleRows),
     "\n## Listing every device page by page (200 per page), one child process per client\n",
@@ -330,28 +358,36 @@ const methodNotes = `## Method
 
 - **Signed requests, ours vs the baseline.** Crypto is not the difference: counting \`node:crypto\` \`sign\`/\`verify\`
   calls (by wrapping them) gives one sign and one verify per request for both, with the same \`KeyObject\`. What was
-  ours and is fixed, in two rounds: \`Effect.timeoutFail\` per attempt (two forked fibers; then one fiber and a timer;
-  now no fiber at all under \`BunqNode.layer\`, whose \`UndiciHttpClient\` enforces the deadline itself through
-  \`TransportDeadline\`), a signing \`HttpClient\` rebuilt per request, \`Schema\` decoding of every envelope,
-  \`NodeHttpClient.layerUndici\` (an \`http.client\` span with ~20 attributes, trace headers, an \`Effect.cached\` body),
-  \`annotateCurrentSpan\` calls (the span is now annotated directly), the redacted-header names scoped around every
-  request (now set once by \`BunqClient.layer\`), generators in \`ApiContext.request\`, and an \`AbortController\` per
-  request. It shows in memory more than over loopback: on this shared machine the ratios move by ± 0.15 to ± 0.3
-  from one full run to the next (one run during this work had both 16-in-flight ratios at ≈ 1.0×, the next at 1.35×).
-  In memory with no socket (\`pnpm --filter @effect-bunq/bench overhead\`), \`DeviceServer.get\` now costs ≈ 0.43 ms of
-  client CPU above the protocol's own sign + verify + \`JSON.parse\` (was ≈ 0.6 ms); what is left is spread over the
-  Effect runtime with no hot spot. On this machine one span costs ≈ 20 µs of CPU and an \`Effect.fn\` call ≈ 31 µs
-  against ≈ 3 µs for \`Effect.fnUntraced\` (a traced program makes two spans: the program's and \`BunqClient\`'s), and
-  one \`DeviceServer.get\` allocates ≈ 74 KB, ≈ 14 KB of it the \`Schema\` decoding of the device. Over loopback the
-  same code costs several times more CPU than in memory (\`pnpm --filter @effect-bunq/bench layers\`: \`DeviceServer.get\`
-  ≈ 2.5 ms, \`ApiContext.request\` ≈ 2.2 ms, \`BunqClient.execute\` ≈ 2.0 ms, \`UndiciHttpClient\` alone ≈ 0.8 ms, bare
-  undici ≈ 0.5 ms, one sign + verify ≈ 0.65 ms; ± 0.3 ms between runs), and more of it is garbage collection: in a
-  loopback loop \`UndiciHttpClient\` under \`ManagedRuntime.runPromise\` promotes ≈ 2 MB to the old generation per
-  young-generation collection, bare undici ≈ 0.25 MB. Wrapping undici in two \`Effect.async\` steps (request, then
-  body) already promotes ≈ 1.2 MB, one \`Effect.promise\` around both ≈ 0.3 MB; the retaining path was not found.
-  On this 2-core machine the emulator shares the cores, so client CPU becomes latency. Closing the rest needs fewer
-  Effect operations per request than a traced, typed, timed, verified call makes today (untraced programs, one span
-  per call instead of two, a hand-written decoder for the device), trade-offs left to the team.
+  ours and is fixed: \`Effect.timeoutFail\` per attempt (two forked fibers; now no fiber at all under
+  \`BunqNode.layer\`, whose \`UndiciHttpClient\` enforces the deadline itself through \`TransportDeadline\`), a signing
+  \`HttpClient\` rebuilt per request, \`Schema\` decoding of every envelope, \`NodeHttpClient.layerUndici\` (an
+  \`http.client\` span with ~20 attributes, trace headers, an \`Effect.cached\` body), \`annotateCurrentSpan\` calls,
+  the redacted-header names scoped around every request, generators in \`ApiContext.request\`, and an
+  \`AbortController\` per request.
+  The phase table shows where the rest of the gap sits, in three parts of similar size:
+  - *before send* (≈ 0.45 ms): running the program, \`ApiContext\`, building and signing the request, the span, the
+    transport; the signing itself is the same \`node:crypto\` call as the baseline's;
+  - *after body* (≈ 0.3 to 0.45 ms): resuming the fiber, verifying, parsing, the \`Schema\` decoding of the device
+    (≈ 0.13 ms of it, measured with temporary marks), ending the spans, settling the promise;
+  - *server* (≈ 0.2 to 0.4 ms): the emulator answers our requests more slowly, although a CPU profile of the emulator
+    process shows the same CPU per request for both clients, and the client itself goes idle ≈ 0.09 ms after sending,
+    like the baseline. What differs is the client's garbage: \`node --trace-gc\` over 3,000 GETs counts 39 young
+    collections for ours against 18 for the baseline (≈ 140 KB against ≈ 90 KB allocated per request), and the
+    collector's helper threads share the machine's two cores with the emulator while it works.
+  In memory with no socket (\`pnpm --filter @effect-bunq/bench overhead\`), \`DeviceServer.get\` costs ≈ 0.43 ms of
+  client CPU above the protocol's own sign + verify + \`JSON.parse\`; over loopback the same code costs two to three
+  times that, because it runs with cold caches between I/O waits. What is left is spread over the Effect runtime
+  (fiber steps, \`FiberRef\`s, spans, \`Schema\`) with no hot spot: one span costs ≈ 20 µs of CPU, an \`Effect.fn\` call
+  ≈ 31 µs against ≈ 3 µs for \`Effect.fnUntraced\` (a traced program makes two spans: the program's and
+  \`BunqClient\`'s). Closing it needs fewer Effect operations and allocations per request than a traced, typed,
+  timed, verified call makes today (untraced programs, one span per call instead of two, a hand-written decoder for
+  the device): trade-offs left to the team. On this shared 2-core machine the ratios also move by ± 0.15 to ± 0.3
+  from one full run to the next, so a target within that distance holds in some runs and not in others.
+- **How the benchmark runs.** \`pnpm bench\` runs an esbuild build of the benchmark on plain \`node\` (clients and
+  emulator alike), not the TypeScript sources under tsx. Under tsx, Node has source maps on, and with them an Effect
+  fiber that suspends twice around an undici request promoted ≈ 1.25 MB to the old generation per young collection
+  instead of ≈ 0.18 MB; the built run measures what a shipped application runs. Both give similar ratios: the
+  built run makes the emulator and the baseline faster as well.
 - **bunqJSClient / ours per signed POST.** bunqJSClient signs with node-forge in JavaScript, an order of magnitude more
   client CPU per request than ours (see the CPU columns). Wall time also contains the emulator's own share (it
   verifies the request and signs the response with \`node:crypto\` on the same two cores) and the loopback round trip,
