@@ -154,6 +154,11 @@ const main = async () => {
       }
       phases.push(result)
     }
+    const ours = clients.get("ours")!
+    const effectOps = {
+      GET: await ours.effectOps!("GET", config.sequential),
+      POST: await ours.effectOps!("POST", config.sequential)
+    }
     for (const client of clients.values()) await client.close()
 
     // --- Bootstrap -------------------------------------------------------------------------------------------
@@ -217,6 +222,7 @@ const main = async () => {
       config: { ...config, inFlight },
       requests,
       phases,
+      effectOps,
       bootstrap,
       restore,
       listing,

@@ -50,6 +50,8 @@ export interface Input {
   readonly config: Record<string, number>
   readonly requests: ReadonlyArray<RequestResult>
   readonly phases: ReadonlyArray<PhaseResult>
+  /** Effect operations evaluated per call by ours (`Client.effectOps`). */
+  readonly effectOps: Record<Operation, number>
   readonly bootstrap: Record<Contenders.Name, Array<number>>
   readonly restore: Record<Contenders.Name, Array<number>>
   readonly listing: Record<Contenders.Name, Listing>
@@ -80,10 +82,21 @@ const perRequest = (batch: Batch, mode: Mode) =>
   mode === "sequential" ? median(batch.latencies) : batch.wallMillis / batch.requests
 
 /** Median over rounds of the per-round ratio a/b (each round ran both back to back). */
-const roundRatio = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) =>
-  median(
-    a.slice(0, Math.min(a.length, b.length)).map((x, i) => x / b[i]!).filter((r) => !Number.isNaN(r))
-  )
+const roundRatio = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): Spread => {
+  const ratios = a.slice(0, Math.min(a.length, b.length)).map((x, i) => x / b[i]!).filter((r) => !Number.isNaN(r))
+  return { median: median(ratios), low: quantile(ratios, 0.25), high: quantile(ratios, 0.75) }
+}
+
+/** A median over rounds with the interquartile range of the rounds around it. */
+interface Spread {
+  readonly median: number
+  readonly low: number
+  readonly high: number
+}
+
+/** `1.23× (1.10–1.31)`: the median, then the middle half of the rounds. */
+const spread = (r: Spread): string =>
+  Number.isNaN(r.median) ? "n/a" : `${ratio(r.median)} (${r.low.toFixed(2)}–${r.high.toFixed(2)})`
 
 const cpuOf = (batch: Batch) => batch.cpuMicros / batch.requests
 
@@ -98,7 +111,7 @@ export const render = (input: Input): { console: string; markdown: string } => {
   const ratioRows: Array<Array<string>> = []
   const ratios = new Map<
     string,
-    { oursBaseline: number; bunqOurs: number; cpuOursBaseline: number; cpuBunqOurs: number }
+    { oursBaseline: Spread; bunqOurs: Spread; cpuOursBaseline: Spread; cpuBunqOurs: Spread }
   >()
   for (const result of input.requests) {
     for (const name of names) {
@@ -131,10 +144,10 @@ export const render = (input: Input): { console: string; markdown: string } => {
     ratios.set(`${result.operation} ${result.mode}`, r)
     ratioRows.push([
       `${result.operation} ${result.mode}`,
-      ratio(r.oursBaseline),
-      ratio(r.bunqOurs),
-      ratio(r.cpuOursBaseline),
-      ratio(r.cpuBunqOurs)
+      spread(r.oursBaseline),
+      spread(r.bunqOurs),
+      spread(r.cpuOursBaseline),
+      spread(r.cpuBunqOurs)
     ])
   }
 
@@ -161,7 +174,7 @@ export const render = (input: Input): { console: string; markdown: string } => {
     return [
       what,
       ...names.map((name) => `${ms(median(data[name]))} (n=${data[name].length})`),
-      ratio(roundRatio(data.ours, data.baseline)),
+      spread(roundRatio(data.ours, data.baseline)),
       ratio(median(data.bunqJSClient) / median(data.ours))
     ]
   })
@@ -186,35 +199,39 @@ export const render = (input: Input): { console: string; markdown: string } => {
   const targets: Array<Target> = [
     {
       target: "signed GET, sequential: ours ≤ 1.15 × baseline",
-      value: ratio(get.oursBaseline),
-      holds: get.oursBaseline <= 1.15
+      value: spread(get.oursBaseline),
+      holds: get.oursBaseline.median <= 1.15
     },
     {
       target: "signed POST, sequential: ours ≤ 1.15 × baseline",
-      value: ratio(post.oursBaseline),
-      holds: post.oursBaseline <= 1.15
+      value: spread(post.oursBaseline),
+      holds: post.oursBaseline.median <= 1.15
     },
     {
       target: "signed GET, 16 in flight: ours ≤ 1.15 × baseline",
-      value: ratio(getC.oursBaseline),
-      holds: getC.oursBaseline <= 1.15
+      value: spread(getC.oursBaseline),
+      holds: getC.oursBaseline.median <= 1.15
     },
     {
       target: "signed POST, 16 in flight: ours ≤ 1.15 × baseline",
-      value: ratio(postC.oursBaseline),
-      holds: postC.oursBaseline <= 1.15
+      value: spread(postC.oursBaseline),
+      holds: postC.oursBaseline.median <= 1.15
     },
     {
       target: "signed POST, sequential: ≥ 20 × faster than bunqJSClient",
-      value: ratio(post.bunqOurs),
-      holds: post.bunqOurs >= 20
+      value: spread(post.bunqOurs),
+      holds: post.bunqOurs.median >= 20
     },
     {
       target: "signed POST, 16 in flight: ≥ 20 × faster than bunqJSClient",
-      value: ratio(postC.bunqOurs),
-      holds: postC.bunqOurs >= 20
+      value: spread(postC.bunqOurs),
+      holds: postC.bunqOurs.median >= 20
     },
-    { target: "bootstrap: ours ≤ 1.2 × baseline", value: ratio(bootstrapRatio), holds: bootstrapRatio <= 1.2 },
+    {
+      target: "bootstrap: ours ≤ 1.2 × baseline",
+      value: spread(bootstrapRatio),
+      holds: bootstrapRatio.median <= 1.2
+    },
     {
       target: "browser bundle ≤ 100 KB gzipped",
       value: kb(input.browser.ours.gzipBytes),
@@ -236,13 +253,15 @@ export const render = (input: Input): { console: string; markdown: string } => {
   const tables = [
     "## Signed requests (client latency in ms, throughput in requests/s, client CPU ms per request)\n",
     table(["request", "client", "n", "median", "p99", "req/s", "CPU ms/req"], requestRows),
-    "\n## Ratios from interleaved rounds (median of per-round ratios; time = median latency sequentially, wall time per request at 16 in flight)\n",
+    "\n## Ratios from interleaved rounds (median of per-round ratios, and in brackets the middle half of the rounds; time = median latency sequentially, wall time per request at 16 in flight)\n",
     table(
       ["request", "ours/baseline time", "bunqJSClient/ours time", "ours/baseline CPU", "bunqJSClient/ours CPU"],
       ratioRows
     ),
     "\n## Where a sequential request's time goes (ms, median per phase; undici's diagnostics channels, ours and the baseline)\n",
     table(["request", "client", "n", ...Phases.names, "total"], phaseRows),
+    `\nEffect operations the fiber runtime evaluates per call of ours (counted by a supervisor; independent of the ` +
+    `machine's load): signed GET ${input.effectOps.GET.toFixed(0)}, signed POST ${input.effectOps.POST.toFixed(0)}.\n`,
     "\n## API context (ms, median)\n",
     table(["", "baseline", "ours", "bunqJSClient", "ours/baseline", "bunqJSClient/ours"], lifecycleRows),
     "\n## Listing every device page by page (200 per page), one child process per client\n",
@@ -250,7 +269,7 @@ export const render = (input: Input): { console: string; markdown: string } => {
     "\n## Browser weight (esbuild, minified, gzip -9)\n",
     table(["app", "minified", "gzipped", "Node built-ins stubbed"], browserRows),
     `\neffect-bunq's own share (ours − floor): ${kb(ownGzip)} gzipped.\n`,
-    "\n## Targets\n",
+    "\n## Targets (a ratio is the median of the rounds; in brackets, the middle half of the rounds)\n",
     table(["target", "measured", ""], targetRows)
   ].join("\n")
 
@@ -301,8 +320,10 @@ const methodNotes = `## Method
   or list endpoint, so its \`ApiAdapter\` is called with the paths (the same path its endpoint classes take).
 - **Interleaving.** The machine is shared and noisy, so every measurement runs in rounds; in each round every
   contender runs one batch, in an order rotated each round. Ratios are computed per round (both sides measured
-  seconds apart) and the median of the per-round ratios is reported. bunqJSClient runs a fifth of the requests per
-  batch (it is ~40× slower) and fewer bootstraps (its key generation takes seconds).
+  seconds apart) and the median of the per-round ratios is reported, with the interquartile range of the rounds in
+  brackets: a target whose limit falls inside that range can hold in one full run and miss in the next.
+  bunqJSClient runs a fifth of the requests per batch (it is ~40× slower) and fewer bootstraps (its key generation
+  takes seconds).
 - **Warm-up.** Before measuring, each client makes \`warmupGets\` signed GETs and \`warmupPosts\` signed POSTs
   (bunqJSClient a fifth), so the JIT has compiled the hot paths, as in a long-running app. Ours has the most code on
   the request path and warms up slowest: measured alone, its client CPU per signed GET fell from ≈ 6 ms over the
@@ -313,6 +334,16 @@ const methodNotes = `## Method
   sits out the rest of that phase, and its stalled request is kept out of the latencies (its batch's wall time, which
   includes the 30 s wait, is kept out of the throughput and the ratios). A request that fails (rejects) is counted
   as *failed* (shown next to n) and kept out of the latencies; the batch goes on.
+- **Phases** (ours and the baseline, the two clients that send through undici): after the timed rounds, each runs
+  \`sequential\` more GETs and then POSTs per round, one at a time, while \`packages/bench/src/phases.ts\` listens on
+  undici's diagnostics channels (\`undici:client:sendHeaders\`, \`undici:request:headers\`,
+  \`undici:request:trailers\`) and splits each call into *before send*, *server* (the emulator and the loopback round
+  trip, as the client sees it), *body* and *after body* (until the call's promise settles). The medians of the
+  phases need not add up to the median total.
+- **Effect operations**: ours then runs \`sequential\` more calls of each kind under a \`Supervisor\` with the
+  \`OpSupervision\` runtime flag on, which is told of every operation the fiber runtime evaluates (in the call's fiber
+  and in any it forks); what the counting wrapper adds around \`Effect.void\` is taken off. The count is the same
+  from run to run, so it shows a request path that grew or shrank between two commits where the timings cannot.
 - **Bootstrap** = key generation (RSA-2048) + \`POST /installation\` + \`POST /device-server\` + \`POST /session-server\`,
   from nothing to a usable session. RSA key generation time varies a lot from key to key (random prime search), which
   dominates this number; hence the rounds.

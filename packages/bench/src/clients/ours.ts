@@ -10,9 +10,29 @@ import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as RuntimeFlags from "effect/RuntimeFlags"
+import * as RuntimeFlagsPatch from "effect/RuntimeFlagsPatch"
 import * as Stream from "effect/Stream"
+import * as Supervisor from "effect/Supervisor"
 import * as Path from "node:path"
 import type { Client, Contender, Target } from "./types.js"
+
+/** Counts the operations the fiber runtime evaluates in the fibers it supervises (with `OpSupervision` on). */
+class OpCounter extends Supervisor.AbstractSupervisor<void> {
+  count = 0
+  get value(): Effect.Effect<void> {
+    return Effect.void
+  }
+  override onEffect(): void {
+    this.count++
+  }
+}
+
+const counted = <A, E, R>(counter: OpCounter, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  effect.pipe(
+    Effect.supervised(counter),
+    Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.enable(RuntimeFlags.OpSupervision))
+  )
 
 const open = async (target: Target, apiKey: string, contextFile: string | false, restore: boolean): Promise<Client> => {
   const secret = Redacted.make(apiKey)
@@ -38,11 +58,26 @@ const open = async (target: Target, apiKey: string, contextFile: string | false,
     }
     const createOptions: DeviceServer.CreateOptions = { description: "bench", secret, permittedIps: ["*"] }
     const count = Stream.runCount(DeviceServer.list({ count: 200 }))
+    const get = (id: number) => Effect.asVoid(DeviceServer.get(id))
+    const post = () => Effect.asVoid(DeviceServer.create(credentials, createOptions))
     return {
       deviceId,
-      get: (id) => runtime.runPromise(Effect.asVoid(DeviceServer.get(id))),
-      post: () => runtime.runPromise(Effect.asVoid(DeviceServer.create(credentials, createOptions))),
+      get: (id) => runtime.runPromise(get(id)),
+      post: () => runtime.runPromise(post()),
       listAll: () => runtime.runPromise(count),
+      effectOps: async (operation, n) => {
+        const counter = new OpCounter()
+        // What counting adds by itself, measured around nothing, is taken off.
+        await runtime.runPromise(counted(counter, Effect.void))
+        const overhead = counter.count
+        counter.count = 0
+        for (let i = 0; i < n; i++) {
+          await (operation === "GET"
+            ? runtime.runPromise(counted(counter, get(deviceId)))
+            : runtime.runPromise(counted(counter, post())))
+        }
+        return counter.count / n - overhead
+      },
       close: () => runtime.dispose()
     }
   } catch (error) {

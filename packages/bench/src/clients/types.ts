@@ -20,6 +20,11 @@ export interface Client {
   readonly post: () => Promise<void>
   /** `GET /device-server` page by page (200 per page), every device; returns how many were seen. */
   readonly listAll: () => Promise<number>
+  /**
+   * Ours only: how many operations the Effect fiber runtime evaluates per call, averaged over `n` calls. Unlike a
+   * time it does not move with the machine's load, so it shows a request path that grew or shrank between commits.
+   */
+  readonly effectOps?: (operation: "GET" | "POST", n: number) => Promise<number>
   /** Release timers, connections, runtimes. */
   readonly close: () => Promise<void>
 }
