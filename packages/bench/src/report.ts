@@ -400,15 +400,17 @@ const methodNotes = `## Method
     transport; the signing itself is the same \`node:crypto\` call as the baseline's;
   - *after body* (≈ 0.3 to 0.45 ms): resuming the fiber, verifying, parsing, the \`Schema\` decoding of the device
     (≈ 0.13 ms of it, measured with temporary marks), ending the spans, settling the promise;
-  - *server* (≈ 0.2 to 0.4 ms): the emulator answers our requests more slowly, although a CPU profile of the emulator
-    process shows the same CPU per request for both clients, and the client itself goes idle ≈ 0.09 ms after sending,
-    like the baseline. What differs is the client's garbage: \`node --trace-gc\` over 3,000 GETs counts 39 young
-    collections for ours against 18 for the baseline (≈ 140 KB against ≈ 90 KB allocated per request), and the
-    collector's helper threads share the machine's two cores with the emulator while it works.
+  - *server* (≈ 0.15 to 0.4 ms): the emulator answers our requests more slowly, although a CPU profile of the
+    emulator process shows the same CPU per request for both clients, and the client itself goes idle ≈ 0.09 ms
+    after sending, like the baseline. What differs is the client's garbage, whose collection runs partly on helper
+    threads that share the machine's two cores with the emulator (the likely cause; not proven):
+    \`node --trace-gc\` over 3,000 GETs counts 39 young collections for ours against 18 for the baseline, and V8's
+    sampling heap profiler puts ours at ≈ 140 KB allocated per signed GET against ≈ 35 KB, half of the difference
+    in the fiber runtime and Effect's core (a closure per evaluated operation, continuations, exits).
   In memory with no socket (\`pnpm --filter @effect-bunq/bench overhead\`), \`DeviceServer.get\` costs ≈ 0.43 ms of
   client CPU above the protocol's own sign + verify + \`JSON.parse\`; over loopback the same code costs two to three
   times that, because it runs with cold caches between I/O waits. What is left is spread over the Effect runtime
-  (fiber steps, \`FiberRef\`s, spans, \`Schema\`) with no hot spot: one span costs ≈ 20 µs of CPU, an \`Effect.fn\` call
+  (159 operations per signed GET, \`FiberRef\`s, spans, \`Schema\`) with no hot spot: one span costs ≈ 20 µs of CPU, an \`Effect.fn\` call
   ≈ 31 µs against ≈ 3 µs for \`Effect.fnUntraced\` (a traced program makes two spans: the program's and
   \`BunqClient\`'s). Closing it needs fewer Effect operations and allocations per request than a traced, typed,
   timed, verified call makes today (untraced programs, one span per call instead of two, a hand-written decoder for
@@ -417,8 +419,11 @@ const methodNotes = `## Method
 - **How the benchmark runs.** \`pnpm bench\` runs an esbuild build of the benchmark on plain \`node\` (clients and
   emulator alike), not the TypeScript sources under tsx. Under tsx, Node has source maps on, and with them an Effect
   fiber that suspends twice around an undici request promoted ≈ 1.25 MB to the old generation per young collection
-  instead of ≈ 0.18 MB; the built run measures what a shipped application runs. Both give similar ratios: the
-  built run makes the emulator and the baseline faster as well.
+  instead of ≈ 0.18 MB; the built run measures what a shipped application runs. The emulator is an Effect HTTP
+  server, so the built run makes it faster too, which shortens the baseline's time more than ours in proportion:
+  in four full runs each, the sequential ratios were ≈ 1.3× either way, while the 16-in-flight ratios went from
+  ≈ 1.1 to 1.2× under tsx to ≈ 1.3× built. The built figures are the honest ones: under tsx the emulator's own
+  slowdown was hiding part of our overhead.
 - **bunqJSClient / ours per signed POST.** bunqJSClient signs with node-forge in JavaScript, an order of magnitude more
   client CPU per request than ours (see the CPU columns). Wall time also contains the emulator's own share (it
   verifies the request and signs the response with \`node:crypto\` on the same two cores) and the loopback round trip,
