@@ -412,10 +412,14 @@ const methodNotes = `## Method
   times that, because it runs with cold caches between I/O waits. What is left is spread over the Effect runtime
   (159 operations per signed GET, \`FiberRef\`s, spans, \`Schema\`) with no hot spot: one span costs ≈ 20 µs of CPU, an \`Effect.fn\` call
   ≈ 31 µs against ≈ 3 µs for \`Effect.fnUntraced\` (a traced program makes two spans: the program's and
-  \`BunqClient\`'s). Closing it needs fewer Effect operations and allocations per request than a traced, typed,
-  timed, verified call makes today (untraced programs, one span per call instead of two, a hand-written decoder for
-  the device): trade-offs left to the team. On this shared 2-core machine the ratios also move by ± 0.15 to ± 0.3
-  from one full run to the next, so a target within that distance holds in some runs and not in others.
+  \`BunqClient\`'s). The levers left are trade-offs for the team, and they do not reach the target: tried as a
+  patch (not kept), dropping \`BunqClient\`'s span and running \`DeviceServer.get\` untraced
+  (\`Effect.fnUntraced\`) saved ≈ 0.18 ms per GET (≈ 0.12 ms before send, ≈ 0.06 ms after the body), and a
+  hand-written decoder for the device could save ≈ 0.1 ms more. That is about a quarter of the ≈ 1.1 ms gap; ≤ 1.15×
+  needs the gap under ≈ 0.5 ms, roughly half the Effect operations per call, which means giving up parts of the
+  traced, typed, timed, verified pipeline rather than tuning it. On this shared 2-core machine the ratios also move
+  by ± 0.15 to ± 0.3 from one full run to the next, so a target within that distance holds in some runs and not in
+  others.
 - **How the benchmark runs.** \`pnpm bench\` runs an esbuild build of the benchmark on plain \`node\` (clients and
   emulator alike), not the TypeScript sources under tsx. Under tsx, Node has source maps on, and with them an Effect
   fiber that suspends twice around an undici request promoted ≈ 1.25 MB to the old generation per young collection
