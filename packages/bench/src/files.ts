@@ -17,6 +17,3 @@ export const execArgv: ReadonlyArray<string> = built ? [] : ["--import", "tsx"]
 
 /** A source file (the browser apps are bundled from their sources either way). */
 export const source = (path: string): string => fileURLToPath(new URL(`../src/${path}`, import.meta.url))
-
-/** `true` when this is the esbuild build rather than the TypeScript sources under tsx. */
-export const isBuilt = built

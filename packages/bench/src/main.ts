@@ -126,7 +126,7 @@ const main = async () => {
           for (const name of rotate(Contenders.names, round)) {
             if (result.batches[name].some((batch) => batch.stalled > 0)) continue
             const client = clients.get(name)!
-            const call = operation === "GET" ? () => client.get(client.deviceId) : () => client.post()
+            const call = Contenders.call(client, operation)
             const n = share(name, mode === "sequential" ? config.sequential : config.concurrent)
             result.batches[name].push(
               await runBatch(`${name} ${operation} ${mode}`, n, mode === "sequential" ? 1 : inFlight, call)
@@ -146,8 +146,7 @@ const main = async () => {
       const result: Report.PhaseResult = { operation, timelines: { baseline: [], ours: [] } }
       for (let round = 0; round < config.rounds; round++) {
         for (const name of rotate(Phases.contenders, round)) {
-          const client = clients.get(name)!
-          const call = operation === "GET" ? () => client.get(client.deviceId) : () => client.post()
+          const call = Contenders.call(clients.get(name)!, operation)
           result.timelines[name].push(...(await Phases.record(config.sequential, call)))
         }
         await emulator.clearLog()

@@ -19,10 +19,19 @@ export const names = ["before send", "server", "body", "after body"] as const
 /** The clients measured: the two that send through undici. */
 export const contenders = ["baseline", "ours"] as const
 
+export type Contender = typeof contenders[number]
+
 export type Phase = typeof names[number]
 
 /** One request's phases in milliseconds. */
 export type Timeline = Record<Phase, number>
+
+/** The undici channel that sets each mark. */
+const channels = {
+  sent: "undici:client:sendHeaders",
+  headers: "undici:request:headers",
+  trailers: "undici:request:trailers"
+} as const
 
 interface Marks {
   readonly call: number
@@ -37,18 +46,14 @@ interface Marks {
  */
 export const record = async (n: number, call: () => Promise<void>): Promise<Array<Timeline>> => {
   let current: Marks | undefined
-  const onSent = () => {
-    if (current !== undefined && current.sent === undefined) current.sent = performance.now()
-  }
-  const onHeaders = () => {
-    if (current !== undefined && current.headers === undefined) current.headers = performance.now()
-  }
-  const onTrailers = () => {
-    if (current !== undefined && current.trailers === undefined) current.trailers = performance.now()
-  }
-  DiagnosticsChannel.subscribe("undici:client:sendHeaders", onSent)
-  DiagnosticsChannel.subscribe("undici:request:headers", onHeaders)
-  DiagnosticsChannel.subscribe("undici:request:trailers", onTrailers)
+  // Each channel stamps its mark on the request in progress, the first time only.
+  const listeners = (Object.keys(channels) as Array<keyof typeof channels>).map((mark) => {
+    const listener = () => {
+      if (current !== undefined && current[mark] === undefined) current[mark] = performance.now()
+    }
+    DiagnosticsChannel.subscribe(channels[mark], listener)
+    return [channels[mark], listener] as const
+  })
   const timelines: Array<Timeline> = []
   try {
     for (let i = 0; i < n; i++) {
@@ -68,9 +73,7 @@ export const record = async (n: number, call: () => Promise<void>): Promise<Arra
     }
   } finally {
     current = undefined
-    DiagnosticsChannel.unsubscribe("undici:client:sendHeaders", onSent)
-    DiagnosticsChannel.unsubscribe("undici:request:headers", onHeaders)
-    DiagnosticsChannel.unsubscribe("undici:request:trailers", onTrailers)
+    for (const [channel, listener] of listeners) DiagnosticsChannel.unsubscribe(channel, listener)
   }
   return timelines
 }

@@ -13,7 +13,7 @@ const [name = "ours", operation = "GET", count = "500", inFlight = "1"] = proces
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-bunq-profile-"))
 const emulator = await Emulator.start()
 const client = await Contenders.make(name as Contenders.Name, dir).bootstrap(emulator, await emulator.createUser())
-const call = operation === "GET" ? () => client.get(client.deviceId) : () => client.post()
+const call = Contenders.call(client, operation as "GET" | "POST")
 const cpu = process.cpuUsage()
 const t = performance.now()
 let started = 0

@@ -30,7 +30,7 @@ export interface RequestResult {
 /** The phases of sequential requests, ours and the baseline, over all rounds. */
 export interface PhaseResult {
   readonly operation: Operation
-  readonly timelines: Record<typeof Phases.contenders[number], Array<Phases.Timeline>>
+  readonly timelines: Record<Phases.Contender, Array<Phases.Timeline>>
 }
 
 export interface Listing {
@@ -152,7 +152,7 @@ export const render = (input: Input): { console: string; markdown: string } => {
   }
 
   const phaseRows = input.phases.flatMap((result) => {
-    const medians = (name: typeof Phases.contenders[number]) => {
+    const medians = (name: Phases.Contender) => {
       const timelines = result.timelines[name]
       return [
         ...Phases.names.map((phase) => median(timelines.map((t) => t[phase]))),
@@ -161,7 +161,7 @@ export const render = (input: Input): { console: string; markdown: string } => {
     }
     const baseline = medians("baseline")
     const ours = medians("ours")
-    const n = (name: typeof Phases.contenders[number]) => String(result.timelines[name].length)
+    const n = (name: Phases.Contender) => String(result.timelines[name].length)
     return [
       [result.operation, "baseline", n("baseline"), ...baseline.map(ms)],
       [result.operation, "ours", n("ours"), ...ours.map(ms)],

@@ -54,12 +54,11 @@ export const list: () => Effect.Effect<ReadonlyArray<number>, ApiContext.ApiCont
  * @category programs
  */
 export const get: (id: number) => Effect.Effect<number, ApiContext.ApiContextError, ApiContext.ApiContext> =
-  /* @__PURE__ */ Effect
-    .fn("Installation.get")(function*(id: number) {
-      const request = { operation: "Installation.get", method: "GET", path: `/installation/${id}` } as const
-      const response = yield* ApiContext.request(request)
-      return yield* programs.decodeItems(request, response, InstallationSchema.decodeReadResponse)
-    })
+  /* @__PURE__ */ Effect.fn("Installation.get")(function*(id: number) {
+    const request = { operation: "Installation.get", method: "GET", path: `/installation/${id}` } as const
+    const response = yield* ApiContext.request(request)
+    return yield* programs.decodeItems(request, response, InstallationSchema.decodeReadResponse)
+  })
 
 /**
  * `GET /installation/{id}/server-public-key`: bunq's server public key (SPKI PEM) for the installation.

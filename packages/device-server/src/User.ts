@@ -17,14 +17,13 @@ import * as programs from "./internal/programs.js"
  * @category programs
  */
 export const get: () => Effect.Effect<UserSchema.User, ApiContext.ApiContextError, ApiContext.ApiContext> =
-  /* @__PURE__ */ Effect
-    .fn("User.get")(function*() {
-      const context = yield* ApiContext.ApiContext
-      const session = yield* context.session
-      const request = { operation: "User.get", method: "GET", path: `/user/${session.userId}` } as const
-      const response = yield* context.request(request)
-      return yield* programs.decodeItems(request, response, UserSchema.decodeReadResponse)
-    })
+  /* @__PURE__ */ Effect.fn("User.get")(function*() {
+    const context = yield* ApiContext.ApiContext
+    const session = yield* context.session
+    const request = { operation: "User.get", method: "GET", path: `/user/${session.userId}` } as const
+    const response = yield* context.request(request)
+    return yield* programs.decodeItems(request, response, UserSchema.decodeReadResponse)
+  })
 
 /**
  * `GET /user`: every user the session can see (all pages).
