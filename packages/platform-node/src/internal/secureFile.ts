@@ -244,7 +244,8 @@ const parseOwner = (content: string): Option.Option<number> => {
   return Number.isSafeInteger(pid) && pid > 0 ? Option.some(pid) : Option.none()
 }
 
-const isCode = (code: string) => (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === code
+const isCode = (code: string) => (error: unknown): boolean =>
+  (error as NodeJS.ErrnoException | undefined)?.code === code
 
 /**
  * Creates `target` holding `content` in one step: a private temp file is written, then hard-linked to `target`
