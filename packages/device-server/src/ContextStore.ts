@@ -117,7 +117,9 @@ export const ContextStoreErrorReason = Schema.Literal(
   "Io",
   "KeyNotExportable",
   "WrongPassphrase",
-  "Locked"
+  "NotEncrypted",
+  "Locked",
+  "Unsafe"
 )
 
 /**
@@ -134,7 +136,9 @@ export type ContextStoreErrorReason = typeof ContextStoreErrorReason.Type
  * - `Io`: the underlying storage failed;
  * - `KeyNotExportable`: the store needs the private key as PEM, and the key was created non-extractable;
  * - `WrongPassphrase`: an encrypted store could not be decrypted with the passphrase given;
- * - `Locked`: another process holds the store's lock.
+ * - `NotEncrypted`: a passphrase is set but what is stored is not encrypted (never used silently);
+ * - `Locked`: another process holds the store's lock;
+ * - `Unsafe`: the file is a symbolic link, or others may write to its directory.
  *
  * A corrupt, foreign or unsupported saved context is never overwritten silently: remove it with
  * `ApiContext.reset` (or point at another store key).

@@ -9,8 +9,12 @@
  * - With a passphrase, the file is encrypted at rest with AES-256-GCM under a key derived with scrypt (a fresh random
  *   salt and IV each write). A wrong passphrase is `ContextStoreError` with reason `WrongPassphrase`, and the file
  *   stays untouched.
+ * - With a passphrase set, a plain (unencrypted) file is refused with `NotEncrypted`, never used silently.
  * - A file that does not decode (truncated, hand-edited) fails `load` and `save` with `Corrupt` and is never
- *   overwritten; it is removed only by `remove` (`ApiContext.reset`).
+ *   overwritten. `remove` (`ApiContext.reset`) drops only its own key's entry; a file it cannot parse at all is
+ *   moved aside to `<path>.<timestamp>.bak` (mode 0600), so the other keys in it are never deleted.
+ * - A symbolic link at the path or at its lock, or a directory others may write to, is refused with `Unsafe`.
+ *   Temp files left by a crashed writer are removed on the next write.
  *
  * One file holds the contexts of several store keys (`ApiContext`'s `storeKey`, `"default"` unless set).
  *
@@ -22,6 +26,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -35,7 +40,7 @@ import * as SecureFile from "./internal/secureFile.js"
 export interface FileOptions {
   /** Where the context file lives. Its directory is created (mode 0700) when missing. */
   readonly path: string
-  /** Encrypt the file at rest with this passphrase. A plain file is encrypted on its next write. */
+  /** Encrypt the file at rest with this passphrase. A plain file found with a passphrase set is `NotEncrypted`. */
   readonly passphrase?: Redacted.Redacted<string> | undefined
   /** How long to wait for another process's lock. Default 30 seconds. */
   readonly lockTimeout?: Duration.DurationInput | undefined
@@ -168,17 +173,14 @@ export const make = (
             if (Option.isNone(exists)) return
             // Forgetting must work even for a file that no longer decodes: that is how a corrupt context is cleared.
             const current = yield* Effect.either(readDocument(key))
-            if (current._tag === "Left" || Option.isNone(current.right)) {
-              if (current._tag === "Left" && current.left.reason === "WrongPassphrase") return yield* current.left
-              yield* provide(Effect.mapError(fs.remove(path), (cause) =>
-                new ContextStore.ContextStoreError({
-                  reason: "Io",
-                  key,
-                  description: `cannot remove ${path}`,
-                  cause
-                })))
+            if (Either.isLeft(current)) {
+              // Only a file that cannot be parsed at all is moved aside (kept, with every key in it); anything that
+              // could still be read with the right settings (a passphrase, a safe path) fails instead.
+              if (current.left.reason !== "Corrupt") return yield* current.left
+              yield* SecureFile.moveAside(path).pipe(Effect.mapError(toStoreError(key)))
               return
             }
+            if (Option.isNone(current.right)) return
             const { [key]: _removed, ...rest } = current.right.value.contexts
             yield* writeDocument(key, { format: FORMAT, contexts: rest })
           })

@@ -108,6 +108,45 @@ describe("NodeContextStore", () => {
     }).pipe(Effect.provide(NodeSigner.layer))
   })
 
+  it.effect("with a passphrase set, a plain file is refused (NotEncrypted) and left as it is", () => {
+    const path = tempPath()
+    return Effect.gen(function*() {
+      yield* withStore({ path }, (store) => Effect.flatMap(makeContext("plain"), (c) => store.save("default", c)))
+      const bytes = Fs.readFileSync(path, "utf8")
+      const passphrase = Redacted.make("a passphrase")
+      const error = yield* Effect.flip(withStore({ path, passphrase }, (store) => store.load("default")))
+      assert.strictEqual(error.reason, "NotEncrypted")
+      const saveError = yield* Effect.flip(
+        withStore({ path, passphrase }, (store) => Effect.flatMap(makeContext("new"), (c) => store.save("default", c)))
+      )
+      assert.strictEqual(saveError.reason, "NotEncrypted")
+      assert.strictEqual(Fs.readFileSync(path, "utf8"), bytes)
+    }).pipe(Effect.provide(NodeSigner.layer))
+  })
+
+  it.effect("remove on a file it cannot parse never deletes the other keys: the file is moved aside (0600)", () => {
+    const path = tempPath()
+    return Effect.gen(function*() {
+      yield* withStore({ path }, (store) =>
+        Effect.gen(function*() {
+          yield* store.save("default", yield* makeContext("a"))
+          yield* store.save("other", yield* makeContext("b"))
+        }))
+      const full = Fs.readFileSync(path, "utf8")
+      const truncated = full.slice(0, full.length - 10)
+      Fs.writeFileSync(path, truncated)
+      yield* withStore({ path }, (store) => store.remove("default"))
+      assert.isFalse(Fs.existsSync(path))
+      const backups = Fs.readdirSync(Path.dirname(path)).filter((name) => name.endsWith(".bak"))
+      assert.strictEqual(backups.length, 1)
+      const backup = Path.join(Path.dirname(path), backups[0]!)
+      // Every byte of the other key's entry is kept.
+      assert.strictEqual(Fs.readFileSync(backup, "utf8"), truncated)
+      assert.include(truncated, "session-token-b")
+      assert.strictEqual(Fs.statSync(backup).mode & 0o777, 0o600)
+    }).pipe(Effect.provide(NodeSigner.layer))
+  })
+
   it.live("two stores on one file take turns under withLock", () => {
     const path = tempPath()
     return Effect.gen(function*() {

@@ -81,4 +81,77 @@ describe("secureFile", () => {
       assert.strictEqual(error.reason, "Locked")
       assert.include(error.message, "locked by another process")
     }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.effect("encryption at rest: scrypt parameters from the file are bounded, a newer envelope is UnsupportedVersion", () =>
+    Effect.gen(function*() {
+      const passphrase = Redacted.make("pass")
+      const text = yield* SecureFile.encrypt("{}", passphrase, "p")
+      const envelope = JSON.parse(text)
+      // New files use N >= 2^17.
+      assert.isAtLeast(envelope.N, 2 ** 17)
+      assert.strictEqual(yield* SecureFile.decrypt(text, Option.some(passphrase), "p"), "{}")
+      const bad = [
+        { N: 2 ** 14 },
+        { N: 2 ** 15 + 1 },
+        { N: 2 ** 21 },
+        { r: 0 },
+        { r: 17 },
+        { p: 0 },
+        { p: 5 },
+        { N: 2 ** 20, r: 16 }, // 2 GiB of memory
+        { N: "32768" },
+        { r: 1.5 }
+      ]
+      for (const params of bad) {
+        const error = yield* Effect.flip(
+          SecureFile.decrypt(JSON.stringify({ ...envelope, ...params }), Option.some(passphrase), "p")
+        )
+        assert.strictEqual(error.reason, "Corrupt", JSON.stringify(params))
+      }
+      const newer = yield* Effect.flip(
+        SecureFile.decrypt(JSON.stringify({ ...envelope, version: 2 }), Option.some(passphrase), "p")
+      )
+      assert.strictEqual(newer.reason, "UnsupportedVersion")
+      // With a passphrase set, a plain file is refused, not used.
+      const plain = yield* Effect.flip(SecureFile.decrypt("{\"a\":1}", Option.some(passphrase), "p"))
+      assert.strictEqual(plain.reason, "NotEncrypted")
+    }), 60_000)
+
+  it.effect("temp files left by a crashed writer are removed; a live writer's are kept", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const path = Path.join(dir, "context.json")
+      const dead = [".context.json.999999999.aaaaaaaaaaaa.tmp", "context.json.lock.999999999.bbbbbbbbbbbb.tmp"]
+      const live = `.context.json.${process.pid}.cccccccccccc.tmp`
+      const unrelated = ".other.json.999999999.dddddddddddd.tmp"
+      for (const name of [...dead, live, unrelated]) Fs.writeFileSync(Path.join(dir, name), "x")
+      yield* SecureFile.writeAtomic(path, "{}")
+      assert.deepStrictEqual(Fs.readdirSync(dir).sort(), [live, unrelated, "context.json"].sort())
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.effect("a symlink at the file or its lock, or a directory others can write to, is Unsafe", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const path = Path.join(dir, "context.json")
+      const elsewhere = Path.join(dir, "elsewhere.json")
+      Fs.writeFileSync(elsewhere, "{}")
+      Fs.symlinkSync(elsewhere, path)
+      assert.strictEqual((yield* Effect.flip(SecureFile.readText(path))).reason, "Unsafe")
+      assert.strictEqual((yield* Effect.flip(SecureFile.writeAtomic(path, "{\"x\":1}"))).reason, "Unsafe")
+      assert.strictEqual(Fs.readFileSync(elsewhere, "utf8"), "{}")
+      Fs.unlinkSync(path)
+
+      Fs.symlinkSync(elsewhere, `${path}.lock`)
+      const locked = yield* Effect.flip(Effect.scoped(SecureFile.acquireLock(path, { timeout: "200 millis" })))
+      assert.strictEqual(locked.reason, "Unsafe")
+      assert.strictEqual(Fs.readFileSync(elsewhere, "utf8"), "{}")
+      Fs.unlinkSync(`${path}.lock`)
+
+      Fs.chmodSync(dir, 0o777)
+      const open = yield* Effect.flip(SecureFile.readText(path))
+      assert.strictEqual(open.reason, "Unsafe")
+      assert.include(open.message, "writable by other users")
+      Fs.chmodSync(dir, 0o700)
+      assert.deepStrictEqual(yield* SecureFile.readText(path), Option.none())
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 })

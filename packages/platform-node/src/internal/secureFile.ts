@@ -17,7 +17,15 @@ import * as NodeFs from "node:fs/promises"
 import * as Path from "node:path"
 
 /** @internal */
-export type SecureFileErrorReason = "Io" | "Locked" | "WrongPassphrase" | "Corrupt" | "PassphraseRequired"
+export type SecureFileErrorReason =
+  | "Io"
+  | "Locked"
+  | "WrongPassphrase"
+  | "Corrupt"
+  | "PassphraseRequired"
+  | "NotEncrypted"
+  | "UnsupportedVersion"
+  | "Unsafe"
 
 /** @internal */
 export class SecureFileError extends Data.TaggedError("SecureFileError")<{
@@ -33,8 +41,37 @@ export class SecureFileError extends Data.TaggedError("SecureFileError")<{
 
 const FORMAT = "effect-bunq/encrypted-file"
 
-/** The scrypt cost used for new files (N = 2^15, r = 8, p = 1: ~32 MiB, ~100 ms). @internal */
-export const scryptParams = { N: 32768, r: 8, p: 1 } as const
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user. Only ESRCH says it is gone.
+    return (error as NodeJS.ErrnoException).code !== "ESRCH"
+  }
+}
+
+const isCode = (code: string) => (error: unknown): boolean =>
+  (error as NodeJS.ErrnoException | undefined)?.code === code
+
+/** The scrypt cost used for new files (N = 2^17, r = 8, p = 1: 128 MiB; unlock time in `pnpm bench`). @internal */
+export const scryptParams = { N: 2 ** 17, r: 8, p: 1 } as const
+
+/**
+ * The scrypt parameters a file may ask for: N a power of two in 2^15..2^20, r in 1..16, p in 1..4, and at most
+ * 256 MiB of memory (128 · N · r bytes). Anything else is `Corrupt`, refused before any work.
+ *
+ * @internal
+ */
+export const validScryptParams = (
+  params: { readonly N: unknown; readonly r: unknown; readonly p: unknown }
+): boolean => {
+  const { N, p, r } = params
+  return typeof N === "number" && typeof r === "number" && typeof p === "number" &&
+    Number.isInteger(N) && Number.isInteger(r) && Number.isInteger(p) &&
+    N >= 2 ** 15 && N <= 2 ** 20 && (N & (N - 1)) === 0 &&
+    r >= 1 && r <= 16 && p >= 1 && p <= 4 && 128 * N * r <= 256 * 1024 * 1024
+}
 
 interface EncryptedEnvelope {
   readonly format: typeof FORMAT
@@ -56,25 +93,35 @@ const deriveKey = (
   path: string
 ) =>
   Effect.async<Buffer, SecureFileError>((resume) => {
-    Crypto.scrypt(
-      Redacted.value(passphrase).normalize("NFC"),
-      salt,
-      32,
-      { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r },
-      (error, key) =>
-        resume(
-          error
-            ? Effect.fail(
-              new SecureFileError({
-                reason: "Corrupt",
-                path,
-                description: "invalid key-derivation parameters",
-                cause: error
-              })
-            )
-            : Effect.succeed(key)
-        )
-    )
+    const invalid = (cause: unknown) =>
+      Effect.fail(
+        new SecureFileError({ reason: "Corrupt", path, description: "invalid key-derivation parameters", cause })
+      )
+    if (!validScryptParams(params)) return resume(invalid(undefined))
+    // Node throws (RangeError) for parameters it rejects, instead of calling back.
+    try {
+      Crypto.scrypt(
+        Redacted.value(passphrase).normalize("NFC"),
+        salt,
+        32,
+        { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r },
+        (error, key) =>
+          resume(
+            error
+              ? Effect.fail(
+                new SecureFileError({
+                  reason: "Corrupt",
+                  path,
+                  description: "invalid key-derivation parameters",
+                  cause: error
+                })
+              )
+              : Effect.succeed(key)
+          )
+      )
+    } catch (error) {
+      resume(invalid(error))
+    }
   })
 
 /** Encrypts text with AES-256-GCM under a key derived from the passphrase with scrypt and a fresh random salt. @internal */
@@ -116,8 +163,10 @@ export const isEncrypted = (text: string): boolean => {
 
 /**
  * Decrypts an encrypted envelope. A wrong passphrase (the GCM tag does not verify) is `WrongPassphrase`; a damaged
- * envelope is `Corrupt`. Plain text given no passphrase is returned as is; an encrypted file without a passphrase
- * is `PassphraseRequired`.
+ * envelope (or scrypt parameters out of bounds) is `Corrupt`; an envelope of a newer version is `UnsupportedVersion`.
+ * Plain text given no passphrase is returned as is; plain text given a passphrase is `NotEncrypted` (a file that
+ * should be encrypted and is not was replaced or never encrypted: never used silently); an encrypted file without a
+ * passphrase is `PassphraseRequired`.
  *
  * @internal
  */
@@ -127,7 +176,14 @@ export const decrypt = (
   path: string
 ): Effect.Effect<string, SecureFileError> =>
   Effect.gen(function*() {
-    if (!isEncrypted(text)) return text
+    if (!isEncrypted(text)) {
+      if (Option.isNone(passphrase)) return text
+      return yield* new SecureFileError({
+        reason: "NotEncrypted",
+        path,
+        description: "a passphrase is set but the file is not encrypted (replaced, or written without the passphrase)"
+      })
+    }
     if (Option.isNone(passphrase)) {
       return yield* new SecureFileError({
         reason: "PassphraseRequired",
@@ -138,11 +194,17 @@ export const decrypt = (
     const envelope = JSON.parse(text) as EncryptedEnvelope
     const corrupt = (description: string, cause?: unknown) =>
       new SecureFileError({ reason: "Corrupt", path, description, cause })
+    if (typeof envelope.version === "number" && Number.isInteger(envelope.version) && envelope.version > 1) {
+      return yield* new SecureFileError({
+        reason: "UnsupportedVersion",
+        path,
+        description: `the encrypted file has envelope version ${envelope.version}; this library reads version 1`
+      })
+    }
     if (
       envelope.version !== 1 || envelope.kdf !== "scrypt" || typeof envelope.salt !== "string" ||
       typeof envelope.iv !== "string" || typeof envelope.tag !== "string" || typeof envelope.ciphertext !== "string" ||
-      !Number.isInteger(envelope.N) || !Number.isInteger(envelope.r) || !Number.isInteger(envelope.p) ||
-      envelope.N > 2 ** 20 || envelope.r > 32 || envelope.p > 16
+      !validScryptParams(envelope)
     ) {
       return yield* corrupt("the encrypted envelope is damaged or of an unknown version")
     }
@@ -172,10 +234,43 @@ export const decrypt = (
 const ioError = (path: string, description: string) => (cause: unknown) =>
   new SecureFileError({ reason: "Io", path, description, cause })
 
-/** Reads a file's text, or `None` when it does not exist. @internal */
+const unsafe = (path: string, description: string) => new SecureFileError({ reason: "Unsafe", path, description })
+
+/**
+ * Refuses a symlink at `path` (it could point the secrets anywhere, or be planted by another user) and a directory
+ * that others may write to (group- or world-writable without the sticky bit: they could replace the file or plant a
+ * symlink). Missing files and directories pass.
+ *
+ * @internal
+ */
+export const checkSafe = (path: string): Effect.Effect<void, SecureFileError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const file = await NodeFs.lstat(path).catch((error) => {
+        if (isCode("ENOENT")(error)) return undefined
+        throw error
+      })
+      if (file?.isSymbolicLink()) return unsafe(path, "the file is a symbolic link: refusing to follow it")
+      const dir = Path.dirname(path)
+      const info = await NodeFs.stat(dir).catch((error) => {
+        if (isCode("ENOENT")(error)) return undefined
+        throw error
+      })
+      if (
+        info !== undefined && process.platform !== "win32" && (info.mode & 0o022) !== 0 && (info.mode & 0o1000) === 0
+      ) {
+        return unsafe(path, `the directory ${dir} is writable by other users: make it 0700 (chmod go-w)`)
+      }
+      return undefined
+    },
+    catch: ioError(path, "cannot check the file")
+  }).pipe(Effect.flatMap((error) => error === undefined ? Effect.void : Effect.fail(error)))
+
+/** Reads a file's text, or `None` when it does not exist. A symlink or an unsafe directory is `Unsafe`. @internal */
 export const readText = (path: string): Effect.Effect<Option.Option<string>, SecureFileError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
+    yield* checkSafe(path)
     return yield* fs.readFileString(path, "utf8").pipe(
       Effect.map(Option.some),
       Effect.catchIf(
@@ -186,9 +281,56 @@ export const readText = (path: string): Effect.Effect<Option.Option<string>, Sec
     )
   })
 
+const tempPattern = (name: string) =>
+  new RegExp(
+    `^\\.?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:\\.lock(?:\\.takeover)?)?\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`
+  )
+
+/**
+ * Removes the temp files of `path` (its own and its lock's) left by processes that are gone (a write killed before
+ * its rename). Temp files of live processes are left alone.
+ *
+ * @internal
+ */
+export const cleanStaleTemps = (path: string): Effect.Effect<void> =>
+  Effect.promise(async () => {
+    const dir = Path.dirname(path)
+    const pattern = tempPattern(Path.basename(path))
+    const names = await NodeFs.readdir(dir).catch(() => [] as Array<string>)
+    for (const name of names) {
+      const match = pattern.exec(name)
+      if (match !== null && !processAlive(Number(match[1]))) {
+        await NodeFs.unlink(Path.join(dir, name)).catch(() => undefined)
+      }
+    }
+  })
+
+/**
+ * Moves `path` aside to `<path>.<timestamp>.bak` (mode 0600), keeping its bytes; returns the backup's path, or
+ * `None` when there was no file.
+ *
+ * @internal
+ */
+export const moveAside = (path: string): Effect.Effect<Option.Option<string>, SecureFileError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const backup = `${path}.${new Date().toISOString().replace(/[:.]/g, "-")}.bak`
+      try {
+        await NodeFs.rename(path, backup)
+      } catch (error) {
+        if (isCode("ENOENT")(error)) return Option.none<string>()
+        throw error
+      }
+      await NodeFs.chmod(backup, 0o600)
+      return Option.some(backup)
+    },
+    catch: ioError(path, "cannot move the file aside")
+  })
+
 /**
  * Replaces a file atomically: writes a temp file (mode 0600) in the same directory, fsyncs it, renames it over the
- * target, and fsyncs the directory. A crash at any point leaves either the old or the new content.
+ * target, and fsyncs the directory. A crash at any point leaves either the old or the new content; temp files left
+ * by a crashed writer are removed on the next write. A symlink at the path or an unsafe directory is `Unsafe`.
  *
  * @internal
  */
@@ -200,6 +342,8 @@ export const writeAtomic = (path: string, text: string): Effect.Effect<void, Sec
     yield* fs.makeDirectory(dir, { recursive: true, mode: 0o700 }).pipe(
       Effect.mapError(ioError(path, "cannot create the directory"))
     )
+    yield* checkSafe(path)
+    yield* cleanStaleTemps(path)
     const write = Effect.scoped(
       Effect.gen(function*() {
         const file = yield* fs.open(tmp, { flag: "wx", mode: 0o600 })
@@ -228,24 +372,11 @@ export interface LockOptions {
   readonly staleAfter?: Duration.DurationInput | undefined
 }
 
-const processAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user. Only ESRCH says it is gone.
-    return (error as NodeJS.ErrnoException).code !== "ESRCH"
-  }
-}
-
 const parseOwner = (content: string): Option.Option<number> => {
   const match = /^(\d+) [0-9a-f]+\n?$/.exec(content) ?? /^(\d+) \d+\n?$/.exec(content)
   const pid = match === null ? NaN : Number(match[1])
   return Number.isSafeInteger(pid) && pid > 0 ? Option.some(pid) : Option.none()
 }
-
-const isCode = (code: string) => (error: unknown): boolean =>
-  (error as NodeJS.ErrnoException | undefined)?.code === code
 
 /**
  * Creates `target` holding `content` in one step: a private temp file is written, then hard-linked to `target`
@@ -305,6 +436,8 @@ export const acquireLock = (
     yield* fs.makeDirectory(Path.dirname(path), { recursive: true, mode: 0o700 }).pipe(
       Effect.mapError(ioError(path, "cannot create the directory"))
     )
+    yield* checkSafe(path)
+    yield* checkSafe(lockPath)
     const content = `${process.pid} ${Crypto.randomBytes(16).toString("hex")}\n`
     const locked = new SecureFileError({ reason: "Locked", path, description: "the file is locked by another process" })
 
@@ -359,6 +492,7 @@ export const acquireLock = (
         Effect.mapError(ioError(path, "cannot create the lock file"))
       )
       if (created) return
+      yield* checkSafe(lockPath)
       const held = yield* Effect.tryPromise({ try: () => readOrEmpty(lockPath), catch: (e) => e }).pipe(
         Effect.mapError(ioError(path, "cannot read the lock file"))
       )
