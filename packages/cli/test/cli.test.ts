@@ -291,6 +291,45 @@ describe("bunq against the emulator", () => {
     expect(remaining.default).toBeUndefined()
   }, timeout)
 
+  it("context import-sdk on a malformed bunq.conf prints no secret from it", async () => {
+    const secrets = [
+      "sandbox_secretapikey0123456789abcdef0123456789abcdef01234567",
+      "installation-secret-token-x",
+      "session-secret-token-x",
+      "MIIEsecretprivatekeybytes"
+    ]
+    const sdkFile = NodePath.join(dir, "malformed-bunq.conf")
+    NodeFs.writeFileSync(
+      sdkFile,
+      JSON.stringify({
+        api_key: [secrets[0]],
+        environment_type: "SANDBOX",
+        installation_context: {
+          token: { value: secrets[1] },
+          private_key_client: [`-----BEGIN RSA PRIVATE KEY-----\n${secrets[3]}\n-----END RSA PRIVATE KEY-----`],
+          public_key_server: 1
+        },
+        session_context: { token: [secrets[2]], expiry_time: 5, user_id: "x" }
+      }),
+      { mode: 0o600 }
+    )
+    const run = await cli([
+      "--base-url",
+      url,
+      "--context",
+      NodePath.join(dir, "malformed.json"),
+      "context",
+      "import-sdk",
+      sdkFile
+    ])
+    expect(run.code).not.toBe(0)
+    expect(run.stderr).toContain("InvalidShape")
+    for (const secret of secrets) {
+      expect(run.stdout).not.toContain(secret)
+      expect(run.stderr).not.toContain(secret)
+    }
+  }, timeout)
+
   it("sandbox create-user prints a new key; the demo runs against a given server", async () => {
     const [created, demo] = await Promise.all([
       cli(["--base-url", url, "sandbox", "create-user", "--json"]),

@@ -29,6 +29,7 @@
  * @since 0.1.0
  */
 import { baseUrls } from "@effect-bunq/http/BunqConfig"
+import * as SchemaDecodeError from "@effect-bunq/schema/SchemaDecodeError"
 import * as Signer from "@effect-bunq/signer/Signer"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -171,10 +172,12 @@ export const parseExpiryTime = (text: string): Option.Option<DateTime.Utc> => {
 export const formatExpiryTime = (dateTime: DateTime.Utc): string =>
   `${DateTime.formatIso(dateTime).slice(0, 23).replace("T", " ")}000`
 
+// Paths and expected types only: ParseResult's own formatter prints the offending values, and in a bunq.conf those
+// are the API key, the tokens and the private key.
 const shapeError = (error: ParseResult.ParseError) =>
   new SdkContextError({
     reason: "InvalidShape",
-    description: `not an SDK context file: ${ParseResult.TreeFormatter.formatIssueSync(error.issue)}`
+    description: `not an SDK context file: ${SchemaDecodeError.fromParseIssue("the file", error.issue).message}`
   })
 
 const normalizePem = (pem: string): string => pem.replace(/\s+/g, "")

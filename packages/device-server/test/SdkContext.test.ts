@@ -102,6 +102,45 @@ layer(Layer.merge(WebCryptoSigner.layer, ContextStore.layerMemory))("SdkContext"
       }))
   })
 
+  it.effect("a malformed bunq.conf: the error names paths and expected types, never a secret from the file", () =>
+    Effect.gen(function*() {
+      const privateKey = testKeys.keys.client_private_key_pem_pkcs1
+      const secrets = [apiKey, "installation-secret-token", "session-secret-token", privateKey, "MII"]
+      const files = [
+        // Every secret in a field of the wrong type, so a value-printing formatter would print each one.
+        {
+          api_key: [apiKey],
+          environment_type: "SANDBOX",
+          installation_context: {
+            token: { value: "installation-secret-token" },
+            private_key_client: [privateKey],
+            public_key_server: 1
+          },
+          session_context: { token: ["session-secret-token"], expiry_time: 5, user_id: "x" }
+        },
+        // A bad environment next to valid secrets.
+        JSON.parse(sdkFile({ environment: "STAGING" })),
+        // The whole installation context as the wrong type.
+        {
+          api_key: apiKey,
+          environment_type: "SANDBOX",
+          installation_context: [privateKey, "installation-secret-token"]
+        }
+      ]
+      for (const file of files) {
+        const error = yield* Effect.flip(SdkContext.decode(JSON.stringify(file)))
+        assert.strictEqual(error.reason, "InvalidShape")
+        for (const text of [error.message, String(error), JSON.stringify(error)]) {
+          for (const secret of [...secrets, "installation-token-from-sdk", "session-token-from-sdk"]) {
+            assert.notInclude(text, secret.slice(0, 40))
+          }
+        }
+      }
+      const first = yield* Effect.flip(SdkContext.decode(JSON.stringify(files[0])))
+      assert.include(first.message, "api_key")
+      assert.include(first.message, "private_key_client")
+    }))
+
   describe("SdkContext.encode", () => {
     it.effect("round trip: decode, encode, decode gives the same context", () =>
       Effect.gen(function*() {

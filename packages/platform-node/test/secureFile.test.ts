@@ -82,40 +82,44 @@ describe("secureFile", () => {
       assert.include(error.message, "locked by another process")
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
-  it.effect("encryption at rest: scrypt parameters from the file are bounded, a newer envelope is UnsupportedVersion", () =>
-    Effect.gen(function*() {
-      const passphrase = Redacted.make("pass")
-      const text = yield* SecureFile.encrypt("{}", passphrase, "p")
-      const envelope = JSON.parse(text)
-      // New files use N >= 2^17.
-      assert.isAtLeast(envelope.N, 2 ** 17)
-      assert.strictEqual(yield* SecureFile.decrypt(text, Option.some(passphrase), "p"), "{}")
-      const bad = [
-        { N: 2 ** 14 },
-        { N: 2 ** 15 + 1 },
-        { N: 2 ** 21 },
-        { r: 0 },
-        { r: 17 },
-        { p: 0 },
-        { p: 5 },
-        { N: 2 ** 20, r: 16 }, // 2 GiB of memory
-        { N: "32768" },
-        { r: 1.5 }
-      ]
-      for (const params of bad) {
-        const error = yield* Effect.flip(
-          SecureFile.decrypt(JSON.stringify({ ...envelope, ...params }), Option.some(passphrase), "p")
+  it.effect(
+    "encryption at rest: scrypt parameters from the file are bounded, a newer envelope is UnsupportedVersion",
+    () =>
+      Effect.gen(function*() {
+        const passphrase = Redacted.make("pass")
+        const text = yield* SecureFile.encrypt("{}", passphrase, "p")
+        const envelope = JSON.parse(text)
+        // New files use N >= 2^17.
+        assert.isAtLeast(envelope.N, 2 ** 17)
+        assert.strictEqual(yield* SecureFile.decrypt(text, Option.some(passphrase), "p"), "{}")
+        const bad = [
+          { N: 2 ** 14 },
+          { N: 2 ** 15 + 1 },
+          { N: 2 ** 21 },
+          { r: 0 },
+          { r: 17 },
+          { p: 0 },
+          { p: 5 },
+          { N: 2 ** 20, r: 16 }, // 2 GiB of memory
+          { N: "32768" },
+          { r: 1.5 }
+        ]
+        for (const params of bad) {
+          const error = yield* Effect.flip(
+            SecureFile.decrypt(JSON.stringify({ ...envelope, ...params }), Option.some(passphrase), "p")
+          )
+          assert.strictEqual(error.reason, "Corrupt", JSON.stringify(params))
+        }
+        const newer = yield* Effect.flip(
+          SecureFile.decrypt(JSON.stringify({ ...envelope, version: 2 }), Option.some(passphrase), "p")
         )
-        assert.strictEqual(error.reason, "Corrupt", JSON.stringify(params))
-      }
-      const newer = yield* Effect.flip(
-        SecureFile.decrypt(JSON.stringify({ ...envelope, version: 2 }), Option.some(passphrase), "p")
-      )
-      assert.strictEqual(newer.reason, "UnsupportedVersion")
-      // With a passphrase set, a plain file is refused, not used.
-      const plain = yield* Effect.flip(SecureFile.decrypt("{\"a\":1}", Option.some(passphrase), "p"))
-      assert.strictEqual(plain.reason, "NotEncrypted")
-    }), 60_000)
+        assert.strictEqual(newer.reason, "UnsupportedVersion")
+        // With a passphrase set, a plain file is refused, not used.
+        const plain = yield* Effect.flip(SecureFile.decrypt("{\"a\":1}", Option.some(passphrase), "p"))
+        assert.strictEqual(plain.reason, "NotEncrypted")
+      }),
+    60_000
+  )
 
   it.effect("temp files left by a crashed writer are removed; a live writer's are kept", () =>
     Effect.gen(function*() {
