@@ -18,13 +18,12 @@
 import type * as Signer from "@effect-bunq/signer/Signer"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as internal from "./internal/emulator.js"
 import * as internalClient from "./internal/inProcessClient.js"
+import * as internalTags from "./internal/tags.js"
 
 /**
  * One rate limit: at most `calls` calls per `seconds` seconds, per client IP and endpoint.
@@ -227,16 +226,25 @@ export interface LogEntry {
  * @since 0.1.0
  * @category errors
  */
-export class ConnectionReset extends Data.TaggedError("ConnectionReset")<{
-  readonly method: string
-  readonly path: string
-}> {}
+export const ConnectionReset: typeof internalTags.ConnectionReset = internalTags.ConnectionReset
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type ConnectionReset = internalTags.ConnectionReset
 
 /**
  * @since 0.1.0
  * @category tags
  */
-export class Emulator extends Context.Tag("@effect-bunq/emulator/Emulator")<Emulator, Emulator.Service>() {}
+export const Emulator: typeof internalTags.Emulator = internalTags.Emulator
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export type Emulator = internalTags.Emulator
 
 /**
  * @since 0.1.0

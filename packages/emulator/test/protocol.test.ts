@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as http from "node:http"
 import { call, makeKeys, openSession, verified } from "./utils/raw.js"
 import type { Running } from "./utils/server.js"
 import { startServer } from "./utils/server.js"
@@ -329,7 +330,7 @@ describe("protocol over loopback (plain fetch + node:crypto)", () => {
   })
 
   describe("CORS", () => {
-    it("answers preflights for any origin and exposes the bunq headers", async () => {
+    it("answers preflights for loopback origins only and exposes the bunq headers", async () => {
       const preflight = await fetch(`${server.url}/user`, {
         method: "OPTIONS",
         headers: {
@@ -339,15 +340,80 @@ describe("protocol over loopback (plain fetch + node:crypto)", () => {
         }
       })
       expect(preflight.status).toBe(204)
-      expect(preflight.headers.get("access-control-allow-origin")).toBe("*")
+      expect(preflight.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:5173")
       expect(preflight.headers.get("access-control-allow-headers")).toContain("x-bunq-client-signature")
       const response = await call(`${server.url}/sandbox-user-person`, {
         method: "POST",
-        headers: { Origin: "http://127.0.0.1:5173" }
+        headers: { Origin: "http://localhost:5173" }
       })
-      expect(response.headers.get("access-control-allow-origin")).toBe("*")
+      expect(response.status).toBe(200)
+      expect(response.headers.get("access-control-allow-origin")).toBe("http://localhost:5173")
       expect(response.headers.get("access-control-expose-headers")).toContain("X-Bunq-Server-Signature")
     })
+
+    it("never sends a wildcard origin, and refuses a foreign origin's requests", async () => {
+      const preflight = await fetch(`${server.url}/user`, {
+        method: "OPTIONS",
+        headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" }
+      })
+      expect(preflight.headers.get("access-control-allow-origin")).toBeNull()
+      const response = await call(`${server.url}/sandbox-user-person`, {
+        method: "POST",
+        headers: { Origin: "https://evil.example" }
+      })
+      expect(response.status).toBe(403)
+      expect(response.headers.get("access-control-allow-origin")).toBeNull()
+      expect(response.json.Response).toBeUndefined()
+    })
+  })
+
+  describe("Host check (DNS rebinding)", () => {
+    const withHost = (host: string, path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(`${server.url}${path}`)
+        const req = http.request(
+          { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { Host: host } },
+          (res) => {
+            let body = ""
+            res.setEncoding("utf8")
+            res.on("data", (chunk: string) => (body += chunk))
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }))
+          }
+        )
+        req.on("error", reject)
+        req.end()
+      })
+
+    it("refuses a request whose Host is not a loopback name", async () => {
+      const port = new URL(server.url).port
+      const rebound = await withHost(`evil.example:${port}`, "/sandbox-user-person")
+      expect(rebound.status).toBe(421)
+      expect(rebound.body).not.toContain("api_key")
+      const loopback = await withHost(`localhost:${port}`, "/sandbox-user-person")
+      expect(loopback.status).toBe(200)
+      expect(loopback.body).toContain("api_key")
+    })
+  })
+})
+
+describe("allowed origins and hosts are configurable", () => {
+  it("takes the configured origin and host lists", async () => {
+    const custom = await startServer({ allowedOrigins: ["https://app.test"], allowedHosts: ["bunq.test"] })
+    try {
+      const foreign = await call(`${custom.url}/sandbox-user-person`, {
+        method: "POST",
+        headers: { Origin: "http://127.0.0.1:5173" }
+      })
+      expect(foreign.status).toBe(403)
+      const allowed = await call(`${custom.url}/sandbox-user-person`, {
+        method: "POST",
+        headers: { Origin: "https://app.test" }
+      })
+      expect(allowed.status).toBe(200)
+      expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.test")
+    } finally {
+      await custom.close()
+    }
   })
 })
 

@@ -107,7 +107,8 @@ export class ApiError extends Schema.TaggedError<ApiError>("@effect-bunq/http/Ap
    * @since 0.1.0
    */
   override get message(): string {
-    const text = this.descriptions.map((d) => d.description).join("; ")
+    // bunq's text may come from an unsigned error body: control characters (terminal escapes) are stripped
+    const text = this.descriptions.map((d) => d.description).join("; ").replace(/[\u0000-\u001f\u007f-\u009f]/g, "")
     return `${this.status} ${this.reason}${text.length > 0 ? `: ${text}` : ""} (${this.method} ${this.path}, ` +
       `response id ${this.responseId ?? "none"})`
   }

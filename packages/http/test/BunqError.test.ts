@@ -35,4 +35,17 @@ describe("BunqError", () => {
     expect(error.message).toBe("404 NotFound: Object not found. (GET /device-server/1, response id resp-1)")
     expect(error._tag).toBe("ApiError")
   })
+
+  it("strips control characters from bunq's text in the message (hardening item 9)", () => {
+    const error = new ApiError({
+      operation: "DeviceServer.get",
+      method: "GET",
+      path: "/device-server/1",
+      requestId: "req",
+      reason: "NotFound",
+      status: 404,
+      descriptions: [new ErrorDescription({ description: "Bad\u001b[31m red\u0007\r\n", translated: "x" })]
+    })
+    expect(error.message).toBe("404 NotFound: Bad[31m red (GET /device-server/1, response id none)")
+  })
 })

@@ -13,9 +13,9 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import type { ClientOptions, Options } from "../BunqEmulator.js"
-import { Emulator } from "../BunqEmulator.js"
+import type { ClientOptions, Emulator as EmulatorNs, Options } from "../BunqEmulator.js"
 import * as internal from "./emulator.js"
+import { Emulator } from "./tags.js"
 
 const requestBody = (
   request: HttpClientRequest.HttpClientRequest
@@ -48,7 +48,7 @@ const requestBody = (
 }
 
 /** @internal */
-export const makeHttpClient = (emulator: Emulator.Service, options?: ClientOptions): HttpClient.HttpClient => {
+export const makeHttpClient = (emulator: EmulatorNs.Service, options?: ClientOptions): HttpClient.HttpClient => {
   const clientIp = options?.clientIp ?? "127.0.0.1"
   return HttpClient.make((request, url) =>
     Effect.gen(function*() {

@@ -1,0 +1,18 @@
+/**
+ * The emulator's service tag and its one failure, defined here so internal modules never import values from the
+ * public facade (`BunqEmulator.ts` re-exports both).
+ *
+ * @internal
+ */
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type { Emulator as EmulatorNs } from "../BunqEmulator.js"
+
+/** @internal */
+export class ConnectionReset extends Data.TaggedError("ConnectionReset")<{
+  readonly method: string
+  readonly path: string
+}> {}
+
+/** @internal */
+export class Emulator extends Context.Tag("@effect-bunq/emulator/Emulator")<Emulator, EmulatorNs.Service>() {}
