@@ -22,7 +22,8 @@ await esbuild.build({
     "src/listChild.ts",
     "src/profile.ts",
     "src/layers.ts",
-    "src/overhead.ts"
+    "src/overhead.ts",
+    "src/rateLimits.ts"
   ],
   outdir,
   bundle: true,

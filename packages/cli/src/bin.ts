@@ -21,14 +21,28 @@ if (process.env["npm_package_name"] === "@effect-bunq/cli" && process.env["INIT_
   process.chdir(process.env["INIT_CWD"])
 }
 
+// A reader that closes early (`bunq device list --json | head -1`) ends the command quietly, as a Unix tool does,
+// instead of an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0)
+    throw error
+  })
+}
+
+// Which signal stopped the command: the exit code says so (128 + its number), as shells expect.
+let stoppedBy: "SIGINT" | "SIGTERM" | undefined
+process.once("SIGINT", () => stoppedBy = "SIGINT")
+process.once("SIGTERM", () => stoppedBy = "SIGTERM")
+
 NodeRuntime.runMain(Cli.run(args).pipe(Effect.provide(NodeContext.layer)), {
   disableErrorReporting: true,
   teardown: (exit, onExit) => {
     if (Exit.isSuccess(exit)) {
       onExit(typeof exit.value === "number" ? exit.value : 0)
     } else {
-      // Ctrl-C (the emulator runs until interrupted) ends normally; anything else is a failure.
-      onExit(Cause.isInterruptedOnly(exit.cause) ? 0 : 1)
+      // Ctrl-C (the emulator runs until interrupted) is 130, SIGTERM 143; anything else is a failure.
+      onExit(Cause.isInterruptedOnly(exit.cause) ? stoppedBy === "SIGTERM" ? 143 : 130 : 1)
     }
   }
 })

@@ -205,6 +205,60 @@ describe("bunq against the emulator", () => {
     expect(help.stdout).not.toContain("\u001b[")
   }, timeout)
 
+  it("bad input is refused before anything is sent: ids that are not positive integers, an empty API key", async () => {
+    const before = (await Effect.runPromise(emulator.log)).length
+    const runs = await Promise.all([
+      cli([...withKey(), "device", "get", "0"]),
+      cli([...withKey(), "device", "get", "-1"]),
+      cli([...withKey(), "device", "get", "1.5"]),
+      cli([...target(), "--api-key", "", "device", "list"]),
+      cli([...target(), "--api-key", "   ", "user", "show"])
+    ])
+    for (const run of runs.slice(0, 3)) {
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain("ID must be a positive integer")
+      expect(run.stderr).not.toContain("a integer")
+    }
+    for (const run of runs.slice(3)) {
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain("the API key is empty")
+      expect(run.stderr).not.toContain("internal error")
+    }
+    expect((await Effect.runPromise(emulator.log)).length).toBe(before)
+  }, timeout)
+
+  it("a reader that closes stdout early (| head) ends the command quietly, no EPIPE stack", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...withKey(), "device", "list", "--json"], {
+      cwd: packageDir,
+      env: baseEnv(dir)
+    })
+    // like `| head -c 0`: the reading end is gone before the command writes
+    child.stdout.destroy()
+    let stderr = ""
+    child.stderr.on("data", (chunk) => stderr += String(chunk))
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (exitCode) => resolve(exitCode)))
+    expect(stderr).not.toContain("EPIPE")
+    expect(stderr).not.toContain("at ")
+    expect(code).toBe(0)
+  }, timeout)
+
+  it("an unreachable server: the message names the URL and the cause", async () => {
+    const run = await cli([
+      "--base-url",
+      "http://127.0.0.1:9/v1",
+      "--api-key",
+      "sandbox_unreachable",
+      "--context",
+      NodePath.join(NodeOs.tmpdir(), `bunq-unreachable-${process.pid}.json`),
+      "user",
+      "show"
+    ])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain("http://127.0.0.1:9/v1/installation")
+    expect(run.stderr).toContain("connection refused (ECONNREFUSED)")
+    expect(run.stderr).not.toContain("sandbox_unreachable")
+  }, timeout)
+
   it("a tampered response fails with exit 1 and says the signature did not verify", async () => {
     const deviceId = JSON.parse(NodeFs.readFileSync(contextFile(), "utf8")).contexts.default.deviceId
     await Effect.runPromise(
@@ -336,7 +390,7 @@ describe("bunq demo and bunq emulator on their own", () => {
     expect(run.stdout).toMatch(/8 HTTP requests in/)
   }, timeout)
 
-  it("emulator serves until interrupted, then exits 0", async () => {
+  it("emulator serves until interrupted; Ctrl-C exits 130 (128 + SIGINT), as docs/cli.md says", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", "emulator", "--port", "0"], {
       cwd: packageDir,
       env: baseEnv(dir)
@@ -357,6 +411,6 @@ describe("bunq demo and bunq emulator on their own", () => {
       child.on("exit", (exitCode) => resolve(exitCode))
       child.kill("SIGINT")
     })
-    expect(code).toBe(0)
+    expect(code).toBe(130)
   }, timeout)
 })

@@ -6,12 +6,14 @@
  * Building the layer restores the context saved in the `ContextStore` for the same API key and environment (no
  * installation or device call), or registers: installation → device → session, and saves. After that:
  *
- * - a session is opened again shortly before it expires (`refreshMargin`, default 30 s, by Effect's `Clock`) and
- *   after a 401/403 "Insufficient authorisation/authentication" on a session-token call, which is then retried once;
- * - opening a session is single-flight: many fibers that find the session expired wait for one
- *   `POST /session-server`;
+ * - a session is opened again shortly before it expires (`refreshMargin`, default 30 s, capped at a tenth of the
+ *   session's lifetime so that a 20 s session is still reused for 18 s; by Effect's `Clock`) and after a 401/403
+ *   whose description is bunq's "Insufficient authorisation." / "Insufficient authentication." on a session-token
+ *   call, which is then retried once;
+ * - opening a session is single-flight, failures included: the fibers that wait while one `POST /session-server` is
+ *   in flight all get its result, a session or the error;
  * - when bunq no longer knows the installation or device (opening a session fails with 400/401/403), the context
- *   registers again — once per attempt, never in a loop;
+ *   registers again — at most once per `reregisterCooldown` (default 5 minutes), never in a loop;
  * - every change is saved through the `ContextStore`.
  *
  * Programs (`DeviceServer.get`, `User.get`, …) send their requests through `request`, which fills in the session
@@ -23,21 +25,23 @@ import { BunqClient, layer as bunqClientLayer } from "@effect-bunq/http/BunqClie
 import type { BunqRequest, BunqResponse, Method } from "@effect-bunq/http/BunqClient"
 import { BunqConfig } from "@effect-bunq/http/BunqConfig"
 import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
+import * as Pagination from "@effect-bunq/http/Pagination"
 import * as SessionServerSchema from "@effect-bunq/schema/SessionServer"
 import type * as UserSchema from "@effect-bunq/schema/User"
 import * as Signer from "@effect-bunq/signer/Signer"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as ContextStore from "./ContextStore.js"
@@ -50,7 +54,7 @@ import * as programs from "./internal/programs.js"
  * @since 0.1.0
  * @category errors
  */
-export type ApiContextError = BunqError | ContextStore.ContextStoreError | Signer.SignerError
+export type ApiContextError = BunqError | ContextStore.ContextStoreError | Signer.SignerError | Pagination.InvalidCount
 
 /**
  * A request without credentials: `ApiContext.request` adds the session token, the signing key and the server key.
@@ -126,8 +130,16 @@ export interface Options {
    * bunq binds the key to the calling IP.
    */
   readonly permittedIps?: ReadonlyArray<string> | undefined
-  /** Open a new session this long before the current one expires. Default 30 seconds. */
+  /**
+   * Open a new session this long before the current one expires. Default 30 seconds; never more than a tenth of the
+   * session's lifetime (bunq lets a user set a short auto-logout).
+   */
   readonly refreshMargin?: Duration.DurationInput | undefined
+  /**
+   * After registering again (bunq rejected the installation or device), do not register again for this long: a
+   * rejected session open within it fails with bunq's error. Default 5 minutes.
+   */
+  readonly reregisterCooldown?: Duration.DurationInput | undefined
   /** The `ContextStore` key. Default `"default"`. */
   readonly storeKey?: string | undefined
   /**
@@ -163,18 +175,26 @@ export const defaultStoreKey: string = "default"
 /** Used when bunq sends no `session_timeout`: its documented default auto-logout, one week. */
 const defaultSessionTimeoutSeconds = 7 * 24 * 60 * 60
 
-const insufficient = /insufficient auth(?:orisation|orization|entication)/i
+/** bunq's texts for "this session is not valid" (401 and 403), compared without case and the final period. */
+const sessionRejectedTexts: ReadonlySet<string> = new Set([
+  "insufficient authorisation",
+  "insufficient authentication"
+])
+
+/** The share of a session's lifetime the refresh margin may take at most. */
+const maxMarginShare = 0.1
 
 /**
- * Whether an error means "this session is no longer valid": a 401 or 403 whose description (if any) is bunq's
- * "Insufficient authorisation." / "Insufficient authentication.".
+ * Whether an error means "this session is no longer valid": a 401 or 403 with one of bunq's descriptions
+ * "Insufficient authorisation." / "Insufficient authentication.". A 401/403 without a description, or with another
+ * one (an IP that is not permitted, a missing permission), is not: the request is then not sent again.
  *
  * @since 0.1.0
  * @category predicates
  */
 export const isSessionRejected = (error: unknown): error is ApiError =>
   isApiError(error) && (error.status === 401 || error.status === 403) &&
-  (error.descriptions.length === 0 || error.descriptions.some((d) => insufficient.test(d.description)))
+  error.descriptions.some((d) => sessionRejectedTexts.has(d.description.trim().replace(/\.$/, "").toLowerCase()))
 
 /**
  * Whether opening a session failed because bunq no longer knows the installation or device: 400, 401 or 403 on
@@ -203,10 +223,14 @@ export const make = (
   options: Options
 ): Effect.Effect<
   ApiContext.Service,
-  ApiContextError,
+  ApiContextError | ConfigError.ConfigError,
   BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore
 > =>
   Effect.gen(function*() {
+    // Checked before anything is sent: an empty key would cost an installation and then fail with a defect.
+    if (Redacted.value(options.apiKey).trim() === "") {
+      return yield* Effect.fail(ConfigError.InvalidData(["apiKey"], "the API key is empty"))
+    }
     const client = yield* BunqClient
     const signer = yield* Signer.Signer
     const config = yield* BunqConfig
@@ -215,6 +239,9 @@ export const make = (
     const environment = config.baseUrl
     const apiKeyFingerprint = ContextStore.fingerprint(options.apiKey)
     const marginMillis = Duration.toMillis(Duration.decode(options.refreshMargin ?? Duration.seconds(30)))
+    const cooldownMillis = Duration.toMillis(Duration.decode(options.reregisterCooldown ?? Duration.minutes(5)))
+    /** When this context last registered again; `undefined` before the first time. */
+    let reregisteredAt: number | undefined
     const description = options.description ?? "effect-bunq"
     const withClient = Effect.provideService(BunqClient, client)
 
@@ -291,8 +318,17 @@ export const make = (
       serverPublicKey: context.installation.serverPublicKey
     })
 
-    const isFresh = (session: ContextStore.SavedSession, now: number) =>
-      now < DateTime.toEpochMillis(session.expiresAt) - marginMillis
+    // A session's lifetime, known for the sessions this context opened; for a restored one, what was left of it.
+    const lifetimes = new WeakMap<ContextStore.SavedSession, number>()
+    const isFresh = (session: ContextStore.SavedSession, now: number) => {
+      const expiresAt = DateTime.toEpochMillis(session.expiresAt)
+      let lifetime = lifetimes.get(session)
+      if (lifetime === undefined) {
+        lifetime = Math.max(0, expiresAt - now)
+        lifetimes.set(session, lifetime)
+      }
+      return now < expiresAt - Math.min(marginMillis, lifetime * maxMarginShare)
+    }
 
     /** `POST /session-server`; when bunq no longer knows the installation/device, register once and try again. */
     const openSession = (context: ContextStore.SavedContext) =>
@@ -303,8 +339,14 @@ export const make = (
             (session) => [ctx, session] as const
           )
         const [base, created] = yield* attempt(context).pipe(
-          Effect.catchIf(isRegistrationRejected, () =>
+          Effect.catchIf(isRegistrationRejected, (error) =>
             Effect.gen(function*() {
+              const now = yield* Clock.currentTimeMillis
+              if (reregisteredAt !== undefined && now - reregisteredAt < cooldownMillis) {
+                // registered again a moment ago and still rejected: something else is wrong (a revoked key)
+                return yield* Effect.fail(error)
+              }
+              reregisteredAt = now
               yield* Effect.logWarning("bunq rejected the installation or device; registering again")
               const fresh = yield* register
               yield* persist(fresh)
@@ -322,6 +364,7 @@ export const make = (
           expiresAt: DateTime.unsafeMake(now + timeout * 1000),
           userId: created.user.id
         }
+        lifetimes.set(session, timeout * 1000)
         yield* Ref.set(currentUser, Option.some(created.user))
         yield* persist({ ...base, session: Option.some(session) })
         return session
@@ -334,10 +377,21 @@ export const make = (
     const refresh = (rejected: Option.Option<ContextStore.SavedSession>) =>
       // The refresh runs in its own fiber: a caller that is interrupted (a timeout on its call) stops waiting, but
       // does not abort a `POST /session-server` halfway (bunq allows one per 30 s).
-      Effect.flatMap(Effect.forkDaemon(refreshLocked(rejected)), Fiber.join)
+      Effect.suspend(() => Effect.flatMap(Effect.forkDaemon(refreshLocked(rejected, attempts)), Fiber.join))
 
-    const refreshLocked = (rejected: Option.Option<ContextStore.SavedSession>) =>
-      mutex.withPermits(1)(Effect.gen(function*() {
+    type Refreshed = readonly [ContextStore.SavedContext, ContextStore.SavedSession]
+    /** How many session opens have finished, and the last one's result: shared with every fiber that waited on it. */
+    let attempts = 0
+    let lastAttempt: Exit.Exit<Refreshed, ApiContextError> | undefined
+
+    const refreshLocked = (rejected: Option.Option<ContextStore.SavedSession>, seen: number) =>
+      mutex.withPermits(1)(Effect.suspend(() =>
+        // An open finished while this fiber waited for the lock: its result, success or failure, is this one's too.
+        attempts !== seen && lastAttempt !== undefined ? lastAttempt : openLocked(rejected)
+      ))
+
+    const openLocked = (rejected: Option.Option<ContextStore.SavedSession>) =>
+      Effect.gen(function*() {
         const context = yield* Ref.get(state)
         const now = yield* Clock.currentTimeMillis
         if (Option.isSome(context.session)) {
@@ -346,9 +400,16 @@ export const make = (
           const stillGood = Option.isNone(rejected) && isFresh(current, now)
           if (replacedAlready || stillGood) return [context, current] as const
         }
-        const session = yield* openSession(context)
-        return [yield* Ref.get(state), session] as const
-      }))
+        const exit = yield* Effect.exit(
+          Effect.flatMap(
+            openSession(context),
+            (session) => Effect.map(Ref.get(state), (saved): Refreshed => [saved, session])
+          )
+        )
+        attempts++
+        lastAttempt = exit
+        return yield* exit
+      })
 
     /** The context and a fresh session of it. */
     // On every request: plain `flatMap`s rather than a generator, the cheapest form of the same steps.
@@ -372,8 +433,12 @@ export const make = (
       verifyWith: context.installation.serverPublicKey
     })
 
-    const request = (request: Request): Effect.Effect<BunqResponse, ApiContextError> =>
-      Effect.flatMap(active, ([context, session]) =>
+    const request = (request: Request): Effect.Effect<BunqResponse, ApiContextError> => {
+      const invalid = invalidCount(request)
+      if (invalid !== undefined) {
+        return Effect.fail(invalid)
+      }
+      return Effect.flatMap(active, ([context, session]) =>
         Effect.catchIf(
           client.execute(toBunqRequest(request, context, session)),
           isSessionRejected,
@@ -384,6 +449,7 @@ export const make = (
                 client.execute(toBunqRequest(request, context, session))
             )
         ))
+    }
 
     const closeSession = mutex.withPermits(1)(Effect.gen(function*() {
       const context = yield* Ref.get(state)
@@ -423,7 +489,23 @@ export const make = (
     return service
   })
 
-const maxPageSize = 200
+const maxPageSize = Pagination.maxCount
+
+/** A `count` (in `urlParams` or the query string) that is not an integer from 1 to 200: nothing is sent. */
+const invalidCount = (request: Request): Pagination.InvalidCount | undefined => {
+  let count: unknown = request.urlParams?.["count"]
+  if (count === undefined) {
+    const query = request.path.indexOf("?")
+    if (query === -1) return undefined
+    const given = new URLSearchParams(request.path.slice(query + 1)).get("count")
+    if (given === null) return undefined
+    count = given
+  }
+  const value = typeof count === "number" ? count : String(count).trim() === "" ? Number.NaN : Number(count)
+  return Number.isInteger(value) && value >= 1 && value <= maxPageSize
+    ? undefined
+    : new Pagination.InvalidCount({ count })
+}
 
 const withPageSize = (request: Request): Request => {
   const query = request.path.includes("?") ? new URLSearchParams(request.path.slice(request.path.indexOf("?"))) : null
@@ -441,7 +523,7 @@ export const layer = (
   options: Options
 ): Layer.Layer<
   ApiContext,
-  ApiContextError,
+  ApiContextError | ConfigError.ConfigError,
   BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore
 > => Layer.effect(ApiContext, make(options))
 
@@ -482,7 +564,12 @@ export const layerRuntime = (
  */
 export const config: Config.Config<Options> = /* @__PURE__ */ Config.suspend(() =>
   Config.all({
-    apiKey: Config.redacted("BUNQ_API_KEY"),
+    apiKey: Config.nested(
+      Config.redacted(Config.string()).pipe(
+        Config.validate({ message: "the API key is empty", validation: (key) => Redacted.value(key).trim() !== "" })
+      ),
+      "BUNQ_API_KEY"
+    ),
     description: Config.option(Config.string("BUNQ_DEVICE_DESCRIPTION")),
     permittedIps: Config.option(Config.array(Config.string(), "BUNQ_PERMITTED_IPS")),
     refreshMargin: Config.option(Config.duration("BUNQ_SESSION_REFRESH_MARGIN")),

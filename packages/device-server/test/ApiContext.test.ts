@@ -3,6 +3,7 @@ import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
 import {
   Chunk,
+  ConfigError,
   ConfigProvider,
   Deferred,
   Duration,
@@ -203,14 +204,14 @@ describe("ApiContext sessions", () => {
 
   it.effect("the margin is configurable", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake({ sessionTimeout: 3600 })
+      const fake = yield* makeFake({ sessionTimeout: 7200 })
       const { store } = yield* makeStore
       yield* withContext(
         fake,
         store,
         Effect.gen(function*() {
-          // 3600 s session, 600 s margin: fresh until 3000 s.
-          yield* TestClock.adjust(Duration.seconds(2999))
+          // 7200 s session, 600 s margin (below a tenth of the lifetime): fresh until 6600 s.
+          yield* TestClock.adjust(Duration.seconds(6599))
           yield* User.get()
           assert.strictEqual(sessionServerCalls(fake), 1)
           yield* TestClock.adjust(Duration.seconds(1))
@@ -218,6 +219,88 @@ describe("ApiContext sessions", () => {
           assert.strictEqual(sessionServerCalls(fake), 2)
         }),
         { refreshMargin: Duration.minutes(10) }
+      )
+    }))
+
+  it.effect("a short session (20 s, 60 s) is reused until just before it expires: the margin is capped", () =>
+    Effect.gen(function*() {
+      for (const timeout of [20, 60]) {
+        const fake = yield* makeFake({ sessionTimeout: timeout })
+        const { store } = yield* makeStore
+        yield* withContext(
+          fake,
+          store,
+          Effect.gen(function*() {
+            // A tenth of the lifetime: 2 s of a 20 s session, 6 s of a 60 s one (not the 30 s default margin).
+            const reusedFor = timeout * 0.9
+            for (let second = 1; second < reusedFor; second++) {
+              yield* TestClock.adjust(Duration.seconds(1))
+              yield* User.get()
+            }
+            assert.strictEqual(sessionServerCalls(fake), 1, `${timeout} s session reused for ${reusedFor - 1} s`)
+            yield* TestClock.adjust(Duration.seconds(1))
+            yield* User.get()
+            assert.strictEqual(sessionServerCalls(fake), 2, `${timeout} s session renewed at ${reusedFor} s`)
+            // and the new one is reused just as long
+            yield* TestClock.adjust(Duration.seconds(reusedFor - 1))
+            yield* User.get()
+            assert.strictEqual(sessionServerCalls(fake), 2)
+          })
+        )
+      }
+    }))
+
+  it.effect("concurrent calls while opening a session fails share that one failure (500: one POST)", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake({ sessionTimeout: 600 })
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          yield* TestClock.adjust(Duration.hours(1))
+          fake.failSessionServer = 500
+          const results = yield* Effect.all(Array.from({ length: 6 }, () => Effect.either(User.get())), {
+            concurrency: "unbounded"
+          })
+          assert.isTrue(results.every((r) => Either.isLeft(r) && r.left._tag === "ApiError" && r.left.status === 500))
+          assert.strictEqual(sessionServerCalls(fake), 2, "one POST /session-server for the six calls")
+          assert.strictEqual(fake.count("POST", "/installation"), 1)
+          // the next call (after the shared failure) tries again, and recovers
+          fake.failSessionServer = undefined
+          yield* User.get()
+          assert.strictEqual(sessionServerCalls(fake), 3)
+        })
+      )
+    }))
+
+  it.effect("concurrent calls on a rejected registration (403) register once; again only after the cool-down", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake({ sessionTimeout: 600 })
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          yield* TestClock.adjust(Duration.hours(1))
+          fake.failSessionServer = 403
+          const results = yield* Effect.all(Array.from({ length: 6 }, () => Effect.either(User.get())), {
+            concurrency: "unbounded"
+          })
+          assert.isTrue(results.every((r) => Either.isLeft(r) && r.left._tag === "ApiError" && r.left.status === 403))
+          assert.strictEqual(fake.count("POST", "/installation"), 2, "one registration for the six calls")
+          assert.strictEqual(fake.count("POST", "/device-server"), 2)
+          assert.strictEqual(sessionServerCalls(fake), 3, "before and after the one registration")
+          // within the cool-down: the session open is tried, no new registration
+          yield* TestClock.adjust(Duration.minutes(1))
+          yield* Effect.flip(User.get())
+          assert.strictEqual(fake.count("POST", "/installation"), 2)
+          assert.strictEqual(sessionServerCalls(fake), 4)
+          // after it: registering again is allowed once more
+          yield* TestClock.adjust(Duration.minutes(5))
+          yield* Effect.flip(User.get())
+          assert.strictEqual(fake.count("POST", "/installation"), 3)
+        })
       )
     }))
 
@@ -300,6 +383,62 @@ describe("ApiContext sessions", () => {
           fake.expireSessions()
           yield* Effect.all(Array.from({ length: 20 }, () => User.get()), { concurrency: "unbounded" })
           assert.strictEqual(sessionServerCalls(fake), 2)
+        })
+      )
+    }))
+
+  it.effect("a 401/403 without bunq's session text is not a reason to re-send (empty or other descriptions)", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          const context = yield* ApiContext.ApiContext
+          for (const path of ["/reject-401-empty", "/reject-403-other"]) {
+            for (const method of ["POST", "GET"] as const) {
+              const before = fake.log.length
+              const error = yield* Effect.flip(
+                context.request({
+                  operation: "Test.rejected",
+                  method,
+                  path,
+                  ...(method === "POST" ? { body: {} } : {})
+                })
+              )
+              assert.strictEqual(error._tag, "ApiError")
+              assert.deepStrictEqual(fake.log.slice(before).map((e) => `${e.method} ${e.path}`), [`${method} ${path}`])
+            }
+          }
+          assert.strictEqual(sessionServerCalls(fake), 1)
+          assert.isFalse(ApiContext.isSessionRejected({ _tag: "ApiError", status: 401, descriptions: [] }))
+          assert.isTrue(
+            ApiContext.isSessionRejected({
+              _tag: "ApiError",
+              status: 403,
+              descriptions: [{ description: "Insufficient authentication." }]
+            })
+          )
+        })
+      )
+    }))
+
+  it.effect("a POST rejected with bunq's session text is sent again once, on a new session", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          fake.expireSessions()
+          const context = yield* ApiContext.ApiContext
+          yield* Effect.flip(context.request({ operation: "Test.post", method: "POST", path: "/user/4242", body: {} }))
+          assert.deepStrictEqual(
+            fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
+            ["POST /user/4242 401", "POST /session-server 200", "POST /user/4242 404"]
+          )
         })
       )
     }))
@@ -646,5 +785,62 @@ describe("ApiContext.layerConfig", () => {
       )
       assert.strictEqual(device.description, "override")
       assert.isTrue(Option.isSome(yield* store.load("env-key")))
+    }))
+})
+
+describe("bad input is a typed error before anything is sent", () => {
+  it.effect("an empty or whitespace API key is a ConfigError naming the setting; nothing is sent", () =>
+    Effect.gen(function*() {
+      for (const key of ["", "   ", "\n"]) {
+        const fake = yield* makeFake()
+        const { store } = yield* makeStore
+        const error = yield* Effect.flip(
+          withContext(fake, store, Effect.void, { apiKey: Redacted.make(key) })
+        )
+        assert.isTrue(ConfigError.isConfigError(error), String(error))
+        assert.include(String(error), "apiKey")
+        assert.include(String(error), "the API key is empty")
+        assert.strictEqual(fake.log.length, 0, "nothing sent")
+      }
+      const fromEnv = yield* Effect.flip(
+        Effect.withConfigProvider(ApiContext.config, ConfigProvider.fromMap(new Map([["BUNQ_API_KEY", " "]])))
+      )
+      assert.isTrue(ConfigError.isConfigError(fromEnv))
+      assert.include(String(fromEnv), "BUNQ_API_KEY")
+      assert.include(String(fromEnv), "the API key is empty")
+    }))
+
+  it.effect("a page count of -5, 0, 1.5, NaN, 1e9 is InvalidCount on every list path; nothing is sent", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake()
+      const { store } = yield* makeStore
+      yield* withContext(
+        fake,
+        store,
+        Effect.gen(function*() {
+          const before = fake.log.length
+          for (const count of [-5, 0, 1.5, Number.NaN, 1e9]) {
+            const paths = [
+              Effect.flip(DeviceServer.listPage({ count })),
+              Effect.flip(Stream.runDrain(DeviceServer.list({ count }))),
+              Effect.flip(
+                ApiContext.request({ operation: "T", method: "GET", path: "/device-server", urlParams: { count } })
+              ),
+              Effect.flip(Stream.runDrain(
+                ApiContext.paginate({ operation: "T", method: "GET", path: `/device-server?count=${count}` })
+              ))
+            ]
+            for (const path of paths) {
+              const error = yield* path
+              assert.strictEqual(error._tag, "InvalidCount", `count ${count}`)
+              assert.include(error.message, "from 1 to 200")
+            }
+          }
+          assert.strictEqual(fake.log.length, before, "nothing sent")
+          // the bounds themselves are fine
+          assert.strictEqual((yield* DeviceServer.listPage({ count: 1 })).items.length, 1)
+          assert.strictEqual((yield* DeviceServer.listPage({ count: 200 })).items.length, 4)
+        })
+      )
     }))
 })

@@ -259,7 +259,7 @@ export declare namespace Emulator {
     readonly basePath: string
     /**
      * The base URL clients use: the HTTP server's `http://127.0.0.1:PORT/v1` once `BunqEmulatorServer.layer` runs,
-     * otherwise `http://bunq-emulator.local/v1` (any host works with the in-process client).
+     * otherwise `http://bunq-emulator.localhost/v1` (any host works with the in-process client).
      */
     readonly url: Effect.Effect<string>
     /** Set by the server layers once listening: the origin, e.g. `http://127.0.0.1:8080`. */

@@ -86,7 +86,7 @@ describe("in-process HttpClient layer", () => {
       expect(device.verified).toBe(true)
       expect(device.json.Response[0].DeviceServer.ip).toBe("10.1.2.3")
       const emulator = yield* BunqEmulator.Emulator
-      expect(yield* emulator.url).toBe("http://bunq-emulator.local/v1")
+      expect(yield* emulator.url).toBe("http://bunq-emulator.localhost/v1")
       const log = yield* emulator.log
       expect(log.map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual([
         "POST /installation 200",

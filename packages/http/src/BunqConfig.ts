@@ -16,6 +16,8 @@
  * | `BUNQ_RATE_LIMIT` | `true`/`false`: the client-side rate limiter on or off | `true` |
  * | `BUNQ_RETRY_MAX_ATTEMPTS` | attempts for a `GET` (1 turns retries off) | `4` |
  * | `BUNQ_ALLOW_UNSIGNED_ERRORS` | `true`: accept unsigned 429/5xx error bodies | `false` |
+ * | `BUNQ_ALLOW_INSECURE_HTTP` | `true`: allow an `http:` base URL to a host that is not loopback | `false` |
+ * | `BUNQ_MAX_RESPONSE_BYTES` | the largest response body read, in bytes | `67108864` (64 MiB) |
  *
  * @since 0.1.0
  */
@@ -121,6 +123,15 @@ export const defaultRetryPolicy: RetryPolicy = {
 }
 
 /**
+ * The default cap on a response body: 64 MiB. bunq's largest answers are exports (statements, attachments), a few
+ * MiB each; the cap keeps a misbehaving server or proxy from filling memory before the signature check.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxResponseBytes: number = 64 * 1024 * 1024
+
+/**
  * @since 0.1.0
  * @category tags
  */
@@ -162,6 +173,11 @@ export declare namespace BunqConfig {
      * while an echo that differs from the id sent is always rejected.
      */
     readonly requireRequestIdEcho: boolean
+    /**
+     * The largest response body read, in bytes: a larger `content-length` fails before the body is read, and a body
+     * without one fails as soon as it grows past the cap (`TransportError` `TooLarge`).
+     */
+    readonly maxResponseBytes: number
   }
 }
 
@@ -198,8 +214,13 @@ export interface RetryPolicyInput {
 export interface Options {
   /** Default `"sandbox"`. Ignored when `baseUrl` is given. */
   readonly environment?: Environment | undefined
-  /** Any `http:`/`https:` base URL: a proxy (browsers), the emulator. */
+  /**
+   * Any `https:` base URL (a proxy for browsers), or an `http:` one to a loopback host (the emulator, a local proxy).
+   * It must not carry credentials (`user:password@`).
+   */
   readonly baseUrl?: string | undefined
+  /** Allow an `http:` base URL to a host that is not loopback (plain text over the network). Default `false`. */
+  readonly allowInsecureHttp?: boolean | undefined
   readonly userAgent?: string | undefined
   readonly language?: string | undefined
   readonly region?: string | undefined
@@ -214,9 +235,17 @@ export interface Options {
   readonly retry?: false | RetryPolicyInput | undefined
   readonly allowUnsignedErrors?: boolean | undefined
   readonly requireRequestIdEcho?: boolean | undefined
+  /** See `BunqConfig.Service.maxResponseBytes`. Default `defaultMaxResponseBytes` (64 MiB). */
+  readonly maxResponseBytes?: number | undefined
 }
 
-const normalizeBaseUrl = (input: string): Either.Either<string, string> => {
+/** Whether a URL host is this machine: `localhost` (and `*.localhost`), `127.0.0.0/8`, `::1`. */
+const isLoopbackHost = (hostname: string): boolean =>
+  hostname === "localhost" || hostname.endsWith(".localhost") || hostname === "[::1]" ||
+  /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+
+// The messages never repeat the URL: it may hold credentials.
+const normalizeBaseUrl = (input: string, allowInsecureHttp: boolean): Either.Either<string, string> => {
   let url: URL
   try {
     url = new URL(input)
@@ -224,15 +253,30 @@ const normalizeBaseUrl = (input: string): Either.Either<string, string> => {
     return Either.left("is not a URL")
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return Either.left("must be an http: or https: URL")
+  if (url.username !== "" || url.password !== "") {
+    return Either.left("must not contain credentials (user:password@): bunq authenticates with its own headers")
+  }
+  if (url.protocol === "http:" && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
+    return Either.left(
+      `must be https: for ${url.hostname} (http: is allowed for loopback hosts only, unless allowInsecureHttp is set)`
+    )
+  }
   if (url.search !== "" || url.hash !== "") return Either.left("must not have a query or fragment")
   return Either.right(url.toString().replace(/\/+$/, ""))
 }
 
-const resolve = (options: Options): Either.Either<BunqConfig.Service, string> => {
+/** An invalid option: which one, and why. */
+type Invalid = readonly [option: keyof Options, message: string]
+
+const resolve = (options: Options): Either.Either<BunqConfig.Service, Invalid> => {
   const base = options.baseUrl === undefined
     ? Either.right(baseUrls[options.environment ?? "sandbox"])
-    : normalizeBaseUrl(options.baseUrl)
-  if (Either.isLeft(base)) return Either.left(`base URL ${base.left}`)
+    : normalizeBaseUrl(options.baseUrl, options.allowInsecureHttp ?? false)
+  if (Either.isLeft(base)) return Either.left(["baseUrl", `base URL ${base.left}`])
+  const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes
+  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
+    return Either.left(["maxResponseBytes", "maxResponseBytes must be a positive integer (bytes)"])
+  }
   const retryInput = options.retry === false ? undefined : options.retry ?? {}
   const retry: RetryPolicy | undefined = retryInput === undefined ? undefined : {
     maxAttempts: retryInput.maxAttempts ?? defaultRetryPolicy.maxAttempts,
@@ -241,7 +285,7 @@ const resolve = (options: Options): Either.Either<BunqConfig.Service, string> =>
     maxDelay: Duration.decode(retryInput.maxDelay ?? defaultRetryPolicy.maxDelay)
   }
   if (retry !== undefined && (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1)) {
-    return Either.left("retry.maxAttempts must be an integer >= 1")
+    return Either.left(["retry", "retry.maxAttempts must be an integer >= 1"])
   }
   let rateLimits: RateLimits | undefined
   if (options.rateLimits !== false) {
@@ -254,7 +298,7 @@ const resolve = (options: Options): Either.Either<BunqConfig.Service, string> =>
   if (rateLimits !== undefined) {
     for (const [name, bucket] of Object.entries(rateLimits)) {
       if (bucket !== undefined && (!Number.isInteger(bucket.limit) || bucket.limit < 1)) {
-        return Either.left(`rateLimits.${name}.limit must be an integer >= 1`)
+        return Either.left(["rateLimits", `rateLimits.${name}.limit must be an integer >= 1`])
       }
     }
   }
@@ -272,7 +316,8 @@ const resolve = (options: Options): Either.Either<BunqConfig.Service, string> =>
       : rateLimits,
     retry: retry === undefined || retry.maxAttempts <= 1 ? undefined : retry,
     allowUnsignedErrors: options.allowUnsignedErrors ?? false,
-    requireRequestIdEcho: options.requireRequestIdEcho ?? false
+    requireRequestIdEcho: options.requireRequestIdEcho ?? false,
+    maxResponseBytes
   })
 }
 
@@ -284,7 +329,7 @@ const resolve = (options: Options): Either.Either<BunqConfig.Service, string> =>
  * @category constructors
  */
 export const make = (options: Options = {}): BunqConfig.Service =>
-  Either.getOrThrowWith(resolve(options), (message) => new Error(`BunqConfig: ${message}`))
+  Either.getOrThrowWith(resolve(options), ([, message]) => new Error(`BunqConfig: ${message}`))
 
 /**
  * Resolve options into a configuration; an invalid base URL or limit (options that came from a user: a CLI flag, a
@@ -294,14 +339,7 @@ export const make = (options: Options = {}): BunqConfig.Service =>
  * @category constructors
  */
 export const validate = (options: Options = {}): Either.Either<BunqConfig.Service, ConfigError.ConfigError> =>
-  Either.mapLeft(resolve(options), (message) => {
-    const name = message.startsWith("base URL")
-      ? "baseUrl"
-      : message.startsWith("retry")
-      ? "retry"
-      : "rateLimits"
-    return ConfigError.InvalidData([name], message)
-  })
+  Either.mapLeft(resolve(options), ([name, message]) => ConfigError.InvalidData([name], message))
 
 /**
  * The configuration as a layer. Invalid options fail the layer with a `ConfigError` (never a defect).
@@ -330,7 +368,9 @@ export const config = (defaults: Options = {}): Config.Config<BunqConfig.Service
     timeout: Config.option(Config.duration("BUNQ_TIMEOUT")),
     rateLimit: Config.option(Config.boolean("BUNQ_RATE_LIMIT")),
     retryMaxAttempts: Config.option(Config.integer("BUNQ_RETRY_MAX_ATTEMPTS")),
-    allowUnsignedErrors: Config.option(Config.boolean("BUNQ_ALLOW_UNSIGNED_ERRORS"))
+    allowUnsignedErrors: Config.option(Config.boolean("BUNQ_ALLOW_UNSIGNED_ERRORS")),
+    allowInsecureHttp: Config.option(Config.boolean("BUNQ_ALLOW_INSECURE_HTTP")),
+    maxResponseBytes: Config.option(Config.integer("BUNQ_MAX_RESPONSE_BYTES"))
   }).pipe(
     Config.mapOrFail((env) => {
       const environment = Option.getOrElse(env.environment, () => defaults.environment)
@@ -355,14 +395,24 @@ export const config = (defaults: Options = {}): Config.Config<BunqConfig.Service
           onNone: () => defaults.retry,
           onSome: (maxAttempts) => ({ ...retryDefaults, maxAttempts })
         }),
-        allowUnsignedErrors: Option.getOrElse(env.allowUnsignedErrors, () => defaults.allowUnsignedErrors)
+        allowUnsignedErrors: Option.getOrElse(env.allowUnsignedErrors, () => defaults.allowUnsignedErrors),
+        allowInsecureHttp: Option.getOrElse(env.allowInsecureHttp, () => defaults.allowInsecureHttp),
+        maxResponseBytes: Option.getOrElse(env.maxResponseBytes, () => defaults.maxResponseBytes)
       }
-      return Either.mapLeft(resolve(options), (message) => {
-        const name = message.startsWith("base URL") ? "BUNQ_BASE_URL" : "BUNQ_RETRY_MAX_ATTEMPTS"
-        return ConfigError.InvalidData([name], message)
+      return Either.mapLeft(resolve(options), ([name, message]) => {
+        const variable = envNames[name] ?? name
+        return ConfigError.InvalidData([variable], message)
       })
     })
   )
+
+/** The variable an option is read from, for `ConfigError` paths. */
+const envNames: Partial<Record<keyof Options, string>> = {
+  baseUrl: "BUNQ_BASE_URL",
+  retry: "BUNQ_RETRY_MAX_ATTEMPTS",
+  rateLimits: "BUNQ_RATE_LIMIT",
+  maxResponseBytes: "BUNQ_MAX_RESPONSE_BYTES"
+}
 
 /**
  * @since 0.1.0

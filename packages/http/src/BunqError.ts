@@ -115,7 +115,9 @@ export class ApiError extends Schema.TaggedError<ApiError>("@effect-bunq/http/Ap
 }
 
 /**
- * The request did not complete: a network failure, a timeout, or the connection closed.
+ * The request did not complete: a network failure (`description` names the cause: connection refused, DNS, TLS, reset),
+ * a timeout, a browser that blocked it, or a response body over the configured cap (`TooLarge`, not retried). `url`
+ * is where it was sent (base URL and path, no query).
  *
  * @since 0.1.0
  * @category errors
@@ -124,8 +126,9 @@ export class TransportError extends Schema.TaggedError<TransportError>("@effect-
   "TransportError",
   {
     ...RequestInfo,
-    reason: Schema.Literal("Network", "Timeout", "Blocked"),
+    reason: Schema.Literal("Network", "Timeout", "Blocked", "TooLarge"),
     description: Schema.String,
+    url: Schema.optional(Schema.String),
     cause: Schema.optional(Schema.Defect)
   }
 ) {
@@ -133,7 +136,7 @@ export class TransportError extends Schema.TaggedError<TransportError>("@effect-
    * @since 0.1.0
    */
   override get message(): string {
-    return `${this.reason}: ${this.description} (${this.method} ${this.path})`
+    return `${this.reason}: ${this.description} (${this.method} ${this.url ?? this.path})`
   }
 }
 

@@ -1,8 +1,8 @@
 import type { BunqRequest } from "@effect-bunq/http/BunqClient"
 import { HttpClientError } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, TestClock } from "effect"
-import { makeKeys, type Reply, sessionToken, withClient } from "./utils/fake.js"
+import { Clock, Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import { type Handler, makeKeys, type Reply, sessionToken, withClient } from "./utils/fake.js"
 import { fixture } from "./utils/fixtures.js"
 
 const keys = await Effect.runPromise(makeKeys)
@@ -62,17 +62,17 @@ const transportFailure = Effect.fail(
 )
 
 describe("BunqClient retries", () => {
-  it.effect("retries a GET on 429 with backoff, with a fresh request id, and recovers", () =>
+  it.effect("retries a GET on 429 after bunq's window, with a fresh request id, and recovers", () =>
     withClient(keys, (_r, i) => i < 2 ? tooMany : ok, { retry: { baseDelay: "1 second", maxAttempts: 4 } }, (
       client,
       fake
     ) =>
       Effect.gen(function*() {
-        const exit = yield* runWithClock(client.execute(request("GET")), "5 seconds")
+        const exit = yield* runWithClock(client.execute(request("GET")), "10 seconds")
         assert.isTrue(Exit.isSuccess(exit))
         assert.strictEqual(fake.requests.length, 3)
-        // exponential backoff: 1 s then 2 s
-        assert.deepStrictEqual(relative(fake.requests.map((r) => r.at)), [0, 1000, 3000])
+        // a 429 waits out the 3 s window (the backoff, 1 s then 2 s, is shorter)
+        assert.deepStrictEqual(relative(fake.requests.map((r) => r.at)), [0, 3000, 6000])
         const ids = new Set(fake.requests.map((r) => r.headers["x-bunq-client-request-id"]))
         assert.strictEqual(ids.size, 3)
       })))
@@ -92,19 +92,56 @@ describe("BunqClient retries", () => {
         })
     ))
 
-  it.effect("a signed POST answered 429 is sent once", () =>
+  it.effect("a signed POST answered 429 (not processed) is sent again after the window, with a fresh request id", () =>
     withClient(
       keys,
-      () => ({ ...tooMany, sign: "server" }),
+      (_r, i) => i < 2 ? { ...tooMany, sign: "server" } : { ...ok, sign: "server" },
       { retry: { maxAttempts: 4 } },
       (client, fake) =>
         Effect.gen(function*() {
           const exit = yield* runWithClockAndCrypto(client.execute(signed("POST")))
-          const error = yield* Effect.flip(exit)
-          assert.strictEqual(error._tag, "ApiError")
-          assert.strictEqual(fake.requests.length, 1)
+          assert.isTrue(Exit.isSuccess(exit))
+          assert.strictEqual(fake.requests.length, 3)
+          const gaps = relative(fake.requests.map((r) => r.at))
+          assert.isTrue(gaps[1]! >= 3000 && gaps[2]! - gaps[1]! >= 3000, `gaps ${gaps}`)
+          assert.strictEqual(new Set(fake.requests.map((r) => r.headers["x-bunq-client-request-id"])).size, 3)
+          // the same body bytes, so the same signature
+          assert.strictEqual(new Set(fake.requests.map((r) => r.headers["x-bunq-client-signature"])).size, 1)
         })
     ))
+
+  it.effect("a POST still answered 429 after maxAttempts fails with the ApiError", () =>
+    withClient(keys, () => tooMany, { retry: { maxAttempts: 3 } }, (client, fake) =>
+      Effect.gen(function*() {
+        const exit = yield* runWithClock(client.execute(request("POST")), "20 seconds", "1 second")
+        const error = yield* Effect.flip(exit)
+        assert.strictEqual(error._tag, "ApiError")
+        assert.strictEqual(fake.requests.length, 3)
+      })))
+
+  it.effect("POST /session-server answered 429 waits out its own 30 s window", () =>
+    withClient(
+      keys,
+      (_r, i) => i < 1 ? tooMany : ok,
+      { retry: { maxAttempts: 2 } },
+      (client, fake) =>
+        Effect.gen(function*() {
+          const exit = yield* runWithClock(client.execute(request("POST", "/session-server")), "40 seconds", "1 second")
+          assert.isTrue(Exit.isSuccess(exit))
+          assert.deepStrictEqual(relative(fake.requests.map((r) => r.at)), [0, 30000])
+        })
+    ))
+
+  it.effect("retries a GET on 5xx with exponential backoff", () =>
+    withClient(keys, (_r, i) => i < 2 ? serverError : ok, { retry: { baseDelay: "1 second", maxAttempts: 4 } }, (
+      client,
+      fake
+    ) =>
+      Effect.gen(function*() {
+        const exit = yield* runWithClock(client.execute(request("GET")), "5 seconds")
+        assert.isTrue(Exit.isSuccess(exit))
+        assert.deepStrictEqual(relative(fake.requests.map((r) => r.at)), [0, 1000, 3000])
+      })))
 
   it.effect("retries a GET on 5xx and transport failures, up to maxAttempts", () =>
     Effect.gen(function*() {
@@ -153,13 +190,20 @@ describe("BunqClient retries", () => {
       }
     }))
 
-  it.effect("never retries POST, PUT or DELETE (429, 5xx, transport failure)", () =>
+  it.effect("never retries POST, PUT or DELETE after a failure that may have reached bunq (5xx, transport)", () =>
     Effect.gen(function*() {
       for (const method of ["POST", "PUT", "DELETE"] as const) {
-        for (const failure of [() => tooMany, () => serverError, () => transportFailure]) {
-          const [exit, calls] = yield* withClient(keys, failure, { retry: { maxAttempts: 4 } }, (client, fake) =>
-            Effect.map(runWithClock(client.execute(request(method)), "30 seconds", "2 seconds"), (exit) =>
-              [exit, fake.requests.length] as const))
+        for (const failure of [() => serverError, () => transportFailure]) {
+          const [exit, calls] = yield* withClient(
+            keys,
+            failure,
+            { retry: { maxAttempts: 4 } },
+            (client, fake) =>
+              Effect.map(
+                runWithClock(client.execute(request(method)), "30 seconds", "2 seconds"),
+                (exit) => [exit, fake.requests.length] as const
+              )
+          )
           assert.isTrue(Exit.isFailure(exit))
           assert.strictEqual(calls, 1, `${method} must be sent exactly once`)
         }
@@ -178,6 +222,28 @@ describe("BunqClient retries", () => {
 })
 
 describe("BunqClient rate limiter", () => {
+  it.effect("holds a slot until the response: arrivals late on the network cannot bunch into the next window", () =>
+    Effect.gen(function*() {
+      // bunq counts a request when it arrives. The first three take 400 ms on the way; the next three none.
+      const arrivals: Array<number> = []
+      const handler: Handler = (_r, i) =>
+        Effect.gen(function*() {
+          if (i < 3) yield* Effect.sleep("400 millis")
+          arrivals.push(yield* Clock.currentTimeMillis)
+          return ok
+        })
+      yield* withClient(keys, handler, { rateLimits: {} }, (client) =>
+        runWithClock(
+          Effect.all(Array.from({ length: 6 }, () => client.execute(request("GET"))), { concurrency: "unbounded" }),
+          "10 seconds"
+        ))
+      assert.strictEqual(arrivals.length, 6)
+      // The most arrivals in any (t - 3 s, t] window, as bunq (and the emulator) count them.
+      const busiest = Math.max(...arrivals.map((t) => arrivals.filter((u) => u > t - 3000 && u <= t).length))
+      assert.strictEqual(busiest, 3, `arrivals ${relative(arrivals)}`)
+      assert.deepStrictEqual(relative(arrivals), [0, 0, 0, 3000, 3000, 3000])
+    }))
+
   it.effect("queues GETs to 3 per 3 s (classic limits), never failing", () =>
     withClient(keys, () => ok, { rateLimits: {} }, (client, fake) =>
       Effect.gen(function*() {

@@ -1,6 +1,6 @@
 import * as BunqConfig from "@effect-bunq/http/BunqConfig"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigError, ConfigProvider, Duration, Effect, Layer } from "effect"
+import { ConfigError, ConfigProvider, Duration, Effect, Either, Layer } from "effect"
 
 const fromEnv = (env: Record<string, string>, defaults?: BunqConfig.Options) =>
   Effect.provide(
@@ -98,5 +98,61 @@ describe("BunqConfig", () => {
       }
       const ok = yield* Effect.provide(BunqConfig.BunqConfig, BunqConfig.layer({ baseUrl: "http://127.0.0.1:9/v1/" }))
       assert.strictEqual(ok.baseUrl, "http://127.0.0.1:9/v1")
+    }))
+  it.effect("an http: base URL is allowed for loopback hosts only, or with allowInsecureHttp", () =>
+    Effect.gen(function*() {
+      for (const baseUrl of ["http://127.0.0.1:8080/v1", "http://localhost:3000/v1", "http://[::1]:9/v1"]) {
+        assert.isTrue(Either.isRight(BunqConfig.validate({ baseUrl })), baseUrl)
+      }
+      for (
+        const options of [
+          { baseUrl: "http://api.bunq.com/v1" },
+          { baseUrl: "http://192.168.1.10:8080/v1", environment: "production" as const },
+          { baseUrl: "http://127.0.0.1.example.com/v1" }
+        ]
+      ) {
+        const result = BunqConfig.validate(options)
+        assert.isTrue(Either.isLeft(result), options.baseUrl)
+        if (Either.isLeft(result)) {
+          assert.include(String(result.left), "baseUrl")
+          assert.include(String(result.left), "must be https:")
+        }
+      }
+      assert.isTrue(
+        Either.isRight(BunqConfig.validate({ baseUrl: "http://proxy.internal/v1", allowInsecureHttp: true }))
+      )
+      const fromEnvironment = yield* Effect.flip(fromEnv({ BUNQ_BASE_URL: "http://bunq.example/v1" }))
+      assert.include(String(fromEnvironment), "BUNQ_BASE_URL")
+      const allowed = yield* fromEnv({ BUNQ_BASE_URL: "http://bunq.example/v1", BUNQ_ALLOW_INSECURE_HTTP: "true" })
+      assert.strictEqual(allowed.baseUrl, "http://bunq.example/v1")
+    }))
+
+  it.effect("credentials in a base URL are rejected, and the message does not repeat them", () =>
+    Effect.gen(function*() {
+      for (
+        const baseUrl of ["https://alice:hunter2secret@api.bunq.com/v1", "http://alice:hunter2secret@127.0.0.1:9/v1"]
+      ) {
+        const result = BunqConfig.validate({ baseUrl })
+        assert.isTrue(Either.isLeft(result))
+        if (Either.isLeft(result)) {
+          const text = String(result.left)
+          assert.include(text, "must not contain credentials")
+          assert.notInclude(text, "hunter2secret")
+          assert.notInclude(text, "alice")
+        }
+      }
+      const error = yield* Effect.flip(fromEnv({ BUNQ_BASE_URL: "https://alice:hunter2secret@api.bunq.com/v1" }))
+      assert.notInclude(String(error), "hunter2secret")
+    }))
+
+  it.effect("maxResponseBytes: 64 MiB by default, configurable, a positive integer", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(BunqConfig.make().maxResponseBytes, 64 * 1024 * 1024)
+      assert.strictEqual(BunqConfig.make({ maxResponseBytes: 1000 }).maxResponseBytes, 1000)
+      for (const maxResponseBytes of [0, -1, 1.5, Number.NaN]) {
+        assert.isTrue(Either.isLeft(BunqConfig.validate({ maxResponseBytes })), String(maxResponseBytes))
+      }
+      const fromEnvironment = yield* fromEnv({ BUNQ_MAX_RESPONSE_BYTES: "2048" })
+      assert.strictEqual(fromEnvironment.maxResponseBytes, 2048)
     }))
 })

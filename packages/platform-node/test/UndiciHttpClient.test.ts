@@ -188,6 +188,97 @@ describe("UndiciHttpClient", () => {
       )
     }))
 
+  describe("under BunqClient", () => {
+    const bunqClient = (origin: string, options: BunqConfig.Options = {}) =>
+      Effect.map(
+        Layer.build(BunqClient.layer.pipe(
+          Layer.provide(UndiciHttpClient.layer),
+          Layer.provide(NodeSigner.layer),
+          Layer.provide(BunqConfig.layer({ baseUrl: `${origin}/v1`, rateLimits: false, retry: false, ...options }))
+        )),
+        Context.get(BunqClient.BunqClient)
+      )
+    const get = (path: string): BunqClient.BunqRequest => ({
+      operation: "Test.get",
+      method: "GET",
+      path,
+      auth: { _tag: "Session", token: Redacted.make("session-token-secret") }
+    })
+    const mib = 1024 * 1024
+
+    it.scopedLive("a content-length over maxResponseBytes fails TooLarge before the body is read, and aborts", () =>
+      withServer((_, response) => {
+        // announces 256 MiB, sends 1 MiB and then nothing: a client that waits for it all would hang
+        response.writeHead(200, { "content-type": "application/json", "content-length": String(256 * mib) })
+        response.write(Buffer.alloc(mib, 0x20))
+      }, (origin, { aborted }) =>
+        Effect.gen(function*() {
+          const bunq = yield* bunqClient(origin, { maxResponseBytes: 4 * mib, timeout: "20 seconds" })
+          const error = yield* Effect.flip(bunq.execute(get("/export")))
+          assert.strictEqual(error._tag, "TransportError")
+          assert.strictEqual((error as any).reason, "TooLarge")
+          assert.include(error.message, "content-length 268435456")
+          assert.include(error.message, `${origin}/v1/export`)
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
+          assert.deepStrictEqual(aborted, ["/v1/export"])
+        })))
+
+    it.scopedLive("a chunked body is counted while it streams: past the cap it fails TooLarge and is aborted", () =>
+      withServer((_, response) => {
+        response.writeHead(200, { "content-type": "application/json" })
+        let sent = 0
+        // an endless body: 64 KiB chunks, as fast as the client reads them
+        const pump = () => {
+          while (!response.destroyed && response.write(Buffer.alloc(64 * 1024, 0x20))) sent += 64 * 1024
+        }
+        response.on("drain", pump)
+        pump()
+        response.on("close", () => assert.isBelow(sent, 64 * mib))
+      }, (origin, { aborted }) =>
+        Effect.gen(function*() {
+          const bunq = yield* bunqClient(origin, { maxResponseBytes: 2 * mib, timeout: "20 seconds" })
+          const before = process.memoryUsage().arrayBuffers
+          const error = yield* Effect.flip(bunq.execute(get("/endless")))
+          assert.strictEqual((error as any).reason, "TooLarge")
+          assert.isBelow(process.memoryUsage().arrayBuffers - before, 32 * mib)
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
+          assert.deepStrictEqual(aborted, ["/v1/endless"])
+        })))
+
+    it.scopedLive("a body within the cap is read whole (with and without content-length)", () =>
+      withServer((request, response) => {
+        const body = JSON.stringify({ Response: [{ Id: { id: 7 } }] })
+        if (request.url.endsWith("/chunked")) {
+          response.writeHead(200, { "content-type": "application/json" })
+          response.write(body.slice(0, 5))
+          response.end(body.slice(5))
+        } else {
+          response.writeHead(200, { "content-type": "application/json", "content-length": String(body.length) })
+          response.end(body)
+        }
+      }, (origin) =>
+        Effect.gen(function*() {
+          const bunq = yield* bunqClient(origin, { maxResponseBytes: 64 })
+          for (const path of ["/sized", "/chunked"]) {
+            const response = yield* bunq.execute(get(path))
+            assert.deepStrictEqual(response.items, [{ Id: { id: 7 } }])
+          }
+        })))
+
+    it.scopedLive("an unreachable server: the error names the URL and the cause, never the token", () =>
+      Effect.gen(function*() {
+        const port = yield* withServer(echo, (origin) => Effect.succeed(new URL(origin).port))
+        const origin = `http://127.0.0.1:${port}`
+        const bunq = yield* bunqClient(origin)
+        const error = yield* Effect.flip(bunq.execute(get("/user")))
+        assert.strictEqual(error._tag, "TransportError")
+        assert.strictEqual((error as any).reason, "Network")
+        assert.include(error.message, `${origin}/v1/user`)
+        assert.include(error.message, "connection refused (ECONNREFUSED)")
+        assert.notInclude(error.message, "session-token-secret")
+      }))
+  })
+
   describe("deadlines (TransportDeadline)", () => {
     it.scoped("the client is marked as enforcing deadlines; a wrapped client is not", () =>
       Effect.gen(function*() {

@@ -1,7 +1,8 @@
 /**
- * Faults, end to end through `BunqNode`'s layers against the in-process emulator: a 429 on a GET is retried with
- * exponential backoff (driven by `TestClock`) and recovers; on a POST, 429, 5xx, 491 and a connection reset (before
- * or after the server processed it) are typed errors and the emulator saw exactly one request; a response slower
+ * Faults, end to end through `BunqNode`'s layers against the in-process emulator: a 429 (bunq did not process the
+ * request) is retried after bunq's window, on a GET and on a POST, with a fresh request id (driven by `TestClock`);
+ * on a POST, 5xx, 491 and a connection reset (before or after the server processed it) are typed errors and the
+ * emulator saw exactly one request; a response slower
  * than the configured timeout is `TransportError` `Timeout`; maintenance (491) is not a server error.
  */
 import * as ApiContext from "@effect-bunq/device-server/ApiContext"
@@ -37,7 +38,7 @@ const createDevice = (apiKey: BunqEmulator.SandboxUser["apiKey"]) =>
   })
 
 describe("faults", () => {
-  it.effect("a 429 on GET is retried after 1 s and 2 s (exponential backoff) and then succeeds", () =>
+  it.effect("a 429 on GET is retried after bunq's 3 s window, twice, and then succeeds", () =>
     Effect.gen(function*() {
       const emulator = yield* makeEmulator()
       const user = yield* emulator.createSandboxUser()
@@ -47,14 +48,14 @@ describe("faults", () => {
         const fiber = yield* Effect.fork(User.get())
         const calls = Effect.map(logLines(emulator), userPath)
         yield* eventually(Effect.map(calls, (c) => c.length === 1), "the first attempt")
-        yield* TestClock.adjust("999 millis")
+        yield* TestClock.adjust("2999 millis")
         yield* TestServices.provideLive(Effect.sleep("30 millis"))
-        assert.strictEqual((yield* calls).length, 1, "retried before the backoff elapsed")
+        assert.strictEqual((yield* calls).length, 1, "retried before the window passed")
         yield* TestClock.adjust("1 millis")
-        yield* eventually(Effect.map(calls, (c) => c.length === 2), "the second attempt after 1 s")
-        yield* TestClock.adjust("1999 millis")
+        yield* eventually(Effect.map(calls, (c) => c.length === 2), "the second attempt after 3 s")
+        yield* TestClock.adjust("2999 millis")
         yield* TestServices.provideLive(Effect.sleep("30 millis"))
-        assert.strictEqual((yield* calls).length, 2, "retried before the doubled backoff elapsed")
+        assert.strictEqual((yield* calls).length, 2, "retried before the window passed again")
         yield* TestClock.adjust("1 millis")
         const found = yield* Fiber.join(fiber)
         assert.strictEqual(found.id, user.id)
@@ -63,12 +64,33 @@ describe("faults", () => {
       }).pipe(Effect.provide(nodeLayer(emulator, user.apiKey, { retry: {} })))
     }))
 
-  it.effect("429, 500, 503, 491 and connection resets on POST are typed errors after exactly one request", () =>
+  it.effect("a 429 on POST is sent again after the window with a fresh request id, once per window", () =>
+    Effect.gen(function*() {
+      const emulator = yield* makeEmulator()
+      const user = yield* emulator.createSandboxUser()
+      yield* Effect.gen(function*() {
+        yield* emulator.clearLog
+        yield* emulator.injectFault({ _tag: "Status", status: 429, method: "POST", path: "/device-server", times: 1 })
+        const fiber = yield* Effect.fork(createDevice(user.apiKey))
+        const posts = Effect.map(emulator.log, (log) => log.filter((e) => e.path === "/device-server"))
+        yield* eventually(Effect.map(posts, (p) => p.length === 1), "the first attempt")
+        yield* TestClock.adjust("2999 millis")
+        yield* TestServices.provideLive(Effect.sleep("30 millis"))
+        assert.strictEqual((yield* posts).length, 1, "sent again before the window passed")
+        yield* TestClock.adjust("1 millis")
+        const id = yield* Fiber.join(fiber)
+        assert.isNumber(id)
+        const sent = yield* posts
+        assert.deepStrictEqual(sent.map((e) => e.status), [429, 200])
+        assert.notStrictEqual(sent[0]!.requestId, sent[1]!.requestId)
+      }).pipe(Effect.provide(nodeLayer(emulator, user.apiKey, { retry: {} })))
+    }))
+
+  it.effect("500, 503, 491 and connection resets on POST are typed errors after exactly one request", () =>
     Effect.gen(function*() {
       const emulator = yield* makeEmulator()
       const user = yield* emulator.createSandboxUser()
       const cases: ReadonlyArray<{ fault: BunqEmulator.FaultKind; expect: string }> = [
-        { fault: { _tag: "Status", status: 429 }, expect: "ApiError TooManyRequests 429" },
         { fault: { _tag: "Status", status: 500 }, expect: "ApiError ServerError 500" },
         { fault: { _tag: "Status", status: 503 }, expect: "ApiError ServerError 503" },
         { fault: { _tag: "Status", status: 491 }, expect: "ApiError Maintenance 491" },
@@ -107,7 +129,7 @@ describe("faults", () => {
         // Afterwards the context still works.
         yield* User.get()
       }).pipe(Effect.provide(nodeLayer(emulator, user.apiKey, { retry: { baseDelay: "1 millis" } })))
-      assert.strictEqual(checked, 12)
+      assert.strictEqual(checked, 10)
     }))
 
   it.effect("491 maintenance is its own reason, on GET too, and is not retried like a 5xx", () =>

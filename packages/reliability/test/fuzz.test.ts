@@ -309,7 +309,7 @@ describe("bad input", () => {
             Effect.provideService(Signer.Signer, signer),
             Effect.provideService(
               BunqConfig.BunqConfig,
-              BunqConfig.make({ baseUrl: "http://bunq.test/v1", rateLimits: false, retry: false })
+              BunqConfig.make({ baseUrl: "https://bunq.test/v1", rateLimits: false, retry: false })
             )
           )
           const exit = yield* Effect.exit(client.execute({

@@ -10,6 +10,7 @@ import type * as DeviceServerSchema from "@effect-bunq/schema/DeviceServer"
 import * as UserSchema from "@effect-bunq/schema/User"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as DateTime from "effect/DateTime"
@@ -354,7 +355,18 @@ const deviceList = Command.make("list", {
   ))
 )
 
-const deviceGet = Command.make("get", { id: Args.integer({ name: "ID" }) }).pipe(
+/** A bunq object id: a positive integer, checked here so that `0` or `-1` is never sent. */
+const idArg = (name: string) =>
+  Args.text({ name }).pipe(
+    Args.mapEffect((text) => {
+      const id = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN
+      return Number.isSafeInteger(id) && id >= 1
+        ? Effect.succeed(id)
+        : Effect.fail(HelpDoc.p(`${name} must be a positive integer, got "${text}"`))
+    })
+  )
+
+const deviceGet = Command.make("get", { id: idArg("ID") }).pipe(
   Command.withDescription("Show one device server"),
   Command.withHandler(handler((settings, { id }) =>
     Effect.gen(function*() {

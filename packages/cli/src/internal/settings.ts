@@ -8,7 +8,7 @@ import type * as Signer from "@effect-bunq/signer/Signer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import { UsageError } from "./errors.js"
 import * as Http from "./http.js"
@@ -79,7 +79,10 @@ export const targetUrl = (settings: Pick<Settings, "baseUrl" | "environment">): 
 export const requireApiKey = (settings: Settings): Effect.Effect<Redacted.Redacted<string>, UsageError> =>
   Option.match(settings.apiKey, {
     onNone: () => Effect.fail(new UsageError({ description: "no API key: pass --api-key KEY or set BUNQ_API_KEY" })),
-    onSome: Effect.succeed
+    onSome: (key) =>
+      Redacted.value(key).trim() === ""
+        ? Effect.fail(new UsageError({ description: "the API key is empty: pass --api-key KEY or set BUNQ_API_KEY" }))
+        : Effect.succeed(key)
   })
 
 /** @internal */

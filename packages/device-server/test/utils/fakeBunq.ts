@@ -186,6 +186,8 @@ export const makeFakeBunq = (
       const session = auth === undefined ? undefined : sessions.get(auth)
       if (session === undefined || !session.valid) return json(401, errorBody("Insufficient authorisation."))
       if (path === "/always-401") return json(401, errorBody("Insufficient authorisation."))
+      if (path === "/reject-401-empty") return json(401, { Error: [] })
+      if (path === "/reject-403-other") return json(403, errorBody("This IP is not allowed to use this API key."))
       if (method === "GET" && path === "/user") return json(200, { Response: [user], Pagination: null })
       if (method === "GET" && path === `/user/${userId}`) return json(200, { Response: [user] })
       if (method === "GET" && path === "/installation") {

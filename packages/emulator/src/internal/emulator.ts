@@ -42,7 +42,7 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
     )
     const otherKey = Effect.flatMap(otherKeyFiber, Fiber.join)
     const storeRef = yield* Ref.make(new Store())
-    const originRef = yield* Ref.make("http://bunq-emulator.local")
+    const originRef = yield* Ref.make("http://bunq-emulator.localhost")
     const env: Env = {
       signer,
       basePath,

@@ -100,11 +100,11 @@ export const sha256Prefix = (text: string): Effect.Effect<string> =>
 export const parseTarget = (target: string): URL => {
   try {
     return new URL(
-      target.startsWith("/") ? `http://bunq-emulator.local${target}` : target,
-      "http://bunq-emulator.local"
+      target.startsWith("/") ? `http://bunq-emulator.localhost${target}` : target,
+      "http://bunq-emulator.localhost"
     )
   } catch {
-    return new URL("http://bunq-emulator.local/%00")
+    return new URL("http://bunq-emulator.localhost/%00")
   }
 }
 

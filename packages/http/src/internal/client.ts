@@ -6,6 +6,7 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
@@ -13,9 +14,10 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { BunqClient, BunqRequest, BunqResponse, PageLinks } from "../BunqClient.js"
-import { BunqConfig } from "../BunqConfig.js"
+import { BunqConfig, classicRateLimits } from "../BunqConfig.js"
 import {
   ApiError,
   type BunqError,
@@ -170,9 +172,53 @@ const requestInfo = (prepared: Prepared, requestId: string, responseId?: string 
 
 const browserFetchFailure = /^(Failed to fetch|NetworkError when attempting to fetch resource\.?|Load failed)$/
 
+/** What a Node error code means, in the words a user searches for. */
+const causeByCode: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset by the server",
+  EPIPE: "connection closed by the server",
+  ENOTFOUND: "DNS lookup failed (host not found)",
+  EAI_AGAIN: "DNS lookup failed (temporary)",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  UND_ERR_SOCKET: "connection closed unexpectedly",
+  UND_ERR_HEADERS_TIMEOUT: "no response headers in time",
+  CERT_HAS_EXPIRED: "TLS: the server certificate has expired",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "TLS: the server certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "TLS: a self-signed certificate is in the chain",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "TLS: the server certificate could not be verified",
+  ERR_TLS_CERT_ALTNAME_INVALID: "TLS: the certificate does not match the host name"
+}
+
+/**
+ * The cause of a transport failure in one phrase (`connection refused (ECONNREFUSED)`), from the first error code in
+ * the cause chain (undici nests the system error under `fetch failed`/`other side closed`). Never the request.
+ *
+ * @internal
+ */
+export const describeCause = (cause: unknown): string | undefined => {
+  let current: unknown = cause
+  let firstMessage: string | undefined
+  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { readonly code?: unknown }).code
+    if (typeof code === "string" && code.length > 0) {
+      const known = causeByCode[code] ??
+        (code.startsWith("ERR_TLS") || code.includes("CERT") ? "TLS failure" : undefined)
+      return known === undefined ? code : `${known} (${code})`
+    }
+    const message = (current as { readonly message?: unknown }).message
+    if (firstMessage === undefined && typeof message === "string" && message.length > 0) firstMessage = message
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return firstMessage === undefined ? undefined : firstMessage.slice(0, 200)
+}
+
 const transportError = (
   prepared: Prepared,
   requestId: string,
+  url: string,
   error: HttpClientError.HttpClientError,
   onTimeout: () => TransportError
 ): Effect.Effect<never, TransportError> => {
@@ -190,6 +236,7 @@ const transportError = (
     return Effect.fail(
       new TransportError({
         ...requestInfo(prepared, requestId),
+        url,
         reason: "Blocked",
         description: "the browser could not complete the request (offline, or blocked: bunq sends no CORS headers, " +
           "so a browser app must reach bunq through a proxy base URL)",
@@ -197,13 +244,16 @@ const transportError = (
       })
     )
   }
+  const described = describeCause(cause)
   return Effect.fail(
     new TransportError({
       ...requestInfo(prepared, requestId),
+      url,
       reason: "Network",
-      description: error._tag === "ResponseError"
+      description: (error._tag === "ResponseError"
         ? "the connection failed while reading the response body"
-        : "the request could not be sent or no response arrived",
+        : "the request could not be sent or no response arrived") +
+        (described === undefined ? "" : `: ${described}`),
       cause
     })
   )
@@ -234,21 +284,36 @@ const decodeError = (prepared: Prepared, requestId: string, raw: RawResponse, de
 // the client
 // -----------------------------------------------------------------------------
 
-/** @internal */
+/** A `429`: bunq did not process the request. @internal */
+export const isRateLimited = (error: BunqError): boolean => error._tag === "ApiError" && error.status === 429
+
+/** What a `GET` is retried on: 429, 5xx and transport failures (not a body over the cap). @internal */
 export const isRetryable = (error: BunqError): boolean =>
-  error._tag === "TransportError" ||
+  (error._tag === "TransportError" && error.reason !== "TooLarge") ||
   (error._tag === "ApiError" && (error.status === 429 || (error.status >= 500 && error.status < 600)))
 
-/** @internal */
+/**
+ * Exponential backoff, capped at `maxDelay`, `maxAttempts` in all; a `429` waits at least `rateLimitWindow` (bunq's
+ * window has to pass before it accepts the request).
+ *
+ * @internal
+ */
 export const retrySchedule = (policy: {
   readonly maxAttempts: number
   readonly baseDelay: Duration.Duration
   readonly factor: number
   readonly maxDelay: Duration.Duration
-}): Schedule.Schedule<unknown, unknown> =>
-  Schedule.exponential(policy.baseDelay, policy.factor).pipe(
-    Schedule.modifyDelay((delay) => Duration.min(delay, policy.maxDelay)),
-    Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1))
+}, rateLimitWindow: Duration.Duration = Duration.seconds(3)): Schedule.Schedule<BunqError, BunqError> =>
+  Schedule.passthrough(
+    Schedule.exponential(policy.baseDelay, policy.factor).pipe(
+      Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1))
+    ) as Schedule.Schedule<unknown, BunqError>
+  ).pipe(
+    Schedule.modifyDelay((error, delay) =>
+      isRateLimited(error)
+        ? Duration.max(rateLimitWindow, Duration.min(delay, policy.maxDelay))
+        : Duration.min(delay, policy.maxDelay)
+    )
   )
 
 /** @internal */
@@ -272,6 +337,7 @@ export const make: Effect.Effect<
     [headerNames.region]: config.region
   }
   const timeoutMillis = Duration.toMillis(config.timeout)
+  const maxBytes = config.maxResponseBytes
 
   /**
    * The signature of the exact body bytes (the empty byte string without a body). bunq signs the body only, so one
@@ -401,20 +467,75 @@ export const make: Effect.Effect<
   // A transport that enforces deadlines itself is handed the budget instead of racing a timer fiber per attempt.
   const transportEnforcesDeadline = TransportDeadline.isEnforced(httpClient)
 
-  /** One attempt: limiter slot, fresh request id, send, read the body once, verify, decode. */
+  const tooLarge = (prepared: Prepared, requestId: string, url: string, size: string) =>
+    new TransportError({
+      ...requestInfo(prepared, requestId),
+      url,
+      reason: "TooLarge",
+      description: `the response body (${size}) is larger than the ${maxBytes} bytes allowed (maxResponseBytes)`
+    })
+
+  /**
+   * The body, at most `maxBytes` of it: a larger `content-length` fails after one chunk (which ends the stream and
+   * frees the connection), and a body without one is counted while it streams. Within the cap, with a length, the
+   * transport's own `arrayBuffer` (it enforces the length).
+   */
+  const readBody = (
+    response: HttpClientResponse.HttpClientResponse,
+    prepared: Prepared,
+    requestId: string,
+    url: string
+  ): Effect.Effect<Uint8Array, HttpClientError.ResponseError | TransportError> => {
+    const length = header(response.headers, "content-length")
+    const declared = length === undefined ? NaN : Number(length)
+    if (Number.isFinite(declared) && declared <= maxBytes) {
+      return Effect.map(response.arrayBuffer, (buffer) => new Uint8Array(buffer))
+    }
+    if (Number.isFinite(declared)) {
+      return Effect.zipRight(
+        Stream.runDrain(Stream.take(response.stream, 1)),
+        Effect.fail(tooLarge(prepared, requestId, url, `content-length ${declared}`))
+      )
+    }
+    return Effect.suspend(() => {
+      const chunks: Array<Uint8Array> = []
+      let total = 0
+      return response.stream.pipe(
+        Stream.runForEach((chunk) => {
+          total += chunk.length
+          if (total > maxBytes) return Effect.fail(tooLarge(prepared, requestId, url, `over ${maxBytes} bytes`))
+          chunks.push(chunk)
+          return Effect.void
+        }),
+        Effect.map(() => {
+          if (chunks.length === 1) return chunks[0]!
+          const bytes = new Uint8Array(total)
+          let offset = 0
+          for (const chunk of chunks) {
+            bytes.set(chunk, offset)
+            offset += chunk.length
+          }
+          return bytes
+        })
+      )
+    })
+  }
+
+  /** One attempt: fresh request id, send holding a limiter slot until the response is read, verify, decode. */
   const attempt = (
     prepared: Prepared,
     signature: string | undefined,
     span: Tracer.Span
   ): Effect.Effect<BunqResponse, BunqError> =>
-    Effect.flatMap(limiter(prepared.request.method, prepared.pathname), () => {
+    Effect.suspend(() => {
       const requestId = crypto.randomUUID()
       span.attribute("bunq.request_id", requestId)
       const headers: Record<string, string> = { ...fixedHeaders, [headerNames.requestId]: requestId }
       const auth = prepared.request.auth
       if (auth._tag !== "None") headers[headerNames.authentication] = Redacted.value(auth.token)
       if (signature !== undefined) headers[headerNames.clientSignature] = signature
-      const request = HttpClientRequest.make(prepared.request.method)(baseUrl + prepared.pathname, {
+      const url = baseUrl + prepared.pathname
+      const request = HttpClientRequest.make(prepared.request.method)(url, {
         headers,
         urlParams: prepared.urlParams,
         body: prepared.body === undefined ? HttpBody.empty : HttpBody.uint8Array(prepared.body, "application/json")
@@ -422,12 +543,12 @@ export const make: Effect.Effect<
       const onTimeout = timeoutError(prepared, requestId)
       const send = httpClient.execute(request).pipe(
         Effect.flatMap((response) =>
-          Effect.map(response.arrayBuffer, (buffer): RawResponse => {
+          Effect.map(readBody(response, prepared, requestId, url), (bytes): RawResponse => {
             const headers = response.headers
             const raw: RawResponse = {
               status: response.status,
               headers,
-              bytes: new Uint8Array(buffer),
+              bytes,
               responseId: header(headers, headerNames.responseId)
             }
             span.attribute("http.response.status_code", raw.status)
@@ -435,19 +556,30 @@ export const make: Effect.Effect<
             return raw
           })
         ),
-        Effect.catchAll((error) => transportError(prepared, requestId, error, onTimeout))
+        Effect.catchAll((error) =>
+          error._tag === "TransportError"
+            ? Effect.fail(error)
+            : transportError(prepared, requestId, url, error, onTimeout)
+        )
       )
       const delegate = transportEnforcesDeadline
         ? () => TransportDeadline.attach(request, timeoutMillis)
         : undefined
+      const limited = limiter(prepared.request.method, prepared.pathname)(
+        Deadline.within(send, timeoutMillis, onTimeout, delegate)
+      )
       return Effect.flatMap(
-        Deadline.within(send, timeoutMillis, onTimeout, delegate),
+        limited,
         (raw) =>
           Effect.zipRight(verify(prepared, requestId, raw), Effect.suspend(() => decode(prepared, requestId, raw)))
       )
     })
 
   const retryPolicy = config.retry
+  const rateLimitWindow = (prepared: Prepared): Duration.Duration =>
+    // bunq's windows, even when the client-side limiter is off: they are what the 429 was about.
+    RateLimiter.windowFor(config.rateLimits ?? classicRateLimits, prepared.request.method, prepared.pathname) ??
+      Duration.seconds(3)
   const execute = (request: BunqRequest): Effect.Effect<BunqResponse, BunqError> =>
     Effect.flatMap(prepare(request), (prepared) =>
       withRedactedHeaders(Effect.useSpan(request.operation, {
@@ -457,9 +589,13 @@ export const make: Effect.Effect<
       }, (span) => {
         const sendSigned = Effect.flatMap(sign(prepared), (signature) => {
           const once = attempt(prepared, signature, span)
-          return request.method === "GET" && retryPolicy !== undefined
-            ? Effect.retry(once, { schedule: retrySchedule(retryPolicy), while: isRetryable })
-            : once
+          // A GET is retried on 429, 5xx and transport failures; any other method on 429 only (bunq says it did not
+          // process it), never after a failure that may have reached bunq.
+          if (retryPolicy === undefined) return once
+          return Effect.retry(once, {
+            schedule: retrySchedule(retryPolicy, rateLimitWindow(prepared)),
+            while: request.method === "GET" ? isRetryable : isRateLimited
+          })
         })
         // The span is the parent of the transport's own spans (`http.client` of the platform clients).
         return Effect.withParentSpan(sendSigned, span)
