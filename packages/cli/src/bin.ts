@@ -15,6 +15,12 @@ import * as Cli from "./Cli.js"
 const args = process.argv.slice(2)
 if (args[0] === "--") args.shift()
 
+// `pnpm bunq` / `pnpm start` run this script inside packages/cli; relative paths (`--context ./ctx.json`) belong to
+// the directory the user typed the command in, which pnpm passes as INIT_CWD.
+if (process.env["npm_package_name"] === "@effect-bunq/cli" && process.env["INIT_CWD"] !== undefined) {
+  process.chdir(process.env["INIT_CWD"])
+}
+
 // A reader that closes early (`bunq device list --json | head -1`) ends the command quietly, as a Unix tool does,
 // instead of an unhandled EPIPE.
 for (const stream of [process.stdout, process.stderr]) {

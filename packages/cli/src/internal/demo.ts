@@ -312,10 +312,16 @@ export const run = (settings: Settings) =>
           `${unverifiable.length} before it — ${unverifiable.map((e) => `${e.method} ${e.path}`).join(", ")} — ` +
           "cannot be: there is no key yet).\nRestored from the saved file without registering again; the session " +
           "is closed and the temporary context file removed.\n" +
-          Output.dim(color, "Next: bunq --help, docs/cli.md, or `bunq emulator` to run the emulator yourself.")
+          Output.dim(
+            color,
+            `Next: ${nextCommand} --help, docs/cli.md, or \`${nextCommand} emulator\` to run the emulator yourself.`
+          )
       )
     }
   }))
+
+// The command that works where the demo was started: `pnpm -s bunq` in a checkout (run through pnpm), else `bunq`.
+const nextCommand = process.env["npm_package_name"] === "@effect-bunq/cli" ? "pnpm -s bunq" : "bunq"
 
 const wrapText = (text: string, indent: string, width = 100): string => {
   const lines: Array<string> = []
