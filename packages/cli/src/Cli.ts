@@ -13,8 +13,9 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import { hoistGlobalOptions } from "./internal/argv.js"
+import { commandWords, hoistGlobalOptions } from "./internal/argv.js"
 import * as Commands from "./internal/commands.js"
+import * as Help from "./internal/help.js"
 import * as Output from "./internal/output.js"
 
 /**
@@ -51,7 +52,11 @@ const cli = Command.run(Commands.command, { name: "bunq", version })
 export const run = (args: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> => {
   const hoisted = hoistGlobalOptions(args)
   const end = hoisted.indexOf("--")
-  const json = (end === -1 ? hoisted : hoisted.slice(0, end)).includes("--json")
+  const before = end === -1 ? hoisted : hoisted.slice(0, end)
+  const json = before.includes("--json")
+  // Help: `@effect/cli`'s text is collected and rewritten (see internal/help.ts), always without colors.
+  const help = before.includes("--help") || before.includes("-h")
+  const collected: Array<string> = []
   // `@effect/cli` prints help and parse errors through `Console`, always with colors: strip them unless stdout is a
   // terminal (and NO_COLOR is unset). With --json, the parser's error text is replaced by a JSON object on stderr.
   const plain = process.stdout.isTTY !== true || (process.env.NO_COLOR ?? "") !== ""
@@ -60,9 +65,19 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<number, never, C
   const parse = Effect.flatMap(Effect.console, (console) =>
     Effect.withConsole(cli(["node", "bunq", ...hoisted]), {
       ...console,
-      log: (...args) => console.log(...strip(args)),
+      log: (...args) =>
+        help
+          ? Effect.sync(() => collected.push(args.map((arg) => String(arg).replace(ansi, "")).join(" ")))
+          : console.log(...strip(args)),
       error: (...args) => json ? Effect.void : console.error(...strip(args))
-    }))
+    }).pipe(
+      Effect.zipRight(Effect.suspend(() => {
+        if (!help || collected.length === 0) return Effect.void
+        const text = collected.join("\n")
+        const root = /^\$ bunq\b/m.test(text)
+        return console.log(root ? Help.overview(text, version) : Help.command(text, commandWords(args)))
+      }))
+    ))
   return parse.pipe(
     Effect.as(ExitCode.Ok as number),
     Effect.catchAll((error) => {

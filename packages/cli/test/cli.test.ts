@@ -201,9 +201,40 @@ describe("bunq against the emulator", () => {
     expect(unknown.stderr).toContain("Invalid subcommand")
     // Help exits 0, on stdout, without colors when stdout is not a terminal.
     expect(help.code).toBe(0)
-    expect(help.stdout).toContain("USAGE")
+    expect(help.stdout).toContain("Usage: bunq device [global options]")
+    expect(help.stdout).toContain("bunq device get <ID>")
     expect(help.stdout).not.toContain("\u001b[")
   }, timeout)
+
+  it(
+    "help reads like a tool's: an overview with the commands and the global options once; a command's names bunq",
+    async () => {
+      const [root, leaf, json] = await Promise.all([
+        cli(["--help"]),
+        cli(["--context", "x.json", "device", "get", "--help"]),
+        cli(["device", "list", "-h", "--json"])
+      ])
+      expect(root.code).toBe(0)
+      const lines = root.stdout.trim().split("\n")
+      expect(lines[0]).toMatch(/^bunq \d+\.\d+\.\d+: /)
+      expect(lines.length).toBeLessThan(40)
+      for (const command of ["context create", "device list [--limit N]", "user show", "emulator", "demo"]) {
+        expect(root.stdout).toContain(`  ${command}`)
+      }
+      // Each global option once; none of @effect/cli's built-ins or type sentences.
+      expect(root.stdout.match(/--base-url URL/g)).toHaveLength(1)
+      expect(root.stdout).not.toMatch(/--completions|--wizard|--log-level|A user-defined piece of text|This setting/)
+      expect(leaf.code).toBe(0)
+      expect(leaf.stdout.split("\n")[0]).toBe("Usage: bunq device get <ID> [global options]")
+      expect(leaf.stdout).toContain("Show one device server")
+      expect(leaf.stdout).toContain("see `bunq --help`")
+      expect(leaf.stdout).not.toMatch(/--completions|\$ get/)
+      expect(json.code).toBe(0)
+      expect(json.stdout).toMatch(/^Usage: bunq device list \[--limit N\] \[global options\]/)
+      expect(json.stdout).toMatch(/--limit N\s+At most this many devices/)
+    },
+    timeout
+  )
 
   it("bad input is refused before anything is sent: ids that are not positive integers, an empty API key", async () => {
     const before = (await Effect.runPromise(emulator.log)).length

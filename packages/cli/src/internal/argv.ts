@@ -33,3 +33,20 @@ export const hoistGlobalOptions = (args: ReadonlyArray<string>): Array<string> =
   }
   return [...globals, ...rest]
 }
+
+/**
+ * The words of a command line that name commands (and values of a command's own options), without the global
+ * options and their values; stops at `--`. Help uses them to name the whole command (`bunq device get`).
+ *
+ * @internal
+ */
+export const commandWords = (args: ReadonlyArray<string>): Array<string> => {
+  const words: Array<string> = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]
+    if (arg === "--") break
+    if (valued.has(arg)) i++
+    else if (!arg.startsWith("-")) words.push(arg)
+  }
+  return words
+}

@@ -107,7 +107,7 @@ export class Recorder extends Effect.Service<Recorder>()("@effect-bunq/cli/Recor
   effect: Effect.map(Ref.make<ReadonlyArray<Http.Exchange>>([]), (ref) => ({ ref }))
 }) {}
 
-/** The HTTP client of this run: undici, recorded, logged with `--verbose`. @internal */
+/** The HTTP client of this run: node:http, recorded, logged with `--verbose`. @internal */
 export const httpLayer = (settings: Pick<Settings, "verbose">) =>
   Layer.unwrapEffect(Effect.map(Recorder, ({ ref }) => Http.layer({ verbose: settings.verbose, record: ref })))
 
