@@ -23,7 +23,8 @@ await esbuild.build({
     "src/profile.ts",
     "src/layers.ts",
     "src/overhead.ts",
-    "src/rateLimits.ts"
+    "src/rateLimits.ts",
+    "src/unlock.ts"
   ],
   outdir,
   bundle: true,

@@ -45,6 +45,25 @@ let apiKey: string
 let emulator: BunqEmulator.Emulator["Type"]
 let scope: Scope.CloseableScope
 
+/** The command with `input` on its standard input. */
+const cliWithStdin = (args: ReadonlyArray<string>, input: string): Promise<Run> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], {
+      cwd: packageDir,
+      env: baseEnv(dir)
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    child.on("close", (code) => {
+      const run = { code, stdout, stderr }
+      outputs.push(run)
+      resolve(run)
+    })
+    child.stdin.end(input)
+  })
+
 const cli = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<Run> =>
   new Promise((resolve) => {
     execFile(
@@ -62,7 +81,9 @@ const cli = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<
 
 const contextFile = () => NodePath.join(dir, "context.json")
 const target = () => ["--base-url", url, "--context", contextFile()]
-const withKey = () => [...target(), "--api-key", apiKey]
+/** The API key from a file (mode 0600), as docs/cli.md shows it: never on argv. */
+const keyFile = () => NodePath.join(dir, "api-key")
+const withKey = () => [...target(), "--api-key-file", keyFile()]
 
 const countLog = (
   log: ReadonlyArray<BunqEmulator.LogEntry>,
@@ -96,6 +117,7 @@ beforeAll(async () => {
   url = await Effect.runPromise(emulator.url)
   apiKey = Redacted.value((await Effect.runPromise(emulator.createSandboxUser())).apiKey)
   secrets.add(apiKey)
+  NodeFs.writeFileSync(keyFile(), `${apiKey}\n`, { mode: 0o600 })
 }, timeout)
 
 afterAll(async () => {
@@ -434,6 +456,164 @@ describe("bunq against the emulator", () => {
       restoredWithoutRegistering: true
     })
     expect(tour.steps.map((s: { title: string }) => s.title)).toContain("Create a sandbox user")
+  }, timeout)
+
+  it(
+    "secrets from a file or stdin: --api-key-file, --passphrase-file, - for stdin; argv secrets get a warning",
+    async () => {
+      const encrypted = NodePath.join(dir, "encrypted.json")
+      const passFile = NodePath.join(dir, "passphrase")
+      const passphrase = "correct horse battery staple"
+      secrets.add(passphrase)
+      NodeFs.writeFileSync(passFile, `${passphrase}\n`, { mode: 0o600 })
+      const isolated = ["--base-url", url, "--context", NodePath.join(dir, "argv.json")]
+      const [fromStdin, onArgv, missing, both, twoStdin, passOnArgv] = await Promise.all([
+        cliWithStdin([...target(), "--api-key-file", "-", "user", "show", "--json"], `${apiKey}\n`),
+        cli([...isolated, "--api-key", apiKey, "user", "show", "--json"]),
+        cli([...target(), "--api-key-file", NodePath.join(dir, "no-such-key"), "user", "show"]),
+        cli([...target(), "--api-key", apiKey, "--api-key-file", keyFile(), "user", "show"]),
+        cli([...target(), "--api-key-file", "-", "--passphrase-file", "-", "user", "show"]),
+        cli([...isolated, "--api-key-file", keyFile(), "--passphrase", passphrase, "context", "show"])
+      ])
+      expect(fromStdin.code).toBe(0)
+      expect(fromStdin.stderr).toBe("")
+      expect(JSON.parse(fromStdin.stdout).id).toBeTypeOf("number")
+      // A key on argv still works, with a warning naming the safe forms.
+      expect(onArgv.code).toBe(0)
+      expect(onArgv.stderr).toContain("warning: --api-key on the command line can be read by other users (ps)")
+      expect(onArgv.stderr).toContain("--api-key-file")
+      expect(JSON.parse(onArgv.stdout).id).toBeTypeOf("number")
+      expect(passOnArgv.stderr).toContain("warning: --passphrase on the command line")
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toBe(`usage: --api-key-file ${NodePath.join(dir, "no-such-key")}: no such file\n`)
+      expect(both.code).toBe(2)
+      expect(both.stderr).toContain("give --api-key or --api-key-file, not both")
+      expect(twoStdin.code).toBe(2)
+      expect(twoStdin.stderr).toContain("only one of --api-key-file and --passphrase-file can read standard input")
+
+      // The passphrase from a file encrypts the context; from stdin it opens it again.
+      const created = await cli([
+        "--base-url",
+        url,
+        "--context",
+        encrypted,
+        "--api-key-file",
+        keyFile(),
+        "--passphrase-file",
+        passFile,
+        "context",
+        "create",
+        "--json"
+      ])
+      expect(created.code).toBe(0)
+      expect(created.stderr).toBe("")
+      const raw = NodeFs.readFileSync(encrypted, "utf8")
+      expect(JSON.parse(raw).format).toBe("effect-bunq/encrypted-file")
+      expect(raw).not.toContain(apiKey.slice(0, 20))
+      const shown = await cliWithStdin(
+        ["--base-url", url, "--context", encrypted, "--passphrase-file", "-", "context", "show", "--json"],
+        `${passphrase}\n`
+      )
+      expect(shown.code).toBe(0)
+      expect(JSON.parse(shown.stdout).file).toBe(encrypted)
+    },
+    timeout
+  )
+
+  it("context errors name the way out, and that way works: forget --force, forget, --store-key", async () => {
+    // A corrupt file: the error says to run `context forget --force`; forget --force keeps the bytes in a backup.
+    const corrupt = NodePath.join(dir, "corrupt.json")
+    NodeFs.writeFileSync(corrupt, "{\"format\": \"effect-bunq/context-file\", \"contexts\": ", { mode: 0o600 })
+    const onCorrupt = ["--base-url", url, "--context", corrupt, "--api-key-file", keyFile()]
+    const failed = await cli([...onCorrupt, "user", "show"])
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toContain("saved context: Corrupt")
+    expect(failed.stderr).toContain("hint: run `bunq context forget --force` to move the file aside")
+    const failedJson = await cli([...onCorrupt, "user", "show", "--json"])
+    expect(JSON.parse(failedJson.stderr)).toMatchObject({ error: "ContextStoreError", reason: "Corrupt" })
+    expect(JSON.parse(failedJson.stderr).hint).toContain("bunq context forget --force")
+    const forced = await cli([...onCorrupt, "context", "forget", "--force", "--json"])
+    expect(forced.code).toBe(0)
+    const moved = JSON.parse(forced.stdout)
+    expect(moved).toMatchObject({ file: corrupt, forgotten: true })
+    expect(moved.backup).toMatch(/corrupt\.json\..*\.bak$/)
+    expect(NodeFs.readFileSync(moved.backup, "utf8")).toBe("{\"format\": \"effect-bunq/context-file\", \"contexts\": ")
+    expect(NodeFs.statSync(moved.backup).mode & 0o777).toBe(0o600)
+    expect(NodeFs.existsSync(corrupt)).toBe(false)
+    const again = await cli([...onCorrupt, "user", "show", "--json"])
+    expect(again.code).toBe(0)
+
+    // A file encrypted with a passphrase that is lost: the hint names forget --force, and it works without one.
+    const locked = NodePath.join(dir, "lost-passphrase.json")
+    const passFile = NodePath.join(dir, "lost-passphrase")
+    NodeFs.writeFileSync(passFile, "forgotten words", { mode: 0o600 })
+    secrets.add("forgotten words")
+    const made = await cli([
+      "--base-url",
+      url,
+      "--context",
+      locked,
+      "--api-key-file",
+      keyFile(),
+      "--passphrase-file",
+      passFile,
+      "context",
+      "create"
+    ])
+    expect(made.code).toBe(0)
+    const wrongPass = NodePath.join(dir, "wrong-passphrase")
+    NodeFs.writeFileSync(wrongPass, "other words", { mode: 0o600 })
+    const wrong = await cli([
+      "--base-url",
+      url,
+      "--context",
+      locked,
+      "--api-key-file",
+      keyFile(),
+      "--passphrase-file",
+      wrongPass,
+      "user",
+      "show"
+    ])
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toContain("WrongPassphrase")
+    expect(wrong.stderr).toContain("bunq context forget --force")
+    const unlocked = await cli(["--context", locked, "context", "forget", "--force"])
+    expect(unlocked.code).toBe(0)
+    expect(unlocked.stdout).toContain(`Moved ${locked} aside to ${locked}.`)
+    expect(NodeFs.existsSync(locked)).toBe(false)
+
+    // A context of another API key: the hint names forget and --store-key; --store-key keeps both in one file.
+    const shared = NodePath.join(dir, "shared.json")
+    const otherKey = Redacted.value((await Effect.runPromise(emulator.createSandboxUser())).apiKey)
+    secrets.add(otherKey)
+    const otherKeyFile = NodePath.join(dir, "other-key")
+    NodeFs.writeFileSync(otherKeyFile, otherKey, { mode: 0o600 })
+    expect((await cli(["--base-url", url, "--context", shared, "--api-key-file", keyFile(), "context", "create"])).code)
+      .toBe(0)
+    const foreign = await cli(["--base-url", url, "--context", shared, "--api-key-file", otherKeyFile, "user", "show"])
+    expect(foreign.code).toBe(1)
+    expect(foreign.stderr).toContain("Foreign")
+    expect(foreign.stderr).toContain("--store-key NAME")
+    const second = await cli([
+      "--base-url",
+      url,
+      "--context",
+      shared,
+      "--api-key-file",
+      otherKeyFile,
+      "--store-key",
+      "other",
+      "user",
+      "show",
+      "--json"
+    ])
+    expect(second.code).toBe(0)
+    expect(Object.keys(JSON.parse(NodeFs.readFileSync(shared, "utf8")).contexts).sort()).toEqual(["default", "other"])
+    // Plain forget drops the foreign entry only; the other key's context stays.
+    const dropped = await cli(["--context", shared, "context", "forget", "--json"])
+    expect(JSON.parse(dropped.stdout)).toEqual({ file: shared, forgotten: true })
+    expect(Object.keys(JSON.parse(NodeFs.readFileSync(shared, "utf8")).contexts)).toEqual(["other"])
   }, timeout)
 
   it("no secret appears in any output of the runs above", () => {

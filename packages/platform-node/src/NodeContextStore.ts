@@ -190,6 +190,28 @@ export const make = (
   })
 
 /**
+ * Move the whole context file aside to `<path>.<timestamp>.bak` (mode 0600, bytes kept), under the file's lock,
+ * whatever it holds: the way out of a file that is corrupt, foreign, written by a newer version or encrypted with a
+ * passphrase that is lost. Succeeds with the backup's path, or `None` when there was no file. A symbolic link at the
+ * path is refused (`Unsafe`), like every other operation of this store.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const moveAside = (
+  options: { readonly contextFile: string; readonly lockTimeout?: Duration.DurationInput | undefined }
+): Effect.Effect<Option.Option<string>, ContextStore.ContextStoreError> =>
+  Effect.scoped(
+    Effect.zipRight(
+      SecureFile.acquireLock(options.contextFile, { timeout: options.lockTimeout }),
+      SecureFile.moveAside(options.contextFile)
+    )
+  ).pipe(
+    Effect.mapError(toStoreError("*")),
+    Effect.provide(NodeFileSystem.layer)
+  )
+
+/**
  * The file store as a layer. Needs a `Signer` (to export and import the private key as PKCS#8 PEM) and provides the
  * Node file system itself.
  *

@@ -1,5 +1,14 @@
 /** Global options that take a value. */
-const valued = new Set(["--base-url", "--environment", "--api-key", "--context", "--passphrase"])
+const valued = new Set([
+  "--base-url",
+  "--environment",
+  "--api-key",
+  "--api-key-file",
+  "--context",
+  "--passphrase",
+  "--passphrase-file",
+  "--store-key"
+])
 /** Global flags. */
 const flags = new Set(["--json", "--verbose"])
 

@@ -6,6 +6,7 @@ import * as SdkContext from "@effect-bunq/device-server/SdkContext"
 import * as Session from "@effect-bunq/device-server/Session"
 import * as User from "@effect-bunq/device-server/User"
 import * as BunqConfig from "@effect-bunq/http/BunqConfig"
+import * as NodeContextStore from "@effect-bunq/platform-node/NodeContextStore"
 import type * as DeviceServerSchema from "@effect-bunq/schema/DeviceServer"
 import * as UserSchema from "@effect-bunq/schema/User"
 import * as Args from "@effect/cli/Args"
@@ -24,12 +25,12 @@ import { CliError, render, UsageError } from "./errors.js"
 import * as Output from "./output.js"
 import {
   apiLayer,
+  argvSecretWarning,
   clientLayer,
   Recorder,
   requireApiKey,
   resolve,
   type Settings,
-  storeKey,
   storeLayer,
   targetUrl
 } from "./settings.js"
@@ -50,7 +51,12 @@ const globalOptions = {
   ),
   apiKey: Options.redacted("api-key").pipe(
     Options.withPseudoName("KEY"),
-    Options.withDescription("The API key. Env: BUNQ_API_KEY"),
+    Options.withDescription("The API key (visible in ps and shell history: prefer --api-key-file). Env: BUNQ_API_KEY"),
+    Options.optional
+  ),
+  apiKeyFile: Options.text("api-key-file").pipe(
+    Options.withPseudoName("FILE"),
+    Options.withDescription("Read the API key from FILE, or from standard input with -"),
     Options.optional
   ),
   context: Options.text("context").pipe(
@@ -62,7 +68,19 @@ const globalOptions = {
   ),
   passphrase: Options.redacted("passphrase").pipe(
     Options.withPseudoName("TEXT"),
-    Options.withDescription("Encrypt the context file with this passphrase. Env: BUNQ_CONTEXT_PASSPHRASE"),
+    Options.withDescription(
+      "Encrypt the context file with this passphrase (prefer --passphrase-file). Env: BUNQ_CONTEXT_PASSPHRASE"
+    ),
+    Options.optional
+  ),
+  passphraseFile: Options.text("passphrase-file").pipe(
+    Options.withPseudoName("FILE"),
+    Options.withDescription("Read the context file's passphrase from FILE, or from standard input with -"),
+    Options.optional
+  ),
+  storeKey: Options.text("store-key").pipe(
+    Options.withPseudoName("NAME"),
+    Options.withDescription("The entry in the context file to use (default: default). Env: BUNQ_CONTEXT_KEY"),
     Options.optional
   ),
   json: Options.boolean("json").pipe(Options.withDescription("Print one JSON document on stdout")),
@@ -92,7 +110,12 @@ const handler = <A, E, R>(
 ) =>
 (args: A) =>
   Effect.gen(function*() {
-    const settings = resolve(yield* bunq, Redacted.make)
+    const resolved = yield* Effect.either(resolve(yield* bunq, Redacted.make))
+    if (Either.isLeft(resolved)) {
+      return yield* report({ json: (yield* bunq).json }, resolved.left)
+    }
+    const settings = resolved.right
+    for (const option of settings.argvSecrets) yield* Output.writeErr(argvSecretWarning(option))
     const run = Effect.gen(function*() {
       if (Option.isSome(settings.baseUrl)) {
         const valid = BunqConfig.validate({ baseUrl: settings.baseUrl.value })
@@ -197,7 +220,9 @@ const userJson = (user: UserSchema.User) => ({
 // ---------------------------------------------------------------------------------------------------------------
 
 const loadSaved = (settings: Settings) =>
-  Effect.flatMap(ContextStore.ContextStore, (store) => store.load(storeKey)).pipe(Effect.provide(storeLayer(settings)))
+  Effect.flatMap(ContextStore.ContextStore, (store) => store.load(settings.storeKey)).pipe(
+    Effect.provide(storeLayer(settings))
+  )
 
 const registeredNow = Effect.map(
   Recorder,
@@ -268,13 +293,40 @@ const contextRefresh = Command.make("refresh", {}).pipe(
   ))
 )
 
-const contextForget = Command.make("forget", {}).pipe(
-  Command.withDescription("Delete the saved context (the session is not closed on the server: use `session close`)"),
-  Command.withHandler(handler((settings) =>
+const contextForget = Command.make("forget", {
+  force: Options.boolean("force").pipe(
+    Options.withDescription(
+      "Move the whole context file aside to a .bak copy, whatever is in it (corrupt, foreign, another passphrase)"
+    )
+  )
+}).pipe(
+  Command.withDescription(
+    "Delete the saved context (the session is not closed on the server: use `session close`); --force moves the file aside"
+  ),
+  Command.withHandler(handler((settings, { force }) =>
     Effect.gen(function*() {
-      const saved = yield* loadSaved(settings)
-      yield* ApiContext.reset(storeKey).pipe(Effect.provide(storeLayer(settings)))
-      const existed = Option.isSome(saved)
+      if (force) {
+        const backup = yield* NodeContextStore.moveAside({ contextFile: settings.contextFile })
+        return yield* Output.result(
+          { file: settings.contextFile, forgotten: Option.isSome(backup), backup: Option.getOrNull(backup) },
+          () =>
+            Option.match(backup, {
+              onNone: () => `Nothing saved in ${settings.contextFile}.`,
+              onSome: (path) =>
+                `Moved ${settings.contextFile} aside to ${path} (kept, mode 0600). The next command registers anew.`
+            })
+        )
+      }
+      const existed = yield* ContextStore.ContextStore.pipe(
+        Effect.flatMap((store) =>
+          Effect.flatMap(
+            Effect.either(store.load(settings.storeKey)),
+            // An entry that does not decode (corrupt, foreign) still counts as there: forgetting it is the way out.
+            (loaded) => Effect.as(store.remove(settings.storeKey), Either.isLeft(loaded) || Option.isSome(loaded.right))
+          )
+        ),
+        Effect.provide(storeLayer(settings))
+      )
       yield* Output.result(
         { file: settings.contextFile, forgotten: existed },
         () => existed ? `Forgot the context in ${settings.contextFile}.` : `Nothing saved in ${settings.contextFile}.`
@@ -294,7 +346,7 @@ const contextImportSdk = Command.make("import-sdk", {
       const fs = yield* FileSystem.FileSystem
       const text = yield* fs.readFileString(file)
       yield* SdkContext.importToStore(text, {
-        storeKey,
+        storeKey: settings.storeKey,
         ...Option.match(settings.baseUrl, { onNone: () => ({}), onSome: (baseUrl) => ({ baseUrl }) })
       }).pipe(Effect.provide(storeLayer(settings)))
       const saved = yield* loadSaved(settings)
@@ -303,7 +355,9 @@ const contextImportSdk = Command.make("import-sdk", {
       yield* Output.result(
         { ...summary, imported: file },
         (color) =>
-          `Imported ${file}. Use it with the same API key (--api-key or BUNQ_API_KEY).\n${contextText(summary, color)}`
+          `Imported ${file}. Use it with the same API key (--api-key-file FILE or BUNQ_API_KEY).\n${
+            contextText(summary, color)
+          }`
       )
     })
   ))

@@ -41,6 +41,32 @@ const pick = (error: object, keys: ReadonlyArray<string>): Record<string, unknow
 }
 
 /**
+ * The way out of a saved-context error: the command (or option) that gets the user going again.
+ *
+ * @internal
+ */
+export const contextHint = (reason: string): string | undefined => {
+  switch (reason) {
+    case "Corrupt":
+      return "run `bunq context forget --force` to move the file aside (kept as a .bak copy), or use another file with --context FILE"
+    case "Foreign":
+      return "it was saved for another API key or environment: run `bunq context forget` to drop it, or keep both with --store-key NAME (or --context FILE)"
+    case "UnsupportedVersion":
+      return "a newer effect-bunq wrote it: upgrade, use another file with --context FILE, or run `bunq context forget --force` to move it aside"
+    case "WrongPassphrase":
+      return "give the passphrase it was saved with (--passphrase-file FILE or BUNQ_CONTEXT_PASSPHRASE); if it is lost, `bunq context forget --force` moves the file aside and the next command registers anew"
+    case "NotEncrypted":
+      return "the file is not encrypted but a passphrase is set: run without the passphrase, or `bunq context forget --force` to move it aside and save an encrypted one"
+    case "Locked":
+      return "another bunq process is using the file: wait for it to finish, or use another file with --context FILE"
+    case "Unsafe":
+      return "the file is a symbolic link or others can write to its directory: use a real file in a directory only you can write to (chmod go-w DIR), or --context FILE"
+    default:
+      return undefined
+  }
+}
+
+/**
  * Turn a failure into one clear line and a JSON object. Only fields known to hold no secret are copied: the tag,
  * reason, status, descriptions, method, path, request and response ids, and the error's own `message` (which the
  * library keeps free of secrets).
@@ -76,8 +102,12 @@ export const render = (error: unknown): Rendered => {
       return { exitCode: 1, line: `could not reach bunq: ${message}`, json }
     case "DecodeError":
       return { exitCode: 1, line: `unexpected response from bunq: ${message}`, json }
-    case "ContextStoreError":
-      return { exitCode: 1, line: `saved context: ${message}`, json }
+    case "ContextStoreError": {
+      const hint = "reason" in error ? contextHint(String(error.reason)) : undefined
+      return hint === undefined
+        ? { exitCode: 1, line: `saved context: ${message}`, json }
+        : { exitCode: 1, line: `saved context: ${message}\nhint: ${hint}`, json: { ...json, hint } }
+    }
     case "SdkContextError":
       return { exitCode: 1, line: `SDK context file: ${message}`, json }
     case "SignerError":

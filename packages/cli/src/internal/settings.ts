@@ -10,6 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
+import * as NodeFs from "node:fs/promises"
 import { UsageError } from "./errors.js"
 import * as Http from "./http.js"
 
@@ -24,8 +25,12 @@ export interface Settings {
   readonly apiKey: Option.Option<Redacted.Redacted<string>>
   readonly contextFile: string
   readonly passphrase: Option.Option<Redacted.Redacted<string>>
+  /** The entry in the context file (default `default`): several contexts, e.g. one per API key, can share a file. */
+  readonly storeKey: string
   readonly json: boolean
   readonly verbose: boolean
+  /** Secrets that came from the command line (visible in `ps` and shell history): warned about. */
+  readonly argvSecrets: ReadonlyArray<"--api-key" | "--passphrase">
 }
 
 /** What the parser gives. @internal */
@@ -35,6 +40,9 @@ export interface RawGlobals {
   readonly apiKey: Option.Option<Redacted.Redacted<string>>
   readonly context: Option.Option<string>
   readonly passphrase: Option.Option<Redacted.Redacted<string>>
+  readonly apiKeyFile: Option.Option<string>
+  readonly passphraseFile: Option.Option<string>
+  readonly storeKey: Option.Option<string>
   readonly json: boolean
   readonly verbose: boolean
 }
@@ -44,31 +52,133 @@ const env = (name: string): Option.Option<string> => {
   return value === undefined || value === "" ? Option.none() : Option.some(value)
 }
 
-/** @internal */
-export const resolve = (raw: RawGlobals, redact: (value: string) => Redacted.Redacted<string>): Settings => {
-  const environment = Option.getOrElse(
-    Option.orElse(
-      raw.environment,
-      () =>
-        Option.filter(
-          env("BUNQ_ENVIRONMENT"),
-          (e): e is BunqConfig.Environment => e === "sandbox" || e === "production"
-        )
-    ),
-    (): BunqConfig.Environment => "sandbox"
-  )
-  return {
-    baseUrl: Option.orElse(raw.baseUrl, () => env("BUNQ_BASE_URL")),
-    environment,
-    apiKey: Option.orElse(raw.apiKey, () => Option.map(env("BUNQ_API_KEY"), redact)),
-    contextFile: Option.getOrElse(
-      Option.orElse(raw.context, () => env("BUNQ_CONTEXT_FILE")),
-      BunqNode.defaultContextFile
-    ),
-    passphrase: Option.orElse(raw.passphrase, () => Option.map(env("BUNQ_CONTEXT_PASSPHRASE"), redact)),
-    json: raw.json,
-    verbose: raw.verbose
+const readStdin = (): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    process.stdin.on("data", (chunk: Buffer) => chunks.push(chunk))
+    process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    process.stdin.on("error", reject)
+  })
+
+const describeReadError = (error: unknown): string => {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  return code === "ENOENT"
+    ? "no such file"
+    : code === "EACCES"
+    ? "permission denied"
+    : code === "EISDIR"
+    ? "it is a directory"
+    : "it cannot be read"
+}
+
+/**
+ * Read a secret from a file, or from standard input for `-`. One trailing line break is dropped (what `echo` and
+ * editors add); the rest is kept as written. Read errors name the option and the path, never any content.
+ */
+const readSecretFile = (
+  option: string,
+  path: string,
+  redact: (value: string) => Redacted.Redacted<string>
+): Effect.Effect<Redacted.Redacted<string>, UsageError> =>
+  Effect.tryPromise({
+    try: () => path === "-" ? readStdin() : NodeFs.readFile(path, "utf8"),
+    catch: (error) =>
+      new UsageError({
+        description: `${option} ${path === "-" ? "- (standard input)" : path}: ${describeReadError(error)}`
+      })
+  }).pipe(Effect.map((text) => redact(text.replace(/\r?\n$/, ""))))
+
+/**
+ * One secret from its three sources: the file option, the plain option (argv), the environment variable. Giving
+ * both the file and the plain option is a usage error.
+ */
+const secret = (
+  plain: Option.Option<Redacted.Redacted<string>>,
+  file: Option.Option<string>,
+  names: { readonly plain: string; readonly file: string; readonly env: string },
+  redact: (value: string) => Redacted.Redacted<string>
+): Effect.Effect<Option.Option<Redacted.Redacted<string>>, UsageError> => {
+  if (Option.isSome(file)) {
+    return Option.isSome(plain)
+      ? Effect.fail(new UsageError({ description: `give ${names.plain} or ${names.file}, not both` }))
+      : Effect.asSome(readSecretFile(names.file, file.value, redact))
   }
+  return Effect.succeed(Option.orElse(plain, () => Option.map(env(names.env), redact)))
+}
+
+/**
+ * The settings: options first, then the environment, then the defaults. Secrets may come from a file or standard
+ * input (`--api-key-file`, `--passphrase-file`; `-` is stdin, for one of them at most).
+ *
+ * @internal
+ */
+export const resolve = (
+  raw: RawGlobals,
+  redact: (value: string) => Redacted.Redacted<string>
+): Effect.Effect<Settings, UsageError> =>
+  Effect.gen(function*() {
+    if (Option.contains(raw.apiKeyFile, "-") && Option.contains(raw.passphraseFile, "-")) {
+      return yield* new UsageError({
+        description: "only one of --api-key-file and --passphrase-file can read standard input (-)"
+      })
+    }
+    const apiKey = yield* secret(raw.apiKey, raw.apiKeyFile, {
+      plain: "--api-key",
+      file: "--api-key-file",
+      env: "BUNQ_API_KEY"
+    }, redact)
+    const passphrase = yield* secret(raw.passphrase, raw.passphraseFile, {
+      plain: "--passphrase",
+      file: "--passphrase-file",
+      env: "BUNQ_CONTEXT_PASSPHRASE"
+    }, redact)
+    const storeKey = Option.getOrElse(
+      Option.orElse(raw.storeKey, () => env("BUNQ_CONTEXT_KEY")),
+      () => ApiContext.defaultStoreKey
+    )
+    if (storeKey.trim() === "") {
+      return yield* new UsageError({ description: "--store-key must not be empty" })
+    }
+    const environment = Option.getOrElse(
+      Option.orElse(
+        raw.environment,
+        () =>
+          Option.filter(
+            env("BUNQ_ENVIRONMENT"),
+            (e): e is BunqConfig.Environment => e === "sandbox" || e === "production"
+          )
+      ),
+      (): BunqConfig.Environment => "sandbox"
+    )
+    return {
+      baseUrl: Option.orElse(raw.baseUrl, () => env("BUNQ_BASE_URL")),
+      environment,
+      apiKey,
+      contextFile: Option.getOrElse(
+        Option.orElse(raw.context, () => env("BUNQ_CONTEXT_FILE")),
+        BunqNode.defaultContextFile
+      ),
+      passphrase,
+      storeKey,
+      json: raw.json,
+      verbose: raw.verbose,
+      argvSecrets: [
+        ...(Option.isSome(raw.apiKey) ? ["--api-key" as const] : []),
+        ...(Option.isSome(raw.passphrase) ? ["--passphrase" as const] : [])
+      ]
+    }
+  })
+
+/**
+ * The warning printed when a secret was given on the command line.
+ *
+ * @internal
+ */
+export const argvSecretWarning = (option: "--api-key" | "--passphrase"): string => {
+  const safe = option === "--api-key"
+    ? "--api-key-file FILE, --api-key-file - (standard input) or BUNQ_API_KEY"
+    : "--passphrase-file FILE, --passphrase-file - (standard input) or BUNQ_CONTEXT_PASSPHRASE"
+  return `warning: ${option} on the command line can be read by other users (ps) and stays in your shell history; use ${safe}`
 }
 
 /** The base URL requests go to. @internal */
@@ -78,10 +188,19 @@ export const targetUrl = (settings: Pick<Settings, "baseUrl" | "environment">): 
 /** @internal */
 export const requireApiKey = (settings: Settings): Effect.Effect<Redacted.Redacted<string>, UsageError> =>
   Option.match(settings.apiKey, {
-    onNone: () => Effect.fail(new UsageError({ description: "no API key: pass --api-key KEY or set BUNQ_API_KEY" })),
+    onNone: () =>
+      Effect.fail(
+        new UsageError({
+          description: "no API key: pass --api-key-file FILE (- for standard input) or set BUNQ_API_KEY"
+        })
+      ),
     onSome: (key) =>
       Redacted.value(key).trim() === ""
-        ? Effect.fail(new UsageError({ description: "the API key is empty: pass --api-key KEY or set BUNQ_API_KEY" }))
+        ? Effect.fail(
+          new UsageError({
+            description: "the API key is empty: pass --api-key-file FILE (- for standard input) or set BUNQ_API_KEY"
+          })
+        )
         : Effect.succeed(key)
   })
 
@@ -130,8 +249,6 @@ export const apiLayer = (
     description: "effect-bunq cli",
     contextFile: settings.contextFile,
     passphrase: Option.getOrUndefined(settings.passphrase),
+    storeKey: settings.storeKey,
     ...extra
   }).pipe(Layer.provide(httpLayer(settings)))
-
-/** @internal */
-export const storeKey: string = ApiContext.defaultStoreKey
