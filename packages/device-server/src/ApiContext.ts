@@ -43,6 +43,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ContextStore from "./ContextStore.js"
 import * as programs from "./internal/programs.js"
@@ -216,6 +217,9 @@ const isApiError = (error: unknown): error is ApiError =>
  * and with `Corrupt`/`UnsupportedVersion` when it holds something unreadable: the saved context is left as it is
  * (use `reset` to forget it).
  *
+ * The context lives in the `Scope` it is built in: a session refresh in flight when that scope closes is
+ * interrupted, and nothing is saved after it. `layer` gives it the layer's scope.
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -224,13 +228,14 @@ export const make = (
 ): Effect.Effect<
   ApiContext.Service,
   ApiContextError | ConfigError.ConfigError,
-  BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore
+  BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore | Scope.Scope
 > =>
   Effect.gen(function*() {
     // Checked before anything is sent: an empty key would cost an installation and then fail with a defect.
     if (Redacted.value(options.apiKey).trim() === "") {
       return yield* Effect.fail(ConfigError.InvalidData(["apiKey"], "the API key is empty"))
     }
+    const scope = yield* Effect.scope
     const client = yield* BunqClient
     const signer = yield* Signer.Signer
     const config = yield* BunqConfig
@@ -376,8 +381,10 @@ export const make = (
      */
     const refresh = (rejected: Option.Option<ContextStore.SavedSession>) =>
       // The refresh runs in its own fiber: a caller that is interrupted (a timeout on its call) stops waiting, but
-      // does not abort a `POST /session-server` halfway (bunq allows one per 30 s).
-      Effect.suspend(() => Effect.flatMap(Effect.forkDaemon(refreshLocked(rejected, attempts)), Fiber.join))
+      // does not abort a `POST /session-server` halfway (bunq allows one per 30 s). The fiber belongs to the
+      // context's scope, not to the global one: closing the layer interrupts a refresh in flight, so nothing
+      // outlives the context or saves a session after it is gone.
+      Effect.suspend(() => Effect.flatMap(Effect.forkIn(refreshLocked(rejected, attempts), scope), Fiber.join))
 
     type Refreshed = readonly [ContextStore.SavedContext, ContextStore.SavedSession]
     /** How many session opens have finished, and the last one's result: shared with every fiber that waited on it. */
@@ -434,7 +441,7 @@ export const make = (
     })
 
     const request = (request: Request): Effect.Effect<BunqResponse, ApiContextError> => {
-      const invalid = invalidCount(request)
+      const invalid = Pagination.invalidCountIn(request)
       if (invalid !== undefined) {
         return Effect.fail(invalid)
       }
@@ -491,22 +498,6 @@ export const make = (
 
 const maxPageSize = Pagination.maxCount
 
-/** A `count` (in `urlParams` or the query string) that is not an integer from 1 to 200: nothing is sent. */
-const invalidCount = (request: Request): Pagination.InvalidCount | undefined => {
-  let count: unknown = request.urlParams?.["count"]
-  if (count === undefined) {
-    const query = request.path.indexOf("?")
-    if (query === -1) return undefined
-    const given = new URLSearchParams(request.path.slice(query + 1)).get("count")
-    if (given === null) return undefined
-    count = given
-  }
-  const value = typeof count === "number" ? count : String(count).trim() === "" ? Number.NaN : Number(count)
-  return Number.isInteger(value) && value >= 1 && value <= maxPageSize
-    ? undefined
-    : new Pagination.InvalidCount({ count })
-}
-
 const withPageSize = (request: Request): Request => {
   const query = request.path.includes("?") ? new URLSearchParams(request.path.slice(request.path.indexOf("?"))) : null
   if (request.urlParams?.["count"] !== undefined || query?.has("count") === true) return request
@@ -525,7 +516,7 @@ export const layer = (
   ApiContext,
   ApiContextError | ConfigError.ConfigError,
   BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore
-> => Layer.effect(ApiContext, make(options))
+> => Layer.scoped(ApiContext, make(options))
 
 /**
  * Every runtime service but the `HttpClient` (see `RuntimeServices`), from what a platform supplies: its

@@ -138,6 +138,7 @@ describe("ApiContext bootstrap and restore", () => {
       // Another environment (base URL) is foreign too.
       const otherEnvironment = yield* Effect.flip(
         ApiContext.make({ apiKey }).pipe(
+          Effect.scoped,
           Effect.provide(clientLayer(fake)),
           Effect.provide(
             Layer.succeed(ContextStore.ContextStore, {
@@ -349,6 +350,29 @@ describe("ApiContext sessions", () => {
           assert.strictEqual(fake.log[fake.log.length - 1]!.authentication, fake.sessionTokens[1])
         })
       )
+    }))
+
+  it.effect("closing the layer stops a session refresh in flight: no fiber outlives it, nothing is saved after", () =>
+    Effect.gen(function*() {
+      const fake = yield* makeFake({ sessionTimeout: 600 })
+      const { kv, store } = yield* makeStore
+      yield* withContext(fake, store, Effect.void)
+      const savedBefore = Option.getOrThrow(yield* kv.get("effect-bunq/context/default"))
+      yield* TestClock.adjust(Duration.hours(1))
+      const gate = yield* Deferred.make<void>()
+      fake.sessionServerGate = Deferred.await(gate)
+      const rootsBefore = (yield* Fiber.roots).length
+      // The app's scope around the layer, closed while the refresh waits for bunq's answer.
+      const app = yield* Effect.fork(withContext(fake, store, User.get()))
+      while (fake.sessionServerArrived < 2) yield* Effect.yieldNow()
+      yield* Fiber.interrupt(app)
+      // bunq answers after the app has gone: the refresh fiber must be gone too, so nothing is saved.
+      fake.sessionServerGate = undefined
+      yield* Deferred.succeed(gate, void 0)
+      for (let i = 0; i < 50; i++) yield* Effect.yieldNow()
+      assert.strictEqual(sessionServerCalls(fake), 1)
+      assert.strictEqual(Option.getOrThrow(yield* kv.get("effect-bunq/context/default")), savedBefore)
+      assert.strictEqual((yield* Fiber.roots).length, rootsBefore)
     }))
 
   it.effect("a 401 on a session call opens a new session and retries the call once", () =>

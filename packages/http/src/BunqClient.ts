@@ -19,6 +19,7 @@ import * as Stream from "effect/Stream"
 import type { BunqConfig } from "./BunqConfig.js"
 import type { BunqError } from "./BunqError.js"
 import * as internal from "./internal/client.js"
+import * as Pagination from "./Pagination.js"
 
 /**
  * Which token a request carries in `X-Bunq-Client-Authentication`.
@@ -175,19 +176,25 @@ export const withPageSize: (request: BunqRequest, count?: number) => BunqRequest
 /**
  * Follow `older_url` lazily from a first list request (`count` defaults to 200, at most 200), emitting each page as
  * one `BunqResponse` (flatten with `items`). Every page is a separate signed and verified `execute` built from the
- * first one's auth and keys; the next page is only requested when the stream is pulled.
+ * first one's auth and keys; the next page is only requested when the stream is pulled. A `count` that is not an
+ * integer from 1 to 200 fails the stream with `Pagination.InvalidCount` before anything is sent.
  *
  * A function rather than a method of the service, so that an app that never lists does not bundle `Stream`.
  *
  * @since 0.1.0
  * @category pagination
  */
-export const paginate = (request: BunqRequest): Stream.Stream<BunqResponse, BunqError, BunqClient> =>
-  Stream.unwrap(Effect.map(BunqClient, (client) =>
+export const paginate = (
+  request: BunqRequest
+): Stream.Stream<BunqResponse, BunqError | Pagination.InvalidCount, BunqClient> => {
+  const invalid = Pagination.invalidCountIn(request)
+  if (invalid !== undefined) return Stream.fail(invalid)
+  return Stream.unwrap(Effect.map(BunqClient, (client) =>
     Stream.paginateEffect(
       withPageSize(request),
       (page) => Effect.map(client.execute(page), (response) => [response, nextPage(page, response)] as const)
     )))
+}
 
 /**
  * Flatten a stream of pages into the stream of their `Response` items.

@@ -39,6 +39,29 @@ export const validateCount = (count: number): Effect.Effect<number, InvalidCount
     : Effect.fail(new InvalidCount({ count }))
 
 /**
+ * The `InvalidCount` of a request whose `count` (in `urlParams`, or in the query string of its path) is not an
+ * integer from 1 to 200; `undefined` when it has none or a valid one. `BunqClient.paginate` and `ApiContext` check
+ * every request with it before anything is sent.
+ *
+ * @since 0.1.0
+ */
+export const invalidCountIn = (request: {
+  readonly path: string
+  readonly urlParams?: Readonly<Record<string, string | number>> | undefined
+}): InvalidCount | undefined => {
+  let count: string | number | undefined = request.urlParams?.["count"]
+  if (count === undefined) {
+    const query = request.path.indexOf("?")
+    if (query === -1) return undefined
+    const given = new URLSearchParams(request.path.slice(query + 1)).get("count")
+    if (given === null) return undefined
+    count = given
+  }
+  const value = typeof count === "number" ? count : count.trim() === "" ? Number.NaN : Number(count)
+  return Number.isInteger(value) && value >= 1 && value <= maxCount ? undefined : new InvalidCount({ count })
+}
+
+/**
  * Where a page starts: the first page, items older than an id, items newer than an id, or a link bunq handed back.
  *
  * @since 0.1.0

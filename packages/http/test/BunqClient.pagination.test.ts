@@ -65,6 +65,22 @@ describe("BunqClient pagination", () => {
         assert.strictEqual(new Set(walk.map((r) => r.headers["x-bunq-client-request-id"])).size, 3)
       })))
 
+  it.effect("refuses a count of -5, 0, 1.5, NaN, 201 or 1e9 (urlParams or query) with InvalidCount; nothing is sent", () =>
+    withClient(keys, pages, {}, (client, fake) =>
+      Effect.gen(function*() {
+        for (const count of [-5, 0, 1.5, Number.NaN, 201, 1e9]) {
+          for (const request of [{ ...list, urlParams: { count } }, { ...list, path: `${list.path}?count=${count}` }]) {
+            const error = yield* Effect.flip(Stream.runDrain(paginate(client, request)))
+            assert.strictEqual(error._tag, "InvalidCount")
+            assert.include(error.message, "from 1 to 200")
+          }
+        }
+        assert.strictEqual(fake.requests.length, 0)
+        // a valid count is kept as it is
+        yield* Stream.runDrain(Stream.take(paginate(client, { ...list, urlParams: { count: 7 } }), 1))
+        assert.strictEqual(fake.requests[0]!.url.searchParams.get("count"), "7")
+      })))
+
   it.effect("is lazy: taking one page sends one request", () =>
     withClient(keys, pages, {}, (client, fake) =>
       Effect.gen(function*() {
