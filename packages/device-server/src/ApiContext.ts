@@ -242,7 +242,7 @@ export const make = (
     const store = yield* ContextStore.ContextStore
     const storeKey = options.storeKey ?? defaultStoreKey
     const environment = config.baseUrl
-    const apiKeyFingerprint = ContextStore.fingerprint(options.apiKey)
+    const apiKeyFingerprint = yield* ContextStore.fingerprint(options.apiKey)
     const marginMillis = Duration.toMillis(Duration.decode(options.refreshMargin ?? Duration.seconds(30)))
     const cooldownMillis = Duration.toMillis(Duration.decode(options.reregisterCooldown ?? Duration.minutes(5)))
     /** When this context last registered again; `undefined` before the first time. */

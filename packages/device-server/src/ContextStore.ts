@@ -19,13 +19,13 @@ import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
-import { sha256Hex } from "./internal/sha256.js"
 
 // -----------------------------------------------------------------------------
 // domain
@@ -95,12 +95,17 @@ export interface SavedContext {
 
 /**
  * The fingerprint that identifies an API key in a saved context: `sha256:` followed by the hex SHA-256 of the key's
- * UTF-8 bytes. It tells whether a saved context belongs to a key without storing the key.
+ * UTF-8 bytes (WebCrypto's digest, in Node and in browsers). It tells whether a saved context belongs to a key without
+ * storing the key.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fingerprint = (apiKey: Redacted.Redacted<string>): string => `sha256:${sha256Hex(Redacted.value(apiKey))}`
+export const fingerprint = (apiKey: Redacted.Redacted<string>): Effect.Effect<string> =>
+  Effect.map(
+    Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(Redacted.value(apiKey)))),
+    (digest) => `sha256:${Encoding.encodeHex(new Uint8Array(digest))}`
+  )
 
 // -----------------------------------------------------------------------------
 // errors

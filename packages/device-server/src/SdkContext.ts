@@ -230,7 +230,7 @@ export const decode = (
       version: ContextStore.currentVersion,
       environment: options?.baseUrl ??
         (file.environment_type === "PRODUCTION" ? baseUrls.production : baseUrls.sandbox),
-      apiKeyFingerprint: ContextStore.fingerprint(file.api_key),
+      apiKeyFingerprint: yield* ContextStore.fingerprint(file.api_key),
       keyPair,
       installation: {
         id: Option.none(),
@@ -256,7 +256,7 @@ export const encode = (
   options?: { readonly environmentType?: EnvironmentType | undefined }
 ): Effect.Effect<string, SdkContextError, Signer.Signer> =>
   Effect.gen(function*() {
-    if (ContextStore.fingerprint(apiKey) !== context.apiKeyFingerprint) {
+    if ((yield* ContextStore.fingerprint(apiKey)) !== context.apiKeyFingerprint) {
       return yield* new SdkContextError({
         reason: "Foreign",
         description: "the API key is not the one this context belongs to"

@@ -91,7 +91,7 @@ describe("ApiContext bootstrap and restore", () => {
       assert.strictEqual(fake.log[3]!.authentication, fake.sessionTokens[0])
       const saved = Option.getOrThrow(yield* store.load("default"))
       assert.strictEqual(saved.environment, baseUrl)
-      assert.strictEqual(saved.apiKeyFingerprint, ContextStore.fingerprint(apiKey))
+      assert.strictEqual(saved.apiKeyFingerprint, yield* ContextStore.fingerprint(apiKey))
       assert.strictEqual(Redacted.value(saved.installation.token), fake.installationTokens[0])
       assert.strictEqual(saved.installation.serverPublicKey, fake.serverPublicKey)
       assert.deepStrictEqual(saved.deviceId, Option.some(device.id))

@@ -14,7 +14,7 @@ const makeContext = (options?: { readonly extractable?: boolean }) =>
     const context: ContextStore.SavedContext = {
       version: 1,
       environment: "http://127.0.0.1:1/v1",
-      apiKeyFingerprint: ContextStore.fingerprint(Redacted.make("sandbox_key_1")),
+      apiKeyFingerprint: yield* ContextStore.fingerprint(Redacted.make("sandbox_key_1")),
       keyPair,
       installation: {
         id: Option.some(11),
@@ -68,18 +68,20 @@ const KvStore = ContextStore.layerKeyValueStore().pipe(
 )
 
 describe("fingerprint", () => {
-  it.prop("is sha256: + hex SHA-256 of the UTF-8 key", [Schema.String], ([key]) => {
-    const expected = createHash("sha256").update(key, "utf8").digest("hex")
-    assert.strictEqual(ContextStore.fingerprint(Redacted.make(key)), `sha256:${expected}`)
-  })
+  it.effect.prop("is sha256: + hex SHA-256 of the UTF-8 key", [Schema.String], ([key]) =>
+    Effect.gen(function*() {
+      const expected = createHash("sha256").update(key, "utf8").digest("hex")
+      assert.strictEqual(yield* ContextStore.fingerprint(Redacted.make(key)), `sha256:${expected}`)
+    }))
 
-  it("hashes inputs that span several SHA-256 blocks", () => {
-    for (const length of [55, 56, 63, 64, 65, 119, 120, 1000]) {
-      const key = "k".repeat(length)
-      const expected = createHash("sha256").update(key).digest("hex")
-      assert.strictEqual(ContextStore.fingerprint(Redacted.make(key)), `sha256:${expected}`)
-    }
-  })
+  it.effect("hashes inputs that span several SHA-256 blocks", () =>
+    Effect.gen(function*() {
+      for (const length of [55, 56, 63, 64, 65, 119, 120, 1000]) {
+        const key = "k".repeat(length)
+        const expected = createHash("sha256").update(key).digest("hex")
+        assert.strictEqual(yield* ContextStore.fingerprint(Redacted.make(key)), `sha256:${expected}`)
+      }
+    }))
 })
 
 describe("ContextStore.layerKeyValueStore", () => {

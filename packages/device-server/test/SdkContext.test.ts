@@ -42,7 +42,7 @@ layer(Layer.merge(WebCryptoSigner.layer, ContextStore.layerMemory))("SdkContext"
         const context = imported.context
         assert.strictEqual(context.version, 1)
         assert.strictEqual(context.environment, BunqConfig.baseUrls.sandbox)
-        assert.strictEqual(context.apiKeyFingerprint, ContextStore.fingerprint(Redacted.make(apiKey)))
+        assert.strictEqual(context.apiKeyFingerprint, yield* ContextStore.fingerprint(Redacted.make(apiKey)))
         assert.strictEqual(Redacted.value(context.installation.token), "installation-token-from-sdk")
         assert.strictEqual(context.installation.serverPublicKey, testKeys.keys.server_public_key_pem_spki)
         assert.isTrue(Option.isNone(context.installation.id))
