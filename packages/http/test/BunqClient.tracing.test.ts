@@ -55,23 +55,26 @@ const run = (reply: (r: Recorded) => Reply) =>
   })
 
 describe("BunqClient tracing and redaction", () => {
-  it.effect("runs each request in a span named after the operation, with method, path, status and ids", () =>
+  it.effect("runs each request in one bunq.request span with the operation, method, path, status and ids", () =>
     Effect.gen(function*() {
       const { exit, sent, spans } = yield* run(() => ({
         body: fixture("create-id.response.json"),
         responseId: "resp-trace"
       }))
       assert.isTrue(Exit.isSuccess(exit))
-      const span = spans.find((s) => s.name === "SessionServer.create")
+      const span = spans.find((s) => s.name === "bunq.request")
       assert.isDefined(span)
+      assert.strictEqual(spans.filter((s) => s.name === "bunq.request").length, 1)
+      assert.strictEqual(span!.attributes.get("bunq.operation"), "SessionServer.create")
       assert.strictEqual(span!.attributes.get("http.request.method"), "POST")
       assert.strictEqual(span!.attributes.get("url.path"), "/session-server")
       assert.strictEqual(span!.attributes.get("http.response.status_code"), 200)
       assert.strictEqual(span!.attributes.get("bunq.request_id"), sent.headers["x-bunq-client-request-id"])
       assert.strictEqual(span!.attributes.get("bunq.response_id"), "resp-trace")
       // the platform's HTTP span is a child of it and saw the secret headers, redacted
-      const http = spans.find((s) => s.name !== "SessionServer.create")
+      const http = spans.find((s) => s.name !== "bunq.request")
       assert.isDefined(http)
+      assert.strictEqual(http!.parent, "bunq.request")
       assert.strictEqual(String(http!.attributes.get("http.request.header.x-bunq-client-authentication")), "<redacted>")
       assert.strictEqual(String(http!.attributes.get("http.request.header.x-bunq-client-signature")), "<redacted>")
       assert.strictEqual(String(http!.attributes.get("http.response.header.x-bunq-server-signature")), "<redacted>")
@@ -114,7 +117,7 @@ describe("BunqClient tracing and redaction", () => {
       }).pipe(Effect.provide(clientLayer(fake)), Effect.withTracer(tracer))
       const lower = names.map((name) => typeof name === "string" ? name.toLowerCase() : String(name))
       for (const name of BunqClient.secretHeaderNames) assert.include(lower, name.toLowerCase())
-      const http = spans.find((s) => s.name !== "SessionServer.create")
+      const http = spans.find((s) => s.name !== "bunq.request")
       assert.strictEqual(String(http!.attributes.get("http.request.header.x-bunq-client-signature")), "<redacted>")
       assert.notInclude(everything(spans), secret)
     }))

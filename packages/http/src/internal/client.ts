@@ -582,10 +582,16 @@ export const make: Effect.Effect<
       Duration.seconds(3)
   const execute = (request: BunqRequest): Effect.Effect<BunqResponse, BunqError> =>
     Effect.flatMap(prepare(request), (prepared) =>
-      withRedactedHeaders(Effect.useSpan(request.operation, {
+      // One span per request, named for what it is; the operation is an attribute (a program's own span, such as
+      // `DeviceServer.get`, is its parent, so the name is not repeated).
+      withRedactedHeaders(Effect.useSpan("bunq.request", {
         kind: "client",
         captureStackTrace: false,
-        attributes: { "http.request.method": request.method, "url.path": prepared.pathname }
+        attributes: {
+          "bunq.operation": request.operation,
+          "http.request.method": request.method,
+          "url.path": prepared.pathname
+        }
       }, (span) => {
         const sendSigned = Effect.flatMap(sign(prepared), (signature) => {
           const once = attempt(prepared, signature, span)

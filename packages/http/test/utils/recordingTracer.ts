@@ -6,6 +6,8 @@ import { type Exit, Inspectable, Tracer } from "effect"
 
 export interface RecordedSpan {
   readonly name: string
+  /** The parent span's name, when the parent is a span of this tracer or another (`undefined` for a root). */
+  readonly parent: string | undefined
   readonly attributes: Map<string, unknown>
   /** `name attributes`, the attributes printed as `Inspectable.format` prints them. */
   readonly events: Array<string>
@@ -20,6 +22,7 @@ export const makeRecordingTracer = (): { readonly spans: Array<RecordedSpan>; re
     span(name, parent, context, links, startTime, kind) {
       const recorded: RecordedSpan = {
         name,
+        parent: parent._tag === "Some" && parent.value._tag === "Span" ? parent.value.name : undefined,
         attributes: new Map(),
         events: [],
         links: links.map((link) => Inspectable.format(link.attributes))
