@@ -229,6 +229,38 @@ describe("bunq against the emulator", () => {
   }, timeout)
 
   it(
+    "reads the BUNQ_* variables as the library does: a bad one is a usage error naming it; BUNQ_TIMEOUT applies",
+    async () => {
+      const [environment, timeoutValue, fromEnv] = await Promise.all([
+        cli([...withKey(), "device", "list"], { BUNQ_ENVIRONMENT: "staging" }),
+        cli([...withKey(), "device", "list"], { BUNQ_TIMEOUT: "soon" }),
+        cli(["--context", contextFile(), "--api-key-file", keyFile(), "device", "list", "--json"], {
+          BUNQ_BASE_URL: url
+        })
+      ])
+      expect(environment.code).toBe(2)
+      expect(environment.stderr.trim().split("\n")).toHaveLength(1)
+      expect(environment.stderr).toContain("BUNQ_ENVIRONMENT")
+      expect(timeoutValue.code).toBe(2)
+      expect(timeoutValue.stderr).toContain("BUNQ_TIMEOUT")
+      expect(fromEnv.code).toBe(0)
+      expect(JSON.parse(fromEnv.stdout).devices).toBeInstanceOf(Array)
+
+      // A response slower than BUNQ_TIMEOUT fails the command (one attempt: BUNQ_RETRY_MAX_ATTEMPTS=1).
+      await Effect.runPromise(
+        emulator.injectFault({ _tag: "Latency", millis: 5_000, method: "GET", path: "/device-server", times: 1 })
+      )
+      const slow = await cli([...withKey(), "device", "list"], {
+        BUNQ_TIMEOUT: "300 millis",
+        BUNQ_RETRY_MAX_ATTEMPTS: "1"
+      })
+      expect(slow.code).toBe(1)
+      expect(slow.stderr).toMatch(/timed out|timeout/i)
+    },
+    timeout
+  )
+
+  it(
     "help reads like a tool's: an overview with the commands and the global options once; a command's names bunq",
     async () => {
       const [root, leaf, json] = await Promise.all([

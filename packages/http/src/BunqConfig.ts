@@ -351,13 +351,15 @@ export const layer = (options: Options = {}): Layer.Layer<BunqConfig, ConfigErro
   Layer.effect(BunqConfig, validate(options))
 
 /**
- * Read the configuration from `BUNQ_*` variables (see the module documentation). `defaults` supplies values for
- * variables that are not set.
+ * The options the `BUNQ_*` variables describe (see the module documentation), validated: `defaults` fill what the
+ * environment leaves out, and `overrides` (command-line flags, say) win over it. The one `Config` description of the
+ * variables: `config`, `layerConfig`, `ApiContext.layerConfig`, `BunqNode.layerConfig` and the CLI all read them
+ * through it.
  *
  * @since 0.1.0
  * @category config
  */
-export const config = (defaults: Options = {}): Config.Config<BunqConfig.Service> =>
+export const options = (defaults: Options = {}, overrides: Options = {}): Config.Config<Options> =>
   Config.all({
     environment: Config.option(Config.literal("sandbox", "production")("BUNQ_ENVIRONMENT")),
     baseUrl: Config.option(Config.string("BUNQ_BASE_URL")),
@@ -378,7 +380,7 @@ export const config = (defaults: Options = {}): Config.Config<BunqConfig.Service
         // an explicit BUNQ_ENVIRONMENT beats a code default base URL
         Option.isSome(env.environment) ? Option.none() : Option.fromNullable(defaults.baseUrl))
       const retryDefaults = defaults.retry === false ? {} : defaults.retry ?? {}
-      const options: Options = {
+      const fromEnvironment: Options = {
         ...defaults,
         environment,
         baseUrl: Option.getOrUndefined(baseUrl),
@@ -399,12 +401,26 @@ export const config = (defaults: Options = {}): Config.Config<BunqConfig.Service
         allowInsecureHttp: Option.getOrElse(env.allowInsecureHttp, () => defaults.allowInsecureHttp),
         maxResponseBytes: Option.getOrElse(env.maxResponseBytes, () => defaults.maxResponseBytes)
       }
-      return Either.mapLeft(resolve(options), ([name, message]) => {
-        const variable = envNames[name] ?? name
-        return ConfigError.InvalidData([variable], message)
+      const merged: Options = { ...fromEnvironment, ...definedOnly(overrides) }
+      return Either.mapBoth(resolve(merged), {
+        onLeft: ([name, message]) => ConfigError.InvalidData([envNames[name] ?? name], message),
+        onRight: () => merged
       })
     })
   )
+
+/**
+ * Read the configuration from `BUNQ_*` variables (see `options`). `defaults` supply values for variables that are
+ * not set; `overrides` win over the variables.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config = (defaults: Options = {}, overrides: Options = {}): Config.Config<BunqConfig.Service> =>
+  Config.map(options(defaults, overrides), make)
+
+const definedOnly = (value: Options): Options =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Options
 
 /** The variable an option is read from, for `ConfigError` paths. */
 const envNames: Partial<Record<keyof Options, string>> = {
@@ -418,5 +434,7 @@ const envNames: Partial<Record<keyof Options, string>> = {
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (defaults: Options = {}): Layer.Layer<BunqConfig, ConfigError.ConfigError> =>
-  Layer.effect(BunqConfig, config(defaults))
+export const layerConfig = (
+  defaults: Options = {},
+  overrides: Options = {}
+): Layer.Layer<BunqConfig, ConfigError.ConfigError> => Layer.effect(BunqConfig, config(defaults, overrides))

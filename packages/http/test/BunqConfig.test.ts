@@ -73,6 +73,34 @@ describe("BunqConfig", () => {
       assert.deepStrictEqual(defaults.rateLimits, BunqConfig.classicRateLimits)
     }))
 
+  it.effect("options: defaults < BUNQ_* variables < overrides, validated; config and layerConfig read the same", () =>
+    Effect.gen(function*() {
+      const provider = ConfigProvider.fromJson({
+        BUNQ_ENVIRONMENT: "production",
+        BUNQ_TIMEOUT: "5 seconds",
+        BUNQ_LANGUAGE: "nl_NL"
+      })
+      const options = yield* Effect.withConfigProvider(
+        BunqConfig.options({ timeout: Duration.seconds(9), region: "de_DE" }, { language: "en_GB", region: undefined }),
+        provider
+      )
+      assert.strictEqual(options.environment, "production")
+      assert.deepStrictEqual(options.timeout, Duration.seconds(5))
+      assert.strictEqual(options.language, "en_GB") // the override beats the variable
+      assert.strictEqual(options.region, "de_DE") // an undefined override leaves the default
+      const config = yield* Effect.provide(
+        BunqConfig.BunqConfig,
+        BunqConfig.layerConfig({}, { baseUrl: "http://127.0.0.1:9/v1" }).pipe(
+          Layer.provide(Layer.setConfigProvider(provider))
+        )
+      )
+      assert.strictEqual(config.baseUrl, "http://127.0.0.1:9/v1")
+      assert.strictEqual(Duration.toMillis(config.timeout), 5000)
+      // an invalid override is a ConfigError too
+      const error = yield* Effect.flip(Effect.withConfigProvider(BunqConfig.options({}, { baseUrl: "nope" }), provider))
+      assert.isTrue(ConfigError.isConfigError(error))
+    }))
+
   it.effect("layerConfig fails with a ConfigError on bad values", () =>
     Effect.gen(function*() {
       for (

@@ -5,7 +5,6 @@ import * as SandboxUser from "@effect-bunq/device-server/SandboxUser"
 import * as SdkContext from "@effect-bunq/device-server/SdkContext"
 import * as Session from "@effect-bunq/device-server/Session"
 import * as User from "@effect-bunq/device-server/User"
-import * as BunqConfig from "@effect-bunq/http/BunqConfig"
 import * as NodeContextStore from "@effect-bunq/platform-node/NodeContextStore"
 import type * as DeviceServerSchema from "@effect-bunq/schema/DeviceServer"
 import * as UserSchema from "@effect-bunq/schema/User"
@@ -116,16 +115,7 @@ const handler = <A, E, R>(
     }
     const settings = resolved.right
     for (const option of settings.argvSecrets) yield* Output.writeErr(argvSecretWarning(option))
-    const run = Effect.gen(function*() {
-      if (Option.isSome(settings.baseUrl)) {
-        const valid = BunqConfig.validate({ baseUrl: settings.baseUrl.value })
-        if (Either.isLeft(valid)) {
-          return yield* new UsageError({ description: `--base-url ${settings.baseUrl.value} is not a usable URL` })
-        }
-      }
-      return yield* body(settings, args)
-    })
-    return yield* run.pipe(
+    return yield* body(settings, args).pipe(
       Effect.provide(Layer.merge(Output.layer(settings), Recorder.Default)),
       Effect.catchAll((error) => report(settings, error))
     )

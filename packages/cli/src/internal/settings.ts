@@ -5,7 +5,9 @@ import * as BunqConfig from "@effect-bunq/http/BunqConfig"
 import * as BunqNode from "@effect-bunq/platform-node/BunqNode"
 import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
 import type * as Signer from "@effect-bunq/signer/Signer"
+import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -22,6 +24,8 @@ import * as Http from "./http.js"
 export interface Settings {
   readonly baseUrl: Option.Option<string>
   readonly environment: BunqConfig.Environment
+  /** The client options from the `BUNQ_*` variables (timeout, retries, rate limits, …), with the flags applied. */
+  readonly config: BunqConfig.Options
   readonly apiKey: Option.Option<Redacted.Redacted<string>>
   readonly contextFile: string
   readonly passphrase: Option.Option<Redacted.Redacted<string>>
@@ -51,6 +55,17 @@ const env = (name: string): Option.Option<string> => {
   const value = process.env[name]
   return value === undefined || value === "" ? Option.none() : Option.some(value)
 }
+
+/** A `ConfigError` as one line: the variable and what is wrong with it (`BUNQ_TIMEOUT: Expected a duration …`). */
+const describeConfigError = (error: ConfigError.ConfigError): string =>
+  ConfigError.reduceWithContext(error, undefined, {
+    andCase: (_, left: string, right: string) => `${left}; ${right}`,
+    orCase: (_, left: string, right: string) => `${left}; ${right}`,
+    invalidDataCase: (_, path, message) => `${path.join(".")}: ${message}`,
+    missingDataCase: (_, path, message) => `${path.join(".")}: ${message}`,
+    sourceUnavailableCase: (_, path, message) => `${path.join(".")}: ${message}`,
+    unsupportedCase: (_, path, message) => `${path.join(".")}: ${message}`
+  })
 
 const readStdin = (): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -139,20 +154,21 @@ export const resolve = (
     if (storeKey.trim() === "") {
       return yield* new UsageError({ description: "--store-key must not be empty" })
     }
-    const environment = Option.getOrElse(
-      Option.orElse(
-        raw.environment,
-        () =>
-          Option.filter(
-            env("BUNQ_ENVIRONMENT"),
-            (e): e is BunqConfig.Environment => e === "sandbox" || e === "production"
-          )
-      ),
-      (): BunqConfig.Environment => "sandbox"
+    if (Option.isSome(raw.baseUrl) && Either.isLeft(BunqConfig.validate({ baseUrl: raw.baseUrl.value }))) {
+      return yield* new UsageError({ description: `--base-url ${raw.baseUrl.value} is not a usable URL` })
+    }
+    // The BUNQ_* variables through the library's one description of them; the flags win.
+    const config = yield* Effect.mapError(
+      BunqConfig.options({}, {
+        environment: Option.getOrUndefined(raw.environment),
+        baseUrl: Option.getOrUndefined(raw.baseUrl)
+      }),
+      (error) => new UsageError({ description: describeConfigError(error) })
     )
     return {
-      baseUrl: Option.orElse(raw.baseUrl, () => env("BUNQ_BASE_URL")),
-      environment,
+      baseUrl: Option.fromNullable(config.baseUrl),
+      environment: config.environment ?? "sandbox",
+      config,
       apiKey,
       contextFile: Option.getOrElse(
         Option.orElse(raw.context, () => env("BUNQ_CONTEXT_FILE")),
@@ -206,9 +222,10 @@ export const requireApiKey = (settings: Settings): Effect.Effect<Redacted.Redact
 
 /** @internal */
 export const configOptions = (
-  settings: Pick<Settings, "baseUrl" | "environment">,
+  settings: Pick<Settings, "baseUrl" | "environment" | "config">,
   extra: Partial<BunqConfig.Options> = {}
 ): BunqConfig.Options => ({
+  ...settings.config,
   environment: settings.environment,
   ...Option.match(settings.baseUrl, { onNone: () => ({}), onSome: (baseUrl) => ({ baseUrl }) }),
   ...extra
