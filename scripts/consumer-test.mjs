@@ -128,6 +128,9 @@ const buildAndPack = () => {
       /\.(pem|key|tsbuildinfo)$/.test(file) || /\.test\.[cm]?[jt]s$/.test(file)
     )
     check(forbidden.length === 0, `${manifest.name}'s tarball ships ${forbidden.join(", ")}`)
+    for (const needed of ["package/README.md", "package/CHANGELOG.md", "package/package.json"]) {
+      check(files.includes(needed), `${manifest.name}'s tarball has no ${needed.slice("package/".length)}`)
+    }
     const packed = JSON.parse(run("tar", ["-xzOf", tgz, "package/package.json"], { quiet: true }).stdout)
     const sections = ["dependencies", "peerDependencies", "optionalDependencies"]
     for (const section of sections) {
