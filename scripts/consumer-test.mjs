@@ -10,7 +10,7 @@
 //      from its installed `bunq-emulator` bin; and the same program with a wrong key exits 1;
 //   2. the browser example of docs/browser.md bundled by esbuild for the browser platform: no Node built-in;
 //   3. `tsc` under `module: NodeNext`, then under `moduleResolution: Bundler`, with strict flags (no skipLibCheck);
-//   4. the installed `bunq` bin: `--help`, then `user show --json` against the emulator.
+//   4. the installed `bunq` bin: `--help`, `context create` and `user show --json` against the emulator, `demo`.
 // Every temporary folder is removed at the end (also on failure). Nothing but the npm registry is reached.
 //
 //   node scripts/consumer-test.mjs [--no-build] [--keep]
@@ -427,6 +427,11 @@ const cliBin = (app, emulator) => {
   check(typeof user === "object" && user !== null, "bunq user show --json printed no object")
   ok(`bunq user show --json (${seconds(Date.now() - t1)}): ${JSON.stringify(user)}`)
   check(!shown.output.includes(emulator.apiKey), "the API key appears in the cli's output")
+  const t2 = Date.now()
+  const demo = run("npx", ["--no-install", "bunq", "demo"], { cwd: app, quiet: true })
+  check(/Restored from the saved file without registering again/.test(demo.stdout), "bunq demo did not restore")
+  check(/Next: bunq --help/.test(demo.stdout), "bunq demo does not name the installed bunq as the next command")
+  ok(`bunq demo (${seconds(Date.now() - t2)}): ${demo.stdout.trim().split("\n").at(-2)}`)
 }
 
 // --- main -----------------------------------------------------------------------------------------------------------
