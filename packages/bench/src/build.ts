@@ -24,7 +24,8 @@ await esbuild.build({
     "src/layers.ts",
     "src/overhead.ts",
     "src/rateLimits.ts",
-    "src/unlock.ts"
+    "src/unlock.ts",
+    "src/coldStart.ts"
   ],
   outdir,
   bundle: true,
