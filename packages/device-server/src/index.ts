@@ -21,6 +21,11 @@ export * as Installation from "./Installation.js"
 /**
  * @since 0.1.0
  */
+export * as OAuth from "./OAuth.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Page from "./Page.js"
 
 /**
