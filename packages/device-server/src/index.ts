@@ -36,6 +36,11 @@ export * as Page from "./Page.js"
 /**
  * @since 0.1.0
  */
+export * as Psd2 from "./Psd2.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SandboxUser from "./SandboxUser.js"
 
 /**

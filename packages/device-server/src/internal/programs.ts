@@ -11,6 +11,7 @@ import * as DeviceServerSchema from "@effect-bunq/schema/DeviceServer"
 import * as Envelope from "@effect-bunq/schema/Envelope"
 import * as InstallationSchema from "@effect-bunq/schema/Installation"
 import { InstallationCreateRequest } from "@effect-bunq/schema/Installation"
+import * as CredentialSchema from "@effect-bunq/schema/PaymentServiceProviderCredential"
 import type { SchemaDecodeError } from "@effect-bunq/schema/SchemaDecodeError"
 import * as SessionServerSchema from "@effect-bunq/schema/SessionServer"
 import type * as Signer from "@effect-bunq/signer/Signer"
@@ -151,6 +152,49 @@ export const createSessionServer: (
         verifyWith: credentials.serverPublicKey
       },
       SessionServerSchema.decodeCreateResponse
+    )
+  }
+)
+
+/**
+ * `POST /payment-service-provider-credential`: register a PSD2 provider's certificate for this installation.
+ * Installation token, signed. The answer's `token_value` is the provider's API key.
+ *
+ * @internal
+ */
+export const createPaymentServiceProviderCredential: (
+  credentials: InstallationCredentials,
+  options: {
+    readonly certificatePem: string
+    readonly chainPem: string
+    readonly signature: Redacted.Redacted<string>
+  }
+) => Effect.Effect<CredentialSchema.CredentialPasswordIp, BunqError, BunqClient> = /* @__PURE__ */ Effect.fn(
+  "PaymentServiceProviderCredential.create"
+)(
+  function*(credentials: InstallationCredentials, options: {
+    readonly certificatePem: string
+    readonly chainPem: string
+    readonly signature: Redacted.Redacted<string>
+  }) {
+    const body = yield* encodeBody(CredentialSchema.encodeCreateRequest(
+      new CredentialSchema.PaymentServiceProviderCredentialCreateRequest({
+        client_payment_service_provider_certificate: options.certificatePem,
+        client_payment_service_provider_certificate_chain: options.chainPem,
+        client_public_key_signature: options.signature
+      })
+    ))
+    return yield* send(
+      {
+        operation: "PaymentServiceProviderCredential.create",
+        method: "POST",
+        path: "/payment-service-provider-credential",
+        body,
+        auth: { _tag: "Installation", token: credentials.token },
+        signWith: credentials.privateKey,
+        verifyWith: credentials.serverPublicKey
+      },
+      CredentialSchema.decodeCreateResponse
     )
   }
 )
