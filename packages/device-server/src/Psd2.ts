@@ -186,11 +186,7 @@ export const register = (
           key.privateKey,
           new TextEncoder().encode(`${publicKeyPem}\n${Redacted.value(installation.token.token)}`)
         )
-        const credentials: programs.InstallationCredentials = {
-          token: installation.token.token,
-          privateKey: keyPair.privateKey,
-          serverPublicKey: installation.serverPublicKey
-        }
+        const credentials = programs.installationCredentials(keyPair, installation)
         const credential = yield* programs.createPaymentServiceProviderCredential(credentials, {
           certificatePem: certificate.pem,
           chainPem: (yield* Certificate.decodeChainPem(options.chainPem)).map((each) => each.pem).join(""),
@@ -201,19 +197,13 @@ export const register = (
           secret: credential.token_value,
           permittedIps: options.permittedIps
         })
-        const context: ContextStore.SavedContext = {
-          version: ContextStore.currentVersion,
+        const context = programs.registeredContext({
           environment: config.baseUrl,
           apiKeyFingerprint: yield* ContextStore.fingerprint(credential.token_value),
           keyPair,
-          installation: {
-            id: Option.some(installation.id),
-            token: installation.token.token,
-            serverPublicKey: installation.serverPublicKey
-          },
-          deviceId: Option.some(deviceId),
-          session: Option.none()
-        }
+          installation,
+          deviceId
+        })
         yield* store.save(storeKey, context)
         return { apiKey: credential.token_value, credentialId: credential.id, certificate, storeKey }
       })

@@ -16,7 +16,9 @@ import type { SchemaDecodeError } from "@effect-bunq/schema/SchemaDecodeError"
 import * as SessionServerSchema from "@effect-bunq/schema/SessionServer"
 import type * as Signer from "@effect-bunq/signer/Signer"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import * as ContextStore from "../ContextStore.js"
 
 /**
  * What the calls after installation need: the installation token, the client's private key (to sign) and bunq's
@@ -29,6 +31,45 @@ export interface InstallationCredentials {
   readonly privateKey: Signer.PrivateKey
   readonly serverPublicKey: string
 }
+
+/**
+ * The credentials of a new installation made with `keyPair`.
+ *
+ * @internal
+ */
+export const installationCredentials = (
+  keyPair: Signer.KeyPair,
+  installation: InstallationSchema.Installation
+): InstallationCredentials => ({
+  token: installation.token.token,
+  privateKey: keyPair.privateKey,
+  serverPublicKey: installation.serverPublicKey
+})
+
+/**
+ * The context to save after registering (installation and device), without a session yet.
+ *
+ * @internal
+ */
+export const registeredContext = (fields: {
+  readonly environment: string
+  readonly apiKeyFingerprint: string
+  readonly keyPair: Signer.KeyPair
+  readonly installation: InstallationSchema.Installation
+  readonly deviceId: number
+}): ContextStore.SavedContext => ({
+  version: ContextStore.currentVersion,
+  environment: fields.environment,
+  apiKeyFingerprint: fields.apiKeyFingerprint,
+  keyPair: fields.keyPair,
+  installation: {
+    id: Option.some(fields.installation.id),
+    token: fields.installation.token.token,
+    serverPublicKey: fields.installation.serverPublicKey
+  },
+  deviceId: Option.some(fields.deviceId),
+  session: Option.none()
+})
 
 /** @internal */
 export interface DeviceServerCreateOptions {
