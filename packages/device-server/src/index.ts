@@ -6,6 +6,11 @@ export * as ApiContext from "./ApiContext.js"
 /**
  * @since 0.1.0
  */
+export * as ContextDocument from "./ContextDocument.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as ContextStore from "./ContextStore.js"
 
 /**
@@ -21,7 +26,17 @@ export * as Installation from "./Installation.js"
 /**
  * @since 0.1.0
  */
+export * as OAuth from "./OAuth.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Page from "./Page.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Psd2 from "./Psd2.js"
 
 /**
  * @since 0.1.0
