@@ -22,7 +22,7 @@
  * @since 0.1.0
  */
 import { BunqClient, layer as bunqClientLayer } from "@effect-bunq/http/BunqClient"
-import type { BunqRequest, BunqResponse, Method } from "@effect-bunq/http/BunqClient"
+import type { BunqRawResponse, BunqRequest, BunqResponse, Method, RawBody } from "@effect-bunq/http/BunqClient"
 import { BunqConfig } from "@effect-bunq/http/BunqConfig"
 import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
 import * as Pagination from "@effect-bunq/http/Pagination"
@@ -72,6 +72,10 @@ export interface Request {
   readonly urlParams?: Readonly<Record<string, string | number>> | undefined
   /** A JSON value. */
   readonly body?: unknown
+  /** Raw bytes instead of a JSON `body` (attachment uploads), signed as they are (see `BunqRequest.rawBody`). */
+  readonly rawBody?: RawBody | undefined
+  /** Extra headers, such as `X-Bunq-Attachment-Description` (bunq's own headers win over them). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 /**
@@ -98,6 +102,11 @@ export declare namespace ApiContext {
      * once more.
      */
     readonly request: (request: Request) => Effect.Effect<BunqResponse, ApiContextError>
+    /**
+     * As `request`, but the response body is returned as the verified raw bytes, not parsed (`GET …/content`
+     * downloads; see `BunqClient.Service.executeRaw`).
+     */
+    readonly requestRaw: (request: Request) => Effect.Effect<BunqRawResponse, ApiContextError>
     /** The current session, opened when there is none or it is about to expire. */
     readonly session: Effect.Effect<ContextStore.SavedSession, ApiContextError>
     /** Open a new session now (single-flight with every other refresh). */
@@ -440,20 +449,21 @@ export const make = (
       verifyWith: context.installation.serverPublicKey
     })
 
-    const request = (request: Request): Effect.Effect<BunqResponse, ApiContextError> => {
+    /** Send with the session's credentials; a rejected session is replaced once and the request sent again. */
+    const withSession = <A>(send: (request: BunqRequest) => Effect.Effect<A, BunqError>) =>
+    (request: Request): Effect.Effect<A, ApiContextError> => {
       const invalid = Pagination.invalidCountIn(request)
       if (invalid !== undefined) {
         return Effect.fail(invalid)
       }
       return Effect.flatMap(active, ([context, session]) =>
         Effect.catchIf(
-          client.execute(toBunqRequest(request, context, session)),
+          send(toBunqRequest(request, context, session)),
           isSessionRejected,
           () =>
             Effect.flatMap(
               refresh(Option.some(session)),
-              ([context, session]) =>
-                client.execute(toBunqRequest(request, context, session))
+              ([context, session]) => send(toBunqRequest(request, context, session))
             )
         ))
     }
@@ -477,7 +487,8 @@ export const make = (
     }))
 
     const service: ApiContext.Service = {
-      request,
+      request: withSession(client.execute),
+      requestRaw: withSession(client.executeRaw),
       session: Effect.map(active, ([, session]) => session),
       refreshSession: Effect.flatMap(
         Ref.get(state),
@@ -495,14 +506,6 @@ export const make = (
     }
     return service
   })
-
-const maxPageSize = Pagination.maxCount
-
-const withPageSize = (request: Request): Request => {
-  const query = request.path.includes("?") ? new URLSearchParams(request.path.slice(request.path.indexOf("?"))) : null
-  if (request.urlParams?.["count"] !== undefined || query?.has("count") === true) return request
-  return { ...request, urlParams: { ...request.urlParams, count: maxPageSize } }
-}
 
 /**
  * The `ApiContext` layer (see `make`).
@@ -618,24 +621,32 @@ export const request = (request: Request): Effect.Effect<BunqResponse, ApiContex
   Effect.flatMap(ApiContext, (context) => context.request(request))
 
 /**
- * Follow a list's `older_url` page by page with the current context's credentials (`count` defaults to 200). Each
- * page is a separate `request`, so a session that expires during a long walk is renewed; the next page is only
- * requested when the stream is pulled.
+ * Send a request with the current context's credentials and get the verified raw bytes of the response (see
+ * `ApiContext.Service.requestRaw`).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const requestRaw = (request: Request): Effect.Effect<BunqRawResponse, ApiContextError, ApiContext> =>
+  Effect.flatMap(ApiContext, (context) => context.requestRaw(request))
+
+/**
+ * Follow a list page by page with the current context's credentials, emitting each page as one `BunqResponse`: the
+ * first page at the request's `count` (in `urlParams` or its path; default 200), then `older_id` from each page's
+ * `older_url` (see `Pagination`). Each page is a separate `request`, so a session that expires during a long walk is
+ * renewed; the next page is only requested when the stream is pulled. List programs use `Pagination.stream` with
+ * `request` directly; this is for hand-written requests.
  *
  * @since 0.1.0
  * @category accessors
  */
 export const paginate = (first: Request): Stream.Stream<BunqResponse, ApiContextError, ApiContext> =>
-  Stream.unwrap(
-    Effect.map(ApiContext, (context) =>
-      Stream.paginateEffect(withPageSize(first), (page) =>
-        Effect.map(context.request(page), (response) => {
-          const older = response.pagination?.olderUrl
-          const next: Option.Option<Request> = older === undefined ? Option.none() : Option.some({
-            operation: page.operation,
-            method: page.method,
-            path: older
-          })
-          return [response, next] as const
-        })))
-  )
+  Stream.unwrap(Effect.zipWith(ApiContext, Pagination.optionsOf(first), (context, options) =>
+    Pagination.stream(
+      (urlParams) =>
+        Effect.map(
+          context.request({ ...first, urlParams: { ...first.urlParams, ...urlParams } }),
+          (response) => Pagination.fromResponse(response, [response])
+        ),
+      options
+    )))

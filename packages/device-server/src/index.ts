@@ -21,11 +21,6 @@ export * as Installation from "./Installation.js"
 /**
  * @since 0.1.0
  */
-export * as Page from "./Page.js"
-
-/**
- * @since 0.1.0
- */
 export * as SandboxUser from "./SandboxUser.js"
 
 /**
