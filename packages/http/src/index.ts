@@ -22,3 +22,8 @@ export * as TransportDeadline from "./TransportDeadline.js"
  * @since 0.1.0
  */
 export * as Pagination from "./Pagination.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BunqRateLimiter from "./BunqRateLimiter.js"

@@ -1,4 +1,5 @@
 import type { BunqRequest } from "@effect-bunq/http/BunqClient"
+import * as BunqRateLimiter from "@effect-bunq/http/BunqRateLimiter"
 import { HttpClientError } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Exit, Fiber, TestClock } from "effect"
@@ -315,5 +316,54 @@ describe("BunqClient rate limiter", () => {
           () => relative(fake.requests.map((r) => r.at))
         ))
       assert.deepStrictEqual(off, Array.from({ length: 10 }, () => 0))
+    }))
+})
+
+describe("BunqClient with a provided BunqRateLimiter", () => {
+  it.effect("sends through the provided limiter instead of the in-process one", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const limiter: BunqRateLimiter.BunqRateLimiter.Service = {
+        limit: (method, pathname) => (send) =>
+          Effect.suspend(() => {
+            seen.push(`${method} ${pathname} ${BunqRateLimiter.bucketsFor(method, pathname).join("+")}`)
+            return send
+          })
+      }
+      const sent = yield* withClient(keys, () => ok, { rateLimits: {} }, (client, fake) =>
+        Effect.map(
+          // 5 GETs at once: the in-process limiter (3 per 3 s) would hold two of them back for 3 s.
+          runWithClock(
+            Effect.all(Array.from({ length: 5 }, () => client.execute(request("GET"))), { concurrency: 5 }),
+            "1 second"
+          ),
+          () => relative(fake.requests.map((r) => r.at))
+        )).pipe(Effect.provideService(BunqRateLimiter.BunqRateLimiter, limiter))
+      assert.deepStrictEqual(sent, [0, 0, 0, 0, 0])
+      assert.deepStrictEqual(seen, Array.from({ length: 5 }, () => "GET /device-server/2348 GET"))
+      assert.deepStrictEqual(BunqRateLimiter.bucketsFor("POST", "/session-server"), ["sessionServer", "POST"])
+    }))
+
+  it.effect("reports the limiter's failure as a TransportError of the request, which is not sent", () =>
+    Effect.gen(function*() {
+      const limiter: BunqRateLimiter.BunqRateLimiter.Service = {
+        limit: () => () =>
+          Effect.fail(new BunqRateLimiter.RateLimiterError({ description: "redis://127.0.0.1:1 down" }))
+      }
+      const [error, sent] = yield* withClient(
+        keys,
+        () => ok,
+        { rateLimits: {}, retry: false },
+        (client, fake) =>
+          Effect.map(
+            Effect.flip(client.execute(request("POST", "/payment"))),
+            (e) => [e, fake.requests.length] as const
+          )
+      )
+        .pipe(Effect.provideService(BunqRateLimiter.BunqRateLimiter, limiter))
+      assert.strictEqual(sent, 0)
+      assert.strictEqual(error._tag, "TransportError")
+      assert.strictEqual(error._tag === "TransportError" ? error.reason : "", "Network")
+      assert.include(error.message, "the rate limiter is unavailable: redis://127.0.0.1:1 down")
     }))
 })

@@ -27,6 +27,7 @@ import {
   ResponseVerificationError,
   TransportError
 } from "../BunqError.js"
+import { BunqRateLimiter } from "../BunqRateLimiter.js"
 import * as TransportDeadline from "../TransportDeadline.js"
 import * as Deadline from "./deadline.js"
 import * as RateLimiter from "./rateLimiter.js"
@@ -330,7 +331,14 @@ export const make: Effect.Effect<
 > = Effect.gen(function*() {
   const config = yield* BunqConfig
   const signer = yield* Signer.Signer
-  const limiter = yield* RateLimiter.make(config.rateLimits)
+  // A provided limiter (one shared by a fleet of processes) wins; otherwise the in-process one over the config's limits.
+  const limiter: BunqRateLimiter.Service["limit"] = yield* Effect.flatMap(
+    Effect.serviceOption(BunqRateLimiter),
+    Option.match({
+      onNone: () => RateLimiter.make(config.rateLimits),
+      onSome: (service) => Effect.succeed(service.limit)
+    })
+  )
   const httpClient = yield* HttpClient.HttpClient
 
   // The base URL and the fixed headers are the same for every request: computed once.
@@ -599,6 +607,17 @@ export const make: Effect.Effect<
         : undefined
       const limited = limiter(prepared.request.method, prepared.pathname)(
         Deadline.within(send, timeoutMillis, onTimeout, delegate)
+      ).pipe(
+        // The limiter's own storage failed: the request was not sent.
+        Effect.catchTag("RateLimiterError", (error) =>
+          Effect.fail(
+            new TransportError({
+              ...requestInfo(prepared, requestId),
+              reason: "Network",
+              description: error.message,
+              cause: error
+            })
+          ))
       )
       return Effect.flatMap(
         limited,
