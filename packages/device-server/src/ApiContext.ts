@@ -353,12 +353,4 @@ export const requestRaw = (request: Request): Effect.Effect<BunqRawResponse, Api
  * @category accessors
  */
 export const paginate = (first: Request): Stream.Stream<BunqResponse, ApiContextError, ApiContext> =>
-  Stream.unwrap(Effect.zipWith(ApiContext, Pagination.optionsOf(first), (context, options) =>
-    Pagination.stream(
-      (urlParams) =>
-        Effect.map(
-          context.request({ ...first, urlParams: { ...first.urlParams, ...urlParams } }),
-          (response) => Pagination.fromResponse(response, [response])
-        ),
-      options
-    )))
+  Stream.unwrap(Effect.map(ApiContext, (context) => Pagination.responses(first, context.request)))

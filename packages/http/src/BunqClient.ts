@@ -207,15 +207,7 @@ export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signe
 export const paginate = (
   request: BunqRequest
 ): Stream.Stream<BunqResponse, BunqError | Pagination.InvalidCount, BunqClient> =>
-  Stream.unwrap(Effect.zipWith(BunqClient, Pagination.optionsOf(request), (client, options) =>
-    Pagination.stream(
-      (urlParams) =>
-        Effect.map(
-          client.execute({ ...request, urlParams: { ...request.urlParams, ...urlParams } }),
-          (response) => Pagination.fromResponse(response, [response])
-        ),
-      options
-    )))
+  Stream.unwrap(Effect.map(BunqClient, (client) => Pagination.responses(request, client.execute)))
 
 /**
  * Flatten a stream of pages into the stream of their `Response` items.

@@ -247,3 +247,33 @@ export const stream = <A, E, R>(
   fetch: (urlParams: UrlParams) => Effect.Effect<Page<A>, E, R>,
   options?: Options | undefined
 ): Stream.Stream<A, E | InvalidCount, R> => Stream.flatMap(pages(fetch, options), (p) => Stream.fromIterable(p.items))
+
+/**
+ * The raw pages of a hand-written list request, lazily: `send` is called with the request and the page's query
+ * parameters added to its `urlParams`, starting at the request's own `count` (see `optionsOf`), following `older_id`.
+ * `BunqClient.paginate` and `ApiContext.paginate` are this over their `execute` / `request`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const responses = <
+  Req extends {
+    readonly path: string
+    readonly urlParams?: Readonly<Record<string, string | number>> | undefined
+  },
+  Res extends { readonly pagination?: Links | undefined },
+  E,
+  R
+>(
+  request: Req,
+  send: (request: Req) => Effect.Effect<Res, E, R>
+): Stream.Stream<Res, E | InvalidCount, R> =>
+  Stream.unwrap(Effect.map(optionsOf(request), (options) =>
+    stream(
+      (params) =>
+        Effect.map(
+          send({ ...request, urlParams: { ...request.urlParams, ...params } }),
+          (response) => fromResponse(response, [response])
+        ),
+      options
+    )))

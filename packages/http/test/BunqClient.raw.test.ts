@@ -32,9 +32,13 @@ const download: BunqRequest = {
   ...session
 }
 
+/** A client over a recording transport that answers every request with `{"Id": …}`. */
+const withCreated = <A, E>(f: Parameters<typeof withClient<A, E>>[3]) =>
+  withClient(keys, () => ({ body: fixture("create-id.response.json") }), {}, f)
+
 describe("BunqClient raw bodies", () => {
   it.effect("uploads the raw bytes as they are, with their content type and extra headers, signed over those bytes", () =>
-    withClient(keys, () => ({ body: fixture("create-id.response.json") }), {}, (client, fake) =>
+    withCreated((client, fake) =>
       Effect.gen(function*() {
         const response = yield* client.execute(upload)
         assert.deepStrictEqual(response.items, [{ Id: { id: 1561 } }])
@@ -48,10 +52,11 @@ describe("BunqClient raw bodies", () => {
         // the signature is over the raw bytes, not over any text form of them
         const asText = utf8(new TextDecoder().decode(png))
         assert.isTrue(Either.isLeft(yield* Effect.either(signer.verify(keys.client.publicKeyPem, asText, signature))))
-      })))
+      })
+    ))
 
   it.effect("extra headers cannot replace bunq's headers or the credentials", () =>
-    withClient(keys, () => ({ body: fixture("create-id.response.json") }), {}, (client, fake) =>
+    withCreated((client, fake) =>
       Effect.gen(function*() {
         yield* client.execute({
           ...upload,
@@ -65,15 +70,17 @@ describe("BunqClient raw bodies", () => {
         assert.strictEqual(sent["x-bunq-client-authentication"], "SESSION-TOKEN-5ecr3t-0001")
         assert.notStrictEqual(sent["x-bunq-client-request-id"], "fixed")
         assert.match(sent["user-agent"]!, /^effect-bunq\//)
-      })))
+      })
+    ))
 
   it.effect("a request with both a JSON body and a raw body is a defect, and nothing is sent", () =>
-    withClient(keys, () => ({ body: fixture("create-id.response.json") }), {}, (client, fake) =>
+    withCreated((client, fake) =>
       Effect.gen(function*() {
         const exit = yield* Effect.exit(client.execute({ ...upload, body: { a: 1 } }))
         assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
         assert.strictEqual(fake.requests.length, 0)
-      })))
+      })
+    ))
 
   it.effect("executeRaw returns the verified bytes of a download, unparsed, with the content type", () =>
     withClient(
@@ -93,7 +100,11 @@ describe("BunqClient raw bodies", () => {
           assert.isTrue(
             Either.isRight(
               yield* Effect.either(
-                signer.verify(keys.client.publicKeyPem, new Uint8Array(0), fake.requests[0]!.headers["x-bunq-client-signature"]!)
+                signer.verify(
+                  keys.client.publicKeyPem,
+                  new Uint8Array(0),
+                  fake.requests[0]!.headers["x-bunq-client-signature"]!
+                )
               )
             )
           )
@@ -101,23 +112,36 @@ describe("BunqClient raw bodies", () => {
     ))
 
   it.effect("executeRaw refuses bytes that do not verify: changed, unsigned, or signed by another key", () =>
-    Effect.forEach(["flipBody", "none", "wrongKey"] as const, (sign) =>
-      withClient(keys, () => ({ body: png, headers: { "content-type": "image/png" }, sign }), {}, (client) =>
-        Effect.gen(function*() {
-          const error = yield* Effect.flip(client.executeRaw(download))
-          assert.strictEqual(error._tag, "ResponseVerificationError", sign)
-          assert.strictEqual(
-            error._tag === "ResponseVerificationError" ? error.reason : undefined,
-            sign === "none" ? "MissingSignature" : "InvalidSignature"
-          )
-        }))))
+    Effect.forEach(
+      ["flipBody", "none", "wrongKey"] as const,
+      (sign) =>
+        withClient(
+          keys,
+          () => ({ body: png, headers: { "content-type": "image/png" }, sign }),
+          {},
+          (client) =>
+            Effect.gen(function*() {
+              const error = yield* Effect.flip(client.executeRaw(download))
+              assert.strictEqual(error._tag, "ResponseVerificationError", sign)
+              assert.strictEqual(
+                error._tag === "ResponseVerificationError" ? error.reason : undefined,
+                sign === "none" ? "MissingSignature" : "InvalidSignature"
+              )
+            })
+        )
+    ))
 
   it.effect("executeRaw: an error status is an ApiError with bunq's description", () =>
-    withClient(keys, () => ({ status: 404, body: fixture("error-not-found.404.response.json") }), {}, (client) =>
-      Effect.gen(function*() {
-        const error = yield* Effect.flip(client.executeRaw(download))
-        assert.strictEqual(error._tag, "ApiError")
-        assert.strictEqual(error._tag === "ApiError" ? error.status : undefined, 404)
-        assert.isAbove(error._tag === "ApiError" ? error.descriptions.length : 0, 0)
-      })))
+    withClient(
+      keys,
+      () => ({ status: 404, body: fixture("error-not-found.404.response.json") }),
+      {},
+      (client) =>
+        Effect.gen(function*() {
+          const error = yield* Effect.flip(client.executeRaw(download))
+          assert.strictEqual(error._tag, "ApiError")
+          assert.strictEqual(error._tag === "ApiError" ? error.status : undefined, 404)
+          assert.isAbove(error._tag === "ApiError" ? error.descriptions.length : 0, 0)
+        })
+    ))
 })

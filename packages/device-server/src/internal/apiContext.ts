@@ -294,23 +294,25 @@ export const make = (
     })
 
     /** Send with the session's credentials; a rejected session is replaced once and the request sent again. */
-    const withSession = <A>(send: (request: BunqRequest) => Effect.Effect<A, BunqError>) =>
-    (request: Request): Effect.Effect<A, ApiContextError> => {
-      const invalid = Pagination.invalidCountIn(request)
-      if (invalid !== undefined) {
-        return Effect.fail(invalid)
+    const withSession =
+      <A>(send: (request: BunqRequest) => Effect.Effect<A, BunqError>) =>
+      (request: Request): Effect.Effect<A, ApiContextError> => {
+        const invalid = Pagination.invalidCountIn(request)
+        if (invalid !== undefined) {
+          return Effect.fail(invalid)
+        }
+        return Effect.flatMap(active, ([context, session]) =>
+          Effect.catchIf(
+            send(toBunqRequest(request, context, session)),
+            isSessionRejected,
+            () =>
+              Effect.flatMap(
+                refresh(Option.some(session)),
+                ([context, session]) =>
+                  send(toBunqRequest(request, context, session))
+              )
+          ))
       }
-      return Effect.flatMap(active, ([context, session]) =>
-        Effect.catchIf(
-          send(toBunqRequest(request, context, session)),
-          isSessionRejected,
-          () =>
-            Effect.flatMap(
-              refresh(Option.some(session)),
-              ([context, session]) => send(toBunqRequest(request, context, session))
-            )
-        ))
-    }
 
     const closeSession = mutex.withPermits(1)(Effect.gen(function*() {
       const context = yield* Ref.get(state)

@@ -23,6 +23,7 @@ export const fetchPage = <A>(
   const request = { operation, method: "GET", path, urlParams } as const
   return Effect.flatMap(
     ApiContext.request(request),
-    (response) => Effect.map(decodeItems(request, response, decode), (items) => Pagination.fromResponse(response, items))
+    (response) =>
+      Effect.map(decodeItems(request, response, decode), (items) => Pagination.fromResponse(response, items))
   )
 }
