@@ -20,6 +20,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import * as CallbackCommand from "./callback.js"
 import { CliError, render, UsageError } from "./errors.js"
 import * as Output from "./output.js"
 import {
@@ -549,5 +550,5 @@ const demo = Command.make("demo", {}).pipe(
  */
 export const command = bunq.pipe(
   Command.withDescription("The bunq API from the command line (effect-bunq)"),
-  Command.withSubcommands([context, device, session, user, sandbox, emulator, demo])
+  Command.withSubcommands([context, device, session, user, sandbox, emulator, demo, CallbackCommand.command(handler)])
 )
