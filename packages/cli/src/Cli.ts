@@ -14,6 +14,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { commandWords, hoistGlobalOptions } from "./internal/argv.js"
+import * as Command_ from "./internal/command.js"
 import * as Commands from "./internal/commands.js"
 import * as Help from "./internal/help.js"
 import * as Output from "./internal/output.js"
@@ -81,7 +82,7 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<number, never, C
   return parse.pipe(
     Effect.as(ExitCode.Ok as number),
     Effect.catchAll((error) => {
-      if (error instanceof Commands.Reported) return Effect.succeed(error.exitCode)
+      if (error instanceof Command_.Reported) return Effect.succeed(error.exitCode)
       if (ValidationError.isValidationError(error)) {
         if (!json || !("error" in error)) return Effect.succeed(ExitCode.Usage as number)
         const message = HelpDoc.toAnsiText(error.error).replace(ansi, "").trim()

@@ -669,7 +669,19 @@ describe("bunq demo and bunq emulator on their own", () => {
     expect(run.stdout).toMatch(/emulator's request log confirms it: 1 request\(s\) since, none to POST \/installation/)
     expect(run.stdout).toMatch(/DELETE \/v1\/session\/\d+ 200/)
     expect(run.stdout).toContain("Summary")
-    expect(run.stdout).toMatch(/8 HTTP requests in/)
+    for (
+      const title of [
+        "Get sandbox money",
+        "Pay them 12.34 EUR, with a receipt attached",
+        "Receive the payment's callback"
+      ]
+    ) {
+      expect(run.stdout).toContain(title)
+    }
+    expect(run.stdout).toMatch(/balance now 487\.66 EUR/)
+    expect(run.stdout).toMatch(/MUTATION MUTATION_CREATED Payment \d+ -12\.34 EUR "Koffie en appeltaart"/)
+    expect(run.stdout).toMatch(/21 HTTP requests in/)
+    expect(run.stdout).toContain("docs/first-payment.md")
   }, timeout)
 
   it("emulator serves until interrupted; Ctrl-C exits 130 (128 + SIGINT), as docs/cli.md says", async () => {
@@ -694,5 +706,193 @@ describe("bunq demo and bunq emulator on their own", () => {
       child.kill("SIGINT")
     })
     expect(code).toBe(130)
+  }, timeout)
+})
+
+describe("money commands", () => {
+  /** A fresh sandbox user with its own key file; each run gets its own context file (runs go in parallel). */
+  const newUser = async (name: string) => {
+    const user = await Effect.runPromise(emulator.createSandboxUser())
+    const key = Redacted.value(user.apiKey)
+    secrets.add(key)
+    const file = NodePath.join(dir, `${name}-key`)
+    NodeFs.writeFileSync(file, `${key}\n`, { mode: 0o600 })
+    let n = 0
+    return {
+      id: user.id,
+      email: `sandbox+${user.id}@bunq-emulator.local`,
+      args: () => ["--base-url", url, "--api-key-file", file, "--context", NodePath.join(dir, `${name}-${n++}.json`)]
+    }
+  }
+
+  it(
+    "sandbox top-up, account list|show, payment create|list|show, request create, event list (tables and --json)",
+    async () => {
+      const alice = await newUser("alice")
+      const bob = await newUser("bob")
+      const topUp = await cli([...alice.args(), "sandbox", "top-up", "--json"])
+      expect(topUp.stderr).toBe("")
+      expect(topUp.code).toBe(0)
+      const topped = JSON.parse(topUp.stdout)
+      expect(topped).toMatchObject({ amount: "500.00", balance: "500.00", currency: "EUR" })
+      const accountId: number = topped.accountId
+
+      const [list, listJson, show, showJson, unknown, tooMuch] = await Promise.all([
+        cli([...alice.args(), "account", "list"]),
+        cli([...alice.args(), "account", "list", "--json"]),
+        cli([...alice.args(), "account", "show", String(accountId)]),
+        cli([...alice.args(), "account", "show", String(accountId), "--json"]),
+        cli([...alice.args(), "account", "show", "999999"]),
+        cli([...alice.args(), "sandbox", "top-up", "--amount", "600"])
+      ])
+      expect(list.code).toBe(0)
+      expect(list.stdout).toMatch(/^ID\s+TYPE\s+DESCRIPTION\s+BALANCE\s+IBAN\s+STATUS\n/)
+      expect(list.stdout).toMatch(
+        new RegExp(`${accountId}\\s+bank\\s+Main\\s+500\\.00 EUR\\s+NL\\d{2}BUNQ\\d{10}\\s+ACTIVE`)
+      )
+      expect(JSON.parse(listJson.stdout).accounts).toEqual([
+        expect.objectContaining({ id: accountId, type: "bank", balance: "500.00", currency: "EUR", status: "ACTIVE" })
+      ])
+      expect(show.stdout).toMatch(/balance\s+500\.00 EUR/)
+      expect(JSON.parse(showJson.stdout)).toMatchObject({ id: accountId, iban: expect.stringMatching(/^NL\d{2}BUNQ/) })
+      expect(unknown.code).toBe(1)
+      expect(unknown.stdout).toBe("")
+      expect(unknown.stderr.trim()).toBe("error: no monetary account 999999 for this user (see `bunq account list`)")
+      expect(tooMuch.code).toBe(1)
+      expect(tooMuch.stderr.trim().split("\n")).toHaveLength(1)
+      expect(tooMuch.stderr).toMatch(/Sugar daddy will only give you up to 500\.00 EUR/)
+
+      const pay = (extra: ReadonlyArray<string>, amount = "12.34") =>
+        cli([
+          ...alice.args(),
+          "payment",
+          "create",
+          "--amount",
+          amount,
+          "--to",
+          bob.email,
+          "--description",
+          "Lunch",
+          ...extra
+        ])
+      const [paid, paidHuman, abc, broke, declined] = await Promise.all([
+        pay(["--yes", "--json"]),
+        pay(["--yes"], "0.66"),
+        pay(["--yes"], "abc"),
+        pay(["--yes"], "1000"),
+        cliWithStdin([...alice.args(), "payment", "create", "--amount", "1", "--to", bob.email], "n\n")
+      ])
+      expect(paid.code).toBe(0)
+      const payment = JSON.parse(paid.stdout)
+      expect(payment).toMatchObject({ accountId, amount: "12.34", currency: "EUR", to: bob.email })
+      expect(paidHuman.stdout).toMatch(
+        /^Paid 0\.66 EUR to sandbox\+\d+@bunq-emulator\.local \(payment \d+\)\. Balance of account \d+: [\d.]+ EUR\.\n$/
+      )
+      expect(abc.code).toBe(1)
+      expect(abc.stderr.trim()).toBe(
+        `error: --amount must be a positive amount with at most two decimals, like 12.34 (got "abc")`
+      )
+      expect(broke.code).toBe(1)
+      expect(broke.stderr.trim().split("\n")).toHaveLength(1)
+      expect(broke.stderr).toMatch(/^bunq error 400 BadRequest: Insufficient balance\./)
+      expect(declined.code).toBe(1)
+      expect(declined.stderr).toMatch(
+        /Pay 1\.00 EUR from account \d+ \(NL\d{2}BUNQ\d{10}\) to sandbox\+\d+@bunq-emulator\.local\? \[y\/N\]/
+      )
+      expect(declined.stderr).toContain("payment not sent (not confirmed; --yes skips the question)")
+      for (const run of [broke, abc, declined]) expect(run.stderr).not.toMatch(/\n\s+at /)
+
+      const [payments, paymentsJson, one, oneJson, events, eventsJson, request, requestJson, bobsPayments] =
+        await Promise
+          .all([
+            cli([...alice.args(), "payment", "list"]),
+            cli([...alice.args(), "payment", "list", "--json", "--limit", "2"]),
+            cli([...alice.args(), "payment", "show", String(payment.paymentId)]),
+            cli([...alice.args(), "payment", "show", String(payment.paymentId), "--json"]),
+            cli([...alice.args(), "event", "list"]),
+            cli([...alice.args(), "event", "list", "--json"]),
+            cli([...alice.args(), "request", "create", "--amount", "5", "--from", bob.email, "--description", "Taxi"]),
+            cli([...alice.args(), "request", "create", "--amount", "5", "--from", bob.email, "--json"]),
+            cli([...bob.args(), "payment", "list", "--json"])
+          ])
+      expect(payments.stdout).toMatch(/^ID\s+DATE\s+AMOUNT\s+COUNTERPARTY\s+DESCRIPTION\n/)
+      expect(payments.stdout).toContain("-12.34 EUR")
+      expect(payments.stdout).toContain("500.00 EUR  Sugar Daddy")
+      const listed = JSON.parse(paymentsJson.stdout).payments
+      expect(listed).toHaveLength(2)
+      expect(one.stdout).toMatch(new RegExp(`${payment.paymentId}\\s+\\S+ \\S+\\s+-12\\.34 EUR`))
+      expect(JSON.parse(oneJson.stdout)).toMatchObject({
+        id: payment.paymentId,
+        amount: "-12.34",
+        description: "Lunch"
+      })
+      expect(events.stdout).toMatch(/^ID\s+DATE\s+ACTION\s+OBJECT\s+AMOUNT\s+DESCRIPTION\n/)
+      const eventRows = JSON.parse(eventsJson.stdout).events
+      expect(eventRows.map((e: { object: string }) => e.object)).toContain("RequestInquiry")
+      expect(eventRows.find((e: { amount: string }) => e.amount === "-12.34")).toMatchObject({
+        object: "Payment",
+        action: "CREATE"
+      })
+      expect(request.stdout).toMatch(
+        new RegExp(
+          `^Asked ${bob.email.replace(/[+.]/g, "\\$&")} for 5\\.00 EUR \\(request \\d+, account ${accountId}\\)\\.`
+        )
+      )
+      expect(JSON.parse(requestJson.stdout)).toMatchObject({ amount: "5.00", currency: "EUR", from: bob.email })
+      expect(JSON.parse(bobsPayments.stdout).payments.map((p: { amount: string }) => p.amount).sort()).toEqual([
+        "0.66",
+        "12.34"
+      ])
+      // The human top-up line (after the rest: its balance is known).
+      const topUpHuman = await cli([...bob.args(), "sandbox", "top-up", "--amount", "1.5"])
+      expect(topUpHuman.stdout).toMatch(
+        /^Got 1\.50 EUR from sugardaddy@bunq\.com on account \d+; balance 14\.50 EUR\.\n$/
+      )
+      const accountsJson = await cli([...bob.args(), "account", "list", "--json"])
+      expect(JSON.parse(accountsJson.stdout).accounts[0].balance).toBe("14.50")
+    },
+    2 * timeout
+  )
+
+  it("webhook listen prints each callback it receives, decoded (a line, or JSON with --json)", async () => {
+    const body = NodeFs.readFileSync(
+      fileURLToPath(new URL("../../emulator/test/fixtures/money/Mutation.json", import.meta.url)),
+      "utf8"
+    )
+    const listen = (json: boolean) =>
+      new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+        const args = ["--import", "tsx", "src/bin.ts", "webhook", "listen", "--port", "0", ...(json ? ["--json"] : [])]
+        const child = spawn(process.execPath, args, { cwd: packageDir, env: baseEnv(dir) })
+        let stdout = ""
+        let stderr = ""
+        let posted = false
+        child.stdout.on("data", (chunk) => {
+          stdout += String(chunk)
+          if (stdout.includes("\n")) child.kill("SIGINT")
+        })
+        child.stderr.on("data", (chunk) => {
+          stderr += String(chunk)
+          const match = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr)
+          if (match && !posted) {
+            posted = true
+            fetch(match[1]!, { method: "POST", body, headers: { "Content-Type": "application/json" } }).catch(reject)
+          }
+        })
+        child.on("exit", () => resolve({ stdout, stderr }))
+      })
+    const [human, json] = await Promise.all([listen(false), listen(true)])
+    expect(human.stderr).toMatch(/listening for bunq callbacks on http:\/\/127\.0\.0\.1:\d+\//)
+    expect(human.stdout).toBe(
+      "MUTATION MUTATION_CREATED Payment 108864 -24.95 EUR \"73d6df4a 680498 Your order #1234567\"\n"
+    )
+    expect(JSON.parse(json.stdout)).toEqual({
+      category: "MUTATION",
+      eventType: "MUTATION_CREATED",
+      objectType: "Payment",
+      id: 108864,
+      amount: "-24.95",
+      currency: "EUR",
+      description: "73d6df4a 680498 Your order #1234567"
+    })
   }, timeout)
 })

@@ -62,10 +62,12 @@ describe("callbacks", () => {
         body: { notification_filters: [{ category: "MUTATION", notification_target: `${receiver.url}/bunq` }] }
       })
       expect(filters.status).toBe(200)
-      expect(filters.json.Response[0].NotificationFilterUrl).toMatchObject({
-        category: "MUTATION",
-        notification_target: `${receiver.url}/bunq`
-      })
+      expect(filters.json.Response[0].Id.id).toBeTypeOf("number")
+      expect((await bob.call(`/user/${bob.ctx.userId}/notification-filter-url`)).json.Response[0].NotificationFilterUrl)
+        .toMatchObject({
+          category: "MUTATION",
+          notification_target: `${receiver.url}/bunq`
+        })
       const listed = await bob.call(`/user/${bob.ctx.userId}/notification-filter-url`)
       expect(listed.json.Response).toHaveLength(1)
 

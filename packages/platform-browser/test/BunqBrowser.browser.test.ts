@@ -5,6 +5,8 @@ import * as BunqBrowser from "@effect-bunq/platform-browser/BunqBrowser"
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, inject, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
+import { tutorialConformance } from "../../api/test/Tutorial.js"
+import type { EmulatorControl, RuntimeOptions } from "../../device-server/test/RuntimeConformance.js"
 import { runtimeConformance } from "../../device-server/test/RuntimeConformance.js"
 
 const baseUrl = inject("bunqEmulatorUrl")
@@ -12,25 +14,26 @@ const control = Effect.runSync(
   Effect.provide(BunqEmulatorControl.makeClient(new URL(baseUrl).origin), FetchHttpClient.layer)
 )
 
-runtimeConformance(
-  "BunqBrowser (IndexedDB)",
-  {
-    baseUrl: Effect.succeed(baseUrl),
-    createUser: Effect.map(control.createUser(), (user) => user.apiKey),
-    log: control.log,
-    clearLog: control.clearLog,
-    expireSessions: control.expireSessions,
-    tamperNext: (method, path) => control.injectFault({ _tag: "TamperedBody", method, path })
-  },
-  (options) =>
-    BunqBrowser.layer({
-      apiKey: options.apiKey,
-      baseUrl: options.baseUrl,
-      storageName: options.store,
-      permittedIps: ["*"],
-      rateLimits: false
-    })
-)
+const conformanceControl: EmulatorControl = {
+  baseUrl: Effect.succeed(baseUrl),
+  createUser: Effect.map(control.createUser(), (user) => user.apiKey),
+  log: control.log,
+  clearLog: control.clearLog,
+  expireSessions: control.expireSessions,
+  tamperNext: (method, path) => control.injectFault({ _tag: "TamperedBody", method, path })
+}
+
+const makeLayer = (options: RuntimeOptions) =>
+  BunqBrowser.layer({
+    apiKey: options.apiKey,
+    baseUrl: options.baseUrl,
+    storageName: options.store,
+    permittedIps: ["*"],
+    rateLimits: false
+  })
+
+runtimeConformance("BunqBrowser (IndexedDB)", conformanceControl, makeLayer)
+tutorialConformance("BunqBrowser (IndexedDB)", conformanceControl, makeLayer)
 
 const readIndexedDb = (database: string, key: string) =>
   Effect.async<unknown>((resume) => {

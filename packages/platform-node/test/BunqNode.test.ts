@@ -9,6 +9,8 @@ import { ConfigProvider, Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { tutorialConformance } from "../../api/test/Tutorial.js"
+import type { EmulatorControl, RuntimeOptions } from "../../device-server/test/RuntimeConformance.js"
 import { runtimeConformance } from "../../device-server/test/RuntimeConformance.js"
 
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-bunq-node-"))
@@ -19,25 +21,26 @@ afterAll(() => runtime.dispose())
 const emulator = <A>(f: (emulator: BunqEmulator.Emulator.Service) => Effect.Effect<A>) =>
   Effect.promise(() => runtime.runPromise(Effect.flatMap(BunqEmulator.Emulator, f)))
 
-runtimeConformance(
-  "BunqNode",
-  {
-    baseUrl: emulator((e) => e.url),
-    createUser: emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey)),
-    log: emulator((e) => e.log),
-    clearLog: emulator((e) => e.clearLog),
-    expireSessions: emulator((e) => e.expireSessions),
-    tamperNext: (method, path) => emulator((e) => e.injectFault({ _tag: "TamperedBody", method, path }))
-  },
-  (options) =>
-    BunqNode.layer({
-      apiKey: options.apiKey,
-      baseUrl: options.baseUrl,
-      contextFile: Path.join(dir, `${options.store}.json`),
-      permittedIps: ["*"],
-      rateLimits: false
-    })
-)
+const conformanceControl: EmulatorControl = {
+  baseUrl: emulator((e) => e.url),
+  createUser: emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey)),
+  log: emulator((e) => e.log),
+  clearLog: emulator((e) => e.clearLog),
+  expireSessions: emulator((e) => e.expireSessions),
+  tamperNext: (method, path) => emulator((e) => e.injectFault({ _tag: "TamperedBody", method, path }))
+}
+
+const makeLayer = (options: RuntimeOptions) =>
+  BunqNode.layer({
+    apiKey: options.apiKey,
+    baseUrl: options.baseUrl,
+    contextFile: Path.join(dir, `${options.store}.json`),
+    permittedIps: ["*"],
+    rateLimits: false
+  })
+
+runtimeConformance("BunqNode", conformanceControl, makeLayer)
+tutorialConformance("BunqNode", conformanceControl, makeLayer)
 
 describe("BunqNode.layerConfig", () => {
   it.live("reads BUNQ_* from the environment: base URL, context file, passphrase (the file is encrypted)", () =>

@@ -10,128 +10,21 @@ import type * as DeviceServerSchema from "@effect-bunq/schema/DeviceServer"
 import * as UserSchema from "@effect-bunq/schema/User"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
-import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as CallbackCommand from "./callback.js"
-import { CliError, render, UsageError } from "./errors.js"
+import { bunq, handler, idArg, withApi } from "./command.js"
+import { CliError, UsageError } from "./errors.js"
+import * as Money from "./money.js"
 import * as OAuthCommands from "./oauth.js"
 import * as Output from "./output.js"
-import {
-  apiLayer,
-  argvSecretWarning,
-  clientLayer,
-  Recorder,
-  requireApiKey,
-  resolve,
-  type Settings,
-  storeLayer,
-  targetUrl
-} from "./settings.js"
-
-// ---------------------------------------------------------------------------------------------------------------
-// Global options
-// ---------------------------------------------------------------------------------------------------------------
-
-const globalOptions = {
-  baseUrl: Options.text("base-url").pipe(
-    Options.withPseudoName("URL"),
-    Options.withDescription("Any bunq-compatible base URL (e.g. http://127.0.0.1:8080/v1). Env: BUNQ_BASE_URL"),
-    Options.optional
-  ),
-  environment: Options.choice("environment", ["sandbox", "production"]).pipe(
-    Options.withDescription("bunq environment when no --base-url is given (default sandbox). Env: BUNQ_ENVIRONMENT"),
-    Options.optional
-  ),
-  apiKey: Options.redacted("api-key").pipe(
-    Options.withPseudoName("KEY"),
-    Options.withDescription("The API key (visible in ps and shell history: prefer --api-key-file). Env: BUNQ_API_KEY"),
-    Options.optional
-  ),
-  apiKeyFile: Options.text("api-key-file").pipe(
-    Options.withPseudoName("FILE"),
-    Options.withDescription("Read the API key from FILE, or from standard input with -"),
-    Options.optional
-  ),
-  context: Options.text("context").pipe(
-    Options.withPseudoName("FILE"),
-    Options.withDescription(
-      "The context file (default ~/.config/effect-bunq/context.json). Env: BUNQ_CONTEXT_FILE"
-    ),
-    Options.optional
-  ),
-  passphrase: Options.redacted("passphrase").pipe(
-    Options.withPseudoName("TEXT"),
-    Options.withDescription(
-      "Encrypt the context file with this passphrase (prefer --passphrase-file). Env: BUNQ_CONTEXT_PASSPHRASE"
-    ),
-    Options.optional
-  ),
-  passphraseFile: Options.text("passphrase-file").pipe(
-    Options.withPseudoName("FILE"),
-    Options.withDescription("Read the context file's passphrase from FILE, or from standard input with -"),
-    Options.optional
-  ),
-  storeKey: Options.text("store-key").pipe(
-    Options.withPseudoName("NAME"),
-    Options.withDescription("The entry in the context file to use (default: default). Env: BUNQ_CONTEXT_KEY"),
-    Options.optional
-  ),
-  json: Options.boolean("json").pipe(Options.withDescription("Print one JSON document on stdout")),
-  verbose: Options.boolean("verbose").pipe(
-    Options.withDescription("Log every request on stderr (method, path, status, ids, timing; never secrets)")
-  )
-}
-
-const bunq = Command.make("bunq", globalOptions)
-
-/**
- * A failure that has been reported already; carries the exit code.
- *
- * @internal
- */
-export class Reported {
-  readonly _tag = "Reported"
-  constructor(readonly exitCode: number) {}
-}
-
-/**
- * Run a subcommand body with the resolved settings, the output service and a request recorder; report its failure
- * (one line, or a JSON object on stderr with `--json`) and fail with `Reported`.
- *
- * @internal
- */
-export const handler = <A, E, R>(
-  body: (settings: Settings, args: A) => Effect.Effect<void, E, R>
-) =>
-(args: A) =>
-  Effect.gen(function*() {
-    const resolved = yield* Effect.either(resolve(yield* bunq, Redacted.make))
-    if (Either.isLeft(resolved)) {
-      return yield* report({ json: (yield* bunq).json }, resolved.left)
-    }
-    const settings = resolved.right
-    for (const option of settings.argvSecrets) yield* Output.writeErr(argvSecretWarning(option))
-    return yield* body(settings, args).pipe(
-      Effect.provide(Layer.merge(Output.layer(settings), Recorder.Default)),
-      Effect.catchAll((error) => report(settings, error))
-    )
-  })
-
-const report = (settings: Pick<Settings, "json">, error: unknown): Effect.Effect<never, Reported> => {
-  const rendered = render(error)
-  const print = settings.json
-    ? Output.writeErr(JSON.stringify(rendered.json))
-    : Output.writeErr(Output.red(Output.stderrColor(), rendered.line))
-  return Effect.zipRight(print, Effect.fail(new Reported(rendered.exitCode)))
-}
+import { apiLayer, clientLayer, Recorder, requireApiKey, type Settings, storeLayer, targetUrl } from "./settings.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Formatting
@@ -366,16 +259,6 @@ const context = Command.make("context").pipe(
 // device, session, user
 // ---------------------------------------------------------------------------------------------------------------
 
-/**
- * Run `effect` with the API context (restored, or registered and saved), with a progress line on a TTY while it
- * waits (registration, a session refresh, the client's rate limiter).
- */
-const withApi = <A, E, R>(settings: Settings, effect: Effect.Effect<A, E, R>, label = "waiting for bunq") =>
-  Effect.flatMap(
-    requireApiKey(settings),
-    (apiKey) => Output.withSpinner(label, Effect.provide(effect, apiLayer(settings, apiKey)))
-  )
-
 const deviceList = Command.make("list", {
   limit: Options.integer("limit").pipe(
     Options.withPseudoName("N"),
@@ -402,17 +285,6 @@ const deviceList = Command.make("list", {
     })
   ))
 )
-
-/** A bunq object id: a positive integer, checked here so that `0` or `-1` is never sent. */
-const idArg = (name: string) =>
-  Args.text({ name }).pipe(
-    Args.mapEffect((text) => {
-      const id = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN
-      return Number.isSafeInteger(id) && id >= 1
-        ? Effect.succeed(id)
-        : Effect.fail(HelpDoc.p(`${name} must be a positive integer, got "${text}"`))
-    })
-  )
 
 const deviceGet = Command.make("get", { id: idArg("ID") }).pipe(
   Command.withDescription("Show one device server"),
@@ -511,8 +383,8 @@ const sandboxCreateUser = Command.make("create-user", {}).pipe(
 )
 
 const sandbox = Command.make("sandbox").pipe(
-  Command.withDescription("The sandbox: create-user"),
-  Command.withSubcommands([sandboxCreateUser])
+  Command.withDescription("The sandbox: create-user, top-up"),
+  Command.withSubcommands([sandboxCreateUser, Money.sandboxTopUp])
 )
 
 const emulator = Command.make("emulator", {
@@ -558,10 +430,15 @@ export const command = bunq.pipe(
     device,
     session,
     user,
+    Money.account,
+    Money.payment,
+    Money.request,
+    Money.event,
     OAuthCommands.make(handler),
     sandbox,
     emulator,
     demo,
-    CallbackCommand.command(handler)
+    CallbackCommand.command(handler),
+    Money.webhook
   ])
 )

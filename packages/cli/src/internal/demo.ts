@@ -1,5 +1,4 @@
 import * as ApiContext from "@effect-bunq/device-server/ApiContext"
-import * as DeviceServer from "@effect-bunq/device-server/DeviceServer"
 import * as SandboxUser from "@effect-bunq/device-server/SandboxUser"
 import * as Session from "@effect-bunq/device-server/Session"
 import * as User from "@effect-bunq/device-server/User"
@@ -15,8 +14,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
+import * as DemoMoney from "./demoMoney.js"
 import { UsageError } from "./errors.js"
 import type { Exchange } from "./http.js"
 import * as Output from "./output.js"
@@ -165,39 +164,19 @@ export const run = (settings: Settings) =>
         }] as const
       })
     )
-    const [firstContext, snapshot] = first
-    const deviceId = Option.getOrElse(snapshot.deviceId, () => 0)
+    const [firstContext] = first
 
-    // 4. Read the device.
-    yield* step(
-      "Read the device",
-      `GET /device-server/${deviceId} with the session token; the request is signed and the response's ` +
-        "X-Bunq-Server-Signature verified before the body is parsed.",
-      Effect.map(
-        DeviceServer.get(deviceId).pipe(Effect.provide(firstContext)),
-        (device) =>
-          [
-            device,
-            [`"${device.description}", status ${device.status}, ip ${device.ip ?? "-"}`],
-            { device: { id: device.id, description: device.description, status: device.status } }
-          ] as const
-      )
-    )
-
-    // 5. List devices.
-    yield* step(
-      "List devices",
-      "GET /device-server as a Stream that follows bunq's pagination (older_url) page by page.",
-      Effect.map(
-        Stream.runCollect(DeviceServer.list()).pipe(Effect.provide(firstContext)),
-        (devices) =>
-          [
-            devices,
-            Array.from(devices).map((d) => `${d.id}  ${d.description}  ${d.status}`),
-            { devices: Array.from(devices).map((d) => d.id) }
-          ] as const
-      )
-    )
+    // 4. bunq's tutorial: user, sandbox money, accounts, a payment with an attachment, payments, events, a callback.
+    yield* DemoMoney.run({
+      step,
+      context: firstContext,
+      settings: demoSettings,
+      secondContextFile: NodePath.join(directory, "second-user.json"),
+      layerOptions,
+      clientOptions: limits,
+      webhook: !external,
+      scope: firstScope
+    })
 
     // 6. Save.
     yield* step(
@@ -314,7 +293,14 @@ export const run = (settings: Settings) =>
           "is closed and the temporary context file removed.\n" +
           Output.dim(
             color,
-            `Next: ${nextCommand} --help, docs/cli.md, or \`${nextCommand} emulator\` to run the emulator yourself.`
+            [
+              `Next: ${nextCommand} --help, and repeat each step yourself against the emulator:`,
+              `  ${nextCommand} emulator   (in another terminal; then add --base-url http://127.0.0.1:8080/v1)`,
+              `  ${nextCommand} sandbox create-user · ${nextCommand} sandbox top-up · ${nextCommand} account list`,
+              `  ${nextCommand} payment create --amount 12.34 --to <IBAN|email> · ${nextCommand} payment list · ${nextCommand} event list`,
+              `  ${nextCommand} webhook listen`,
+              "The same steps in code: docs/first-payment.md; the commands: docs/cli.md."
+            ].join("\n")
           )
       )
     }

@@ -81,7 +81,8 @@ export const eventRoutes: Family = (parts) => {
           filters.push(...added)
           return added
         })
-        return { items: created.map(objects.filter) }
+        // bunq answers the create with an id (its SDKs read `Id`), here the first new filter's.
+        return { items: [{ Id: { id: created[0]?.id ?? 0 } }] }
       }))
 
   const getFilters = (forAccount: boolean) =>
