@@ -256,17 +256,22 @@ const requestCreate = Command.make("create", {
       const accountId = yield* positive(options.account, "--account")
       const result = yield* withApi(
         settings,
-        Effect.gen(function*() {
-          const to = yield* Api.accountOrDefault(accountId)
-          const id = yield* Api.createRequest({
-            accountId: to.id,
+        Effect.map(
+          Api.requestInto({
+            accountId,
             amount,
             currency: options.currency,
             from: options.from,
             description: options.description
+          }),
+          ({ account, requestId }) => ({
+            requestId,
+            accountId: account.id,
+            amount,
+            currency: options.currency,
+            from: options.from
           })
-          return { requestId: id, accountId: to.id, amount, currency: options.currency, from: options.from }
-        })
+        )
       )
       yield* Output.result(
         result,
@@ -326,18 +331,22 @@ export const sandboxTopUp = Command.make("top-up", {
       const accountId = yield* positive(options.account, "--account")
       const result = yield* withApi(
         settings,
-        Effect.gen(function*() {
-          const to = yield* Api.accountOrDefault(accountId)
-          const id = yield* Api.createRequest({
-            accountId: to.id,
+        Effect.map(
+          Api.requestInto({
+            accountId,
             amount,
             currency: "EUR",
             from: "sugardaddy@bunq.com",
             description: "Sandbox money"
+          }),
+          ({ account, requestId }) => ({
+            requestId,
+            accountId: account.id,
+            amount,
+            balance: account.balance,
+            currency: account.currency
           })
-          const after = yield* Api.account(to.id)
-          return { requestId: id, accountId: to.id, amount, balance: after.balance, currency: after.currency }
-        })
+        )
       )
       yield* Output.result(
         result,
