@@ -83,12 +83,22 @@ interface Field {
   readonly description: string
 }
 
-const fieldOf = (owner: string, name: string, property: Property): Field => {
-  const description = doc(property.description)
+/**
+ * A field of an object. `request`: the field of a request body, where a reference to another object points at that
+ * object's request form (`PaymentBody`), and the patch layer's `requestFields` replace the spec's type.
+ */
+const fieldOf = (
+  owner: string,
+  name: string,
+  specProperty: Property,
+  request?: { readonly formOf: (target: string) => string }
+): Field => {
+  const property = request === undefined ? specProperty : patches.requestFields[owner]?.[name] ?? specProperty
+  const description = doc(property.description ?? specProperty.description)
   const decimal = patches.decimalFields[owner]?.includes(name) === true
   const kindOf = (p: Property): { kind: string; type: string } => {
     if (p.$ref !== undefined) {
-      const target = refName(p.$ref)
+      const target = request === undefined ? refName(p.$ref) : request.formOf(refName(p.$ref))
       return { kind: `() => ${target}`, type: target }
     }
     switch (p.type) {
@@ -108,7 +118,9 @@ const fieldOf = (owner: string, name: string, property: Property): Field => {
     }
   }
   const { kind, type } = kindOf(property)
-  const alternatives = (patches.fieldAlternatives[owner.replace(/(Read|Listing)$/, "")]?.[name] ?? []).map(kindOf)
+  const alternatives = request !== undefined
+    ? []
+    : (patches.fieldAlternatives[owner.replace(/(Read|Listing)$/, "")]?.[name] ?? []).map(kindOf)
   if (alternatives.length > 0) {
     const all = [{ kind, type }, ...alternatives]
     return {
@@ -330,17 +342,36 @@ export const generate = (): Generated => {
       )
     )
   }
-  for (const [name, { put }] of [...bodies].sort(([a], [b]) => a.localeCompare(b))) {
+  // request forms: every object a request body reaches through its writable fields gets one (`PaymentBody`), with
+  // the writable fields only; "one of" objects keep their answer form
+  const writable = (name: string) =>
+    Object.entries(schemas[name]?.properties ?? {})
+      .filter(([, p]) => p.readOnly !== true)
+      .map(([field, p]) => [field, patches.requestFields[name]?.[field] ?? p] as const)
+  const requestForms = new Set<string>()
+  const reach = (name: string): void => {
+    if (requestForms.has(name) || isOneOf(name, schemas[name]!)) return
+    requestForms.add(name)
+    for (const [, p] of writable(name)) {
+      const target = p.$ref ?? p.items?.$ref
+      if (target !== undefined) reach(refName(target))
+    }
+  }
+  for (const name of bodies.keys()) reach(name)
+  const formOf = (target: string) => (requestForms.has(target) ? `${target}Body` : target)
+  for (const name of [...requestForms].sort()) {
     const schema = schemas[name]!
     const bodyName = `${name}Body`
     if (schemas[bodyName] !== undefined) throw new Error(`${bodyName} is a schema of the spec`)
-    const fields = Object.entries(schema.properties ?? {})
-      .filter(([, p]) => p.readOnly !== true)
-      .map(([field, p]) => fieldOf(name, field, p))
-    const required = put ? [] : (schema.required ?? []).filter((field) => fields.some((f) => f.name === field))
-    schemaParts.push(
-      emitStruct(bodyName, [`The request body of \`${name}\`: the fields a request sends.`], fields, required)
-    )
+    const fields = writable(name).map(([field, p]) => fieldOf(name, field, p, { formOf }))
+    // a body's required fields, except when a PUT sends it (an update sends what changes)
+    const required = bodies.get(name)?.put === true
+      ? []
+      : (schema.required ?? []).filter((field) => fields.some((f) => f.name === field))
+    const description = bodies.has(name)
+      ? `The request body of \`${name}\`: the fields a request sends.`
+      : `\`${name}\` in a request body: the fields a request sends.`
+    schemaParts.push(emitStruct(bodyName, [description], fields, required))
   }
   files.set(
     "src/Schemas.ts",
