@@ -400,9 +400,27 @@ export const storeKey = (
 export type ContextRequirements = BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore
 
 /**
- * The `ApiContext` layer of one OAuth connection: the access token as the API key, saved under `storeKey(token)`
- * unless `options.storeKey` names another key. Build one per access token (each `ApiContext` is independent; nothing
- * is global).
+ * The `ApiContext` options of one OAuth connection: the access token as the API key, saved under `storeKey(token)`
+ * unless `options.storeKey` names another key. For `ApiContext.make` (an app that keeps one context per connected
+ * user, e.g. in a map) or `ApiContext.layer`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const contextOptions = (
+  accessToken: Redacted.Redacted<string>,
+  options?: Omit<ApiContext.Options, "apiKey">
+): Effect.Effect<ApiContext.Options> =>
+  Effect.map(storeKey(accessToken), (key) => ({
+    description: "effect-bunq OAuth",
+    ...options,
+    apiKey: accessToken,
+    storeKey: options?.storeKey ?? key
+  }))
+
+/**
+ * The `ApiContext` layer of one OAuth connection (see `contextOptions`). Build one per access token: each
+ * `ApiContext` is independent, and nothing is global, so one process serves many connected users.
  *
  * @since 0.1.0
  * @category layers
@@ -411,15 +429,7 @@ export const layerContext = (
   accessToken: Redacted.Redacted<string>,
   options?: Omit<ApiContext.Options, "apiKey">
 ): Layer.Layer<ApiContext.ApiContext, ApiContext.ApiContextError | ConfigError.ConfigError, ContextRequirements> =>
-  Layer.unwrapEffect(
-    Effect.map(storeKey(accessToken), (key) =>
-      ApiContext.layer({
-        description: "effect-bunq OAuth",
-        ...options,
-        apiKey: accessToken,
-        storeKey: options?.storeKey ?? key
-      }))
-  )
+  Layer.unwrapEffect(Effect.map(contextOptions(accessToken, options), ApiContext.layer))
 
 /**
  * The users of an OAuth connection.
