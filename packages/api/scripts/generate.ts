@@ -13,9 +13,6 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import * as patches from "./patches.js"
 
-/** Whether `ApiContext.request` sends and answers raw bytes yet (uploads and downloads need it). */
-const rawBytes = false
-
 const root = path.resolve(import.meta.dirname, "..")
 
 interface Property {
@@ -56,7 +53,7 @@ const camel = (text: string): string => {
 /** A path parameter's name in a program: `userID` → `userId`, `monetary-accountID` → `monetaryAccountId`, `itemId` → `id`. */
 const paramName = (placeholder: string): string => {
   if (placeholder === "itemId") return "id"
-  return camel(placeholder.replace(/ID$/, "-id").replace(/UUID$/, "-uuid"))
+  return camel(placeholder.endsWith("UUID") ? placeholder.replace(/UUID$/, "-uuid") : placeholder.replace(/ID$/, "-id"))
 }
 /** Text for a JSDoc comment (no comment terminator inside). */
 const doc = (text: string | undefined): string => (text ?? "").replace(/\*\//g, "*\\/").replace(/\s+/g, " ").trim()
@@ -245,10 +242,6 @@ export const generate = (): Generated => {
   for (const [specPath, methods] of Object.entries(spec.paths)) {
     for (const [method, operation] of Object.entries(methods)) {
       const id = operation.operationId
-      if (!rawBytes && (patches.uploads.includes(id) || patches.isDownload(id, operation.tags[0]!))) {
-        excluded.push({ operationId: id, reason: "raw bytes: waits for raw-body requests in BunqClient" })
-        continue
-      }
       if (patches.excluded[id] !== undefined) {
         excluded.push({ operationId: id, reason: patches.excluded[id]! })
         const body = operation.requestBody?.content["application/json"]?.schema.$ref
@@ -549,7 +542,7 @@ export const generate = (): Generated => {
             ],
             bytes
               ? `${paramsArg(extra)} => Effect.Effect<string, ${error}, ${requirement}>`
-              : `${paramsArg([])} => Effect.Effect<operation.Content, ${error}, ${requirement}>`,
+              : `${paramsArg([])} => Effect.Effect<Operation.Content, ${error}, ${requirement}>`,
             bytes ? `operation.upload(${descriptor})` : `operation.download(${descriptor})`
           )
           break
@@ -570,7 +563,9 @@ export const generate = (): Generated => {
       ...(usesBunqClient ? [`import type * as Redacted from "effect/Redacted"`] : []),
       ...(usesStream ? [`import type * as Stream from "effect/Stream"`] : []),
       ...(usesApiContext ? [`import * as operation from "./internal/operation.js"`] : []),
-      ...(usesPagination ? [`import type * as Operation from "./Operation.js"`] : []),
+      ...(usesPagination || moduleOps.some((op) => op.verb === "download")
+        ? [`import type * as Operation from "./Operation.js"`]
+        : []),
       ...(usesBunqClient ? [`import * as sandbox from "./internal/sandbox.js"`] : []),
       ...(moduleOps.some((op) =>
           op.verb !== "remove" && op.verb !== "upload" && op.verb !== "download" &&
