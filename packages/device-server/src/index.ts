@@ -26,7 +26,12 @@ export * as Installation from "./Installation.js"
 /**
  * @since 0.1.0
  */
-export * as Page from "./Page.js"
+export * as OAuth from "./OAuth.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Psd2 from "./Psd2.js"
 
 /**
  * @since 0.1.0

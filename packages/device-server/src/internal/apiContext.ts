@@ -4,9 +4,9 @@
  * The public module `ApiContext` holds the tag, the options, the layers and the accessors.
  */
 import { BunqClient } from "@effect-bunq/http/BunqClient"
-import type { BunqRequest, BunqResponse } from "@effect-bunq/http/BunqClient"
+import type { BunqRequest } from "@effect-bunq/http/BunqClient"
 import { BunqConfig } from "@effect-bunq/http/BunqConfig"
-import type { ApiError } from "@effect-bunq/http/BunqError"
+import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
 import * as Pagination from "@effect-bunq/http/Pagination"
 import * as SessionServerSchema from "@effect-bunq/schema/SessionServer"
 import type * as UserSchema from "@effect-bunq/schema/User"
@@ -107,30 +107,14 @@ export const make = (
     const register = Effect.gen(function*() {
       const keyPair = yield* signer.generateKeyPair({ extractable: options.extractableKeys ?? true })
       const installation = yield* withClient(programs.createInstallation(keyPair.publicKeyPem))
-      const credentials: programs.InstallationCredentials = {
-        token: installation.token.token,
-        privateKey: keyPair.privateKey,
-        serverPublicKey: installation.serverPublicKey
-      }
-      const deviceId = yield* withClient(programs.createDeviceServer(credentials, {
-        description,
-        secret: options.apiKey,
-        permittedIps: options.permittedIps
-      }))
-      const context: ContextStore.SavedContext = {
-        version: ContextStore.currentVersion,
-        environment,
-        apiKeyFingerprint,
-        keyPair,
-        installation: {
-          id: Option.some(installation.id),
-          token: installation.token.token,
-          serverPublicKey: installation.serverPublicKey
-        },
-        deviceId: Option.some(deviceId),
-        session: Option.none()
-      }
-      return context
+      const deviceId = yield* withClient(
+        programs.createDeviceServer(programs.installationCredentials(keyPair, installation), {
+          description,
+          secret: options.apiKey,
+          permittedIps: options.permittedIps
+        })
+      )
+      return programs.registeredContext({ environment, apiKeyFingerprint, keyPair, installation, deviceId })
     }).pipe(Effect.withSpan("ApiContext.register"))
 
     /** A saved context, if it is this API key's and this environment's (`Foreign` otherwise). */
@@ -307,23 +291,26 @@ export const make = (
       verifyWith: context.installation.serverPublicKey
     })
 
-    const request = (request: Request): Effect.Effect<BunqResponse, ApiContextError> => {
-      const invalid = Pagination.invalidCountIn(request)
-      if (invalid !== undefined) {
-        return Effect.fail(invalid)
+    /** Send with the session's credentials; a rejected session is replaced once and the request sent again. */
+    const withSession =
+      <A>(send: (request: BunqRequest) => Effect.Effect<A, BunqError>) =>
+      (request: Request): Effect.Effect<A, ApiContextError> => {
+        const invalid = Pagination.invalidCountIn(request)
+        if (invalid !== undefined) {
+          return Effect.fail(invalid)
+        }
+        return Effect.flatMap(active, ([context, session]) =>
+          Effect.catchIf(
+            send(toBunqRequest(request, context, session)),
+            isSessionRejected,
+            () =>
+              Effect.flatMap(
+                refresh(Option.some(session)),
+                ([context, session]) =>
+                  send(toBunqRequest(request, context, session))
+              )
+          ))
       }
-      return Effect.flatMap(active, ([context, session]) =>
-        Effect.catchIf(
-          client.execute(toBunqRequest(request, context, session)),
-          isSessionRejected,
-          () =>
-            Effect.flatMap(
-              refresh(Option.some(session)),
-              ([context, session]) =>
-                client.execute(toBunqRequest(request, context, session))
-            )
-        ))
-    }
 
     const closeSession = mutex.withPermits(1)(Effect.gen(function*() {
       const context = yield* Ref.get(state)
@@ -345,7 +332,8 @@ export const make = (
     }))
 
     const service: ApiContext.Service = {
-      request,
+      request: withSession(client.execute),
+      requestRaw: withSession(client.executeRaw),
       session: Effect.map(active, ([, session]) => session),
       refreshSession: Effect.flatMap(
         Ref.get(state),
