@@ -27,7 +27,8 @@ await esbuild.build({
     "src/unlock.ts",
     "src/coldStart.ts",
     "src/api.ts",
-    "src/signers.ts"
+    "src/signers.ts",
+    "src/restore.ts"
   ],
   outdir,
   bundle: true,
