@@ -84,8 +84,8 @@ describe("OAuth on the emulator", () => {
       assert.strictEqual(token.tokenType, "bearer")
       // a code works once
       const reused = yield* Effect.flip(OAuth.exchange(client, code).pipe(Effect.provide(services)))
-      assert.strictEqual(reused.reason, "InvalidGrant")
-      assert.strictEqual(reused.status, 400)
+      assert.strictEqual(reused._tag === "OAuthError" && reused.reason, "InvalidGrant")
+      assert.strictEqual(reused._tag === "OAuthError" && reused.status, 400)
 
       const seen = yield* Effect.gen(function*() {
         const connection = yield* OAuth.connection()

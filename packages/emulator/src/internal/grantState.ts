@@ -46,4 +46,3 @@ export class Grants {
 
 /** How long an authorization code can be exchanged: ten minutes, by the emulator's `Clock`. @internal */
 export const codeLifetimeMillis = 10 * 60 * 1000
-

@@ -22,7 +22,11 @@ import type { Users } from "./users.js"
 export const addClient = (
   store: Store,
   now: number,
-  fields: { readonly ownerUserId: number; readonly displayName?: string | undefined; readonly status?: string | undefined }
+  fields: {
+    readonly ownerUserId: number
+    readonly displayName?: string | undefined
+    readonly status?: string | undefined
+  }
 ): OAuthClientRecord => {
   const grants = store.grants
   const record: OAuthClientRecord = {
@@ -41,7 +45,12 @@ export const addClient = (
 }
 
 /** @internal */
-export const addCallbackUrl = (store: Store, client: OAuthClientRecord, now: number, url: string): CallbackUrlRecord => {
+export const addCallbackUrl = (
+  store: Store,
+  client: OAuthClientRecord,
+  now: number,
+  url: string
+): CallbackUrlRecord => {
   const record: CallbackUrlRecord = { id: store.grants.nextCallbackUrlId++, created: now, url }
   client.callbackUrls.push(record)
   return record
@@ -56,8 +65,7 @@ const oauthError = (status: number, error: string, description: string) =>
 /** bunq's text for every refused code: unknown, expired, used already or for another redirect URI. */
 const invalidGrant = () => oauthError(400, "invalid_grant", "The authorization code is invalid or expired.")
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** @internal */
 export const makeGrants = (env: Env, users: Users) => {
@@ -180,7 +188,9 @@ export const makeGrants = (env: Env, users: Users) => {
     Effect.flatten(withStore((store) => {
       const checked = validate(store, state.searchParams)
       if (typeof checked === "string") {
-        return Effect.succeed(HttpServerResponse.text(`bunq emulator: bad authorization request: ${checked}`, { status: 400 }))
+        return Effect.succeed(
+          HttpServerResponse.text(`bunq emulator: bad authorization request: ${checked}`, { status: 400 })
+        )
       }
       const people = [...store.users.values()].filter((u) => u.type === "person" || u.type === "company")
       const link = (user: UserRecord, deny: boolean) => {

@@ -8,8 +8,8 @@
 import type * as HttpRouter from "@effect/platform/HttpRouter"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import type { CallbackUrlRecord, OAuthClientRecord } from "./grantState.js"
 import { addCallbackUrl, addClient } from "./grants.js"
+import type { CallbackUrlRecord, OAuthClientRecord } from "./grantState.js"
 import * as Messages from "./messages.js"
 import { timestamp } from "./objects.js"
 import { pageOf } from "./pagination.js"
@@ -84,19 +84,27 @@ export const oauthClientRoutes: Family = ({ env, security }) => {
     Effect.gen(function*() {
       const user = yield* ownUser(auth)
       const body = yield* decodeBody(ClientBody, state)
-      const client = yield* withStore((store) => addClient(store, state.now, { ownerUserId: user.id, status: body.status }))
+      const client = yield* withStore((store) =>
+        addClient(store, state.now, { ownerUserId: user.id, status: body.status })
+      )
       return { items: [{ Id: { id: client.id } }] }
     }))
 
   const listClients = endpoint("GET", "/oauth-client", sessionAuth, (auth, state) =>
     Effect.gen(function*() {
       const user = yield* ownUser(auth)
-      const clients = yield* withStore((store) => [...store.grants.clients.values()].filter((c) => c.ownerUserId === user.id))
+      const clients = yield* withStore((store) =>
+        [...store.grants.clients.values()].filter((c) => c.ownerUserId === user.id)
+      )
       return yield* listed(state, clients, `/user/${user.id}/oauth-client`, clientObject)
     }))
 
-  const getClient = endpoint("GET", "/oauth-client/{id}", sessionAuth, (auth) =>
-    Effect.map(clientParam(auth, "id"), (client) => ({ items: [clientObject(client)] })))
+  const getClient = endpoint(
+    "GET",
+    "/oauth-client/{id}",
+    sessionAuth,
+    (auth) => Effect.map(clientParam(auth, "id"), (client) => ({ items: [clientObject(client)] }))
+  )
 
   const updateClient = endpoint("PUT", "/oauth-client/{id}", sessionAuth, (auth, state) =>
     Effect.gen(function*() {
@@ -106,42 +114,70 @@ export const oauthClientRoutes: Family = ({ env, security }) => {
       return { items: [{ Id: { id: client.id } }] }
     }))
 
-  const createCallbackUrl = endpoint("POST", "/oauth-client/{id}/callback-url", sessionAuth, (auth, state) =>
-    Effect.gen(function*() {
-      const client = yield* clientParam(auth, "oauthClientId")
-      const body = yield* decodeBody(CallbackUrlBody, state)
-      const record = yield* withStore((store) => addCallbackUrl(store, client, state.now, body.url))
-      return { items: [{ Id: { id: record.id } }] }
-    }))
+  const createCallbackUrl = endpoint(
+    "POST",
+    "/oauth-client/{id}/callback-url",
+    sessionAuth,
+    (auth, state) =>
+      Effect.gen(function*() {
+        const client = yield* clientParam(auth, "oauthClientId")
+        const body = yield* decodeBody(CallbackUrlBody, state)
+        const record = yield* withStore((store) => addCallbackUrl(store, client, state.now, body.url))
+        return { items: [{ Id: { id: record.id } }] }
+      })
+  )
 
-  const listCallbackUrls = endpoint("GET", "/oauth-client/{id}/callback-url", sessionAuth, (auth, state) =>
-    Effect.gen(function*() {
-      const client = yield* clientParam(auth, "oauthClientId")
-      return yield* listed(
-        state,
-        client.callbackUrls,
-        `/user/${client.ownerUserId}/oauth-client/${client.id}/callback-url`,
-        (record) => ({ OauthCallbackUrl: callbackUrlObject(record) })
+  const listCallbackUrls = endpoint(
+    "GET",
+    "/oauth-client/{id}/callback-url",
+    sessionAuth,
+    (auth, state) =>
+      Effect.gen(function*() {
+        const client = yield* clientParam(auth, "oauthClientId")
+        return yield* listed(
+          state,
+          client.callbackUrls,
+          `/user/${client.ownerUserId}/oauth-client/${client.id}/callback-url`,
+          (record) => ({ OauthCallbackUrl: callbackUrlObject(record) })
+        )
+      })
+  )
+
+  const getCallbackUrl = endpoint(
+    "GET",
+    "/oauth-client/{id}/callback-url/{id}",
+    sessionAuth,
+    (auth) =>
+      Effect.map(
+        callbackParam(auth),
+        ([, callback]) => ({ items: [{ OauthCallbackUrl: callbackUrlObject(callback) }] })
       )
-    }))
+  )
 
-  const getCallbackUrl = endpoint("GET", "/oauth-client/{id}/callback-url/{id}", sessionAuth, (auth) =>
-    Effect.map(callbackParam(auth), ([, callback]) => ({ items: [{ OauthCallbackUrl: callbackUrlObject(callback) }] })))
+  const updateCallbackUrl = endpoint(
+    "PUT",
+    "/oauth-client/{id}/callback-url/{id}",
+    sessionAuth,
+    (auth, state) =>
+      Effect.gen(function*() {
+        const [, callback] = yield* callbackParam(auth)
+        const body = yield* decodeBody(CallbackUrlBody, state)
+        callback.url = body.url
+        return { items: [{ Id: { id: callback.id } }] }
+      })
+  )
 
-  const updateCallbackUrl = endpoint("PUT", "/oauth-client/{id}/callback-url/{id}", sessionAuth, (auth, state) =>
-    Effect.gen(function*() {
-      const [, callback] = yield* callbackParam(auth)
-      const body = yield* decodeBody(CallbackUrlBody, state)
-      callback.url = body.url
-      return { items: [{ Id: { id: callback.id } }] }
-    }))
-
-  const removeCallbackUrl = endpoint("DELETE", "/oauth-client/{id}/callback-url/{id}", sessionAuth, (auth) =>
-    Effect.gen(function*() {
-      const [client, callback] = yield* callbackParam(auth)
-      client.callbackUrls.splice(client.callbackUrls.indexOf(callback), 1)
-      return { items: [] }
-    }))
+  const removeCallbackUrl = endpoint(
+    "DELETE",
+    "/oauth-client/{id}/callback-url/{id}",
+    sessionAuth,
+    (auth) =>
+      Effect.gen(function*() {
+        const [client, callback] = yield* callbackParam(auth)
+        client.callbackUrls.splice(client.callbackUrls.indexOf(callback), 1)
+        return { items: [] }
+      })
+  )
 
   const clients = "/user/:userId/oauth-client" as const
   const callbacks = `${clients}/:oauthClientId/callback-url` as const

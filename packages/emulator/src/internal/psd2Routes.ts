@@ -37,42 +37,50 @@ export const psd2Routes: Family = ({ env, security, users }) => {
   const { signer, withStore } = env
   const { endpoint, installationAuth } = security
 
-  const createCredential = endpoint("POST", "/payment-service-provider-credential", installationAuth(true), (auth, state) =>
-    Effect.gen(function*() {
-      const body = yield* decodeBody(CredentialSchema.PaymentServiceProviderCredentialCreateRequest, state)
-      const certificate = yield* Effect.orElse(
-        Certificate.decodePem(body.client_payment_service_provider_certificate),
-        () => fail(400, certificateInvalid)
-      )
-      yield* Effect.orElse(
-        Certificate.decodeChainPem(body.client_payment_service_provider_certificate_chain),
-        () => fail(400, certificateInvalid)
-      )
-      yield* Effect.orElse(Certificate.checkValidAt(certificate, new Date(state.now)), () => fail(400, certificateExpired))
-      const signed = encoder.encode(`${auth.installation.clientPublicKeyPem}\n${auth.installation.token}`)
-      yield* Effect.orElse(
-        signer.verify(certificate.publicKeyPem, signed, Redacted.value(body.client_public_key_signature)),
-        () => fail(400, signatureInvalid)
-      )
-      const credential = yield* withStore((store) => {
-        const user = users.addUser(store, state.now, { type: "payment-service-provider" })
-        user.certificateSubject = certificate.subject
-        return { id: store.grants.nextCredentialId++, user }
+  const createCredential = endpoint(
+    "POST",
+    "/payment-service-provider-credential",
+    installationAuth(true),
+    (auth, state) =>
+      Effect.gen(function*() {
+        const body = yield* decodeBody(CredentialSchema.PaymentServiceProviderCredentialCreateRequest, state)
+        const certificate = yield* Effect.orElse(
+          Certificate.decodePem(body.client_payment_service_provider_certificate),
+          () => fail(400, certificateInvalid)
+        )
+        yield* Effect.orElse(
+          Certificate.decodeChainPem(body.client_payment_service_provider_certificate_chain),
+          () => fail(400, certificateInvalid)
+        )
+        yield* Effect.orElse(
+          Certificate.checkValidAt(certificate, new Date(state.now)),
+          () => fail(400, certificateExpired)
+        )
+        const signed = encoder.encode(`${auth.installation.clientPublicKeyPem}\n${auth.installation.token}`)
+        yield* Effect.orElse(
+          signer.verify(certificate.publicKeyPem, signed, Redacted.value(body.client_public_key_signature)),
+          () => fail(400, signatureInvalid)
+        )
+        const credential = yield* withStore((store) => {
+          const user = users.addUser(store, state.now, { type: "payment-service-provider" })
+          user.certificateSubject = certificate.subject
+          return { id: store.grants.nextCredentialId++, user }
+        })
+        return {
+          items: [{
+            CredentialPasswordIp: {
+              id: credential.id,
+              created: timestamp(state.now),
+              updated: timestamp(state.now),
+              status: "PENDING_FIRST_USE",
+              expiry_time: timestamp(state.now + 60 * 60 * 1000),
+              token_value: credential.user.apiKey,
+              permitted_device: null
+            }
+          }]
+        }
       })
-      return {
-        items: [{
-          CredentialPasswordIp: {
-            id: credential.id,
-            created: timestamp(state.now),
-            updated: timestamp(state.now),
-            status: "PENDING_FIRST_USE",
-            expiry_time: timestamp(state.now + 60 * 60 * 1000),
-            token_value: credential.user.apiKey,
-            permitted_device: null
-          }
-        }]
-      }
-    }))
+  )
 
   return [route("POST", "/payment-service-provider-credential", createCredential)]
 }
