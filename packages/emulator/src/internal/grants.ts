@@ -183,7 +183,7 @@ export const makeGrants = (env: Env, users: Users) => {
       )
     }))
 
-  /** `GET /oauth/auth`: a page to accept (or refuse) as one of the emulator's users; `GET /oauth/auth/decide` acts. */
+  /** `GET /oauth/auth`: a page to accept (or refuse) as one of the emulator's users; `GET /oauth/decide` acts. */
   const page = (state: RequestState) =>
     Effect.flatten(withStore((store) => {
       const checked = validate(store, state.searchParams)
@@ -224,7 +224,7 @@ export const makeGrants = (env: Env, users: Users) => {
     if (state.method === "POST" && path === "/v1/token") return token(state, false)
     if (state.method === "POST" && path === "/token") return token(state, true)
     if (state.method === "GET" && path === "/auth") return page(state)
-    if (state.method === "GET" && path === "/auth/decide") return decidePage(state)
+    if (state.method === "GET" && path === "/decide") return decidePage(state)
     return Effect.succeed(oauthError(404, "not_found", "No such OAuth endpoint."))
   }
 
