@@ -173,10 +173,13 @@ describe("OAuth on the emulator", () => {
         const connection = yield* OAuth.connection()
         const accounts = yield* MonetaryAccount.listPage()
         const ids = accounts.items.flatMap((a) => a._tag === "MonetaryAccountBank" ? [a.value.id!] : [])
-        const payments = yield* Effect.forEach(ids, (id) =>
-          Stream.runCollect(Payment.list({ monetaryAccountId: id })).pipe(
-            Effect.map((all) => Chunk.toReadonlyArray(all).map((p) => p.amount?.value))
-          ))
+        const payments = yield* Effect.forEach(
+          ids,
+          (id) =>
+            Stream.runCollect(Payment.list({ monetaryAccountId: id })).pipe(
+              Effect.map((all) => Chunk.toReadonlyArray(all).map((p) => p.amount?.value))
+            )
+        )
         return { userId: connection.userId, grantor: Option.getOrUndefined(connection.grantedBy)?.id, ids, payments }
       })
       const asUser = (token: OAuth.AccessToken) => Effect.provide(view, OAuth.layerContext(token.accessToken))

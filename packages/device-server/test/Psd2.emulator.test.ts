@@ -92,6 +92,5 @@ describe("Psd2 on the emulator", () => {
       )
       assert.strictEqual(mismatch._tag === "CertificateError" && mismatch.reason, "KeyMismatch")
       assert.deepStrictEqual(yield* requests, [])
-
     }))
 })
