@@ -43,6 +43,18 @@ const setup = Effect.gen(function*() {
   return { emulator, services, store, oauthBase, requests }
 })
 
+/** The app's OAuth client for a client registered on the emulator. */
+const clientOf = (
+  registered: BunqEmulator.OAuthClient,
+  oauthBase: string,
+  tokenRequest: OAuth.TokenRequest = "query"
+): OAuth.Client => ({
+  clientId: registered.clientId,
+  clientSecret: registered.clientSecret,
+  redirectUri,
+  endpoints: OAuth.customEndpoints(oauthBase, tokenRequest)
+})
+
 /** The app's side of one user's connection: URL, consent (as that user), state check, exchange. */
 const connect = (
   emulator: BunqEmulator.Emulator.Service,
@@ -63,12 +75,7 @@ describe("OAuth on the emulator", () => {
       const alice = yield* emulator.createSandboxUser()
       yield* emulator.topUp(alice, "125.50")
       const registered = yield* emulator.createOAuthClient({ redirectUris: [redirectUri] })
-      const client: OAuth.Client = {
-        clientId: registered.clientId,
-        clientSecret: registered.clientSecret,
-        redirectUri,
-        endpoints: OAuth.customEndpoints(oauthBase)
-      }
+      const client = clientOf(registered, oauthBase)
 
       const authorization = yield* OAuth.authorize(client)
       const params = new URL(authorization.url).searchParams
@@ -116,12 +123,7 @@ describe("OAuth on the emulator", () => {
       const { emulator, oauthBase, services } = yield* setup
       const bob = yield* emulator.createSandboxUser()
       const registered = yield* emulator.createOAuthClient({ redirectUris: [redirectUri] })
-      const client: OAuth.Client = {
-        clientId: registered.clientId,
-        clientSecret: registered.clientSecret,
-        redirectUri,
-        endpoints: OAuth.customEndpoints(oauthBase, "form")
-      }
+      const client = clientOf(registered, oauthBase, "form")
       const token = yield* connect(emulator, client, bob).pipe(Effect.provide(services))
       const user = yield* OAuth.connection().pipe(
         Effect.provide(OAuth.layerContext(token.accessToken)),
@@ -154,12 +156,7 @@ describe("OAuth on the emulator", () => {
     Effect.gen(function*() {
       const { emulator, oauthBase, services, store } = yield* setup
       const registered = yield* emulator.createOAuthClient({ redirectUris: [redirectUri] })
-      const client: OAuth.Client = {
-        clientId: registered.clientId,
-        clientSecret: registered.clientSecret,
-        redirectUri,
-        endpoints: OAuth.customEndpoints(oauthBase)
-      }
+      const client = clientOf(registered, oauthBase)
       const alice = yield* emulator.createSandboxUser()
       const bob = yield* emulator.createSandboxUser()
       yield* emulator.topUp(alice, "11.00")
