@@ -26,6 +26,7 @@ await esbuild.build({
     "src/rateLimits.ts",
     "src/unlock.ts",
     "src/coldStart.ts",
+    "src/api.ts",
     "src/signers.ts",
     "src/restore.ts"
   ],
