@@ -77,6 +77,29 @@ const setup = (fakeOptions?: FakeOptions) =>
 
 const sessionServerCalls = (fake: FakeBunq) => fake.count("POST", "/session-server")
 
+/** By the TestClock: after `reusedFor` seconds a call reuses the session; `after` seconds later one opens a new one. */
+const reusedThenRenewed = (fake: FakeBunq, reusedFor: number, after: number) =>
+  Effect.gen(function*() {
+    const opened = sessionServerCalls(fake)
+    yield* TestClock.adjust(Duration.seconds(reusedFor))
+    yield* User.get()
+    assert.strictEqual(sessionServerCalls(fake), opened)
+    yield* TestClock.adjust(Duration.seconds(after))
+    yield* User.get()
+    assert.strictEqual(sessionServerCalls(fake), opened + 1)
+  })
+
+/** An hour on (the session expired), six concurrent calls while `POST /session-server` answers `status`: all fail. */
+const sixCallsWhileSessionOpensFail = (fake: FakeBunq, status: number) =>
+  Effect.gen(function*() {
+    yield* TestClock.adjust(Duration.hours(1))
+    fake.failSessionServer = status
+    const results = yield* Effect.all(Array.from({ length: 6 }, () => Effect.either(User.get())), {
+      concurrency: "unbounded"
+    })
+    assert.isTrue(results.every((r) => Either.isLeft(r) && r.left._tag === "ApiError" && r.left.status === status))
+  })
+
 describe("ApiContext bootstrap and restore", () => {
   it.effect("a fresh context runs installation, device registration and session, and saves it", () =>
     Effect.gen(function*() {
@@ -193,12 +216,7 @@ describe("ApiContext sessions", () => {
       yield* run(Effect.gen(function*() {
         assert.strictEqual(sessionServerCalls(fake), 1)
         // 3600 s session, 30 s margin: still fresh just before 3570 s.
-        yield* TestClock.adjust(Duration.seconds(3569))
-        yield* User.get()
-        assert.strictEqual(sessionServerCalls(fake), 1)
-        yield* TestClock.adjust(Duration.seconds(2))
-        yield* User.get()
-        assert.strictEqual(sessionServerCalls(fake), 2)
+        yield* reusedThenRenewed(fake, 3569, 2)
         const lastGet = fake.log[fake.log.length - 1]!
         assert.strictEqual(lastGet.authentication, fake.sessionTokens[1])
         const saved = Option.getOrThrow(Option.getOrThrow(yield* store.load("default")).session)
@@ -212,12 +230,7 @@ describe("ApiContext sessions", () => {
       yield* run(
         Effect.gen(function*() {
           // 7200 s session, 600 s margin (below a tenth of the lifetime): fresh until 6600 s.
-          yield* TestClock.adjust(Duration.seconds(6599))
-          yield* User.get()
-          assert.strictEqual(sessionServerCalls(fake), 1)
-          yield* TestClock.adjust(Duration.seconds(1))
-          yield* User.get()
-          assert.strictEqual(sessionServerCalls(fake), 2)
+          yield* reusedThenRenewed(fake, 6599, 1)
         }),
         { refreshMargin: Duration.minutes(10) }
       )
@@ -250,12 +263,7 @@ describe("ApiContext sessions", () => {
     Effect.gen(function*() {
       const { fake, run } = yield* setup({ sessionTimeout: 600 })
       yield* run(Effect.gen(function*() {
-        yield* TestClock.adjust(Duration.hours(1))
-        fake.failSessionServer = 500
-        const results = yield* Effect.all(Array.from({ length: 6 }, () => Effect.either(User.get())), {
-          concurrency: "unbounded"
-        })
-        assert.isTrue(results.every((r) => Either.isLeft(r) && r.left._tag === "ApiError" && r.left.status === 500))
+        yield* sixCallsWhileSessionOpensFail(fake, 500)
         assert.strictEqual(sessionServerCalls(fake), 2, "one POST /session-server for the six calls")
         assert.strictEqual(fake.count("POST", "/installation"), 1)
         // the next call (after the shared failure) tries again, and recovers
@@ -269,12 +277,7 @@ describe("ApiContext sessions", () => {
     Effect.gen(function*() {
       const { fake, run } = yield* setup({ sessionTimeout: 600 })
       yield* run(Effect.gen(function*() {
-        yield* TestClock.adjust(Duration.hours(1))
-        fake.failSessionServer = 403
-        const results = yield* Effect.all(Array.from({ length: 6 }, () => Effect.either(User.get())), {
-          concurrency: "unbounded"
-        })
-        assert.isTrue(results.every((r) => Either.isLeft(r) && r.left._tag === "ApiError" && r.left.status === 403))
+        yield* sixCallsWhileSessionOpensFail(fake, 403)
         assert.strictEqual(fake.count("POST", "/installation"), 2, "one registration for the six calls")
         assert.strictEqual(fake.count("POST", "/device-server"), 2)
         assert.strictEqual(sessionServerCalls(fake), 3, "before and after the one registration")
@@ -443,8 +446,7 @@ describe("ApiContext sessions", () => {
       const { fake, store, run } = yield* setup()
       yield* run(Effect.gen(function*() {
         fake.forgetEverything()
-        const user = yield* User.get()
-        assert.strictEqual(user.id, 4242)
+        assert.strictEqual((yield* User.get()).id, 4242)
         assert.deepStrictEqual(
           fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
           [
