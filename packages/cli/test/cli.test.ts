@@ -802,19 +802,25 @@ describe("money commands", () => {
       expect(declined.stderr).toContain("payment not sent (not confirmed; --yes skips the question)")
       for (const run of [broke, abc, declined]) expect(run.stderr).not.toMatch(/\n\s+at /)
 
-      const [payments, paymentsJson, one, oneJson, events, eventsJson, request, requestJson, bobsPayments] =
-        await Promise
-          .all([
-            cli([...alice.args(), "payment", "list"]),
-            cli([...alice.args(), "payment", "list", "--json", "--limit", "2"]),
-            cli([...alice.args(), "payment", "show", String(payment.paymentId)]),
-            cli([...alice.args(), "payment", "show", String(payment.paymentId), "--json"]),
-            cli([...alice.args(), "event", "list"]),
-            cli([...alice.args(), "event", "list", "--json"]),
-            cli([...alice.args(), "request", "create", "--amount", "5", "--from", bob.email, "--description", "Taxi"]),
-            cli([...alice.args(), "request", "create", "--amount", "5", "--from", bob.email, "--json"]),
-            cli([...bob.args(), "payment", "list", "--json"])
-          ])
+      // Two smaller batches: child processes are slow to start on a loaded machine.
+      const [payments, paymentsJson, one, oneJson, bobsPayments] = await Promise.all([
+        cli([...alice.args(), "payment", "list"]),
+        cli([...alice.args(), "payment", "list", "--json", "--limit", "2"]),
+        cli([...alice.args(), "payment", "show", String(payment.paymentId)]),
+        cli([...alice.args(), "payment", "show", String(payment.paymentId), "--json"]),
+        cli([...bob.args(), "payment", "list", "--json"])
+      ])
+      const [events, eventsJson, request, requestJson] = await Promise.all([
+        cli([...alice.args(), "event", "list"]),
+        cli([...alice.args(), "event", "list", "--json"]),
+        cli([...alice.args(), "request", "create", "--amount", "5", "--from", bob.email, "--description", "Taxi"]),
+        cli([...alice.args(), "request", "create", "--amount", "5", "--from", bob.email, "--json"])
+      ])
+      for (
+        const run of [payments, paymentsJson, one, oneJson, bobsPayments, events, eventsJson, request, requestJson]
+      ) {
+        expect(run.code, run.stderr).toBe(0)
+      }
       expect(payments.stdout).toMatch(/^ID\s+DATE\s+AMOUNT\s+COUNTERPARTY\s+DESCRIPTION\n/)
       expect(payments.stdout).toContain("-12.34 EUR")
       expect(payments.stdout).toContain("500.00 EUR  Sugar Daddy")
