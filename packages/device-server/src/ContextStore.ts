@@ -2,43 +2,40 @@
  * `ContextStore`: where an `ApiContext` is saved between runs, so a restart reuses its installation, device and
  * session instead of registering again.
  *
- * This module holds the abstract service, the domain value it stores (`SavedContext`), the versioned serialized
- * form (`ContextDocument`, with encoders and decoders other stores reuse) and two layers: `layerMemory` and
- * `layerKeyValueStore` (over `@effect/platform` `KeyValueStore`). The Node file store and the browser stores are
- * built on the same interface in the runtime packages.
+ * This module holds the abstract service, the domain value it stores (`SavedContext`), its error and two layers:
+ * `layerMemory` and `layerKeyValueStore` (over `@effect/platform` `KeyValueStore`). The versioned serialized forms,
+ * with the encoders and decoders every store reuses, are in `ContextDocument`. The Node file store and the browser
+ * stores are built on the same interface in the runtime packages.
  *
  * A saved context that does not decode is reported as `ContextStoreError` with reason `Corrupt` (or
  * `UnsupportedVersion`), and is never overwritten silently: remove it explicitly (`ApiContext.reset`).
  *
  * @since 0.1.0
  */
-import * as SchemaDecodeError from "@effect-bunq/schema/SchemaDecodeError"
 import * as Signer from "@effect-bunq/signer/Signer"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as Context from "effect/Context"
 import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Encoding from "effect/Encoding"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import * as Schema from "effect/Schema"
+import * as ContextDocument from "./ContextDocument.js"
+import * as internalError from "./internal/contextStoreError.js"
 
 // -----------------------------------------------------------------------------
 // domain
 // -----------------------------------------------------------------------------
 
 /**
- * The current version of the saved-context format. Stores write this version; decoders read every version up to it
- * (and migrate older ones).
+ * The current version of the saved-context format (see `ContextDocument.currentVersion`).
  *
  * @since 0.1.0
  * @category models
  */
-export const currentVersion = 1 as const
+export const currentVersion: typeof ContextDocument.currentVersion = ContextDocument.currentVersion
 
 /**
  * An open session.
@@ -110,28 +107,20 @@ export const fingerprint = (apiKey: Redacted.Redacted<string>): Effect.Effect<st
 // -----------------------------------------------------------------------------
 // errors
 // -----------------------------------------------------------------------------
+/**
+ * Why a `ContextStoreError` happened (see `ContextStoreError`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const ContextStoreErrorReason: typeof internalError.ContextStoreErrorReason =
+  internalError.ContextStoreErrorReason
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export const ContextStoreErrorReason = Schema.Literal(
-  "Corrupt",
-  "UnsupportedVersion",
-  "Foreign",
-  "Io",
-  "KeyNotExportable",
-  "WrongPassphrase",
-  "NotEncrypted",
-  "Locked",
-  "Unsafe"
-)
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type ContextStoreErrorReason = typeof ContextStoreErrorReason.Type
+export type ContextStoreErrorReason = internalError.ContextStoreErrorReason
 
 /**
  * A saved context could not be read, written or used. `reason` says why:
@@ -151,22 +140,13 @@ export type ContextStoreErrorReason = typeof ContextStoreErrorReason.Type
  * @since 0.1.0
  * @category errors
  */
-export class ContextStoreError extends Schema.TaggedError<ContextStoreError>(
-  "@effect-bunq/device-server/ContextStoreError"
-)("ContextStoreError", {
-  reason: ContextStoreErrorReason,
-  /** The store key (a name, never a secret). */
-  key: Schema.String,
-  description: Schema.String,
-  cause: Schema.optional(Schema.Defect)
-}) {
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return `${this.reason} (context "${this.key}"): ${this.description}`
-  }
-}
+export const ContextStoreError: typeof internalError.ContextStoreError = internalError.ContextStoreError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type ContextStoreError = internalError.ContextStoreError
 
 // -----------------------------------------------------------------------------
 // service
@@ -231,229 +211,6 @@ export const make = (
   })
 
 // -----------------------------------------------------------------------------
-// serialized form
-// -----------------------------------------------------------------------------
-
-const Id = Schema.OptionFromNullOr(Schema.Int)
-
-/**
- * The serialized session (version 1).
- *
- * @since 0.1.0
- * @category schemas
- */
-export const SessionV1 = Schema.Struct({
-  id: Id,
-  token: Schema.Redacted(Schema.NonEmptyString),
-  /** ISO 8601, UTC. */
-  expiresAt: Schema.DateTimeUtc,
-  userId: Schema.Int
-})
-
-/**
- * Every field of a saved context except the private key (version 1): what a store that keeps the private key in
- * another form (a browser `CryptoKey`) serializes next to it. Encodes to plain JSON.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContextFieldsV1 = Schema.Struct({
-  version: Schema.Literal(1),
-  environment: Schema.String,
-  apiKeyFingerprint: Schema.String,
-  publicKeyPem: Schema.String,
-  installation: Schema.Struct({
-    id: Id,
-    token: Schema.Redacted(Schema.NonEmptyString),
-    serverPublicKey: Schema.String
-  }),
-  deviceId: Id,
-  session: Schema.OptionFromNullOr(SessionV1)
-})
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export type ContextFieldsV1 = typeof ContextFieldsV1.Type
-
-/**
- * The whole saved context as one JSON document (version 1): `ContextFieldsV1` plus the private key as PKCS#8 PEM
- * (`privateKeyPem`). Used by stores that persist text (the `KeyValueStore` layer, the Node file store).
- *
- * @since 0.1.0
- * @category schemas
- */
-export const ContextDocumentV1 = Schema.Struct({
-  ...ContextFieldsV1.fields,
-  privateKeyPem: Schema.Redacted(Schema.NonEmptyString)
-})
-
-/**
- * @since 0.1.0
- * @category schemas
- */
-export type ContextDocumentV1 = typeof ContextDocumentV1.Type
-
-const corrupt = (key: string, description: string, cause?: unknown) =>
-  new ContextStoreError({ reason: "Corrupt", key, description, cause })
-
-/** Read the `version` field first, then decode with that version's schema (and migrate it, once there are more). */
-const decodeVersioned = <A, I>(
-  key: string,
-  input: unknown,
-  byVersion: (version: number) => Schema.Schema<A, I> | undefined
-): Effect.Effect<A, ContextStoreError> => {
-  if (!Predicate.isRecord(input)) {
-    return Effect.fail(corrupt(key, "the saved context is not a JSON object"))
-  }
-  const version = input.version
-  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
-    return Effect.fail(corrupt(key, "the saved context has no valid \"version\" field"))
-  }
-  const schema = byVersion(version)
-  if (schema === undefined) {
-    return Effect.fail(
-      new ContextStoreError({
-        reason: "UnsupportedVersion",
-        key,
-        description: `the saved context has version ${version}; this library reads versions 1 to ${currentVersion}`
-      })
-    )
-  }
-  return Schema.decodeUnknown(schema)(input).pipe(
-    Effect.mapError((error) =>
-      // Paths and expected types only: ParseResult's own formatter would print the stored values (tokens, keys).
-      corrupt(key, SchemaDecodeError.fromParseIssue("the saved context", error.issue).message)
-    )
-  )
-}
-
-/**
- * The fields of a saved context, ready to be JSON-encoded (the private key left out).
- *
- * @since 0.1.0
- * @category encoding
- */
-export const encodeFields = (context: SavedContext): typeof ContextFieldsV1.Encoded =>
-  Schema.encodeSync(ContextFieldsV1)({
-    version: context.version,
-    environment: context.environment,
-    apiKeyFingerprint: context.apiKeyFingerprint,
-    publicKeyPem: context.keyPair.publicKeyPem,
-    installation: context.installation,
-    deviceId: context.deviceId,
-    session: context.session
-  })
-
-/**
- * Decode the fields written by `encodeFields` (any supported version) and join them with the private key kept
- * elsewhere. `key` names the store entry in errors.
- *
- * @since 0.1.0
- * @category decoding
- */
-export const decodeFields = (
-  key: string,
-  input: unknown,
-  privateKey: Signer.PrivateKey
-): Effect.Effect<SavedContext, ContextStoreError> =>
-  decodeVersioned(key, input, (version) => version === 1 ? ContextFieldsV1 : undefined).pipe(
-    Effect.map((fields) => fromFields(fields, privateKey))
-  )
-
-const fromFields = (fields: ContextFieldsV1, privateKey: Signer.PrivateKey): SavedContext => ({
-  version: fields.version,
-  environment: fields.environment,
-  apiKeyFingerprint: fields.apiKeyFingerprint,
-  keyPair: { privateKey, publicKeyPem: fields.publicKeyPem },
-  installation: fields.installation,
-  deviceId: fields.deviceId,
-  session: fields.session
-})
-
-/**
- * The whole saved context as a JSON-ready document, the private key exported as PKCS#8 PEM with the `Signer`.
- * Fails with `KeyNotExportable` when the key was created non-extractable.
- *
- * @since 0.1.0
- * @category encoding
- */
-export const encodeDocument = (
-  key: string,
-  context: SavedContext
-): Effect.Effect<typeof ContextDocumentV1.Encoded, ContextStoreError, Signer.Signer> =>
-  Effect.gen(function*() {
-    const signer = yield* Signer.Signer
-    const privateKeyPem = yield* signer.exportPrivateKeyPem(context.keyPair.privateKey).pipe(
-      Effect.mapError((error) =>
-        new ContextStoreError({
-          reason: error.reason === "NotExtractable" ? "KeyNotExportable" : "Corrupt",
-          key,
-          description: `cannot export the private key: ${error.message}`,
-          cause: error
-        })
-      )
-    )
-    return {
-      ...encodeFields(context),
-      privateKeyPem: Redacted.value(privateKeyPem)
-    }
-  })
-
-/**
- * Decode a document written by `encodeDocument` (any supported version), importing the private key with the
- * `Signer`. A key PEM that does not import, or a public key that is not the private key's, is `Corrupt`.
- *
- * @since 0.1.0
- * @category decoding
- */
-export const decodeDocument = (
-  key: string,
-  input: unknown
-): Effect.Effect<SavedContext, ContextStoreError, Signer.Signer> =>
-  Effect.gen(function*() {
-    const document = yield* decodeVersioned(key, input, (version) => version === 1 ? ContextDocumentV1 : undefined)
-    const signer = yield* Signer.Signer
-    const keyPair = yield* signer.importPrivateKeyPem(document.privateKeyPem).pipe(
-      Effect.mapError((error) => corrupt(key, `the saved private key does not import: ${error.message}`, error))
-    )
-    if (normalizePem(keyPair.publicKeyPem) !== normalizePem(document.publicKeyPem)) {
-      return yield* corrupt(key, "the saved public key is not the saved private key's")
-    }
-    return fromFields(document, keyPair.privateKey)
-  })
-
-const normalizePem = (pem: string): string => pem.replace(/\s+/g, "")
-
-/**
- * `encodeDocument` as JSON text.
- *
- * @since 0.1.0
- * @category encoding
- */
-export const encodeJson = (
-  key: string,
-  context: SavedContext
-): Effect.Effect<string, ContextStoreError, Signer.Signer> =>
-  Effect.map(encodeDocument(key, context), (document) => JSON.stringify(document, null, 2))
-
-/**
- * `decodeDocument` from JSON text; text that is not JSON is `Corrupt`.
- *
- * @since 0.1.0
- * @category decoding
- */
-export const decodeJson = (
-  key: string,
-  text: string
-): Effect.Effect<SavedContext, ContextStoreError, Signer.Signer> =>
-  Either.match(Either.try(() => JSON.parse(text) as unknown), {
-    onLeft: () => Effect.fail(corrupt(key, "the saved context is not valid JSON")),
-    onRight: (json) => decodeDocument(key, json)
-  })
-
-// -----------------------------------------------------------------------------
 // layers
 // -----------------------------------------------------------------------------
 
@@ -481,7 +238,7 @@ export const layerMemory: Layer.Layer<ContextStore> = Layer.effect(
 )
 
 /**
- * A store over `@effect/platform` `KeyValueStore`: each context is one JSON document (`ContextDocumentV1`, the private
+ * A store over `@effect/platform` `KeyValueStore`: each context is one JSON document (`ContextDocument.ContextDocumentV1`, the private
  * key as PKCS#8 PEM) under `prefix + key` (default prefix `"effect-bunq/context/"`). Needs the `Signer` to export
  * and import the private key. Anything under the entry that does not decode fails `load` with `Corrupt`.
  *
@@ -509,12 +266,12 @@ export const layerKeyValueStore = (
             Effect.mapError(io(key)),
             Effect.flatMap(Option.match({
               onNone: () => Effect.succeedNone,
-              onSome: (text) => Effect.asSome(decodeJson(key, text))
+              onSome: (text) => Effect.asSome(ContextDocument.decodeJson(key, text))
             })),
             Effect.provideService(Signer.Signer, signer)
           ),
         save: (key, context) =>
-          encodeJson(key, context).pipe(
+          ContextDocument.encodeJson(key, context).pipe(
             Effect.flatMap((text) => Effect.mapError(store.set(prefix + key, text), io(key))),
             Effect.provideService(Signer.Signer, signer)
           ),

@@ -6,6 +6,11 @@ export * as ApiContext from "./ApiContext.js"
 /**
  * @since 0.1.0
  */
+export * as ContextDocument from "./ContextDocument.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as ContextStore from "./ContextStore.js"
 
 /**

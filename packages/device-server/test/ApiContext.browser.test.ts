@@ -10,6 +10,7 @@ import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import * as ApiContext from "../src/ApiContext.js"
+import * as ContextDocument from "../src/ContextDocument.js"
 import * as ContextStore from "../src/ContextStore.js"
 import * as DeviceServer from "../src/DeviceServer.js"
 import * as User from "../src/User.js"
@@ -51,8 +52,8 @@ describe("ApiContext in the browser", () => {
       assert.deepStrictEqual((yield* emulator.log).map((e) => e.path), [`/user/${user.id}`])
 
       // What an IndexedDB store does: the fields as JSON, the CryptoKey as is.
-      const fields = JSON.parse(JSON.stringify(ContextStore.encodeFields(snapshot)))
-      const decoded = yield* ContextStore.decodeFields("default", fields, snapshot.keyPair.privateKey)
+      const fields = JSON.parse(JSON.stringify(ContextDocument.encodeFields(snapshot)))
+      const decoded = yield* ContextDocument.decodeFields("default", fields, snapshot.keyPair.privateKey)
       assert.strictEqual(decoded.installation.serverPublicKey, snapshot.installation.serverPublicKey)
     }))
 

@@ -4,6 +4,7 @@ import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { createHash } from "node:crypto"
+import * as ContextDocument from "../src/ContextDocument.js"
 import * as ContextStore from "../src/ContextStore.js"
 
 const makeContext = (options?: { readonly extractable?: boolean }) =>
@@ -134,13 +135,13 @@ describe("ContextStore.layerKeyValueStore", () => {
     Effect.gen(function*() {
       const context = yield* makeContext()
       const other = yield* makeContext()
-      const document = yield* ContextStore.encodeDocument("default", context)
-      const otherDocument = yield* ContextStore.encodeDocument("default", other)
+      const document = yield* ContextDocument.encodeDocument("default", context)
+      const otherDocument = yield* ContextDocument.encodeDocument("default", other)
       const mixed = { ...document, privateKeyPem: otherDocument.privateKeyPem }
-      const error = yield* Effect.flip(ContextStore.decodeDocument("default", mixed))
+      const error = yield* Effect.flip(ContextDocument.decodeDocument("default", mixed))
       assert.strictEqual(error.reason, "Corrupt")
       const broken = { ...document, privateKeyPem: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" }
-      assert.strictEqual((yield* Effect.flip(ContextStore.decodeDocument("default", broken))).reason, "Corrupt")
+      assert.strictEqual((yield* Effect.flip(ContextDocument.decodeDocument("default", broken))).reason, "Corrupt")
     }).pipe(Effect.provide(WebCryptoSigner.layer)))
 
   it.effect("a newer version is UnsupportedVersion", () =>
@@ -166,9 +167,9 @@ describe("ContextStore.layerKeyValueStore", () => {
   it.effect("errors never carry secrets", () =>
     Effect.gen(function*() {
       const context = yield* makeContext()
-      const document = yield* ContextStore.encodeDocument("default", context)
+      const document = yield* ContextDocument.encodeDocument("default", context)
       const bad = { ...document, deviceId: "not a number" }
-      const error = yield* Effect.flip(ContextStore.decodeDocument("default", bad))
+      const error = yield* Effect.flip(ContextDocument.decodeDocument("default", bad))
       assert.strictEqual(error.reason, "Corrupt")
       assert.include(error.message, "deviceId")
       for (const secret of ["installation-token", "session-token", "PRIVATE KEY"]) {
@@ -178,19 +179,19 @@ describe("ContextStore.layerKeyValueStore", () => {
     }).pipe(Effect.provide(WebCryptoSigner.layer)))
 })
 
-describe("ContextStore.encodeFields / decodeFields", () => {
+describe("ContextDocument.encodeFields / decodeFields", () => {
   it.effect("round-trip without exporting the key (for stores that keep key objects)", () =>
     Effect.gen(function*() {
       const context = yield* makeContext({ extractable: false })
-      const fields = ContextStore.encodeFields(context)
+      const fields = ContextDocument.encodeFields(context)
       assert.notProperty(fields, "privateKeyPem")
       const json = JSON.parse(JSON.stringify(fields))
-      const decoded = yield* ContextStore.decodeFields("default", json, context.keyPair.privateKey)
+      const decoded = yield* ContextDocument.decodeFields("default", json, context.keyPair.privateKey)
       assertSameContext(decoded, context)
       yield* assertKeyWorks(decoded)
-      const noSession = ContextStore.encodeFields({ ...context, session: Option.none() })
+      const noSession = ContextDocument.encodeFields({ ...context, session: Option.none() })
       assert.strictEqual(noSession.session, null)
-      const decodedNoSession = yield* ContextStore.decodeFields("default", noSession, context.keyPair.privateKey)
+      const decodedNoSession = yield* ContextDocument.decodeFields("default", noSession, context.keyPair.privateKey)
       assert.isTrue(Option.isNone(decodedNoSession.session))
     }).pipe(Effect.provide(WebCryptoSigner.layer)))
 })

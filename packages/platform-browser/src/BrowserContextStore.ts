@@ -3,7 +3,7 @@
  *
  * - `layerIndexedDb`: the recommended store. The private key is kept as a WebCrypto `CryptoKey` object (IndexedDB
  *   stores it by structured clone), so it can be non-extractable: the key material never exists as text, not even to
- *   this library. The rest of the context is stored as the versioned JSON fields of `ContextStore.ContextFieldsV1`.
+ *   this library. The rest of the context is stored as the versioned JSON fields of `ContextDocument.ContextFieldsV1`.
  *   `withLock` uses the Web Locks API, so two tabs of one app do not both register a device.
  * - `layerLocalStorage`: for environments without IndexedDB. localStorage holds only text, so the private key is
  *   stored as PKCS#8 PEM: it needs extractable keys, and anything running on the origin can read it. Prefer
@@ -11,6 +11,7 @@
  *
  * @since 0.1.0
  */
+import * as ContextDocument from "@effect-bunq/device-server/ContextDocument"
 import * as ContextStore from "@effect-bunq/device-server/ContextStore"
 import type * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
@@ -135,7 +136,7 @@ export const makeIndexedDb = (
               })
             )
           )
-          return Option.some(yield* ContextStore.decodeFields(key, entry.fields, privateKey))
+          return Option.some(yield* ContextDocument.decodeFields(key, entry.fields, privateKey))
         }),
       save: (key, context) =>
         Effect.gen(function*() {
@@ -147,7 +148,7 @@ export const makeIndexedDb = (
               description: "the IndexedDB store keeps WebCrypto keys only (use WebCryptoSigner)"
             })
           }
-          const entry: StoredEntry = { fields: ContextStore.encodeFields(context), privateKey: handle }
+          const entry: StoredEntry = { fields: ContextDocument.encodeFields(context), privateKey: handle }
           yield* request(key, "cannot write the saved context", () => objectStore("readwrite").put(entry, key))
         }),
       remove: (key) =>

@@ -20,6 +20,7 @@
  *
  * @since 0.1.0
  */
+import * as ContextDocument from "@effect-bunq/device-server/ContextDocument"
 import * as ContextStore from "@effect-bunq/device-server/ContextStore"
 import * as Signer from "@effect-bunq/signer/Signer"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -141,7 +142,7 @@ export const make = (
             onNone: () => ({}),
             onSome: (d) => d.contexts
           })
-          if (contexts[key] !== undefined) yield* provide(ContextStore.decodeDocument(key, contexts[key]))
+          if (contexts[key] !== undefined) yield* provide(ContextDocument.decodeDocument(key, contexts[key]))
           yield* writeDocument(key, { format: FORMAT, contexts: f(contexts) })
         })
       )
@@ -152,11 +153,11 @@ export const make = (
           const entry = Option.flatMap(document, (d) => Option.fromNullable(d.contexts[key]))
           return Option.isNone(entry)
             ? Effect.succeedNone
-            : Effect.asSome(provide(ContextStore.decodeDocument(key, entry.value)))
+            : Effect.asSome(provide(ContextDocument.decodeDocument(key, entry.value)))
         }),
       save: (key, context) =>
         Effect.flatMap(
-          provide(ContextStore.encodeDocument(key, context)),
+          provide(ContextDocument.encodeDocument(key, context)),
           (encoded) => update(key, (contexts) => ({ ...contexts, [key]: encoded }))
         ),
       remove: (key) =>

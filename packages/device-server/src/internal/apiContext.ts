@@ -1,0 +1,350 @@
+/**
+ * The `ApiContext` service's implementation: restore or register, the session refresh (single-flight, owned by the
+ * context's scope), the retry after a rejected session, re-registration with its cooldown, and closing the session.
+ * The public module `ApiContext` holds the tag, the options, the layers and the accessors.
+ */
+import { BunqClient } from "@effect-bunq/http/BunqClient"
+import type { BunqRequest, BunqResponse } from "@effect-bunq/http/BunqClient"
+import { BunqConfig } from "@effect-bunq/http/BunqConfig"
+import type { ApiError } from "@effect-bunq/http/BunqError"
+import * as Pagination from "@effect-bunq/http/Pagination"
+import * as SessionServerSchema from "@effect-bunq/schema/SessionServer"
+import type * as UserSchema from "@effect-bunq/schema/User"
+import * as Signer from "@effect-bunq/signer/Signer"
+import * as Clock from "effect/Clock"
+import * as ConfigError from "effect/ConfigError"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import type { ApiContext, ApiContextError, Options, Request } from "../ApiContext.js"
+import * as ContextStore from "../ContextStore.js"
+import * as programs from "./programs.js"
+
+/** @internal */
+export const defaultStoreKey = "default"
+
+/** Used when bunq sends no `session_timeout`: its documented default auto-logout, one week. */
+const defaultSessionTimeoutSeconds = 7 * 24 * 60 * 60
+
+/** bunq's texts for "this session is not valid" (401 and 403), compared without case and the final period. */
+const sessionRejectedTexts: ReadonlySet<string> = new Set([
+  "insufficient authorisation",
+  "insufficient authentication"
+])
+
+/** The share of a session's lifetime the refresh margin may take at most. */
+const maxMarginShare = 0.1
+
+/**
+ * Whether an error means "this session is no longer valid": a 401 or 403 with one of bunq's descriptions
+ * "Insufficient authorisation." / "Insufficient authentication.". A 401/403 without a description, or with another
+ * one (an IP that is not permitted, a missing permission), is not: the request is then not sent again.
+ *
+ * @internal
+ */
+export const isSessionRejected = (error: unknown): error is ApiError =>
+  isApiError(error) && (error.status === 401 || error.status === 403) &&
+  error.descriptions.some((d) => sessionRejectedTexts.has(d.description.trim().replace(/\.$/, "").toLowerCase()))
+
+/**
+ * Whether opening a session failed because bunq no longer knows the installation or device: 400, 401 or 403 on
+ * `POST /session-server`.
+ *
+ * @internal
+ */
+export const isRegistrationRejected = (error: unknown): error is ApiError =>
+  isApiError(error) && (error.status === 400 || error.status === 401 || error.status === 403)
+
+const isApiError = (error: unknown): error is ApiError =>
+  typeof error === "object" && error !== null && "_tag" in error && error._tag === "ApiError"
+
+/**
+ * Build the context: restore the saved one, or register and save.
+ *
+ * Fails with `ContextStoreError` `Foreign` when the store key holds a context of another API key or environment,
+ * and with `Corrupt`/`UnsupportedVersion` when it holds something unreadable: the saved context is left as it is
+ * (use `reset` to forget it).
+ *
+ * The context lives in the `Scope` it is built in: a session refresh in flight when that scope closes is
+ * interrupted, and nothing is saved after it. `layer` gives it the layer's scope.
+ *
+ * @internal
+ */
+export const make = (
+  options: Options
+): Effect.Effect<
+  ApiContext.Service,
+  ApiContextError | ConfigError.ConfigError,
+  BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore | Scope.Scope
+> =>
+  Effect.gen(function*() {
+    // Checked before anything is sent: an empty key would cost an installation and then fail with a defect.
+    if (Redacted.value(options.apiKey).trim() === "") {
+      return yield* Effect.fail(ConfigError.InvalidData(["apiKey"], "the API key is empty"))
+    }
+    const scope = yield* Effect.scope
+    const client = yield* BunqClient
+    const signer = yield* Signer.Signer
+    const config = yield* BunqConfig
+    const store = yield* ContextStore.ContextStore
+    const storeKey = options.storeKey ?? defaultStoreKey
+    const environment = config.baseUrl
+    const apiKeyFingerprint = yield* ContextStore.fingerprint(options.apiKey)
+    const marginMillis = Duration.toMillis(Duration.decode(options.refreshMargin ?? Duration.seconds(30)))
+    const cooldownMillis = Duration.toMillis(Duration.decode(options.reregisterCooldown ?? Duration.minutes(5)))
+    /** When this context last registered again; `undefined` before the first time. */
+    let reregisteredAt: number | undefined
+    const description = options.description ?? "effect-bunq"
+    const withClient = Effect.provideService(BunqClient, client)
+
+    /** installation → device. */
+    const register = Effect.gen(function*() {
+      const keyPair = yield* signer.generateKeyPair({ extractable: options.extractableKeys ?? true })
+      const installation = yield* withClient(programs.createInstallation(keyPair.publicKeyPem))
+      const credentials: programs.InstallationCredentials = {
+        token: installation.token.token,
+        privateKey: keyPair.privateKey,
+        serverPublicKey: installation.serverPublicKey
+      }
+      const deviceId = yield* withClient(programs.createDeviceServer(credentials, {
+        description,
+        secret: options.apiKey,
+        permittedIps: options.permittedIps
+      }))
+      const context: ContextStore.SavedContext = {
+        version: ContextStore.currentVersion,
+        environment,
+        apiKeyFingerprint,
+        keyPair,
+        installation: {
+          id: Option.some(installation.id),
+          token: installation.token.token,
+          serverPublicKey: installation.serverPublicKey
+        },
+        deviceId: Option.some(deviceId),
+        session: Option.none()
+      }
+      return context
+    }).pipe(Effect.withSpan("ApiContext.register"))
+
+    // Restore or register, holding the store's lock so two clients sharing a store do not both register.
+    const initial = yield* store.withLock(
+      storeKey,
+      Effect.gen(function*() {
+        const saved = yield* store.load(storeKey)
+        if (Option.isSome(saved)) {
+          const context = saved.value
+          if (context.apiKeyFingerprint !== apiKeyFingerprint) {
+            return yield* new ContextStore.ContextStoreError({
+              reason: "Foreign",
+              key: storeKey,
+              description: "the saved context belongs to another API key; reset it or use another store key"
+            })
+          }
+          if (context.environment !== environment) {
+            return yield* new ContextStore.ContextStoreError({
+              reason: "Foreign",
+              key: storeKey,
+              description: `the saved context belongs to ${context.environment}, not ${environment}; ` +
+                "reset it or use another store key"
+            })
+          }
+          return { context, restored: true }
+        }
+        const context = yield* register
+        yield* store.save(storeKey, context)
+        return { context, restored: false }
+      })
+    )
+
+    const state = yield* Ref.make(initial.context)
+    const currentUser = yield* Ref.make(Option.none<UserSchema.User>())
+    const mutex = yield* Effect.makeSemaphore(1)
+
+    const persist = (context: ContextStore.SavedContext) =>
+      Effect.zipRight(Ref.set(state, context), store.save(storeKey, context))
+
+    const credentialsOf = (context: ContextStore.SavedContext): programs.InstallationCredentials => ({
+      token: context.installation.token,
+      privateKey: context.keyPair.privateKey,
+      serverPublicKey: context.installation.serverPublicKey
+    })
+
+    // A session's lifetime, known for the sessions this context opened; for a restored one, what was left of it.
+    const lifetimes = new WeakMap<ContextStore.SavedSession, number>()
+    const isFresh = (session: ContextStore.SavedSession, now: number) => {
+      const expiresAt = DateTime.toEpochMillis(session.expiresAt)
+      let lifetime = lifetimes.get(session)
+      if (lifetime === undefined) {
+        lifetime = Math.max(0, expiresAt - now)
+        lifetimes.set(session, lifetime)
+      }
+      return now < expiresAt - Math.min(marginMillis, lifetime * maxMarginShare)
+    }
+
+    /** `POST /session-server`; when bunq no longer knows the installation/device, register once and try again. */
+    const openSession = (context: ContextStore.SavedContext) =>
+      Effect.gen(function*() {
+        const attempt = (ctx: ContextStore.SavedContext) =>
+          Effect.map(
+            withClient(programs.createSessionServer(credentialsOf(ctx), options.apiKey)),
+            (session) => [ctx, session] as const
+          )
+        const [base, created] = yield* attempt(context).pipe(
+          Effect.catchIf(isRegistrationRejected, (error) =>
+            Effect.gen(function*() {
+              const now = yield* Clock.currentTimeMillis
+              if (reregisteredAt !== undefined && now - reregisteredAt < cooldownMillis) {
+                // registered again a moment ago and still rejected: something else is wrong (a revoked key)
+                return yield* Effect.fail(error)
+              }
+              reregisteredAt = now
+              yield* Effect.logWarning("bunq rejected the installation or device; registering again")
+              const fresh = yield* register
+              yield* persist(fresh)
+              return yield* attempt(fresh)
+            }))
+        )
+        const now = yield* Clock.currentTimeMillis
+        const timeout = Option.getOrElse(
+          Option.filter(SessionServerSchema.sessionTimeout(created), (seconds) => seconds > 0),
+          () => defaultSessionTimeoutSeconds
+        )
+        const session: ContextStore.SavedSession = {
+          id: Option.some(created.id),
+          token: created.token.token,
+          expiresAt: DateTime.unsafeMake(now + timeout * 1000),
+          userId: created.user.id
+        }
+        lifetimes.set(session, timeout * 1000)
+        yield* Ref.set(currentUser, Option.some(created.user))
+        yield* persist({ ...base, session: Option.some(session) })
+        return session
+      }).pipe(Effect.withSpan("ApiContext.openSession"))
+
+    /**
+     * Single-flight refresh. Inside the lock, look again: another fiber may have opened a session meanwhile. With
+     * `rejected`, the session bunq refused is replaced even if it looks fresh (but a newer one is kept).
+     */
+    const refresh = (rejected: Option.Option<ContextStore.SavedSession>) =>
+      // The refresh runs in its own fiber: a caller that is interrupted (a timeout on its call) stops waiting, but
+      // does not abort a `POST /session-server` halfway (bunq allows one per 30 s). The fiber belongs to the
+      // context's scope, not to the global one: closing the layer interrupts a refresh in flight, so nothing
+      // outlives the context or saves a session after it is gone.
+      Effect.suspend(() => Effect.flatMap(Effect.forkIn(refreshLocked(rejected, attempts), scope), Fiber.join))
+
+    type Refreshed = readonly [ContextStore.SavedContext, ContextStore.SavedSession]
+    /** How many session opens have finished, and the last one's result: shared with every fiber that waited on it. */
+    let attempts = 0
+    let lastAttempt: Exit.Exit<Refreshed, ApiContextError> | undefined
+
+    const refreshLocked = (rejected: Option.Option<ContextStore.SavedSession>, seen: number) =>
+      mutex.withPermits(1)(Effect.suspend(() =>
+        // An open finished while this fiber waited for the lock: its result, success or failure, is this one's too.
+        attempts !== seen && lastAttempt !== undefined ? lastAttempt : openLocked(rejected)
+      ))
+
+    const openLocked = (rejected: Option.Option<ContextStore.SavedSession>) =>
+      Effect.gen(function*() {
+        const context = yield* Ref.get(state)
+        const now = yield* Clock.currentTimeMillis
+        if (Option.isSome(context.session)) {
+          const current = context.session.value
+          const replacedAlready = Option.isSome(rejected) && rejected.value !== current
+          const stillGood = Option.isNone(rejected) && isFresh(current, now)
+          if (replacedAlready || stillGood) return [context, current] as const
+        }
+        const exit = yield* Effect.exit(
+          Effect.flatMap(
+            openSession(context),
+            (session) => Effect.map(Ref.get(state), (saved): Refreshed => [saved, session])
+          )
+        )
+        attempts++
+        lastAttempt = exit
+        return yield* exit
+      })
+
+    /** The context and a fresh session of it. */
+    // On every request: plain `flatMap`s rather than a generator, the cheapest form of the same steps.
+    const active: Effect.Effect<
+      readonly [ContextStore.SavedContext, ContextStore.SavedSession],
+      ApiContextError
+    > = Effect.flatMap(Ref.get(state), (context) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Option.isSome(context.session) && isFresh(context.session.value, now)
+          ? Effect.succeed([context, context.session.value] as const)
+          : refresh(Option.none())))
+
+    const toBunqRequest = (
+      request: Request,
+      context: ContextStore.SavedContext,
+      session: ContextStore.SavedSession
+    ): BunqRequest => ({
+      ...request,
+      auth: { _tag: "Session", token: session.token },
+      signWith: context.keyPair.privateKey,
+      verifyWith: context.installation.serverPublicKey
+    })
+
+    const request = (request: Request): Effect.Effect<BunqResponse, ApiContextError> => {
+      const invalid = Pagination.invalidCountIn(request)
+      if (invalid !== undefined) {
+        return Effect.fail(invalid)
+      }
+      return Effect.flatMap(active, ([context, session]) =>
+        Effect.catchIf(
+          client.execute(toBunqRequest(request, context, session)),
+          isSessionRejected,
+          () =>
+            Effect.flatMap(
+              refresh(Option.some(session)),
+              ([context, session]) =>
+                client.execute(toBunqRequest(request, context, session))
+            )
+        ))
+    }
+
+    const closeSession = mutex.withPermits(1)(Effect.gen(function*() {
+      const context = yield* Ref.get(state)
+      if (Option.isNone(context.session)) {
+        return
+      }
+      const session = context.session.value
+      const now = yield* Clock.currentTimeMillis
+      if (now < DateTime.toEpochMillis(session.expiresAt)) {
+        const id = Option.getOrElse(session.id, () =>
+          0)
+        yield* client.execute(
+          toBunqRequest({ operation: "Session.delete", method: "DELETE", path: `/session/${id}` }, context, session)
+        ).pipe(Effect.catchIf(isSessionRejected, () => Effect.void))
+      }
+      yield* Ref.set(currentUser, Option.none())
+      yield* persist({ ...context, session: Option.none() })
+    }))
+
+    const service: ApiContext.Service = {
+      request,
+      session: Effect.map(active, ([, session]) => session),
+      refreshSession: Effect.flatMap(
+        Ref.get(state),
+        (context) => Effect.map(refresh(context.session), ([, session]) => session)
+      ),
+      closeSession,
+      user: Ref.get(currentUser),
+      snapshot: Ref.get(state),
+      storeKey
+    }
+
+    // A fresh registration opens its session right away (installation → device → session).
+    if (!initial.restored) {
+      yield* refresh(Option.none())
+    }
+    return service
+  })
