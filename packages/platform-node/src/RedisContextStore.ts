@@ -2,7 +2,7 @@
  * A `ContextStore` in Redis, for a fleet of processes on one bunq API key: they share one installation, one device
  * and one session instead of each registering its own.
  *
- * - Each context is one Redis hash, `<prefix>context:<key>`: the document (`ContextStore.ContextDocumentV1`, the
+ * - Each context is one Redis hash, `<prefix>context:<key>`: the document (`ContextDocument.ContextDocumentV1`, the
  *   serialized form of every store) and the fence of the lock holder that wrote it.
  * - With a passphrase, the document is encrypted exactly like the file store's (AES-256-GCM under a scrypt-derived
  *   key, fresh salt and IV per write: the same module). Without one, the private key and tokens sit in Redis in the
@@ -21,6 +21,7 @@
  *
  * @since 0.1.0
  */
+import * as ContextDocument from "@effect-bunq/device-server/ContextDocument"
 import * as ContextStore from "@effect-bunq/device-server/ContextStore"
 import * as Signer from "@effect-bunq/signer/Signer"
 import * as Clock from "effect/Clock"
@@ -163,7 +164,7 @@ export const make = (
           SecureFile.toStoreError(key)
         )
         return Option.some(
-          yield* Effect.provideService(ContextStore.decodeJson(key, text), Signer.Signer, signer)
+          yield* Effect.provideService(ContextDocument.decodeJson(key, text), Signer.Signer, signer)
         )
       })
 
@@ -186,7 +187,7 @@ export const make = (
 
     const save = (key: string, context: ContextStore.SavedContext) =>
       Effect.gen(function*() {
-        const text = yield* Effect.provideService(ContextStore.encodeJson(key, context), Signer.Signer, signer)
+        const text = yield* Effect.provideService(ContextDocument.encodeJson(key, context), Signer.Signer, signer)
         const document = Option.isSome(passphrase)
           ? yield* Effect.mapError(
             SecureFile.encrypt(text, passphrase.value, where(key)),
