@@ -28,6 +28,7 @@ import { layer as bunqClientLayer } from "@effect-bunq/http/BunqClient"
 import type { BunqClient, BunqResponse, Method } from "@effect-bunq/http/BunqClient"
 import type { BunqConfig } from "@effect-bunq/http/BunqConfig"
 import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
+import type { BunqRateLimiter } from "@effect-bunq/http/BunqRateLimiter"
 import * as Pagination from "@effect-bunq/http/Pagination"
 import type * as UserSchema from "@effect-bunq/schema/User"
 import * as Signer from "@effect-bunq/signer/Signer"
@@ -234,7 +235,9 @@ export const layer = (
 
 /**
  * Every runtime service but the `HttpClient` (see `RuntimeServices`), from what a platform supplies: its
- * configuration, its signer and its context store. `BunqNode` and `BunqBrowser` build their layers with it.
+ * configuration, its signer and its context store, and optionally a rate limiter for `BunqClient` (one shared by a
+ * fleet of processes; without it, the client's in-process limiter). `BunqNode` and `BunqBrowser` build their layers
+ * with it.
  *
  * @since 0.1.0
  * @category layers
@@ -245,13 +248,21 @@ export const layerRuntime = (
     readonly config: Layer.Layer<BunqConfig, ConfigError.ConfigError>
     readonly signer: Layer.Layer<Signer.Signer>
     readonly store: Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError, Signer.Signer>
+    readonly rateLimiter?: Layer.Layer<BunqRateLimiter, ContextStore.ContextStoreError, BunqConfig> | undefined
   }
 ): Layer.Layer<
   Exclude<RuntimeServices, HttpClient.HttpClient>,
   ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
 > => {
-  const client = bunqClientLayer.pipe(Layer.provideMerge(Layer.merge(platform.config, platform.signer)))
+  const base = Layer.merge(platform.config, platform.signer)
+  const client = bunqClientLayer.pipe(
+    Layer.provideMerge(
+      platform.rateLimiter === undefined
+        ? base
+        : Layer.merge(base, platform.rateLimiter.pipe(Layer.provide(platform.config)))
+    )
+  )
   const store = platform.store.pipe(Layer.provide(platform.signer))
   return layer(options).pipe(Layer.provideMerge(Layer.merge(client, store)))
 }

@@ -1,6 +1,8 @@
 /**
  * Everything a Node app needs to talk to bunq, in one layer: the Node HTTP client (`UndiciHttpClient`), the `node:crypto`
- * signer, the file context store, `BunqConfig`, `BunqClient` and the `ApiContext`.
+ * signer, the file context store, `BunqConfig`, `BunqClient` and the `ApiContext`. Given a Redis URL (the `redis`
+ * option, `BUNQ_REDIS_URL`), the context, the session and bunq's rate budget are shared with the other processes on
+ * the same API key instead: `RedisContextStore` and `RedisRateLimiter` over one connection.
  *
  * ```ts
  * import * as BunqNode from "@effect-bunq/platform-node/BunqNode"
@@ -25,6 +27,7 @@ import type * as Signer from "@effect-bunq/signer/Signer"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -33,6 +36,9 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import * as NodeContextStore from "./NodeContextStore.js"
 import * as NodeSigner from "./NodeSigner.js"
+import * as Redis from "./Redis.js"
+import * as RedisContextStore from "./RedisContextStore.js"
+import * as RedisRateLimiter from "./RedisRateLimiter.js"
 import * as UndiciHttpClient from "./UndiciHttpClient.js"
 
 /**
@@ -53,8 +59,30 @@ export interface Options extends ApiContext.Options, BunqConfig.Options {
    * `~/.config/effect-bunq/context.json`.
    */
   readonly contextFile?: string | false | undefined
-  /** Encrypt the context file at rest with this passphrase (AES-256-GCM, scrypt). */
+  /** Encrypt the saved context at rest with this passphrase (AES-256-GCM, scrypt), in the file or in Redis. */
   readonly passphrase?: Redacted.Redacted<string> | undefined
+  /**
+   * Share the context, the session and bunq's rate budget with the other processes on this API key through Redis
+   * (see the "Running a fleet" guide). Without it: the context file and the in-process rate limiter.
+   */
+  readonly redis?: RedisOptions | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RedisOptions {
+  /** `redis://[:password@]host[:port][/db]`, or `rediss://…` for TLS. */
+  readonly url: Redacted.Redacted<string>
+  /** Prefix of every key written. Default `"effect-bunq:"`. */
+  readonly keyPrefix?: string | undefined
+  /** Use TLS even with a `redis:` URL. */
+  readonly tls?: boolean | undefined
+  /** How long a process killed while it registers keeps the others waiting. Default 15 seconds. */
+  readonly lockTtl?: Duration.DurationInput | undefined
+  /** Keep the private key and tokens in Redis unencrypted when no `passphrase` is given. Default `false`. */
+  readonly allowPlaintext?: boolean | undefined
 }
 
 /**
@@ -71,7 +99,7 @@ export const defaultContextFile = (): string =>
   )
 
 /**
- * The store a `contextFile` option names.
+ * The store a `contextFile` option names (the file store, or memory with `false`).
  *
  * @since 0.1.0
  * @category layers
@@ -86,14 +114,41 @@ export const layerContextStore = (
       passphrase: options.passphrase
     })
 
+/**
+ * The Redis connection of the `redis` option; a Redis that cannot be reached is `ContextStoreError` `Io` naming the
+ * URL (without credentials).
+ */
+const redisConnection = (redis: RedisOptions): Layer.Layer<Redis.Redis, ContextStore.ContextStoreError> =>
+  Redis.layer({ url: redis.url, keyPrefix: redis.keyPrefix, tls: redis.tls }).pipe(
+    Layer.mapError((error) =>
+      new ContextStore.ContextStoreError({ reason: "Io", key: "*", description: error.message })
+    )
+  )
+
 const build = (
   config: Layer.Layer<BunqConfig.BunqConfig, ConfigError.ConfigError>,
-  options: ApiContext.Options & Pick<Options, "contextFile" | "passphrase">
+  options: ApiContext.Options & Pick<Options, "contextFile" | "passphrase" | "redis">
 ): Layer.Layer<
   Exclude<Services, HttpClient.HttpClient>,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
-> => ApiContext.layerRuntime(options, { config, signer: NodeSigner.layer, store: layerContextStore(options) })
+> => {
+  if (options.redis === undefined) {
+    return ApiContext.layerRuntime(options, { config, signer: NodeSigner.layer, store: layerContextStore(options) })
+  }
+  // One connection for the store and the limiter (the same layer value, so it is built once).
+  const connection = redisConnection(options.redis)
+  return ApiContext.layerRuntime(options, {
+    config,
+    signer: NodeSigner.layer,
+    store: RedisContextStore.layer({
+      passphrase: options.passphrase,
+      allowPlaintext: options.redis.allowPlaintext,
+      lockTtl: options.redis.lockTtl
+    }).pipe(Layer.provide(connection)),
+    rateLimiter: RedisRateLimiter.layer().pipe(Layer.provide(connection))
+  })
+}
 
 /**
  * Everything but the HTTP client, for apps that bring their own `HttpClient` (a proxy-aware one, or the emulator's
@@ -121,9 +176,32 @@ export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiCon
   layerWithoutHttpClient(options).pipe(Layer.provideMerge(UndiciHttpClient.layer))
 
 /**
+ * The `redis` option from the environment: `BUNQ_REDIS_URL` (turns it on), `BUNQ_REDIS_PREFIX`, `BUNQ_REDIS_TLS`,
+ * `BUNQ_REDIS_LOCK_TTL` (a duration), `BUNQ_REDIS_ALLOW_PLAINTEXT`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const redisConfig: Config.Config<Option.Option<RedisOptions>> = Config.all({
+  url: Config.option(Config.redacted("BUNQ_REDIS_URL")),
+  keyPrefix: Config.option(Config.string("BUNQ_REDIS_PREFIX")),
+  tls: Config.option(Config.boolean("BUNQ_REDIS_TLS")),
+  lockTtl: Config.option(Config.duration("BUNQ_REDIS_LOCK_TTL")),
+  allowPlaintext: Config.option(Config.boolean("BUNQ_REDIS_ALLOW_PLAINTEXT"))
+}).pipe(Config.map((env) =>
+  Option.map(env.url, (url): RedisOptions => ({
+    url,
+    keyPrefix: Option.getOrUndefined(env.keyPrefix),
+    tls: Option.getOrUndefined(env.tls),
+    lockTtl: Option.getOrUndefined(env.lockTtl),
+    allowPlaintext: Option.getOrUndefined(env.allowPlaintext)
+  }))
+))
+
+/**
  * All services with options from the environment: `BUNQ_API_KEY` (required), `BUNQ_ENVIRONMENT`, `BUNQ_BASE_URL`,
- * `BUNQ_CONTEXT_FILE`, `BUNQ_CONTEXT_PASSPHRASE`, and the other variables of `BunqConfig.config` and
- * `ApiContext.config`. `defaults` fill what the environment leaves out.
+ * `BUNQ_CONTEXT_FILE`, `BUNQ_CONTEXT_PASSPHRASE`, the Redis variables of `redisConfig`, and the other variables of
+ * `BunqConfig.config` and `ApiContext.config`. `defaults` fill what the environment leaves out.
  *
  * @since 0.1.0
  * @category layers
@@ -136,14 +214,16 @@ export const layerConfig = (
       Config.all({
         context: ApiContext.config,
         contextFile: Config.option(Config.string("BUNQ_CONTEXT_FILE")),
-        passphrase: Config.option(Config.redacted("BUNQ_CONTEXT_PASSPHRASE"))
+        passphrase: Config.option(Config.redacted("BUNQ_CONTEXT_PASSPHRASE")),
+        redis: redisConfig
       }),
-      ({ context, contextFile, passphrase }) =>
+      ({ context, contextFile, passphrase, redis }) =>
         build(BunqConfig.layerConfig(defaults), {
           ...defaults,
           ...context,
           contextFile: Option.getOrElse(contextFile, () => defaults.contextFile),
-          passphrase: Option.getOrElse(passphrase, () => defaults.passphrase)
+          passphrase: Option.getOrElse(passphrase, () => defaults.passphrase),
+          redis: Option.getOrElse(redis, () => defaults.redis)
         })
     )
   ).pipe(Layer.provideMerge(UndiciHttpClient.layer))
