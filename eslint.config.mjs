@@ -1,8 +1,9 @@
 import * as effectEslint from "@effect/eslint-plugin"
 import tsParser from "@typescript-eslint/parser"
 
-// Effect's formatting options (the v3 monorepo's eslint.config.mjs), applied through dprint.
-const dprintConfig = {
+// Effect's formatting options (the v3 monorepo's eslint.config.mjs), applied through dprint. The API generator
+// (packages/api/scripts/generate.ts) formats its output with the same options.
+export const dprintConfig = {
   indentWidth: 2,
   lineWidth: 120,
   semiColons: "asi",

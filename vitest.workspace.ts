@@ -9,6 +9,7 @@ const packages = [
   "signer",
   "http",
   "device-server",
+  "api",
   "emulator",
   "platform-node",
   "platform-browser",

@@ -25,7 +25,8 @@ await esbuild.build({
     "src/overhead.ts",
     "src/rateLimits.ts",
     "src/unlock.ts",
-    "src/coldStart.ts"
+    "src/coldStart.ts",
+    "src/signers.ts"
   ],
   outdir,
   bundle: true,

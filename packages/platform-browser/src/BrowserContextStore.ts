@@ -19,7 +19,7 @@ import * as BrowserKeyValueStore from "@effect/platform-browser/BrowserKeyValueS
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
 
 /**
  * @since 0.1.0
@@ -53,22 +53,60 @@ const request = <A>(key: string, description: string, make: () => IDBRequest<A>)
     req.onerror = () => resume(Effect.fail(ioError(key, description)(req.error)))
   })
 
-const openDatabase = (name: string): Effect.Effect<IDBDatabase, ContextStore.ContextStoreError> =>
-  Effect.async<IDBDatabase, ContextStore.ContextStoreError>((resume) => {
-    if (typeof indexedDB === "undefined") {
-      resume(Effect.fail(ioError("*", "IndexedDB is not available here: use layerLocalStorage")(undefined)))
-      return
-    }
-    const open = indexedDB.open(name, 1)
-    open.onupgradeneeded = () => {
-      if (!open.result.objectStoreNames.contains(OBJECT_STORE)) open.result.createObjectStore(OBJECT_STORE)
-    }
-    open.onsuccess = () => resume(Effect.succeed(open.result))
-    open.onerror = () => resume(Effect.fail(ioError("*", `cannot open the IndexedDB database "${name}"`)(open.error)))
-    open.onblocked = () =>
-      resume(Effect.fail(ioError("*", `the IndexedDB database "${name}" is blocked by another tab`)(undefined)))
+/**
+ * Open the database. The connection is closed when the scope closes; one that opens after the attempt gave up
+ * ("blocked" by another tab) is closed as soon as it opens, so no connection is left behind.
+ */
+const openDatabase = (name: string): Effect.Effect<IDBDatabase, ContextStore.ContextStoreError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<IDBDatabase, ContextStore.ContextStoreError>((resume) => {
+      if (typeof indexedDB === "undefined") {
+        resume(Effect.fail(ioError("*", "IndexedDB is not available here: use layerLocalStorage")(undefined)))
+        return
+      }
+      let gaveUp = false
+      const open = indexedDB.open(name, 1)
+      open.onupgradeneeded = () => {
+        if (!open.result.objectStoreNames.contains(OBJECT_STORE)) open.result.createObjectStore(OBJECT_STORE)
+      }
+      open.onsuccess = () => {
+        if (gaveUp) open.result.close()
+        else resume(Effect.succeed(open.result))
+      }
+      open.onerror = () => resume(Effect.fail(ioError("*", `cannot open the IndexedDB database "${name}"`)(open.error)))
+      open.onblocked = () => {
+        gaveUp = true
+        resume(Effect.fail(ioError("*", `the IndexedDB database "${name}" is blocked by another tab`)(undefined)))
+      }
+    }),
+    (db) => Effect.sync(() => db.close())
+  )
+
+/**
+ * Take the Web Lock `name` (exclusive); it is held until the returned `release` is called.
+ *
+ * Interruption: while waiting, the request is aborted (its `signal`), so the lock is never granted to a fiber that
+ * is gone; a grant that races with the interruption is released at once, by the canceler or, when the grant comes
+ * after it, by the callback itself.
+ */
+const acquireWebLock = (locks: LockManager, name: string, key: string) =>
+  Effect.async<() => void, ContextStore.ContextStoreError>((resume, signal) => {
+    let release: (() => void) | undefined
+    locks.request(name, { signal }, () =>
+      new Promise<void>((resolve) => {
+        if (signal.aborted) return resolve()
+        release = resolve
+        resume(Effect.succeed(resolve))
+      })).catch((cause: unknown) => {
+        if (!signal.aborted) resume(Effect.fail(ioError(key, "the Web Locks API failed")(cause)))
+      })
+    return Effect.sync(() => release?.())
   })
 
+/**
+ * Run `effect` holding the Web Lock for `key` (`undefined` when the Web Locks API is missing). The effect runs in
+ * the caller's fiber, so interrupting the caller interrupts it, and the lock is released however it exits.
+ */
 const withWebLock = <A, E, R>(
   name: string,
   key: string,
@@ -76,21 +114,11 @@ const withWebLock = <A, E, R>(
 ): Effect.Effect<A, E | ContextStore.ContextStoreError, R> | undefined => {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks
   if (locks === undefined) return undefined
-  return Effect.flatMap(
-    Effect.runtime<R>(),
-    (runtime) =>
-      Effect.async<A, E | ContextStore.ContextStoreError>((resume) => {
-        // The lock is held until the promise returned to `request` settles: when the effect has exited.
-        locks.request(`effect-bunq:${name}:${key}`, () =>
-          new Promise<void>((release) => {
-            Runtime.runCallback(runtime)(effect, {
-              onExit: (exit) => {
-                release()
-                resume(exit)
-              }
-            })
-          })).catch((cause: unknown) => resume(Effect.fail(ioError(key, "the Web Locks API failed")(cause))))
-      })
+  return Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(
+      restore(acquireWebLock(locks, `effect-bunq:${name}:${key}`, key)),
+      (release) => Effect.ensuring(restore(effect), Effect.sync(release))
+    )
   )
 }
 
@@ -98,12 +126,16 @@ const withWebLock = <A, E, R>(
  * A store on IndexedDB that keeps the private key as a `CryptoKey`. Made for `WebCryptoSigner` keys (from
  * `generateKeyPair({ extractable: false })`): a key of another implementation fails `save` with `Corrupt`.
  *
+ * The database connection belongs to the `Scope`: it is closed when the scope closes (after that the store's
+ * operations fail with `Io`). `withLock` holds a Web Lock (one per database and key) and releases it however the
+ * locked effect exits, interruption included.
+ *
  * @since 0.1.0
  * @category constructors
  */
 export const makeIndexedDb = (
   options: IndexedDbOptions = {}
-): Effect.Effect<ContextStore.ContextStore.Service, ContextStore.ContextStoreError> =>
+): Effect.Effect<ContextStore.ContextStore.Service, ContextStore.ContextStoreError, Scope.Scope> =>
   Effect.gen(function*() {
     const name = options.database ?? "effect-bunq"
     const db = yield* openDatabase(name)
@@ -168,7 +200,7 @@ export const makeIndexedDb = (
 export const layerIndexedDb = (
   options: IndexedDbOptions = {}
 ): Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError> =>
-  Layer.effect(ContextStore.ContextStore, makeIndexedDb(options))
+  Layer.scoped(ContextStore.ContextStore, makeIndexedDb(options))
 
 /**
  * A store on `localStorage` (see the module notes: the private key is stored as PEM text, so keys must be

@@ -4,7 +4,7 @@
  *
  * PEM parsing and key checks are shared with `WebCryptoSigner` (`@effect-bunq/signer/KeyEncoding`), so both fail
  * with the same `SignerError` reasons for the same input. Imported server public keys are cached by PEM text
- * (bounded, LRU).
+ * (bounded, LRU: `KeyEncoding.cachePublicKeys`, shared with `WebCryptoSigner`).
  *
  * Note: a `KeyObject` can always be exported by code holding it; `extractable: false` is enforced by this service's
  * `exportPrivateKeyPem` only.
@@ -27,27 +27,6 @@ type Operation = Signer.SignerError["operation"]
 interface VerifyKey {
   readonly key: Crypto.KeyObject
   readonly modulusLength: number
-}
-
-/** Least-recently-used map of imported verification keys (a `Map` iterates in insertion order). */
-class VerifyKeyCache {
-  private readonly entries = new Map<string, VerifyKey>()
-  get(pem: string): VerifyKey | undefined {
-    const entry = this.entries.get(pem)
-    if (entry !== undefined) {
-      this.entries.delete(pem)
-      this.entries.set(pem, entry)
-    }
-    return entry
-  }
-  set(pem: string, entry: VerifyKey): void {
-    this.entries.delete(pem)
-    this.entries.set(pem, entry)
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= VERIFY_KEY_CACHE_CAPACITY) break
-      this.entries.delete(oldest)
-    }
-  }
 }
 
 const failure = (
@@ -85,25 +64,18 @@ const spkiPem = (publicKey: Crypto.KeyObject): string =>
  * @category constructors
  */
 export const make: Effect.Effect<Signer.Signer.Service> = Effect.sync(() => {
-  const verifyKeys = new VerifyKeyCache()
-
-  const publicKey = (pem: string): Effect.Effect<VerifyKey, Signer.SignerError> =>
-    Effect.suspend(() => {
-      const cached = verifyKeys.get(pem)
-      if (cached !== undefined) return Effect.succeed(cached)
-      return Effect.flatMap(KeyEncoding.decodePublicKeyPem(pem), (decoded) =>
+  const publicKey = KeyEncoding.cachePublicKeys(
+    VERIFY_KEY_CACHE_CAPACITY,
+    (pem) =>
+      Effect.flatMap(KeyEncoding.decodePublicKeyPem(pem), (decoded) =>
         Effect.try({
-          try: () => {
-            const entry: VerifyKey = {
-              key: Crypto.createPublicKey({ key: Buffer.from(decoded.spki), format: "der", type: "spki" }),
-              modulusLength: decoded.modulusLength
-            }
-            verifyKeys.set(pem, entry)
-            return entry
-          },
+          try: (): VerifyKey => ({
+            key: Crypto.createPublicKey({ key: Buffer.from(decoded.spki), format: "der", type: "spki" }),
+            modulusLength: decoded.modulusLength
+          }),
           catch: (cause) => failure("importPublicKey", "MalformedPem", "node:crypto rejected the public key", cause)
         }))
-    })
+  )
 
   const generateKeyPair: Signer.Signer.Service["generateKeyPair"] = (options) => {
     const extractable = options?.extractable ?? true

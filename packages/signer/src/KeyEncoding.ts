@@ -7,8 +7,9 @@
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
-import * as base64 from "./internal/base64.js"
+import * as Encoding from "effect/Encoding"
 import * as internal from "./internal/keyEncoding.js"
+import * as lru from "./internal/lru.js"
 import type { SignerError } from "./Signer.js"
 
 /**
@@ -79,4 +80,17 @@ export const encodePem: (label: string, der: Uint8Array) => string = internal.en
  * @since 0.1.0
  * @category encoding
  */
-export const encodeBase64: (bytes: Uint8Array) => string = base64.encode
+export const encodeBase64: (bytes: Uint8Array) => string = Encoding.encodeBase64
+
+/**
+ * Import each public key once: `importKey` wrapped so that what it returns is kept by PEM text, the least recently
+ * used dropped beyond `capacity`; a failure is not kept (the next call tries again). Signers verify every response
+ * with bunq's server public key, so they import it through this.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const cachePublicKeys: <A, E>(
+  capacity: number,
+  importKey: (pem: string) => Effect.Effect<A, E>
+) => (pem: string) => Effect.Effect<A, E> = lru.cached

@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import * as Crypto from "node:crypto"
-import { LruCache } from "../src/internal/lru.js"
 import * as KeyEncoding from "../src/KeyEncoding.js"
 import * as Signer from "../src/Signer.js"
 import * as WebCryptoSigner from "../src/WebCryptoSigner.js"
@@ -131,19 +130,26 @@ describe("KeyEncoding", () => {
   })
 })
 
-describe("LruCache", () => {
-  it("evicts the least recently used entry beyond its capacity", () => {
-    const cache = new LruCache<string, number>(2)
-    cache.set("a", 1)
-    cache.set("b", 2)
-    assert.strictEqual(cache.get("a"), 1) // a is now the most recent
-    cache.set("c", 3)
-    assert.strictEqual(cache.size, 2)
-    assert.isUndefined(cache.get("b"))
-    assert.strictEqual(cache.get("a"), 1)
-    assert.strictEqual(cache.get("c"), 3)
-    cache.set("c", 4)
-    assert.strictEqual(cache.size, 2)
-    assert.strictEqual(cache.get("c"), 4)
-  })
+describe("KeyEncoding.cachePublicKeys", () => {
+  it.effect("imports a key once, evicts the least recently used beyond its capacity, and keeps no failure", () =>
+    Effect.gen(function*() {
+      const imports: Array<string> = []
+      const importKey = (pem: string) =>
+        Effect.suspend(() => {
+          imports.push(pem)
+          return pem === "bad" ? Effect.fail("rejected") : Effect.succeed(`key of ${pem}`)
+        })
+      const publicKey = KeyEncoding.cachePublicKeys(2, importKey)
+      assert.strictEqual(yield* publicKey("a"), "key of a")
+      assert.strictEqual(yield* publicKey("b"), "key of b")
+      assert.strictEqual(yield* publicKey("a"), "key of a") // a is now the most recent
+      assert.deepStrictEqual(imports, ["a", "b"])
+      yield* publicKey("c") // evicts b
+      yield* publicKey("a")
+      yield* publicKey("b")
+      assert.deepStrictEqual(imports, ["a", "b", "c", "b"])
+      assert.strictEqual(yield* Effect.flip(publicKey("bad")), "rejected")
+      assert.strictEqual(yield* Effect.flip(publicKey("bad")), "rejected")
+      assert.deepStrictEqual(imports, ["a", "b", "c", "b", "bad", "bad"])
+    }))
 })

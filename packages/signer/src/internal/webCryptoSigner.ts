@@ -1,10 +1,10 @@
 import * as Effect from "effect/Effect"
+import * as Encoding from "effect/Encoding"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Signer from "../Signer.js"
-import * as Base64 from "./base64.js"
 import * as KeyEncoding from "./keyEncoding.js"
-import { LruCache } from "./lru.js"
+import * as Lru from "./lru.js"
 
 /** @internal */
 export const IMPLEMENTATION = "webcrypto"
@@ -110,25 +110,16 @@ export const fromCryptoKey = (key: CryptoKey): Effect.Effect<Signer.PrivateKey, 
 
 /** @internal */
 export const make: Effect.Effect<Signer.Signer.Service> = Effect.sync(() => {
-  const verifyKeys = new LruCache<string, { readonly key: CryptoKey; readonly modulusLength: number }>(
-    VERIFY_KEY_CACHE_CAPACITY
+  const publicKey = Lru.cached(
+    VERIFY_KEY_CACHE_CAPACITY,
+    (pem) =>
+      Effect.flatMap(KeyEncoding.decodePublicKeyPem(pem), (decoded) =>
+        tryCrypto(
+          "importPublicKey",
+          "the platform rejected the public key",
+          (s) => s.importKey("spki", bufferSource(decoded.spki), ALGORITHM, false, ["verify"])
+        ).pipe(Effect.map((key) => ({ key, modulusLength: decoded.modulusLength }))))
   )
-
-  const publicKey = (pem: string) =>
-    Effect.suspend(() => {
-      const cached = verifyKeys.get(pem)
-      if (cached !== undefined) return Effect.succeed(cached)
-      return KeyEncoding.decodePublicKeyPem(pem).pipe(
-        Effect.flatMap((decoded) =>
-          tryCrypto(
-            "importPublicKey",
-            "the platform rejected the public key",
-            (s) => s.importKey("spki", bufferSource(decoded.spki), ALGORITHM, false, ["verify"])
-          ).pipe(Effect.map((key) => ({ key, modulusLength: decoded.modulusLength })))
-        ),
-        Effect.tap((entry) => Effect.sync(() => verifyKeys.set(pem, entry)))
-      )
-    })
 
   const generateKeyPair: Signer.Signer.Service["generateKeyPair"] = (options) => {
     const extractable = options?.extractable ?? true
@@ -203,7 +194,7 @@ export const make: Effect.Effect<Signer.Signer.Service> = Effect.sync(() => {
       Effect.flatMap((handle) =>
         tryCrypto("sign", "signing failed", (s) => s.sign(ALGORITHM, handle, bufferSource(data)))
       ),
-      Effect.map((signature) => Base64.encode(new Uint8Array(signature)))
+      Effect.map((signature) => Encoding.encodeBase64(new Uint8Array(signature)))
     )
 
   const verify: Signer.Signer.Service["verify"] = (publicKeyPem, data, signature) =>

@@ -1,27 +1,32 @@
 /**
  * Benchmark of the two Signer implementations in Node (run by hand; not a test):
  *
- *   pnpm exec tsx packages/signer/bench/signers.ts [seconds-per-case] [rounds]
+ *   pnpm --filter @effect-bunq/bench signers [seconds-per-case] [rounds]
  *
  * Measures sign, verify and PEM import operations per second through the service (sequential, and sign with 8
  * operations in flight), and key generation time. Implementations alternate case by case over several rounds and
  * the median round is reported, so a load spike from other processes hits both alike. `raw node:crypto` is the
- * bare `crypto.sign` / `crypto.verify` loop without Effect, for reference. NodeSigner lives in
- * `@effect-bunq/platform-node`; it is imported by relative path because the signer package does not depend on it.
+ * bare `crypto.sign` / `crypto.verify` loop without Effect, for reference. The key is a fresh 2048-bit RSA key in
+ * PKCS#1 PEM, the form bunq's SDK files hold (so `import` includes the PKCS#1 → PKCS#8 wrapping).
  */
-import { Effect, Redacted } from "effect"
+import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
+import type * as Signer from "@effect-bunq/signer/Signer"
+import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import * as Crypto from "node:crypto"
 import * as Os from "node:os"
-import * as NodeSigner from "../../platform-node/src/NodeSigner.js"
-import type * as Signer from "../src/Signer.js"
-import * as WebCryptoSigner from "../src/WebCryptoSigner.js"
-import vectors from "../test/fixtures/signing-test-vectors.json" with { type: "json" }
 
 const seconds = Number(process.argv[2] ?? "2")
 const rounds = Number(process.argv[3] ?? "5")
 const keygenRuns = 10
 const body = new TextEncoder().encode(JSON.stringify({ description: "x".repeat(1000), amount: "12.50" }))
-const pem = Redacted.make(vectors.keys.client_private_key_pem_pkcs1)
+const testKey = Crypto.generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs1", format: "pem" }
+})
+const pem = Redacted.make(testKey.privateKey)
 
 /** Operations per wall-clock second and per CPU second of this process (all threads: WebCrypto signs on libuv's
  * thread pool). The CPU figure is robust to other load on the machine; the wall-clock figure is what a caller sees. */
@@ -88,8 +93,8 @@ const program = Effect.gen(function*() {
     WebCryptoSigner: yield* cases(yield* WebCryptoSigner.make),
     NodeSigner: yield* cases(yield* NodeSigner.make)
   }
-  const key = Crypto.createPrivateKey(vectors.keys.client_private_key_pem_pkcs1)
-  const pub = Crypto.createPublicKey(vectors.keys.client_public_key_pem_spki)
+  const key = Crypto.createPrivateKey(testKey.privateKey)
+  const pub = Crypto.createPublicKey(testKey.publicKey)
   const rawSignature = Crypto.sign("sha256", body, key)
   const raw: Partial<Record<Case, Effect.Effect<Rate>>> = {
     sign: rawOpsPerSecond(() => Crypto.sign("sha256", body, key)),

@@ -1,0 +1,98 @@
+/**
+ * The patch layer: every place where bunq's OpenAPI document (`spec/openapi.json`) is wrong or says too little, and
+ * what the generator does instead. Reviewed like code; the spec itself is never edited.
+ *
+ * What the generator corrects everywhere (by rule, not per operation), documented here:
+ *
+ * - Envelope. The spec describes a response as the bare object (`PaymentRead`) or an array of them (`PaymentListing`);
+ *   bunq answers `{"Response":[{"Payment":{...}}],"Pagination":{...}}`. Reads and lists decode each `Response`
+ *   item's value (the key is bunq's type name, which the spec does not give reliably, so any key is accepted); a
+ *   "one of" response (`MonetaryAccountRead`) decodes the item itself.
+ * - Creates and updates. Whatever the spec says (`PaymentCreate` is `{id}`, `NotificationFilterUrlCreate` is
+ *   `{Id}`), a response whose schema is only an id answers `{"Response":[{"Id":{"id":1}}]}`: the program returns the
+ *   id. The exceptions are listed in `createResults` below.
+ * - "One of" objects. An object whose every property is a `$ref` under a PascalCase key (`MonetaryAccountListing`,
+ *   `EventObject`, `UserRead`, …) is one of its members, wrapped by the type name: it becomes a tagged union
+ *   (`OneOf.Member`), with `OneOf.Unknown` for a wrapper key the spec does not list. `notOneOf` lists the objects of
+ *   that shape that are not unions.
+ * - Pagination. No list declares `count`, `older_id` or `newer_id`: every `List_all_…` operation gets a one-page
+ *   program (`count`, `cursor`) and a lazy `Stream`, through `@effect-bunq/http/Pagination`.
+ * - Optional fields. bunq leaves fields out and sends `null` for absent ones; the spec marks nothing optional in
+ *   responses. Every field of a response object is optional and accepts `null`; unknown fields are ignored.
+ * - Request bodies. A request body sends only the fields the spec does not mark `readOnly`; its `required` fields are
+ *   required only when no `PUT` uses the same body (an update sends what changes).
+ * - Enums. The spec has none (values are listed in descriptions only): every such field is a `string`, so a value bunq
+ *   adds later always decodes.
+ */
+
+/** Module names where PascalCase of the tag is not bunq's spelling of the resource. */
+export const moduleNames: Readonly<Record<string, string>> = {
+  "bunqme-fundraiser-profile": "BunqMeFundraiserProfile",
+  "bunqme-fundraiser-result": "BunqMeFundraiserResult",
+  "bunqme-tab": "BunqMeTab",
+  "bunqme-tab-result-response": "BunqMeTabResultResponse"
+}
+
+/**
+ * Fields that are amounts: `{"value":"12.50","currency":"EUR"}`. The spec says `value` is a string; it is a decimal,
+ * kept exact as a validated string (`Amount.toBigDecimal` converts), never a float.
+ */
+export const decimalFields: Readonly<Record<string, ReadonlyArray<string>>> = {
+  Amount: ["value"]
+}
+
+/** Objects shaped like a "one of" that are not: bags of several `Response` items (registration answers). */
+export const notOneOf: ReadonlyArray<string> = ["InstallationCreate", "SessionServerCreate"]
+
+/**
+ * Creates whose answer is not `{"Id":{"id":<integer>}}`:
+ *
+ * - attachments answer `{"Id":{"id":"<uuid>"}}` (jorttbv/bunq-client fixtures `attachments.post.json`,
+ *   `attachment_publics.post.json`);
+ * - avatars answer `{"Uuid":{"uuid":"<uuid>"}}` (`avatars.post.json`; the spec's `AvatarCreate` agrees).
+ */
+export const createResults: Readonly<Record<string, "idString" | "uuid">> = {
+  CREATE_Attachment_for_User_MonetaryAccount: "idString",
+  CREATE_AttachmentPublic: "idString",
+  CREATE_Avatar: "uuid"
+}
+
+/**
+ * Path parameters the spec types `integer` that are UUID strings: public attachments and avatars are addressed by
+ * UUID.
+ */
+export const stringParams: Readonly<Record<string, ReadonlyArray<string>>> = {
+  READ_AttachmentPublic: ["itemId"],
+  READ_Avatar: ["itemId"],
+  List_all_Content_for_AttachmentPublic: ["attachment-publicUUID"]
+}
+
+/**
+ * Uploads: the spec declares a JSON body, but bunq takes the file's raw bytes with its `Content-Type` and an
+ * `X-Bunq-Attachment-Description` header, signed over those bytes.
+ */
+export const uploads: ReadonlyArray<string> = ["CREATE_Attachment_for_User_MonetaryAccount", "CREATE_AttachmentPublic"]
+
+/**
+ * Downloads: the spec declares a JSON list (`…ContentListing`, an empty object), but bunq answers the file's raw
+ * bytes (with its `Content-Type`), signed like any body. Every operation of the `content` tag, and the invoice PDF.
+ */
+export const isDownload = (operationId: string, tag: string): boolean =>
+  tag === "content" || operationId === "List_all_PdfContent_for_User_Invoice"
+
+/**
+ * Operations sent without a session (no `ApiContext`): creating a sandbox user needs no token at all. bunq answers
+ * `{"Response":[{"ApiKey":{"api_key":"sandbox_…"}}]}`, not the spec's `{Id}` (bunq's SDKs read `ApiKey`).
+ */
+export const sandboxUserCreates: ReadonlyArray<string> = ["CREATE_SandboxUserPerson", "CREATE_SandboxUserCompany"]
+
+/**
+ * Operations left out, and why. They are the registration flow, which needs the installation token rather than a
+ * session: `@effect-bunq/device-server` implements them (`ApiContext` runs them for you).
+ */
+export const excluded: Readonly<Record<string, string>> = {
+  CREATE_Installation: "registration: sent before any token exists; ApiContext does it (device-server Installation)",
+  CREATE_DeviceServer:
+    "registration: needs the installation token; ApiContext does it (device-server DeviceServer.create)",
+  CREATE_SessionServer: "registration: needs the installation token; ApiContext does it (device-server Session)"
+}

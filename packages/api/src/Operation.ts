@@ -1,0 +1,49 @@
+/**
+ * What every generated program shares: the page of a list and its options, and the error a program fails with.
+ *
+ * Every program (`Payment.get`, `Payment.list`, …) takes one object of parameters: the path's ids (`userId` is
+ * optional and defaults to the session's user), a `body` for creates and updates, and `count`/`olderId`/`newerId`
+ * for lists.
+ *
+ * @since 0.1.0
+ */
+import type * as ApiContext from "@effect-bunq/device-server/ApiContext"
+import type * as Option from "effect/Option"
+
+/**
+ * One page of a list: its items (newest first) and the ids to continue from. Pass `olderId` back as `olderId` to get
+ * the next page of older items (`None` on the last page); `newerId` the same towards newer items, and `futureId`
+ * where newer items will appear later.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Page<A> {
+  readonly items: ReadonlyArray<A>
+  readonly olderId: Option.Option<number>
+  readonly newerId: Option.Option<number>
+  readonly futureId: Option.Option<number>
+}
+
+/**
+ * Where a page starts: `count` items (default and at most 200), older than `olderId` or newer than `newerId`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PageOptions {
+  readonly count?: number | undefined
+  readonly olderId?: number | undefined
+  readonly newerId?: number | undefined
+}
+
+/**
+ * What a program fails with: bunq's errors (`ApiError`, `TransportError`, `ResponseVerificationError`,
+ * `DecodeError`), a context store or signer failure while the session is renewed, and `InvalidCount` for a page
+ * `count` outside 1–200. Programs with a body also fail with `SchemaDecodeError` (`EncodeFailed`) when the body does
+ * not encode (an amount that is not a decimal).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type Error = ApiContext.ApiContextError

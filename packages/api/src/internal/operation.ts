@@ -1,0 +1,254 @@
+/**
+ * The runtime of the generated programs. Each generated program is one call here with a descriptor (name, method,
+ * path template) and the schemas it needs; this module fills the path (the `userId` from the session unless given),
+ * sends the request through `ApiContext`, and decodes bunq's envelope:
+ *
+ * - a read answers `{"Response":[{"Payment":{...}}]}`: the first item's value (or, for a "one of" object, the item
+ *   itself) is decoded;
+ * - a list answers one such item per object, plus `Pagination`: pages go through `@effect-bunq/http/Pagination`;
+ * - a create or update answers `{"Id":{"id":1}}` (some `{"Uuid":{"uuid":"…"}}`, attachments an `Id` holding a
+ *   UUID string), whatever the spec says;
+ * - a delete answers `{"Response":[]}`.
+ *
+ * One runtime instead of a body per program keeps the generated modules small and the bundle of an app that uses a
+ * few programs small.
+ */
+import * as ApiContext from "@effect-bunq/device-server/ApiContext"
+import type { BunqResponse, Method } from "@effect-bunq/http/BunqClient"
+import { DecodeError } from "@effect-bunq/http/BunqError"
+import * as Pagination from "@effect-bunq/http/Pagination"
+import * as SchemaDecodeError from "@effect-bunq/schema/SchemaDecodeError"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type { Page, PageOptions } from "../Operation.js"
+import type { Any } from "./schema.js"
+import { itemValue } from "./schema.js"
+
+/**
+ * What a generated program is: its name (`"Payment.list"`, also the span name), method and path template with
+ * `{param}` placeholders named like the program's parameters (`/user/{userId}/monetary-account/{monetaryAccountId}/payment`).
+ *
+ * @internal
+ */
+export interface Descriptor {
+  readonly name: string
+  readonly method: Method
+  readonly path: string
+}
+
+/** @internal */
+export type Params = { readonly [key: string]: unknown } | undefined
+
+/**
+ * What a create or update answers: an `Id` with an integer, an `Uuid`, an `Id` holding a UUID string (attachments),
+ * or an object decoded with a schema.
+ *
+ * @internal
+ */
+export type Result = "id" | "uuid" | "idString" | Any
+
+const placeholder = /\{([A-Za-z]+)\}/g
+
+/** The path with its parameters filled in; `userId` from the session unless the caller gave one. */
+const resolvePath = (
+  descriptor: Descriptor,
+  params: Params
+): Effect.Effect<string, ApiContext.ApiContextError, ApiContext.ApiContext> => {
+  const fill = (userId: unknown) =>
+    descriptor.path.replace(
+      placeholder,
+      (_, key: string) =>
+        encodeURIComponent(String(key === "userId" && params?.["userId"] === undefined ? userId : params?.[key]))
+    )
+  if (!descriptor.path.includes("{userId}") || params?.["userId"] !== undefined) return Effect.succeed(fill(undefined))
+  return Effect.flatMap(
+    ApiContext.ApiContext,
+    (context) => Effect.map(context.session, (session) => fill(session.userId))
+  )
+}
+
+const decodeError = (
+  descriptor: Descriptor,
+  path: string,
+  response: BunqResponse,
+  description: string
+): DecodeError =>
+  new DecodeError({
+    operation: descriptor.name,
+    method: descriptor.method,
+    path: path.split("?")[0]!,
+    requestId: response.requestId,
+    ...(response.responseId === undefined ? {} : { responseId: response.responseId }),
+    status: response.status,
+    description
+  })
+
+const parseOptions = { errors: "all", onExcessProperty: "ignore" } as const
+
+/** Decode one `Response` item: its value, or (`wrapped: false`, a "one of" object) the item itself. */
+const decodeItem = (schema: Any, wrapped: boolean, target: string) => (item: unknown, index: number) => {
+  const input = wrapped ? Option.getOrUndefined(itemValue(item)) : item
+  return Effect.mapError(
+    ParseResult.decodeUnknown(schema, parseOptions)(input),
+    (issue) => SchemaDecodeError.fromParseIssue(target, new ParseResult.Pointer(["Response", index], item, issue))
+  )
+}
+
+const inResponse = <A>(
+  descriptor: Descriptor,
+  path: string,
+  response: BunqResponse,
+  effect: Effect.Effect<A, SchemaDecodeError.SchemaDecodeError>
+): Effect.Effect<A, DecodeError> =>
+  Effect.mapError(effect, (error) => decodeError(descriptor, path, response, error.message))
+
+/** `GET` one object. @internal */
+export const read = (descriptor: Descriptor, schema: Any, wrapped: boolean) =>
+  Effect.fn(descriptor.name)(function*(params: Params) {
+    const path = yield* resolvePath(descriptor, params)
+    const response = yield* ApiContext.request({ operation: descriptor.name, method: descriptor.method, path })
+    const first = response.items[0]
+    if (first === undefined) {
+      return yield* decodeError(descriptor, path, response, `Cannot decode ${descriptor.name}: the Response is empty`)
+    }
+    return yield* inResponse(descriptor, path, response, decodeItem(schema, wrapped, descriptor.name)(first, 0))
+  })
+
+/** The id in a pagination link's query (`/v1/user/1/payment?count=10&older_id=42` → 42). */
+const idIn = (url: string | undefined, name: string): Option.Option<number> => {
+  if (url === undefined) return Option.none()
+  const query = url.indexOf("?")
+  if (query < 0) return Option.none()
+  const value = new URLSearchParams(url.slice(query + 1)).get(name)
+  const id = value === null || value.trim() === "" ? Number.NaN : Number(value)
+  return Number.isSafeInteger(id) ? Option.some(id) : Option.none()
+}
+
+/** The page options among a program's parameters. */
+const pageOptions = (params: Params): PageOptions => ({
+  count: params?.["count"] as number | undefined,
+  olderId: params?.["olderId"] as number | undefined,
+  newerId: params?.["newerId"] as number | undefined
+})
+
+/** One page of a list. */
+const fetchPage = (descriptor: Descriptor, schema: Any, wrapped: boolean, params: Params) =>
+(
+  options: PageOptions
+): Effect.Effect<Page<any>, ApiContext.ApiContextError, ApiContext.ApiContext> =>
+  Effect.gen(function*() {
+    const count = options.count ?? Pagination.maxCount
+    yield* Pagination.validateCount(count)
+    const path = yield* resolvePath(descriptor, params)
+    const response = yield* ApiContext.request({
+      operation: descriptor.name,
+      method: "GET",
+      path,
+      urlParams: {
+        count,
+        ...(options.olderId === undefined ? {} : { older_id: options.olderId }),
+        ...(options.newerId === undefined ? {} : { newer_id: options.newerId })
+      }
+    })
+    const items = yield* inResponse(
+      descriptor,
+      path,
+      response,
+      Effect.forEach(response.items, decodeItem(schema, wrapped, descriptor.name))
+    )
+    return {
+      items,
+      olderId: idIn(response.pagination?.olderUrl, "older_id"),
+      newerId: idIn(response.pagination?.newerUrl, "newer_id"),
+      futureId: idIn(response.pagination?.futureUrl, "newer_id")
+    }
+  })
+
+/** One page of a list. @internal */
+export const listPage = (descriptor: Descriptor, schema: Any, wrapped: boolean) =>
+  Effect.fn(descriptor.name)(function*(params: Params) {
+    return yield* fetchPage(descriptor, schema, wrapped, params)(pageOptions(params))
+  })
+
+/**
+ * Every object of a list, page by page, lazily: towards older objects, or towards newer ones when `newerId` is
+ * given. @internal
+ */
+export const list = (descriptor: Descriptor, schema: Any, wrapped: boolean) => (params: Params) => {
+  const first = pageOptions(params)
+  const newer = first.newerId !== undefined
+  const fetch = fetchPage(descriptor, schema, wrapped, params)
+  return Stream.paginateEffect<PageOptions, ReadonlyArray<any>, ApiContext.ApiContextError, ApiContext.ApiContext>(
+    first,
+    (options) =>
+      Effect.map(fetch(options), (page) => {
+        const next = page.items.length === 0 ? Option.none() : newer ? page.newerId : page.olderId
+        return [
+          page.items,
+          Option.map(
+            next,
+            (id): PageOptions => newer ? { count: first.count, newerId: id } : { count: first.count, olderId: id }
+          )
+        ] as const
+      })
+  ).pipe(Stream.flatMap(Stream.fromIterable), Stream.withSpan(descriptor.name))
+}
+
+const decodeResult = (result: Result, target: string) => (items: ReadonlyArray<unknown>) => {
+  if (typeof result !== "string") {
+    const first = items[0]
+    return first === undefined
+      ? Effect.fail(
+        SchemaDecodeError.fromParseIssue(
+          target,
+          new ParseResult.Type(Schema.Unknown.ast, items, "the Response is empty")
+        )
+      )
+      : decodeItem(result, true, target)(first, 0)
+  }
+  const typeName = result === "uuid" ? "Uuid" : "Id"
+  const index = items.findIndex((item) => typeof item === "object" && item !== null && typeName in item)
+  const idSchema = result === "id" ? IdNumber : result === "uuid" ? UuidString : IdString
+  if (index < 0) {
+    return Effect.fail(
+      SchemaDecodeError.fromParseIssue(
+        target,
+        new ParseResult.Type(idSchema.ast, items, `no ${typeName} object in Response`)
+      )
+    )
+  }
+  return Effect.map(
+    decodeItem(idSchema, true, target)(items[index], index),
+    (value): any => result === "uuid" ? value.uuid : value.id
+  )
+}
+
+const IdNumber: Any = Schema.Struct({ id: Schema.Number })
+const IdString: Any = Schema.Struct({ id: Schema.String })
+const UuidString: Any = Schema.Struct({ uuid: Schema.String })
+
+/** `POST` or `PUT` with a JSON body. @internal */
+export const write = (descriptor: Descriptor, body: Any | undefined, result: Result) =>
+  Effect.fn(descriptor.name)(function*(params: Params) {
+    const encoded = body === undefined
+      ? undefined
+      : yield* SchemaDecodeError.encode(body, `${descriptor.name} body`)(params?.["body"] ?? {})
+    const path = yield* resolvePath(descriptor, params)
+    const response = yield* ApiContext.request({
+      operation: descriptor.name,
+      method: descriptor.method,
+      path,
+      ...(encoded === undefined ? {} : { body: encoded })
+    })
+    return yield* inResponse(descriptor, path, response, decodeResult(result, descriptor.name)(response.items))
+  })
+
+/** `DELETE`. @internal */
+export const remove = (descriptor: Descriptor) =>
+  Effect.fn(descriptor.name)(function*(params: Params) {
+    const path = yield* resolvePath(descriptor, params)
+    yield* ApiContext.request({ operation: descriptor.name, method: descriptor.method, path })
+  })

@@ -1,0 +1,96 @@
+/**
+ * Lenient decoding, for every generated schema: arbitrary JSON never makes a decoder throw (a failure is a value),
+ * unknown fields are ignored, `null` reads as absent, and a "one of" object with a wrapper key this version does not
+ * know decodes to `Unknown` with the raw JSON.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Either, FastCheck, Schema } from "effect"
+import * as Schemas from "../src/Schemas.js"
+
+const all = Object.entries(Schemas as unknown as Record<string, Schema.Schema<any, any>>).filter(([, value]) =>
+  Schema.isSchema(value)
+)
+
+describe("generated decoders", () => {
+  it("there is a schema for every object of the spec and every request body", () => {
+    assert.isAtLeast(all.length, 711 + 100)
+  })
+
+  it("never throw on arbitrary JSON", () => {
+    const decoders = all.map(([name, schema]) => [name, Schema.decodeUnknownEither(schema)] as const)
+    FastCheck.assert(
+      FastCheck.property(FastCheck.jsonValue({ maxDepth: 4 }), FastCheck.nat(decoders.length - 1), (json, index) => {
+        const [name, decode] = decoders[index]!
+        try {
+          decode(json)
+        } catch (error) {
+          throw new Error(`${name} threw: ${String(error)}`)
+        }
+      }),
+      { numRuns: 5_000 }
+    )
+    // and every decoder on objects whose fields are arbitrary JSON
+    for (const [name, decode] of decoders) {
+      FastCheck.assert(
+        FastCheck.property(FastCheck.dictionary(FastCheck.string(), FastCheck.jsonValue({ maxDepth: 2 })), (json) => {
+          try {
+            decode(json)
+          } catch (error) {
+            throw new Error(`${name} threw: ${String(error)}`)
+          }
+        }),
+        { numRuns: 5 }
+      )
+    }
+  })
+
+  it("unknown fields are ignored and null reads as absent", () => {
+    const decoded = Schema.decodeUnknownSync(Schemas.PaymentListing)({
+      id: 1,
+      description: null,
+      a_field_bunq_adds_next_year: { anything: true }
+    })
+    assert.deepStrictEqual(decoded, { id: 1 })
+  })
+
+  it("an unknown wrapper key decodes to Unknown with the raw JSON; a known one to its member", () => {
+    const raw = { MonetaryAccountQuantum: { id: 9 } }
+    assert.deepStrictEqual(Schema.decodeUnknownSync(Schemas.MonetaryAccountListing)(raw), {
+      _tag: "Unknown",
+      typeName: "MonetaryAccountQuantum",
+      raw
+    })
+    assert.deepStrictEqual(
+      Schema.decodeUnknownSync(Schemas.MonetaryAccountListing)({ MonetaryAccountSavings: { id: 3 } }),
+      {
+        _tag: "MonetaryAccountSavings",
+        value: { id: 3 }
+      }
+    )
+    // null members are skipped: the first non-null key is the type
+    assert.deepStrictEqual(
+      Schema.decodeUnknownSync(Schemas.EventObject)({ Payment: null, RequestInquiry: { id: 4 } }),
+      { _tag: "RequestInquiry", value: { id: 4 } }
+    )
+    // a known member that does not match fails, as a value
+    assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(Schemas.EventObject)({ Payment: { id: "four" } })))
+    // and encoding writes the wrapper back
+    assert.deepStrictEqual(Schema.encodeSync(Schemas.EventObject)({ _tag: "Payment", value: { id: 4 } }), {
+      Payment: { id: 4 }
+    })
+    assert.deepStrictEqual(
+      Schema.encodeSync(Schemas.MonetaryAccountListing)({ _tag: "Unknown", typeName: "X", raw }),
+      raw
+    )
+  })
+
+  it("amounts stay exact strings; a request amount must be a decimal", () => {
+    const amount = Schema.decodeUnknownSync(Schemas.Amount)({ value: "0.10", currency: "EUR" })
+    assert.strictEqual(amount.value, "0.10")
+    const body = { amount: { value: "12,50", currency: "EUR" } }
+    assert.isTrue(Either.isLeft(Schema.encodeEither(Schemas.PaymentBody)(body as any)))
+    assert.isTrue(
+      Either.isRight(Schema.encodeEither(Schemas.PaymentBody)({ amount: { value: "12.50", currency: "EUR" } } as any))
+    )
+  })
+})

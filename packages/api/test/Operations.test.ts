@@ -1,0 +1,190 @@
+/**
+ * Every generated program, run through the real `ApiContext` and `BunqClient` against a recording bunq (the
+ * emulator registers; every other call gets a canned answer signed with the server key): the method, the path with
+ * its ids and the session's user filled in, the query of a page, the exact body bytes (which round-trip through the
+ * body schema), the client signature over those bytes, and the decoded answer.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Option, Redacted, Schema, Stream } from "effect"
+import * as Api from "../src/index.js"
+import * as Schemas from "../src/Schemas.js"
+import { makeHarness, type Recorded } from "./utils/recording.js"
+import { cannedObject, coverage, type Covered, firstMember, minimal } from "./utils/spec.js"
+
+const programs = Api as unknown as Record<string, Record<string, (params?: unknown) => unknown>>
+const schemas = Schemas as unknown as Record<string, Schema.Schema<any, any>>
+
+/** Parameter values: ids 1001, 1002, … and UUIDs where the path takes one. */
+const paramsOf = (op: Covered) =>
+  Object.fromEntries(
+    op.params.filter((p) => p.name !== "userId").map((p, index) => [
+      p.name,
+      p.type === "string" ? `5a6b7c8d-0000-4000-8000-00000000000${index}` : 1001 + index
+    ])
+  )
+
+const expectedPath = (op: Covered, params: Record<string, unknown>, userId: number) =>
+  op.path.replace(/\{([^}]+)\}/g, (_, placeholder: string) => {
+    if (placeholder === "userID") return String(userId)
+    const name = op.params[[...op.path.matchAll(/\{([^}]+)\}/g)].findIndex((m) => m[1] === placeholder)]!.name
+    return String(params[name])
+  })
+
+/** A canned `Response` item and what it decodes to. */
+const item = (op: Covered, schema: string): { readonly json: unknown; readonly decoded: unknown } => {
+  if (op.oneOf) {
+    const [key, member] = firstMember(schema)
+    const object = cannedObject(member)
+    return { json: { [key]: object }, decoded: { _tag: key, value: object } }
+  }
+  const object = cannedObject(schema)
+  return { json: { [op.response.replace(/(Listing|Read)$/, "")]: object }, decoded: object }
+}
+
+describe("every generated program", () => {
+  it.effect(
+    `${coverage.covered.length} programs: request, signature, body round trip, decoded answer`,
+    () =>
+      Effect.gen(function*() {
+        const harness = yield* makeHarness
+        yield* Effect.gen(function*() {
+          let checked = 0
+          for (const op of coverage.covered) {
+            if (op.kind === "upload" || op.kind === "download" || op.kind === "sandboxUser") continue
+            const params: Record<string, unknown> = paramsOf(op)
+            if (op.body !== undefined) params["body"] = minimal(schemas[op.body]!)
+            const canned = item(op, op.response)
+            let answer: unknown
+            switch (op.kind) {
+              case "get":
+                answer = { Response: [canned.json] }
+                break
+              case "list":
+                answer = {
+                  Response: [canned.json, canned.json],
+                  Pagination: {
+                    older_url: "/v1/anything?count=2&older_id=5",
+                    newer_url: null,
+                    future_url: "/v1/anything?count=2&newer_id=9"
+                  }
+                }
+                params["count"] = 2
+                break
+              case "create":
+              case "update":
+                answer = {
+                  Response: [
+                    op.result === "id"
+                      ? { Id: { id: 7 } }
+                      : op.result === "idString"
+                      ? { Id: { id: "uuid-7" } }
+                      : op.result === "uuid"
+                      ? { Uuid: { uuid: "uuid-7" } }
+                      : canned.json
+                  ]
+                }
+                break
+              case "remove":
+                answer = { Response: [] }
+                break
+            }
+            harness.answer(() => ({ body: JSON.stringify(answer) }))
+            const before = harness.recorded.length
+            const program = programs[op.module]![op.kind === "list" ? `${op.program}Page` : op.program]!
+            const result = yield* (program(params) as Effect.Effect<unknown, unknown>)
+            assert.strictEqual(harness.recorded.length, before + 1, op.operationId)
+            const request: Recorded = harness.recorded[before]!
+            const userId = yield* harness.verifyClientSignature(request)
+            assert.strictEqual(request.method, op.method, op.operationId)
+            assert.strictEqual(request.path, expectedPath(op, params, userId), op.operationId)
+            if (op.body !== undefined) {
+              const sent = JSON.parse(new TextDecoder().decode(request.body))
+              const decoded = yield* Schema.decodeUnknown(schemas[op.body]!)(sent)
+              assert.deepStrictEqual(decoded, params["body"], op.operationId)
+            } else {
+              assert.strictEqual(request.body.length, 0, op.operationId)
+            }
+            switch (op.kind) {
+              case "get":
+                assert.deepStrictEqual(result, canned.decoded, op.operationId)
+                break
+              case "list": {
+                assert.strictEqual(request.query, "count=2", op.operationId)
+                const page = result as Api.Operation.Page<unknown>
+                assert.deepStrictEqual(page.items, [canned.decoded, canned.decoded], op.operationId)
+                assert.deepStrictEqual(page.olderId, Option.some(5))
+                assert.deepStrictEqual(page.newerId, Option.none())
+                assert.deepStrictEqual(page.futureId, Option.some(9))
+                break
+              }
+              case "create":
+              case "update":
+                assert.deepStrictEqual(
+                  result,
+                  op.result === "id" ? 7 : op.result === undefined ? canned.decoded : "uuid-7",
+                  op.operationId
+                )
+                break
+              case "remove":
+                assert.strictEqual(result, undefined)
+                break
+            }
+            checked += 1
+          }
+          assert.isAtLeast(checked, 460)
+        }).pipe(Effect.provide(harness.context))
+      }),
+    { timeout: 120_000 }
+  )
+
+  it.effect("a list Stream follows older_id lazily and stops on the last page", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      harness.answer((request) =>
+        request.query.includes("older_id=5")
+          ? { body: JSON.stringify({ Response: [{ Payment: { id: 5 } }], Pagination: { older_url: null } }) }
+          : {
+            body: JSON.stringify({
+              Response: [{ Payment: { id: 7 } }, { Payment: { id: 6 } }],
+              Pagination: { older_url: "/v1/user/1/monetary-account/3/payment?count=2&older_id=5" }
+            })
+          }
+      )
+      yield* Effect.gen(function*() {
+        const stream = Api.Payment.list({ monetaryAccountId: 3, count: 2 })
+        assert.strictEqual(harness.recorded.length, 0, "nothing is sent before the stream runs")
+        const ids = yield* Stream.runCollect(Stream.map(stream, (payment) => payment.id))
+        assert.deepStrictEqual([...ids], [7, 6, 5])
+        assert.deepStrictEqual(harness.recorded.map((r) => r.query), ["count=2", "count=2&older_id=5"])
+        const first = yield* Stream.runCollect(Stream.take(Api.Payment.list({ monetaryAccountId: 3, count: 2 }), 1))
+        assert.strictEqual(first.length, 1)
+        assert.strictEqual(harness.recorded.length, 3, "taking one object fetches one page")
+      }).pipe(Effect.provide(harness.context))
+    }))
+
+  it.effect("an explicit userId is used as given; a bad count fails before anything is sent", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      harness.answer(() => ({ body: JSON.stringify({ Response: [{ Payment: { id: 1 } }] }) }))
+      yield* Effect.gen(function*() {
+        yield* Api.Payment.get({ userId: 77, monetaryAccountId: 3, id: 1 })
+        assert.strictEqual(harness.recorded[0]!.path, "/user/77/monetary-account/3/payment/1")
+        const error = yield* Effect.flip(Api.Payment.listPage({ monetaryAccountId: 3, count: 500 }))
+        assert.strictEqual(error._tag, "InvalidCount")
+        assert.strictEqual(harness.recorded.length, 1)
+      }).pipe(Effect.provide(harness.context))
+    }))
+
+  it.effect("sandbox users are created without a session or a signature, and the API key stays redacted", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      harness.answer(() => ({ body: JSON.stringify({ Response: [{ ApiKey: { api_key: "sandbox_0123" } }] }) }))
+      const key = yield* Effect.provide(Api.SandboxUserPerson.create(), harness.client)
+      assert.strictEqual(Redacted.value(key), "sandbox_0123")
+      assert.strictEqual(String(key), "<redacted>")
+      const request = harness.recorded[0]!
+      assert.strictEqual(request.path, "/sandbox-user-person")
+      assert.strictEqual(request.signature, undefined)
+      assert.strictEqual(request.headers["x-bunq-client-authentication"], undefined)
+    }))
+})
