@@ -7,6 +7,9 @@ import { freshPrefix, redisLayer } from "./utils/redis.js"
 
 const limit = (n: number, millis: number) => ({ limit: n, window: Duration.millis(millis) })
 
+/** Only GETs limited: `n` per `millis`. */
+const getsOnly = (n: number, millis: number): RedisRateLimiter.Options => (getsOnly(n, millis))
+
 /** A limiter on its own Redis connection: one per simulated process. */
 const withLimiters = <A, E>(
   prefix: string,
@@ -36,15 +39,7 @@ describe("RedisRateLimiter", () => {
       yield* withLimiters(
         freshPrefix(),
         3,
-        {
-          limits: {
-            GET: limit(3, window),
-            POST: undefined,
-            PUT: undefined,
-            DELETE: undefined,
-            sessionServer: undefined
-          }
-        },
+        getsOnly(3, window),
         (limiters) =>
           Effect.all(
             limiters.flatMap((limiter) =>
@@ -76,15 +71,7 @@ describe("RedisRateLimiter", () => {
       yield* withLimiters(
         freshPrefix(),
         2,
-        {
-          limits: {
-            GET: limit(1, window),
-            POST: undefined,
-            PUT: undefined,
-            DELETE: undefined,
-            sessionServer: undefined
-          }
-        },
+        getsOnly(1, window),
         (limiters) =>
           Effect.all(
             limiters.map((limiter) =>
@@ -143,9 +130,7 @@ describe("RedisRateLimiter", () => {
       const result = yield* Effect.scoped(Effect.gen(function*() {
         const ctx = yield* Layer.build(redisLayer(freshPrefix(), server.url))
         const limiter = yield* Effect.provide(
-          RedisRateLimiter.make({
-            limits: { GET: limit(3, 300), POST: undefined, PUT: undefined, DELETE: undefined, sessionServer: undefined }
-          }),
+          RedisRateLimiter.make(getsOnly(3, 300)),
           ctx
         )
         yield* limiter.limit("GET", "/user")(send)
