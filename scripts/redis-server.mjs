@@ -1,11 +1,8 @@
 // Starts a throwaway `redis-server` for the tests and the fleet bench: on a free loopback port, no persistence
 // (`--save '' --appendonly no`), bound to 127.0.0.1, no config file. Stopped by `stop()` (SIGTERM, then SIGKILL).
-//
-// As a command: `node scripts/redis-server.mjs <command> [args…]` runs the command with `BUNQ_REDIS_URL` set to a
-// fresh server's URL, and stops the server when the command exits (with the command's exit code).
+// Used by scripts/redis-global-setup.mjs (the tests) and packages/bench/src/fleet.ts (the fleet bench).
 import { spawn } from "node:child_process"
 import { createConnection, createServer } from "node:net"
-import { fileURLToPath } from "node:url"
 
 const binary = () => process.env.REDIS_SERVER_PATH ?? "/usr/bin/redis-server"
 
@@ -81,17 +78,4 @@ export const startRedisServer = async (options = {}) => {
     clearTimeout(timer)
   }
   return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid, stop }
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [command, ...args] = process.argv.slice(2)
-  if (command === undefined) {
-    console.error("usage: node scripts/redis-server.mjs <command> [args…]")
-    process.exit(2)
-  }
-  const server = await startRedisServer()
-  const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, BUNQ_REDIS_URL: server.url } })
-  const code = await new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))))
-  await server.stop()
-  process.exit(code)
 }

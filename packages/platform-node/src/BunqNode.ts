@@ -36,9 +36,6 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import * as NodeContextStore from "./NodeContextStore.js"
 import * as NodeSigner from "./NodeSigner.js"
-import * as Redis from "./Redis.js"
-import * as RedisContextStore from "./RedisContextStore.js"
-import * as RedisRateLimiter from "./RedisRateLimiter.js"
 import * as UndiciHttpClient from "./UndiciHttpClient.js"
 
 /**
@@ -114,17 +111,6 @@ export const layerContextStore = (
       passphrase: options.passphrase
     })
 
-/**
- * The Redis connection of the `redis` option; a Redis that cannot be reached is `ContextStoreError` `Io` naming the
- * URL (without credentials).
- */
-const redisConnection = (redis: RedisOptions): Layer.Layer<Redis.Redis, ContextStore.ContextStoreError> =>
-  Redis.layer({ url: redis.url, keyPrefix: redis.keyPrefix, tls: redis.tls }).pipe(
-    Layer.mapError((error) =>
-      new ContextStore.ContextStoreError({ reason: "Io", key: "*", description: error.message })
-    )
-  )
-
 const build = (
   config: Layer.Layer<BunqConfig.BunqConfig, ConfigError.ConfigError>,
   options: ApiContext.Options & Pick<Options, "contextFile" | "passphrase" | "redis">
@@ -133,21 +119,22 @@ const build = (
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
 > => {
-  if (options.redis === undefined) {
+  const redis = options.redis
+  if (redis === undefined) {
     return ApiContext.layerRuntime(options, { config, signer: NodeSigner.layer, store: layerContextStore(options) })
   }
-  // One connection for the store and the limiter (the same layer value, so it is built once).
-  const connection = redisConnection(options.redis)
-  return ApiContext.layerRuntime(options, {
-    config,
-    signer: NodeSigner.layer,
-    store: RedisContextStore.layer({
-      passphrase: options.passphrase,
-      allowPlaintext: options.redis.allowPlaintext,
-      lockTtl: options.redis.lockTtl
-    }).pipe(Layer.provide(connection)),
-    rateLimiter: RedisRateLimiter.layer().pipe(Layer.provide(connection))
-  })
+  // Loaded only when asked for: an app (or the bundled CLI) without Redis never loads ioredis.
+  return Layer.unwrapEffect(
+    Effect.map(
+      Effect.promise(() => import("./internal/redisRuntime.js")),
+      (module) =>
+        ApiContext.layerRuntime(options, {
+          config,
+          signer: NodeSigner.layer,
+          ...module.platform(redis, options.passphrase)
+        })
+    )
+  )
 }
 
 /**

@@ -28,71 +28,79 @@ const count = (log: ReadonlyArray<BunqEmulator.LogEntry>, method: string, suffix
   log.filter((entry) => entry.method === method && entry.path.endsWith(suffix)).length
 
 describe("a fleet on one API key, through Redis", () => {
-  it.live("registers once, opens one session per refresh, and stays inside bunq's limits together", () =>
-    Effect.gen(function*() {
-      const baseUrl = yield* emulator((e) => e.url)
-      const apiKey = yield* emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey))
-      const redis = { url: Redacted.make(redisUrl()), keyPrefix: freshPrefix() }
-      yield* emulator((e) => e.clearLog)
-      const member = BunqNode.layer({
-        apiKey,
-        baseUrl,
-        permittedIps: ["*"],
-        passphrase: Redacted.make("fleet passphrase"),
-        redis,
-        rateLimits: { sessionServer: { limit: 1, window: `${sessionWindowSeconds} seconds` } }
-      })
-      // Four members start at once; each makes 2 GETs on one endpoint.
-      const users = yield* Effect.all(
-        Array.from(
-          { length: 4 },
-          () => Effect.provide(Effect.all([User.get(), User.get()], { concurrency: 2 }), member)
-        ),
-        { concurrency: "unbounded" }
-      )
-      assert.strictEqual(new Set(users.flat().map((user) => user.id)).size, 1)
-      const log = yield* emulator((e) => e.log)
-      assert.strictEqual(count(log, "POST", "/installation"), 1)
-      assert.strictEqual(count(log, "POST", "/device-server"), 1)
-      assert.strictEqual(count(log, "POST", "/session-server"), 1)
-      assert.strictEqual(log.filter((e) => e.status === 429).length, 0, "429s at the emulator")
-      assert.strictEqual(log.filter((e) => e.method === "GET" && e.path.startsWith("/user/")).length, 8)
-    }))
+  it.live(
+    "registers once, opens one session per refresh, and stays inside bunq's limits together",
+    () =>
+      Effect.gen(function*() {
+        const baseUrl = yield* emulator((e) => e.url)
+        const apiKey = yield* emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey))
+        // In plain text: encryption is RedisContextStore.test.ts's (each scrypt run costs CPU time this test need not).
+        const redis = { url: Redacted.make(redisUrl()), keyPrefix: freshPrefix(), allowPlaintext: true }
+        yield* emulator((e) => e.clearLog)
+        const member = BunqNode.layer({
+          apiKey,
+          baseUrl,
+          permittedIps: ["*"],
+          redis,
+          rateLimits: { sessionServer: { limit: 1, window: `${sessionWindowSeconds} seconds` } }
+        })
+        // Four members start at once; each makes 2 GETs on one endpoint.
+        const users = yield* Effect.all(
+          Array.from(
+            { length: 4 },
+            () => Effect.provide(Effect.all([User.get(), User.get()], { concurrency: 2 }), member)
+          ),
+          { concurrency: "unbounded" }
+        )
+        assert.strictEqual(new Set(users.flat().map((user) => user.id)).size, 1)
+        const log = yield* emulator((e) => e.log)
+        assert.strictEqual(count(log, "POST", "/installation"), 1)
+        assert.strictEqual(count(log, "POST", "/device-server"), 1)
+        assert.strictEqual(count(log, "POST", "/session-server"), 1)
+        assert.strictEqual(log.filter((e) => e.status === 429).length, 0, "429s at the emulator")
+        assert.strictEqual(log.filter((e) => e.method === "GET" && e.path.startsWith("/user/")).length, 8)
+      }),
+    60_000
+  )
 
-  it.live("after bunq ends the session, one member opens the next and the others take it from the store", () =>
-    Effect.gen(function*() {
-      const baseUrl = yield* emulator((e) => e.url)
-      const apiKey = yield* emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey))
-      const redis = { url: Redacted.make(redisUrl()), keyPrefix: freshPrefix(), allowPlaintext: true }
-      const member = BunqNode.layer({
-        apiKey,
-        baseUrl,
-        permittedIps: ["*"],
-        redis,
-        rateLimits: { sessionServer: { limit: 1, window: `${sessionWindowSeconds} seconds` } }
-      })
-      const tokens = yield* Effect.scoped(Effect.gen(function*() {
-        const members = yield* Effect.all(Array.from({ length: 3 }, () => Layer.build(member)), { concurrency: 3 })
-        const call = Effect.all(members.map((ctx) => Effect.provide(User.get(), ctx)), { concurrency: 3 })
-        yield* call
-        yield* emulator((e) => Effect.zipRight(e.expireSessions, e.clearLog))
-        // Each member meets bunq's 401 and refreshes: one POST /session-server for the three.
-        yield* call
-        return yield* Effect.all(
-          members.map((ctx) =>
-            Effect.provide(
-              Effect.flatMap(ApiContext.ApiContext, (c) => Effect.map(c.snapshot, (s) => s.session)),
-              ctx
+  it.live(
+    "after bunq ends the session, one member opens the next and the others take it from the store",
+    () =>
+      Effect.gen(function*() {
+        const baseUrl = yield* emulator((e) => e.url)
+        const apiKey = yield* emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey))
+        const redis = { url: Redacted.make(redisUrl()), keyPrefix: freshPrefix(), allowPlaintext: true }
+        const member = BunqNode.layer({
+          apiKey,
+          baseUrl,
+          permittedIps: ["*"],
+          redis,
+          rateLimits: { sessionServer: { limit: 1, window: `${sessionWindowSeconds} seconds` } }
+        })
+        const tokens = yield* Effect.scoped(Effect.gen(function*() {
+          const members = yield* Effect.all(Array.from({ length: 3 }, () => Layer.build(member)), { concurrency: 3 })
+          const call = Effect.all(members.map((ctx) => Effect.provide(User.get(), ctx)), { concurrency: 3 })
+          yield* call
+          yield* emulator((e) => Effect.zipRight(e.expireSessions, e.clearLog))
+          // Each member meets bunq's 401 and refreshes: one POST /session-server for the three.
+          yield* call
+          return yield* Effect.all(
+            members.map((ctx) =>
+              Effect.provide(
+                Effect.flatMap(ApiContext.ApiContext, (c) => Effect.map(c.snapshot, (s) => s.session)),
+                ctx
+              )
             )
           )
-        )
-      }))
-      const log = yield* emulator((e) => e.log)
-      assert.strictEqual(count(log, "POST", "/session-server"), 1)
-      assert.strictEqual(log.filter((e) => e.method === "GET" && e.path.startsWith("/user/")).length, 6)
-      const values = tokens.map((s) => Redacted.value(Option.getOrThrow(s).token))
-      assert.strictEqual(new Set(values).size, 1)
-    }))
+        }))
+        const log = yield* emulator((e) => e.log)
+        assert.strictEqual(count(log, "POST", "/session-server"), 1)
+        assert.strictEqual(log.filter((e) => e.method === "GET" && e.path.startsWith("/user/")).length, 6)
+        const values = tokens.map((s) => Redacted.value(Option.getOrThrow(s).token))
+        assert.strictEqual(new Set(values).size, 1)
+      }),
+    60_000
+  )
 
   it.live("BUNQ_REDIS_URL turns it on; a Redis that is not there fails the layer naming the URL, not the password", () =>
     Effect.gen(function*() {
