@@ -108,6 +108,16 @@ const fieldOf = (owner: string, name: string, property: Property): Field => {
     }
   }
   const { kind, type } = kindOf(property)
+  const alternatives = (patches.fieldAlternatives[owner.replace(/(Read|Listing)$/, "")]?.[name] ?? []).map(kindOf)
+  if (alternatives.length > 0) {
+    const all = [{ kind, type }, ...alternatives]
+    return {
+      name,
+      kind: `{ union: [${all.map((a) => a.kind).join(", ")}] }`,
+      type: all.map((a) => a.type).join(" | "),
+      description
+    }
+  }
   return { name, kind, type, description }
 }
 
@@ -202,8 +212,8 @@ const pageFields = [
 const resultOf = (patched: "idString" | "uuid" | undefined, onlyId: boolean): "id" | "uuid" | "idString" | undefined =>
   patched ?? (onlyId ? "id" : undefined)
 
-const handWrittenModules = ["Amount", "OneOf", "Operation"]
-const handWritten = new Set([...handWrittenModules, "Callback", "Schemas", "index"])
+const handWrittenModules = ["Amount", "Callback", "OneOf", "Operation"]
+const handWritten = new Set([...handWrittenModules, "Schemas", "index"])
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -303,7 +313,14 @@ export const generate = (): Generated => {
       schemaParts.push(emitOneOf(name, schema))
       continue
     }
-    const fields = Object.entries(schema.properties ?? {}).map(([field, p]) => fieldOf(name, field, p))
+    // the object with the fields of its answer forms and the patch layer's extra fields
+    const properties: Record<string, Property> = {
+      ...patches.extraFields[name],
+      ...schemas[`${name}Listing`]?.properties,
+      ...schemas[`${name}Read`]?.properties,
+      ...schema.properties
+    }
+    const fields = Object.entries(properties).map(([field, p]) => fieldOf(name, field, p))
     schemaParts.push(
       emitStruct(
         name,

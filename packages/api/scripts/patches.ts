@@ -21,6 +21,11 @@
  *   responses. Every field of a response object is optional and accepts `null`; unknown fields are ignored.
  * - Request bodies. A request body sends only the fields the spec does not mark `readOnly`; its `required` fields are
  *   required only when no `PUT` uses the same body (an update sends what changes).
+ * - Embedded objects. bunq's spec names an object's request form `Payment` and its answers `PaymentRead` /
+ *   `PaymentListing`; "one of" objects (an event's object, a callback's object) point at the request form, which
+ *   lacks what bunq adds when it answers (`BunqMeTab` has no `id`, `bunqme_tab_share_url`, …). Every object gets the
+ *   fields of its `…Read` and `…Listing` forms too (decoding ignores what is absent anyway); request bodies keep the
+ *   request form's writable fields only.
  * - Enums. The spec has none (values are listed in descriptions only): every such field is a `string`, so a value bunq
  *   adds later always decodes.
  */
@@ -95,4 +100,38 @@ export const excluded: Readonly<Record<string, string>> = {
   CREATE_DeviceServer:
     "registration: needs the installation token; ApiContext does it (device-server DeviceServer.create)",
   CREATE_SessionServer: "registration: needs the installation token; ApiContext does it (device-server Session)"
+}
+
+/**
+ * Fields bunq sends that the spec leaves out of every form of an object: an `id` on objects a callback carries
+ * (bunq's own callback bodies, `test/fixtures/callbacks/PaymentBatch.json` and `ScheduledPayment.json`, have one).
+ */
+export const extraFields: Readonly<
+  Record<string, Readonly<Record<string, { readonly type: string; readonly description: string }>>>
+> = {
+  PaymentBatch: {
+    id: { type: "integer", description: "The id of the payment batch (not in bunq's spec; bunq sends it)." }
+  },
+  SchedulePayment: {
+    id: { type: "integer", description: "The id of the scheduled payment (not in bunq's spec; bunq sends it)." }
+  }
+}
+
+/**
+ * Fields where bunq sends another shape than the spec says: the field decodes as the spec's shape or any of these.
+ * `PaymentBatch.payments` is `PaymentBatchAnchoredPayment` in the spec, a plain array of payments in bunq's
+ * callback bodies (`test/fixtures/callbacks/PaymentBatch.json`).
+ */
+export const fieldAlternatives: Readonly<
+  Record<
+    string,
+    Readonly<
+      Record<
+        string,
+        ReadonlyArray<{ readonly type?: string; readonly $ref?: string; readonly items?: { readonly $ref: string } }>
+      >
+    >
+  >
+> = {
+  PaymentBatch: { payments: [{ type: "array", items: { $ref: "#/components/schemas/Payment" } }] }
 }

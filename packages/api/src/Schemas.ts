@@ -522,6 +522,22 @@ export const AttachmentMonetaryAccountPayment: Schema.Schema<AttachmentMonetaryA
  * @category models
  */
 export interface AttachmentPublic {
+  /**
+   * The UUID of the attachment.
+   */
+  readonly uuid?: string
+  /**
+   * The timestamp of the attachment's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the attachment's last update.
+   */
+  readonly updated?: string
+  /**
+   * The attachment.
+   */
+  readonly attachment?: Attachment
 }
 
 /**
@@ -532,7 +548,12 @@ export interface AttachmentPublic {
  */
 export const AttachmentPublic: Schema.Schema<AttachmentPublic, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "AttachmentPublic",
-  {}
+  {
+    uuid: "string",
+    created: "string",
+    updated: "string",
+    attachment: () => Attachment
+  }
 )
 
 /**
@@ -719,13 +740,13 @@ export interface Avatar {
    */
   readonly uuid?: string
   /**
-   * The public UUID of object this avatar is anchored to.
-   */
-  readonly anchor_uuid?: string
-  /**
    * The actual image information of this avatar.
    */
   readonly image?: ReadonlyArray<Image>
+  /**
+   * The public UUID of object this avatar is anchored to.
+   */
+  readonly anchor_uuid?: string
   /**
    * The style (if applicable) for this Avatar.
    */
@@ -740,8 +761,8 @@ export interface Avatar {
  */
 export const Avatar: Schema.Schema<Avatar, OneOf.JsonObject> = /* @__PURE__ */ S.struct("Avatar", {
   uuid: "string",
-  anchor_uuid: "string",
   image: [() => Image],
+  anchor_uuid: "string",
   style: "string"
 })
 
@@ -952,10 +973,6 @@ export const BankSwitchServiceNetherlandsIncomingPaymentRead: Schema.Schema<
  */
 export interface BillingContractSubscription {
   /**
-   * The subscription type of the user. Can be one of PERSON_SUPER_LIGHT_V1, PERSON_LIGHT_V1, PERSON_MORE_V1, PERSON_FREE_V1, PERSON_PREMIUM_V1, COMPANY_V1, or COMPANY_V2.
-   */
-  readonly subscription_type?: string
-  /**
    * The id of the billing contract.
    */
   readonly id?: number
@@ -980,6 +997,10 @@ export interface BillingContractSubscription {
    */
   readonly contract_version?: number
   /**
+   * The subscription type of the user. Can be one of PERSON_SUPER_LIGHT_V1, PERSON_LIGHT_V1, PERSON_MORE_V1, PERSON_FREE_V1, PERSON_PREMIUM_V1, COMPANY_V1, or COMPANY_V2.
+   */
+  readonly subscription_type?: string
+  /**
    * The subscription type the user will have after a subscription downgrade. Will be null if downgrading is not possible.
    */
   readonly subscription_type_downgrade?: string
@@ -1001,13 +1022,13 @@ export interface BillingContractSubscription {
  */
 export const BillingContractSubscription: Schema.Schema<BillingContractSubscription, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("BillingContractSubscription", {
-    subscription_type: "string",
     id: "integer",
     created: "string",
     updated: "string",
     contract_date_start: "string",
     contract_date_end: "string",
     contract_version: "integer",
+    subscription_type: "string",
     subscription_type_downgrade: "string",
     status: "string",
     sub_status: "string"
@@ -1665,13 +1686,53 @@ export const BunqMeMerchantAvailable: Schema.Schema<BunqMeMerchantAvailable, One
  */
 export interface BunqMeTab {
   /**
-   * The bunq.me entry containing the payment information.
+   * The id of the created bunq.me.
    */
-  readonly bunqme_tab_entry?: BunqMeTabEntry
+  readonly id?: number
+  /**
+   * The timestamp when the bunq.me was created.
+   */
+  readonly created?: string
+  /**
+   * The timestamp when the bunq.me was last updated.
+   */
+  readonly updated?: string
+  /**
+   * The timestamp of when the bunq.me expired or will expire.
+   */
+  readonly time_expiry?: string
+  /**
+   * The id of the MonetaryAccount the bunq.me was sent from.
+   */
+  readonly monetary_account_id?: number
   /**
    * The status of the bunq.me. Ignored in POST requests but can be used for cancelling the bunq.me by setting status as CANCELLED with a PUT request.
    */
   readonly status?: string
+  /**
+   * The type of the bunq.me Tab. Should be BUNQ_ME
+   */
+  readonly type?: string
+  /**
+   * The LabelMonetaryAccount with the public information of the User and the MonetaryAccount that created the bunq.me link.
+   */
+  readonly alias_monetary_account?: LabelMonetaryAccount
+  /**
+   * The url that points to the bunq.me page.
+   */
+  readonly bunqme_tab_share_url?: string
+  /**
+   * The bunq.me entry containing the payment information.
+   */
+  readonly bunqme_tab_entry?: BunqMeTabEntry
+  /**
+   * The bunq.me tab entries attached to this bunq.me Tab.
+   */
+  readonly bunqme_tab_entries?: ReadonlyArray<BunqMeTabEntry>
+  /**
+   * The list of bunq.me result Inquiries successfully made and paid.
+   */
+  readonly result_inquiries?: ReadonlyArray<BunqMeTabResultInquiry>
   /**
    * The ID of the related event if the bunqMeTab made by 'split' functionality.
    */
@@ -1685,8 +1746,18 @@ export interface BunqMeTab {
  * @category schemas
  */
 export const BunqMeTab: Schema.Schema<BunqMeTab, OneOf.JsonObject> = /* @__PURE__ */ S.struct("BunqMeTab", {
-  bunqme_tab_entry: () => BunqMeTabEntry,
+  id: "integer",
+  created: "string",
+  updated: "string",
+  time_expiry: "string",
+  monetary_account_id: "integer",
   status: "string",
+  type: "string",
+  alias_monetary_account: () => LabelMonetaryAccount,
+  bunqme_tab_share_url: "string",
+  bunqme_tab_entry: () => BunqMeTabEntry,
+  bunqme_tab_entries: [() => BunqMeTabEntry],
+  result_inquiries: [() => BunqMeTabResultInquiry],
   event_id: "integer"
 })
 
@@ -2049,21 +2120,89 @@ export const BunqMeTabUpdate: Schema.Schema<BunqMeTabUpdate, OneOf.JsonObject> =
  */
 export interface Card {
   /**
-   * The plaintext pin code. Requests require encryption to be enabled.
+   * The id of the card.
    */
-  readonly pin_code?: string
+  readonly id?: number
   /**
-   * DEPRECATED: Activate a card by setting status to ACTIVE when the order_status is ACCEPTED_FOR_PRODUCTION.
+   * The timestamp of the card's creation.
    */
-  readonly activation_code?: string
+  readonly created?: string
+  /**
+   * The timestamp of the card's last update.
+   */
+  readonly updated?: string
+  /**
+   * The public UUID of the card.
+   */
+  readonly public_uuid?: string
+  /**
+   * DEPRECATED. ID of the user who is owner of the card.
+   */
+  readonly user_id?: number
+  /**
+   * ID of the user who is owner of the card.
+   */
+  readonly user_owner_id?: number
+  /**
+   * ID of the user who is holder of the card.
+   */
+  readonly user_holder_id?: number
+  /**
+   * The type of the card. Can be MAESTRO, MASTERCARD.
+   */
+  readonly type?: string
+  /**
+   * The sub-type of the card.
+   */
+  readonly sub_type?: string
+  /**
+   * The product type of the card.
+   */
+  readonly product_type?: string
+  /**
+   * The product sub-type of the card.
+   */
+  readonly product_sub_type?: string
+  /**
+   * The first line of text on the card
+   */
+  readonly first_line?: string
+  /**
+   * The second line of text on the card
+   */
+  readonly second_line?: string
   /**
    * The status to set for the card. Can be ACTIVE, DEACTIVATED, LOST, STOLEN or CANCELLED, and can only be set to LOST/STOLEN/CANCELLED when order status is ACCEPTED_FOR_PRODUCTION/DELIVERED_TO_CUSTOMER/CARD_UPDATE_REQUESTED/CARD_UPDATE_SENT/CARD_UPDATE_ACCEPTED. Can only be set to DEACTIVATED after initial activation, i.e. order_status is DELIVERED_TO_CUSTOMER/CARD_UPDATE_REQUESTED/CARD_UPDATE_SENT/CARD_UPDATE_ACCEPTED. Mind that all the possible choices (apart from ACTIVE and DEACTIVATED) are permanent and cannot be changed after.
    */
   readonly status?: string
   /**
+   * The sub-status of the card. Can be NONE or REPLACED.
+   */
+  readonly sub_status?: string
+  /**
    * The order status to set for the card. Set to CARD_REQUEST_PENDING to get a virtual card produced.
    */
   readonly order_status?: string
+  /**
+   * Expiry date of the card.
+   */
+  readonly expiry_date?: string
+  /**
+   * The user's name on the card.
+   */
+  readonly name_on_card?: string
+  /**
+   * The user's preferred name as it will be on the card.
+   */
+  readonly preferred_name_on_card?: string
+  /**
+   * Array of PANs and their attributes.
+   */
+  readonly primary_account_numbers?: ReadonlyArray<CardPrimaryAccountNumber>
+  /**
+   * The payment account reference number associated with the card.
+   */
+  readonly payment_account_reference?: string
   /**
    * The spending limit for the card.
    */
@@ -2077,25 +2216,65 @@ export interface Card {
    */
   readonly country_permission?: ReadonlyArray<CardCountryPermission>
   /**
+   * The monetary account this card was ordered on and the label user that owns the card.
+   */
+  readonly label_monetary_account_ordered?: LabelMonetaryAccount
+  /**
+   * The monetary account that this card is currently linked to and the label user viewing it.
+   */
+  readonly label_monetary_account_current?: LabelMonetaryAccount
+  /**
+   * Current monetary account (only for prepaid credit cards).
+   */
+  readonly monetary_account?: MonetaryAccount
+  /**
    * Array of Types, PINs, account IDs assigned to the card.
    */
   readonly pin_code_assignment?: ReadonlyArray<CardPinAssignment>
-  /**
-   * Array of PANs and their attributes.
-   */
-  readonly primary_account_numbers?: ReadonlyArray<CardPrimaryAccountNumber>
   /**
    * ID of the MA to be used as fallback for this card if insufficient balance. Fallback account is removed if not supplied.
    */
   readonly monetary_account_id_fallback?: number
   /**
-   * The user's preferred name as it will be on the card.
+   * The country that is domestic to the card. Defaults to country of residence of user.
    */
-  readonly preferred_name_on_card?: string
+  readonly country?: string
   /**
-   * The second line of text on the card
+   * A tracking link provided by our shipment provider.
    */
-  readonly second_line?: string
+  readonly card_shipment_tracking_url?: string
+  /**
+   * Whether this card is eligible for a free replacement.
+   */
+  readonly is_card_eligible_for_free_replacement?: boolean
+  /**
+   * The card replacement for this card.
+   */
+  readonly card_replacement?: CardReplacement
+  /**
+   * The generated CVC2 code for this card.
+   */
+  readonly card_generated_cvc2?: CardGeneratedCvc2
+  /**
+   * Whether this card is a limited edition metal card.
+   */
+  readonly is_limited_edition?: boolean
+  /**
+   * The date for the member since field on the black metal card.
+   */
+  readonly card_metal_member_since_date?: string
+  /**
+   * Details of this card belonging to a company, if applicable.
+   */
+  readonly company_employee_card?: CompanyEmployeeCard
+  /**
+   * The plaintext pin code. Requests require encryption to be enabled.
+   */
+  readonly pin_code?: string
+  /**
+   * DEPRECATED: Activate a card by setting status to ACTIVE when the order_status is ACCEPTED_FOR_PRODUCTION.
+   */
+  readonly activation_code?: string
   /**
    * The reason for card cancellation.
    */
@@ -2109,18 +2288,45 @@ export interface Card {
  * @category schemas
  */
 export const Card: Schema.Schema<Card, OneOf.JsonObject> = /* @__PURE__ */ S.struct("Card", {
-  pin_code: "string",
-  activation_code: "string",
+  id: "integer",
+  created: "string",
+  updated: "string",
+  public_uuid: "string",
+  user_id: "integer",
+  user_owner_id: "integer",
+  user_holder_id: "integer",
+  type: "string",
+  sub_type: "string",
+  product_type: "string",
+  product_sub_type: "string",
+  first_line: "string",
+  second_line: "string",
   status: "string",
+  sub_status: "string",
   order_status: "string",
+  expiry_date: "string",
+  name_on_card: "string",
+  preferred_name_on_card: "string",
+  primary_account_numbers: [() => CardPrimaryAccountNumber],
+  payment_account_reference: "string",
   card_limit: () => Amount,
   card_limit_atm: () => Amount,
   country_permission: [() => CardCountryPermission],
+  label_monetary_account_ordered: () => LabelMonetaryAccount,
+  label_monetary_account_current: () => LabelMonetaryAccount,
+  monetary_account: () => MonetaryAccount,
   pin_code_assignment: [() => CardPinAssignment],
-  primary_account_numbers: [() => CardPrimaryAccountNumber],
   monetary_account_id_fallback: "integer",
-  preferred_name_on_card: "string",
-  second_line: "string",
+  country: "string",
+  card_shipment_tracking_url: "string",
+  is_card_eligible_for_free_replacement: "boolean",
+  card_replacement: () => CardReplacement,
+  card_generated_cvc2: () => CardGeneratedCvc2,
+  is_limited_edition: "boolean",
+  card_metal_member_since_date: "string",
+  company_employee_card: () => CompanyEmployeeCard,
+  pin_code: "string",
+  activation_code: "string",
   cancellation_reason: "string"
 })
 
@@ -2544,9 +2750,33 @@ export const CardDebitCreate: Schema.Schema<CardDebitCreate, OneOf.JsonObject> =
  */
 export interface CardGeneratedCvc2 {
   /**
+   * The id of the cvc code.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the cvc code's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the cvc code's last update.
+   */
+  readonly updated?: string
+  /**
    * The type of generated cvc2. Can be STATIC or GENERATED.
    */
   readonly type?: string
+  /**
+   * The cvc2 code.
+   */
+  readonly cvc2?: string
+  /**
+   * The status of the cvc2. Can be AVAILABLE, USED, EXPIRED, BLOCKED.
+   */
+  readonly status?: string
+  /**
+   * Expiry time of the cvc2.
+   */
+  readonly expiry_time?: string
 }
 
 /**
@@ -2558,7 +2788,13 @@ export interface CardGeneratedCvc2 {
 export const CardGeneratedCvc2: Schema.Schema<CardGeneratedCvc2, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "CardGeneratedCvc2",
   {
-    type: "string"
+    id: "integer",
+    created: "string",
+    updated: "string",
+    type: "string",
+    cvc2: "string",
+    status: "string",
+    expiry_time: "string"
   }
 )
 
@@ -3465,6 +3701,10 @@ export interface CertificatePinned {
    * The certificate chain in .PEM format.
    */
   readonly certificate_chain?: ReadonlyArray<Certificate>
+  /**
+   * The id generated for the pinned certificate chain.
+   */
+  readonly id?: number
 }
 
 /**
@@ -3476,7 +3716,8 @@ export interface CertificatePinned {
 export const CertificatePinned: Schema.Schema<CertificatePinned, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "CertificatePinned",
   {
-    certificate_chain: [() => Certificate]
+    certificate_chain: [() => Certificate],
+    id: "integer"
   }
 )
 
@@ -3678,6 +3919,7 @@ export const CoOwnerInviteResponse: Schema.Schema<CoOwnerInviteResponse, OneOf.J
  * @category models
  */
 export interface Company {
+  readonly UserCompany?: UserCompany
   /**
    * The company name.
    */
@@ -3735,6 +3977,7 @@ export interface Company {
  * @category schemas
  */
 export const Company: Schema.Schema<Company, OneOf.JsonObject> = /* @__PURE__ */ S.struct("Company", {
+  UserCompany: () => UserCompany,
   name: "string",
   address_main: () => Address,
   address_postal: () => Address,
@@ -4078,17 +4321,37 @@ export const ConfirmationOfFundsCreate: Schema.Schema<ConfirmationOfFundsCreate,
  */
 export interface CurrencyCloudBeneficiary {
   /**
+   * The id of the profile.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the beneficiaries creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the beneficiaries last update.
+   */
+  readonly updated?: string
+  /**
    * The name of the beneficiary.
    */
   readonly name?: string
   /**
-   * The country of the beneficiary.
+   * The account number to display for the beneficiary.
    */
-  readonly country?: string
+  readonly account_number?: string
   /**
    * The currency of the beneficiary.
    */
   readonly currency?: string
+  /**
+   * The external identifier of the beneficiary.
+   */
+  readonly external_identifier?: string
+  /**
+   * The country of the beneficiary.
+   */
+  readonly country?: string
   /**
    * The payment type this requirement is for.
    */
@@ -4111,9 +4374,14 @@ export interface CurrencyCloudBeneficiary {
  */
 export const CurrencyCloudBeneficiary: Schema.Schema<CurrencyCloudBeneficiary, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("CurrencyCloudBeneficiary", {
+    id: "integer",
+    created: "string",
+    updated: "string",
     name: "string",
-    country: "string",
+    account_number: "string",
     currency: "string",
+    external_identifier: "string",
+    country: "string",
     payment_type: "string",
     legal_entity_type: "string",
     all_field: ["string"]
@@ -4564,6 +4832,38 @@ export const CurrencyConversionListing: Schema.Schema<CurrencyConversionListing,
  */
 export interface CurrencyConversionQuote {
   /**
+   * The id of the quote.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the quote's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the quote's last update.
+   */
+  readonly updated?: string
+  /**
+   * The status of the quote.
+   */
+  readonly status?: string
+  /**
+   * The amount to convert.
+   */
+  readonly amount_source?: Amount
+  /**
+   * The amount to convert to.
+   */
+  readonly amount_target?: Amount
+  /**
+   * The conversion rate.
+   */
+  readonly rate?: string
+  /**
+   * Timestamp for when this quote expires and the user should request a new one.
+   */
+  readonly time_expiry?: string
+  /**
    * The amount to convert.
    */
   readonly amount?: Amount
@@ -4583,10 +4883,6 @@ export interface CurrencyConversionQuote {
    * The Alias of the party we are transferring the money to.
    */
   readonly counterparty_alias?: Pointer
-  /**
-   * The status of the quote.
-   */
-  readonly status?: string
 }
 
 /**
@@ -4597,12 +4893,19 @@ export interface CurrencyConversionQuote {
  */
 export const CurrencyConversionQuote: Schema.Schema<CurrencyConversionQuote, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("CurrencyConversionQuote", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    status: "string",
+    amount_source: () => Amount,
+    amount_target: () => Amount,
+    rate: "string",
+    time_expiry: "string",
     amount: () => Amount,
     currency_source: "string",
     currency_target: "string",
     order_type: "string",
-    counterparty_alias: () => Pointer,
-    status: "string"
+    counterparty_alias: () => Pointer
   })
 
 /**
@@ -5023,9 +5326,29 @@ export const DeviceRead: Schema.Schema<DeviceRead, OneOf.JsonObject> = /* @__PUR
  */
 export interface DeviceServer {
   /**
+   * The id of the DeviceServer as created on the server.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the DeviceServer's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the DeviceServer's last update.
+   */
+  readonly updated?: string
+  /**
    * The description of the DeviceServer. This is only for your own reference when reading the DeviceServer again.
    */
   readonly description?: string
+  /**
+   * The ip address which was used to create the DeviceServer.
+   */
+  readonly ip?: string
+  /**
+   * The status of the DeviceServer. Can be ACTIVE, BLOCKED, NEEDS_CONFIRMATION or OBSOLETE.
+   */
+  readonly status?: string
   /**
    * The API key. You can request an API key in the bunq app.
    */
@@ -5043,7 +5366,12 @@ export interface DeviceServer {
  * @category schemas
  */
 export const DeviceServer: Schema.Schema<DeviceServer, OneOf.JsonObject> = /* @__PURE__ */ S.struct("DeviceServer", {
+  id: "integer",
+  created: "string",
+  updated: "string",
   description: "string",
+  ip: "string",
+  status: "string",
   secret: "string",
   permitted_ips: ["string"]
 })
@@ -5184,13 +5512,45 @@ export const DeviceServerRead: Schema.Schema<DeviceServerRead, OneOf.JsonObject>
  */
 export interface DraftPayment {
   /**
+   * The id of the created DrafPayment.
+   */
+  readonly id?: number
+  /**
+   * The id of the MonetaryAccount the DraftPayment applies to.
+   */
+  readonly monetary_account_id?: number
+  /**
+   * The label of the User who created the DraftPayment.
+   */
+  readonly user_alias_created?: LabelUser
+  /**
+   * All responses to this draft payment.
+   */
+  readonly responses?: ReadonlyArray<DraftPaymentResponse>
+  /**
    * The status of the DraftPayment.
    */
   readonly status?: string
   /**
+   * The type of the DraftPayment.
+   */
+  readonly type?: string
+  /**
    * The list of entries in the DraftPayment. Each entry will result in a payment when the DraftPayment is accepted.
    */
   readonly entries?: ReadonlyArray<DraftPaymentEntry>
+  /**
+   * The Payment or PaymentBatch. This will only be present after the DraftPayment has been accepted.
+   */
+  readonly object?: DraftPaymentAnchorObject
+  /**
+   * The reference to the object used for split the bill. Can be RequestInquiry or RequestInquiryBatch
+   */
+  readonly request_reference_split_the_bill?: ReadonlyArray<RequestInquiryReference>
+  /**
+   * The schedule details when creating or updating a scheduled payment.
+   */
+  readonly schedule?: Schedule
   /**
    * The last updated_timestamp that you received for this DraftPayment. This needs to be provided to prevent race conditions.
    */
@@ -5199,10 +5559,6 @@ export interface DraftPayment {
    * The number of accepts that are required for the draft payment to receive status ACCEPTED. Currently only 1 is valid.
    */
   readonly number_of_required_accepts?: number
-  /**
-   * The schedule details when creating or updating a scheduled payment.
-   */
-  readonly schedule?: Schedule
 }
 
 /**
@@ -5212,11 +5568,18 @@ export interface DraftPayment {
  * @category schemas
  */
 export const DraftPayment: Schema.Schema<DraftPayment, OneOf.JsonObject> = /* @__PURE__ */ S.struct("DraftPayment", {
+  id: "integer",
+  monetary_account_id: "integer",
+  user_alias_created: () => LabelUser,
+  responses: [() => DraftPaymentResponse],
   status: "string",
+  type: "string",
   entries: [() => DraftPaymentEntry],
+  object: () => DraftPaymentAnchorObject,
+  request_reference_split_the_bill: [() => RequestInquiryReference],
+  schedule: () => Schedule,
   previous_updated_timestamp: "string",
-  number_of_required_accepts: "integer",
-  schedule: () => Schedule
+  number_of_required_accepts: "integer"
 })
 
 /**
@@ -5806,9 +6169,25 @@ export const EventRead: Schema.Schema<EventRead, OneOf.JsonObject> = /* @__PURE_
  */
 export interface ExportAnnualOverview {
   /**
+   * The id of the annual overview as created on the server.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the annual overview 's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the annual overview 's last update.
+   */
+  readonly updated?: string
+  /**
    * The year for which the overview is.
    */
   readonly year?: number
+  /**
+   * The user to which this annual overview belongs.
+   */
+  readonly alias_user?: LabelUser
 }
 
 /**
@@ -5820,7 +6199,11 @@ export interface ExportAnnualOverview {
 export const ExportAnnualOverview: Schema.Schema<ExportAnnualOverview, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "ExportAnnualOverview",
   {
-    year: "integer"
+    id: "integer",
+    created: "string",
+    updated: "string",
+    year: "integer",
+    alias_user: () => LabelUser
   }
 )
 
@@ -5979,6 +6362,18 @@ export const ExportAnnualOverviewRead: Schema.Schema<ExportAnnualOverviewRead, O
  * @category models
  */
 export interface ExportRib {
+  /**
+   * The id of the rib as created on the server.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the RIB's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the RIB's last update.
+   */
+  readonly updated?: string
 }
 
 /**
@@ -5987,7 +6382,11 @@ export interface ExportRib {
  * @since 0.1.0
  * @category schemas
  */
-export const ExportRib: Schema.Schema<ExportRib, OneOf.JsonObject> = /* @__PURE__ */ S.struct("ExportRib", {})
+export const ExportRib: Schema.Schema<ExportRib, OneOf.JsonObject> = /* @__PURE__ */ S.struct("ExportRib", {
+  id: "integer",
+  created: "string",
+  updated: "string"
+})
 
 /**
  * bunq's `ExportRibContentListing` object.
@@ -6130,9 +6529,17 @@ export const ExportRibRead: Schema.Schema<ExportRibRead, OneOf.JsonObject> = /* 
  */
 export interface ExportStatement {
   /**
-   * The format type of statement. Allowed values: MT940, CSV, PDF.
+   * The id of the customer statement model.
    */
-  readonly statement_format?: string
+  readonly id?: number
+  /**
+   * The timestamp of the statement model's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the statement model's last update.
+   */
+  readonly updated?: string
   /**
    * The start date for making statements.
    */
@@ -6142,9 +6549,25 @@ export interface ExportStatement {
    */
   readonly date_end?: string
   /**
+   * The status of the export.
+   */
+  readonly status?: string
+  /**
+   * MT940 Statement number. Unique per monetary account.
+   */
+  readonly statement_number?: number
+  /**
+   * The format type of statement. Allowed values: MT940, CSV, PDF.
+   */
+  readonly statement_format?: string
+  /**
    * Required for CSV exports. The regional format of the statement, can be UK_US (comma-separated) or EUROPEAN (semicolon-separated).
    */
   readonly regional_format?: string
+  /**
+   * The monetary account for which this statement was created.
+   */
+  readonly alias_monetary_account?: LabelMonetaryAccount
   /**
    * Only for PDF exports. Includes attachments to mutations in the export, such as scanned receipts.
    */
@@ -6160,10 +6583,16 @@ export interface ExportStatement {
 export const ExportStatement: Schema.Schema<ExportStatement, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "ExportStatement",
   {
-    statement_format: "string",
+    id: "integer",
+    created: "string",
+    updated: "string",
     date_start: "string",
     date_end: "string",
+    status: "string",
+    statement_number: "integer",
+    statement_format: "string",
     regional_format: "string",
+    alias_monetary_account: () => LabelMonetaryAccount,
     include_attachment: "boolean"
   }
 )
@@ -6194,6 +6623,18 @@ export const ExportStatementCardContentListing: Schema.Schema<ExportStatementCar
  */
 export interface ExportStatementCardCsv {
   /**
+   * The id of the customer statement model.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the statement model's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the statement model's last update.
+   */
+  readonly updated?: string
+  /**
    * The start date for making statements.
    */
   readonly date_start?: string
@@ -6202,9 +6643,17 @@ export interface ExportStatementCardCsv {
    */
   readonly date_end?: string
   /**
+   * The status of the export.
+   */
+  readonly status?: string
+  /**
    * Required for CSV exports. The regional format of the statement, can be UK_US (comma-separated) or EUROPEAN (semicolon-separated).
    */
   readonly regional_format?: string
+  /**
+   * The card for which this statement was created.
+   */
+  readonly card_id?: number
 }
 
 /**
@@ -6216,9 +6665,14 @@ export interface ExportStatementCardCsv {
 export const ExportStatementCardCsv: Schema.Schema<ExportStatementCardCsv, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "ExportStatementCardCsv",
   {
+    id: "integer",
+    created: "string",
+    updated: "string",
     date_start: "string",
     date_end: "string",
-    regional_format: "string"
+    status: "string",
+    regional_format: "string",
+    card_id: "integer"
   }
 )
 
@@ -6449,6 +6903,18 @@ export const ExportStatementCardListing: Schema.Schema<ExportStatementCardListin
  */
 export interface ExportStatementCardPdf {
   /**
+   * The id of the customer statement model.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the statement model's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the statement model's last update.
+   */
+  readonly updated?: string
+  /**
    * The start date for making statements.
    */
   readonly date_start?: string
@@ -6456,6 +6922,14 @@ export interface ExportStatementCardPdf {
    * The end date for making statements.
    */
   readonly date_end?: string
+  /**
+   * The status of the export.
+   */
+  readonly status?: string
+  /**
+   * The card for which this statement was created.
+   */
+  readonly card_id?: number
 }
 
 /**
@@ -6467,8 +6941,13 @@ export interface ExportStatementCardPdf {
 export const ExportStatementCardPdf: Schema.Schema<ExportStatementCardPdf, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "ExportStatementCardPdf",
   {
+    id: "integer",
+    created: "string",
+    updated: "string",
     date_start: "string",
-    date_end: "string"
+    date_end: "string",
+    status: "string",
+    card_id: "integer"
   }
 )
 
@@ -6823,6 +7302,22 @@ export const ExportStatementListing: Schema.Schema<ExportStatementListing, OneOf
  * @category models
  */
 export interface ExportStatementPayment {
+  /**
+   * The id of the single payment statement model.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the statement model's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the statement model's last update.
+   */
+  readonly updated?: string
+  /**
+   * The status of the export.
+   */
+  readonly status?: string
 }
 
 /**
@@ -6833,7 +7328,12 @@ export interface ExportStatementPayment {
  */
 export const ExportStatementPayment: Schema.Schema<ExportStatementPayment, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "ExportStatementPayment",
-  {}
+  {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    status: "string"
+  }
 )
 
 /**
@@ -7330,14 +7830,6 @@ export const HealthCheckResultEntry: Schema.Schema<HealthCheckResultEntry, OneOf
  */
 export interface IdealMerchantTransaction {
   /**
-   * The requested amount of money to add.
-   */
-  readonly amount_requested?: Amount
-  /**
-   * The BIC of the issuer.
-   */
-  readonly issuer?: string
-  /**
    * The id of the monetary account this ideal merchant transaction links to.
    */
   readonly monetary_account_id?: number
@@ -7354,9 +7846,17 @@ export interface IdealMerchantTransaction {
    */
   readonly amount_guaranteed?: Amount
   /**
+   * The requested amount of money to add.
+   */
+  readonly amount_requested?: Amount
+  /**
    * When the transaction will expire.
    */
   readonly expiration?: string
+  /**
+   * The BIC of the issuer.
+   */
+  readonly issuer?: string
   /**
    * The Name of the issuer.
    */
@@ -7391,13 +7891,13 @@ export interface IdealMerchantTransaction {
  */
 export const IdealMerchantTransaction: Schema.Schema<IdealMerchantTransaction, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("IdealMerchantTransaction", {
-    amount_requested: () => Amount,
-    issuer: "string",
     monetary_account_id: "integer",
     alias: () => LabelMonetaryAccount,
     counterparty_alias: () => LabelMonetaryAccount,
     amount_guaranteed: () => Amount,
+    amount_requested: () => Amount,
     expiration: "string",
+    issuer: "string",
     issuer_name: "string",
     issuer_authentication_url: "string",
     purchase_identifier: "string",
@@ -7780,6 +8280,10 @@ export const InsightPreferenceDateListing: Schema.Schema<InsightPreferenceDateLi
  */
 export interface Installation {
   /**
+   * The id of the Installation as created on the server. You can use this id to request the server's public key again.
+   */
+  readonly id?: number
+  /**
    * Your public key. This is the public part of the key pair that you are going to use to create value of the "X-Bunq-Client-Signature" header for all future API calls.
    */
   readonly client_public_key?: string
@@ -7792,6 +8296,7 @@ export interface Installation {
  * @category schemas
  */
 export const Installation: Schema.Schema<Installation, OneOf.JsonObject> = /* @__PURE__ */ S.struct("Installation", {
+  id: "integer",
   client_public_key: "string"
 })
 
@@ -7980,18 +8485,6 @@ export const InstallationToken: Schema.Schema<InstallationToken, OneOf.JsonObjec
  */
 export interface Invoice {
   /**
-   * The invoice status.
-   */
-  readonly status?: string
-  /**
-   * The description provided by the admin.
-   */
-  readonly description?: string
-  /**
-   * The external url provided by the admin.
-   */
-  readonly external_url?: string
-  /**
    * The id of the invoice object.
    */
   readonly id?: number
@@ -8011,6 +8504,10 @@ export interface Invoice {
    * The invoice number.
    */
   readonly invoice_number?: string
+  /**
+   * The invoice status.
+   */
+  readonly status?: string
   /**
    * The category to display to the user.
    */
@@ -8059,6 +8556,14 @@ export interface Invoice {
    * The reference to the object used for split the bill. Can be RequestInquiry or RequestInquiryBatch
    */
   readonly request_reference_split_the_bill?: ReadonlyArray<RequestInquiryReference>
+  /**
+   * The description provided by the admin.
+   */
+  readonly description?: string
+  /**
+   * The external url provided by the admin.
+   */
+  readonly external_url?: string
 }
 
 /**
@@ -8068,14 +8573,12 @@ export interface Invoice {
  * @category schemas
  */
 export const Invoice: Schema.Schema<Invoice, OneOf.JsonObject> = /* @__PURE__ */ S.struct("Invoice", {
-  status: "string",
-  description: "string",
-  external_url: "string",
   id: "integer",
   created: "string",
   updated: "string",
   invoice_date: "string",
   invoice_number: "string",
+  status: "string",
   category: "string",
   group: [() => InvoiceItemGroup],
   total_vat_inclusive: () => Amount,
@@ -8087,7 +8590,9 @@ export const Invoice: Schema.Schema<Invoice, OneOf.JsonObject> = /* @__PURE__ */
   counterparty_address: () => Address,
   chamber_of_commerce_number: "string",
   vat_number: "string",
-  request_reference_split_the_bill: [() => RequestInquiryReference]
+  request_reference_split_the_bill: [() => RequestInquiryReference],
+  description: "string",
+  external_url: "string"
 })
 
 /**
@@ -8299,6 +8804,22 @@ export const InvoiceByUserRead: Schema.Schema<InvoiceByUserRead, OneOf.JsonObjec
  * @category models
  */
 export interface InvoiceExportPdf {
+  /**
+   * The id of the invoice export model.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the invoice export's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the invoice export's last update.
+   */
+  readonly updated?: string
+  /**
+   * The status of the invoice export.
+   */
+  readonly status?: string
 }
 
 /**
@@ -8309,7 +8830,12 @@ export interface InvoiceExportPdf {
  */
 export const InvoiceExportPdf: Schema.Schema<InvoiceExportPdf, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "InvoiceExportPdf",
-  {}
+  {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    status: "string"
+  }
 )
 
 /**
@@ -9991,9 +10517,45 @@ export const MasterCardActionReport: Schema.Schema<MasterCardActionReport, OneOf
  */
 export interface MasterCardIdentityCheckChallengeRequestUser {
   /**
+   * The transaction amount.
+   */
+  readonly amount?: string
+  /**
+   * When the identity check expires.
+   */
+  readonly expiry_time?: string
+  /**
+   * The description of the purchase. NULL if no description is given.
+   */
+  readonly description?: string
+  /**
    * The status of the identity check. Can be ACCEPTED_PENDING_RESPONSE or REJECTED_PENDING_RESPONSE.
    */
   readonly status?: string
+  /**
+   * Textual explanation of the decision.
+   */
+  readonly decision_description?: string
+  /**
+   * Textual explanation of the decision in user's language.
+   */
+  readonly decision_description_translated?: string
+  /**
+   * The return url for the merchant app after the challenge is accepted or rejected.
+   */
+  readonly url_merchant_app?: string
+  /**
+   * The monetary account label of the counterparty.
+   */
+  readonly counterparty_alias?: LabelMonetaryAccount
+  /**
+   * The ID of the latest event for the identity check.
+   */
+  readonly event_id?: number
+  /**
+   * The ID of the card used for the authentication request of the identity check.
+   */
+  readonly card_id?: number
 }
 
 /**
@@ -10006,7 +10568,16 @@ export const MasterCardIdentityCheckChallengeRequestUser: Schema.Schema<
   MasterCardIdentityCheckChallengeRequestUser,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("MasterCardIdentityCheckChallengeRequestUser", {
-  status: "string"
+  amount: "string",
+  expiry_time: "string",
+  description: "string",
+  status: "string",
+  decision_description: "string",
+  decision_description_translated: "string",
+  url_merchant_app: "string",
+  counterparty_alias: () => LabelMonetaryAccount,
+  event_id: "integer",
+  card_id: "integer"
 })
 
 /**
@@ -10131,6 +10702,15 @@ export const MasterCardPaymentListing: Schema.Schema<MasterCardPaymentListing, O
  * @category models
  */
 export interface MonetaryAccount {
+  readonly MonetaryAccountLight?: MonetaryAccountLight
+  readonly MonetaryAccountBank?: MonetaryAccountBank
+  readonly MonetaryAccountExternal?: MonetaryAccountExternal
+  readonly MonetaryAccountInvestment?: MonetaryAccountInvestment
+  readonly MonetaryAccountJoint?: MonetaryAccountJoint
+  readonly MonetaryAccountSavings?: MonetaryAccountSavings
+  readonly MonetaryAccountSwitchService?: MonetaryAccountSwitchService
+  readonly MonetaryAccountExternalSavings?: MonetaryAccountExternalSavings
+  readonly MonetaryAccountCard?: MonetaryAccountCard
   /**
    * The aliases for the MonetaryAccount.
    */
@@ -10191,15 +10771,6 @@ export interface MonetaryAccount {
    * The Birdee investment portfolio.
    */
   readonly birdee_investment_portfolio?: BirdeeInvestmentPortfolio
-  readonly MonetaryAccountLight?: MonetaryAccountLight
-  readonly MonetaryAccountBank?: MonetaryAccountBank
-  readonly MonetaryAccountExternal?: MonetaryAccountExternal
-  readonly MonetaryAccountInvestment?: MonetaryAccountInvestment
-  readonly MonetaryAccountJoint?: MonetaryAccountJoint
-  readonly MonetaryAccountSavings?: MonetaryAccountSavings
-  readonly MonetaryAccountSwitchService?: MonetaryAccountSwitchService
-  readonly MonetaryAccountExternalSavings?: MonetaryAccountExternalSavings
-  readonly MonetaryAccountCard?: MonetaryAccountCard
 }
 
 /**
@@ -10211,6 +10782,15 @@ export interface MonetaryAccount {
 export const MonetaryAccount: Schema.Schema<MonetaryAccount, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "MonetaryAccount",
   {
+    MonetaryAccountLight: () => MonetaryAccountLight,
+    MonetaryAccountBank: () => MonetaryAccountBank,
+    MonetaryAccountExternal: () => MonetaryAccountExternal,
+    MonetaryAccountInvestment: () => MonetaryAccountInvestment,
+    MonetaryAccountJoint: () => MonetaryAccountJoint,
+    MonetaryAccountSavings: () => MonetaryAccountSavings,
+    MonetaryAccountSwitchService: () => MonetaryAccountSwitchService,
+    MonetaryAccountExternalSavings: () => MonetaryAccountExternalSavings,
+    MonetaryAccountCard: () => MonetaryAccountCard,
     alias: [() => Pointer],
     balance: () => Amount,
     monetary_account_profile: [() => MonetaryAccountProfile],
@@ -10225,16 +10805,7 @@ export const MonetaryAccount: Schema.Schema<MonetaryAccount, OneOf.JsonObject> =
     all_co_owner: [() => CoOwner],
     co_owner_invite: () => CoOwnerInviteResponse,
     open_banking_account: () => OpenBankingAccount,
-    birdee_investment_portfolio: () => BirdeeInvestmentPortfolio,
-    MonetaryAccountLight: () => MonetaryAccountLight,
-    MonetaryAccountBank: () => MonetaryAccountBank,
-    MonetaryAccountExternal: () => MonetaryAccountExternal,
-    MonetaryAccountInvestment: () => MonetaryAccountInvestment,
-    MonetaryAccountJoint: () => MonetaryAccountJoint,
-    MonetaryAccountSavings: () => MonetaryAccountSavings,
-    MonetaryAccountSwitchService: () => MonetaryAccountSwitchService,
-    MonetaryAccountExternalSavings: () => MonetaryAccountExternalSavings,
-    MonetaryAccountCard: () => MonetaryAccountCard
+    birdee_investment_portfolio: () => BirdeeInvestmentPortfolio
   }
 )
 
@@ -10245,50 +10816,6 @@ export const MonetaryAccount: Schema.Schema<MonetaryAccount, OneOf.JsonObject> =
  * @category models
  */
 export interface MonetaryAccountBank {
-  /**
-   * The currency of the MonetaryAccountBank as an ISO 4217 formatted currency code.
-   */
-  readonly currency?: string
-  /**
-   * The description of the MonetaryAccountBank. Defaults to 'bunq account'.
-   */
-  readonly description?: string
-  /**
-   * The daily spending limit Amount of the MonetaryAccountBank. Defaults to 1000 EUR. Currency must match the MonetaryAccountBank's currency. Limited to 10000 EUR.
-   */
-  readonly daily_limit?: Amount
-  /**
-   * The UUID of the Avatar of the MonetaryAccountBank.
-   */
-  readonly avatar_uuid?: string
-  /**
-   * The status of the MonetaryAccountBank. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
-   */
-  readonly status?: string
-  /**
-   * The sub-status of the MonetaryAccountBank providing extra information regarding the status. Will be NONE for ACTIVE or PENDING_REOPEN, COMPLETELY or ONLY_ACCEPTING_INCOMING for BLOCKED and REDEMPTION_INVOLUNTARY, REDEMPTION_VOLUNTARY or PERMANENT for CANCELLED.
-   */
-  readonly sub_status?: string
-  /**
-   * The reason for voluntarily cancelling (closing) the MonetaryAccountBank, can only be OTHER.
-   */
-  readonly reason?: string
-  /**
-   * The optional free-form reason for voluntarily cancelling (closing) the MonetaryAccountBank. Can be any user provided message.
-   */
-  readonly reason_description?: string
-  /**
-   * The legal name of the user / company using this monetary account.
-   */
-  readonly display_name?: string
-  /**
-   * The settings of the MonetaryAccountBank.
-   */
-  readonly setting?: MonetaryAccountSetting
-  /**
-   * The country of the monetary account IBAN.
-   */
-  readonly country_iban?: string
   /**
    * The id of the MonetaryAccountBank.
    */
@@ -10306,6 +10833,18 @@ export interface MonetaryAccountBank {
    */
   readonly avatar?: Avatar
   /**
+   * The currency of the MonetaryAccountBank as an ISO 4217 formatted currency code.
+   */
+  readonly currency?: string
+  /**
+   * The description of the MonetaryAccountBank. Defaults to 'bunq account'.
+   */
+  readonly description?: string
+  /**
+   * The daily spending limit Amount of the MonetaryAccountBank. Defaults to 1000 EUR. Currency must match the MonetaryAccountBank's currency. Limited to 10000 EUR.
+   */
+  readonly daily_limit?: Amount
+  /**
    * The maximum Amount the MonetaryAccountBank can be 'in the red'.
    */
   readonly overdraft_limit?: Amount
@@ -10322,6 +10861,22 @@ export interface MonetaryAccountBank {
    */
   readonly public_uuid?: string
   /**
+   * The status of the MonetaryAccountBank. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
+   */
+  readonly status?: string
+  /**
+   * The sub-status of the MonetaryAccountBank providing extra information regarding the status. Will be NONE for ACTIVE or PENDING_REOPEN, COMPLETELY or ONLY_ACCEPTING_INCOMING for BLOCKED and REDEMPTION_INVOLUNTARY, REDEMPTION_VOLUNTARY or PERMANENT for CANCELLED.
+   */
+  readonly sub_status?: string
+  /**
+   * The reason for voluntarily cancelling (closing) the MonetaryAccountBank, can only be OTHER.
+   */
+  readonly reason?: string
+  /**
+   * The optional free-form reason for voluntarily cancelling (closing) the MonetaryAccountBank. Can be any user provided message.
+   */
+  readonly reason_description?: string
+  /**
    * The id of the User who owns the MonetaryAccountBank.
    */
   readonly user_id?: number
@@ -10330,9 +10885,25 @@ export interface MonetaryAccountBank {
    */
   readonly monetary_account_profile?: MonetaryAccountProfile
   /**
+   * The legal name of the user / company using this monetary account.
+   */
+  readonly display_name?: string
+  /**
+   * The settings of the MonetaryAccountBank.
+   */
+  readonly setting?: MonetaryAccountSetting
+  /**
    * The ids of the AutoSave.
    */
   readonly all_auto_save_id?: ReadonlyArray<BunqId>
+  /**
+   * The UUID of the Avatar of the MonetaryAccountBank.
+   */
+  readonly avatar_uuid?: string
+  /**
+   * The country of the monetary account IBAN.
+   */
+  readonly country_iban?: string
 }
 
 /**
@@ -10344,28 +10915,28 @@ export interface MonetaryAccountBank {
 export const MonetaryAccountBank: Schema.Schema<MonetaryAccountBank, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "MonetaryAccountBank",
   {
-    currency: "string",
-    description: "string",
-    daily_limit: () => Amount,
-    avatar_uuid: "string",
-    status: "string",
-    sub_status: "string",
-    reason: "string",
-    reason_description: "string",
-    display_name: "string",
-    setting: () => MonetaryAccountSetting,
-    country_iban: "string",
     id: "integer",
     created: "string",
     updated: "string",
     avatar: () => Avatar,
+    currency: "string",
+    description: "string",
+    daily_limit: () => Amount,
     overdraft_limit: () => Amount,
     balance: () => Amount,
     alias: [() => Pointer],
     public_uuid: "string",
+    status: "string",
+    sub_status: "string",
+    reason: "string",
+    reason_description: "string",
     user_id: "integer",
     monetary_account_profile: () => MonetaryAccountProfile,
-    all_auto_save_id: [() => BunqId]
+    display_name: "string",
+    setting: () => MonetaryAccountSetting,
+    all_auto_save_id: [() => BunqId],
+    avatar_uuid: "string",
+    country_iban: "string"
   }
 )
 
@@ -11002,50 +11573,6 @@ export const MonetaryAccountCardUpdate: Schema.Schema<MonetaryAccountCardUpdate,
  */
 export interface MonetaryAccountExternal {
   /**
-   * The currency of the MonetaryAccountExternal as an ISO 4217 formatted currency code.
-   */
-  readonly currency?: string
-  /**
-   * The external service the Monetary Account is connected with.
-   */
-  readonly service?: string
-  /**
-   * The description of the MonetaryAccountExternal. Defaults to 'bunq account'.
-   */
-  readonly description?: string
-  /**
-   * The daily spending limit Amount of the MonetaryAccountExternal. Defaults to 1000 EUR. Currency must match the MonetaryAccountExternal's currency. Limited to 10000 EUR.
-   */
-  readonly daily_limit?: Amount
-  /**
-   * The UUID of the Avatar of the MonetaryAccountExternal.
-   */
-  readonly avatar_uuid?: string
-  /**
-   * The status of the MonetaryAccountExternal. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
-   */
-  readonly status?: string
-  /**
-   * The sub-status of the MonetaryAccountExternal providing extra information regarding the status. Will be NONE for ACTIVE or PENDING_REOPEN, COMPLETELY or ONLY_ACCEPTING_INCOMING for BLOCKED and REDEMPTION_INVOLUNTARY, REDEMPTION_VOLUNTARY or PERMANENT for CANCELLED.
-   */
-  readonly sub_status?: string
-  /**
-   * The reason for voluntarily cancelling (closing) the MonetaryAccountExternal, can only be OTHER.
-   */
-  readonly reason?: string
-  /**
-   * The optional free-form reason for voluntarily cancelling (closing) the MonetaryAccountExternal. Can be any user provided message.
-   */
-  readonly reason_description?: string
-  /**
-   * The legal name of the user / company using this monetary account.
-   */
-  readonly display_name?: string
-  /**
-   * The settings of the MonetaryAccountExternal.
-   */
-  readonly setting?: MonetaryAccountSetting
-  /**
    * The id of the MonetaryAccountExternal.
    */
   readonly id?: number
@@ -11061,6 +11588,18 @@ export interface MonetaryAccountExternal {
    * The Avatar of the MonetaryAccountExternal.
    */
   readonly avatar?: Avatar
+  /**
+   * The currency of the MonetaryAccountExternal as an ISO 4217 formatted currency code.
+   */
+  readonly currency?: string
+  /**
+   * The description of the MonetaryAccountExternal. Defaults to 'bunq account'.
+   */
+  readonly description?: string
+  /**
+   * The daily spending limit Amount of the MonetaryAccountExternal. Defaults to 1000 EUR. Currency must match the MonetaryAccountExternal's currency. Limited to 10000 EUR.
+   */
+  readonly daily_limit?: Amount
   /**
    * The maximum Amount the MonetaryAccountExternal can be 'in the red'.
    */
@@ -11078,6 +11617,22 @@ export interface MonetaryAccountExternal {
    */
   readonly public_uuid?: string
   /**
+   * The status of the MonetaryAccountExternal. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
+   */
+  readonly status?: string
+  /**
+   * The sub-status of the MonetaryAccountExternal providing extra information regarding the status. Will be NONE for ACTIVE or PENDING_REOPEN, COMPLETELY or ONLY_ACCEPTING_INCOMING for BLOCKED and REDEMPTION_INVOLUNTARY, REDEMPTION_VOLUNTARY or PERMANENT for CANCELLED.
+   */
+  readonly sub_status?: string
+  /**
+   * The reason for voluntarily cancelling (closing) the MonetaryAccountExternal, can only be OTHER.
+   */
+  readonly reason?: string
+  /**
+   * The optional free-form reason for voluntarily cancelling (closing) the MonetaryAccountExternal. Can be any user provided message.
+   */
+  readonly reason_description?: string
+  /**
    * The id of the User who owns the MonetaryAccountExternal.
    */
   readonly user_id?: number
@@ -11086,13 +11641,29 @@ export interface MonetaryAccountExternal {
    */
   readonly monetary_account_profile?: MonetaryAccountProfile
   /**
+   * The legal name of the user / company using this monetary account.
+   */
+  readonly display_name?: string
+  /**
+   * The settings of the MonetaryAccountExternal.
+   */
+  readonly setting?: MonetaryAccountSetting
+  /**
    * The ids of the AutoSave.
    */
   readonly all_auto_save_id?: ReadonlyArray<BunqId>
   /**
+   * The external service the Monetary Account is connected with.
+   */
+  readonly service?: string
+  /**
    * The open banking account for information about the external account.
    */
   readonly open_banking_account?: OpenBankingAccount
+  /**
+   * The UUID of the Avatar of the MonetaryAccountExternal.
+   */
+  readonly avatar_uuid?: string
 }
 
 /**
@@ -11103,29 +11674,29 @@ export interface MonetaryAccountExternal {
  */
 export const MonetaryAccountExternal: Schema.Schema<MonetaryAccountExternal, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("MonetaryAccountExternal", {
-    currency: "string",
-    service: "string",
-    description: "string",
-    daily_limit: () => Amount,
-    avatar_uuid: "string",
-    status: "string",
-    sub_status: "string",
-    reason: "string",
-    reason_description: "string",
-    display_name: "string",
-    setting: () => MonetaryAccountSetting,
     id: "integer",
     created: "string",
     updated: "string",
     avatar: () => Avatar,
+    currency: "string",
+    description: "string",
+    daily_limit: () => Amount,
     overdraft_limit: () => Amount,
     balance: () => Amount,
     alias: [() => Pointer],
     public_uuid: "string",
+    status: "string",
+    sub_status: "string",
+    reason: "string",
+    reason_description: "string",
     user_id: "integer",
     monetary_account_profile: () => MonetaryAccountProfile,
+    display_name: "string",
+    setting: () => MonetaryAccountSetting,
     all_auto_save_id: [() => BunqId],
-    open_banking_account: () => OpenBankingAccount
+    service: "string",
+    open_banking_account: () => OpenBankingAccount,
+    avatar_uuid: "string"
   })
 
 /**
@@ -11418,13 +11989,25 @@ export const MonetaryAccountExternalRead: Schema.Schema<MonetaryAccountExternalR
  */
 export interface MonetaryAccountExternalSavings {
   /**
+   * The id of the MonetaryAccountExternalSavings.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the MonetaryAccountExternalSavings's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the MonetaryAccountExternalSavings's last update.
+   */
+  readonly updated?: string
+  /**
+   * The Avatar of the MonetaryAccountExternalSavings.
+   */
+  readonly avatar?: Avatar
+  /**
    * The currency of the MonetaryAccountExternalSavings as an ISO 4217 formatted currency code.
    */
   readonly currency?: string
-  /**
-   * The service the MonetaryAccountExternalSavings is connected with.
-   */
-  readonly service?: string
   /**
    * The description of the MonetaryAccountExternalSavings. Defaults to 'bunq account'.
    */
@@ -11434,9 +12017,17 @@ export interface MonetaryAccountExternalSavings {
    */
   readonly daily_limit?: Amount
   /**
-   * The UUID of the Avatar of the MonetaryAccountExternalSavings.
+   * The current available balance Amount of the MonetaryAccountExternalSavings.
    */
-  readonly avatar_uuid?: string
+  readonly balance?: Amount
+  /**
+   * The Aliases for the MonetaryAccountExternalSavings.
+   */
+  readonly alias?: ReadonlyArray<Pointer>
+  /**
+   * The MonetaryAccountExternalSavings's public UUID.
+   */
+  readonly public_uuid?: string
   /**
    * The status of the MonetaryAccountExternalSavings. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
    */
@@ -11454,46 +12045,6 @@ export interface MonetaryAccountExternalSavings {
    */
   readonly reason_description?: string
   /**
-   * The legal name of the user / company using this monetary account.
-   */
-  readonly display_name?: string
-  /**
-   * The settings of the MonetaryAccountExternalSavings.
-   */
-  readonly setting?: MonetaryAccountSetting
-  /**
-   * The Savings Goal set for this MonetaryAccountExternalSavings.
-   */
-  readonly savings_goal?: Amount
-  /**
-   * The id of the MonetaryAccountExternalSavings.
-   */
-  readonly id?: number
-  /**
-   * The timestamp of the MonetaryAccountExternalSavings's creation.
-   */
-  readonly created?: string
-  /**
-   * The timestamp of the MonetaryAccountExternalSavings's last update.
-   */
-  readonly updated?: string
-  /**
-   * The Avatar of the MonetaryAccountExternalSavings.
-   */
-  readonly avatar?: Avatar
-  /**
-   * The current available balance Amount of the MonetaryAccountExternalSavings.
-   */
-  readonly balance?: Amount
-  /**
-   * The Aliases for the MonetaryAccountExternalSavings.
-   */
-  readonly alias?: ReadonlyArray<Pointer>
-  /**
-   * The MonetaryAccountExternalSavings's public UUID.
-   */
-  readonly public_uuid?: string
-  /**
    * The id of the User who owns the MonetaryAccountExternalSavings.
    */
   readonly user_id?: number
@@ -11502,9 +12053,21 @@ export interface MonetaryAccountExternalSavings {
    */
   readonly monetary_account_profile?: MonetaryAccountProfile
   /**
+   * The legal name of the user / company using this monetary account.
+   */
+  readonly display_name?: string
+  /**
+   * The settings of the MonetaryAccountExternalSavings.
+   */
+  readonly setting?: MonetaryAccountSetting
+  /**
    * The ids of the AutoSave.
    */
   readonly all_auto_save_id?: ReadonlyArray<BunqId>
+  /**
+   * The Savings Goal set for this MonetaryAccountExternalSavings.
+   */
+  readonly savings_goal?: Amount
   /**
    * The progress in percentages for the Savings Goal set for this MonetaryAccountExternalSavings.
    */
@@ -11513,6 +12076,14 @@ export interface MonetaryAccountExternalSavings {
    * The number of payments that can be made from this savings account
    */
   readonly number_of_payment_remaining?: string
+  /**
+   * The service the MonetaryAccountExternalSavings is connected with.
+   */
+  readonly service?: string
+  /**
+   * The UUID of the Avatar of the MonetaryAccountExternalSavings.
+   */
+  readonly avatar_uuid?: string
 }
 
 /**
@@ -11523,30 +12094,30 @@ export interface MonetaryAccountExternalSavings {
  */
 export const MonetaryAccountExternalSavings: Schema.Schema<MonetaryAccountExternalSavings, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("MonetaryAccountExternalSavings", {
-    currency: "string",
-    service: "string",
-    description: "string",
-    daily_limit: () => Amount,
-    avatar_uuid: "string",
-    status: "string",
-    sub_status: "string",
-    reason: "string",
-    reason_description: "string",
-    display_name: "string",
-    setting: () => MonetaryAccountSetting,
-    savings_goal: () => Amount,
     id: "integer",
     created: "string",
     updated: "string",
     avatar: () => Avatar,
+    currency: "string",
+    description: "string",
+    daily_limit: () => Amount,
     balance: () => Amount,
     alias: [() => Pointer],
     public_uuid: "string",
+    status: "string",
+    sub_status: "string",
+    reason: "string",
+    reason_description: "string",
     user_id: "integer",
     monetary_account_profile: () => MonetaryAccountProfile,
+    display_name: "string",
+    setting: () => MonetaryAccountSetting,
     all_auto_save_id: [() => BunqId],
+    savings_goal: () => Amount,
     savings_goal_progress: "integer",
-    number_of_payment_remaining: "string"
+    number_of_payment_remaining: "string",
+    service: "string",
+    avatar_uuid: "string"
   })
 
 /**
@@ -12032,6 +12603,22 @@ export const MonetaryAccountInvestment: Schema.Schema<MonetaryAccountInvestment,
  */
 export interface MonetaryAccountJoint {
   /**
+   * The id of the MonetaryAccountJoint.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the MonetaryAccountJoint's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the MonetaryAccountJoint's last update.
+   */
+  readonly updated?: string
+  /**
+   * The Avatar of the MonetaryAccountJoint.
+   */
+  readonly avatar?: Avatar
+  /**
    * The currency of the MonetaryAccountJoint as an ISO 4217 formatted currency code.
    */
   readonly currency?: string
@@ -12048,13 +12635,17 @@ export interface MonetaryAccountJoint {
    */
   readonly overdraft_limit?: Amount
   /**
+   * The current available balance Amount of the MonetaryAccountJoint.
+   */
+  readonly balance?: Amount
+  /**
    * The Aliases for the MonetaryAccountJoint.
    */
   readonly alias?: ReadonlyArray<Pointer>
   /**
-   * The UUID of the Avatar of the MonetaryAccountJoint.
+   * The MonetaryAccountJoint's public UUID.
    */
-  readonly avatar_uuid?: string
+  readonly public_uuid?: string
   /**
    * The status of the MonetaryAccountJoint. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
    */
@@ -12076,34 +12667,6 @@ export interface MonetaryAccountJoint {
    */
   readonly all_co_owner?: ReadonlyArray<CoOwner>
   /**
-   * The settings of the MonetaryAccountJoint.
-   */
-  readonly setting?: MonetaryAccountSetting
-  /**
-   * The id of the MonetaryAccountJoint.
-   */
-  readonly id?: number
-  /**
-   * The timestamp of the MonetaryAccountJoint's creation.
-   */
-  readonly created?: string
-  /**
-   * The timestamp of the MonetaryAccountJoint's last update.
-   */
-  readonly updated?: string
-  /**
-   * The Avatar of the MonetaryAccountJoint.
-   */
-  readonly avatar?: Avatar
-  /**
-   * The current available balance Amount of the MonetaryAccountJoint.
-   */
-  readonly balance?: Amount
-  /**
-   * The MonetaryAccountJoint's public UUID.
-   */
-  readonly public_uuid?: string
-  /**
    * The id of the User who owns the MonetaryAccountJoint.
    */
   readonly user_id?: number
@@ -12112,9 +12675,17 @@ export interface MonetaryAccountJoint {
    */
   readonly monetary_account_profile?: MonetaryAccountProfile
   /**
+   * The settings of the MonetaryAccountJoint.
+   */
+  readonly setting?: MonetaryAccountSetting
+  /**
    * The ids of the AutoSave.
    */
   readonly all_auto_save_id?: ReadonlyArray<BunqId>
+  /**
+   * The UUID of the Avatar of the MonetaryAccountJoint.
+   */
+  readonly avatar_uuid?: string
 }
 
 /**
@@ -12126,27 +12697,27 @@ export interface MonetaryAccountJoint {
 export const MonetaryAccountJoint: Schema.Schema<MonetaryAccountJoint, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "MonetaryAccountJoint",
   {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    avatar: () => Avatar,
     currency: "string",
     description: "string",
     daily_limit: () => Amount,
     overdraft_limit: () => Amount,
+    balance: () => Amount,
     alias: [() => Pointer],
-    avatar_uuid: "string",
+    public_uuid: "string",
     status: "string",
     sub_status: "string",
     reason: "string",
     reason_description: "string",
     all_co_owner: [() => CoOwner],
-    setting: () => MonetaryAccountSetting,
-    id: "integer",
-    created: "string",
-    updated: "string",
-    avatar: () => Avatar,
-    balance: () => Amount,
-    public_uuid: "string",
     user_id: "integer",
     monetary_account_profile: () => MonetaryAccountProfile,
-    all_auto_save_id: [() => BunqId]
+    setting: () => MonetaryAccountSetting,
+    all_auto_save_id: [() => BunqId],
+    avatar_uuid: "string"
   }
 )
 
@@ -12772,6 +13343,22 @@ export const MonetaryAccountRead: Schema.Schema<MonetaryAccountRead, OneOf.JsonO
  */
 export interface MonetaryAccountSavings {
   /**
+   * The id of the MonetaryAccountSavings.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the MonetaryAccountSavings's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the MonetaryAccountSavings's last update.
+   */
+  readonly updated?: string
+  /**
+   * The Avatar of the MonetaryAccountSavings.
+   */
+  readonly avatar?: Avatar
+  /**
    * The currency of the MonetaryAccountSavings as an ISO 4217 formatted currency code.
    */
   readonly currency?: string
@@ -12784,9 +13371,17 @@ export interface MonetaryAccountSavings {
    */
   readonly daily_limit?: Amount
   /**
-   * The UUID of the Avatar of the MonetaryAccountSavings.
+   * The current available balance Amount of the MonetaryAccountSavings.
    */
-  readonly avatar_uuid?: string
+  readonly balance?: Amount
+  /**
+   * The Aliases for the MonetaryAccountSavings.
+   */
+  readonly alias?: ReadonlyArray<Pointer>
+  /**
+   * The MonetaryAccountSavings's public UUID.
+   */
+  readonly public_uuid?: string
   /**
    * The status of the MonetaryAccountSavings. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
    */
@@ -12808,42 +13403,6 @@ export interface MonetaryAccountSavings {
    */
   readonly all_co_owner?: ReadonlyArray<CoOwner>
   /**
-   * The settings of the MonetaryAccountSavings.
-   */
-  readonly setting?: MonetaryAccountSetting
-  /**
-   * The Savings Goal set for this MonetaryAccountSavings.
-   */
-  readonly savings_goal?: Amount
-  /**
-   * The id of the MonetaryAccountSavings.
-   */
-  readonly id?: number
-  /**
-   * The timestamp of the MonetaryAccountSavings's creation.
-   */
-  readonly created?: string
-  /**
-   * The timestamp of the MonetaryAccountSavings's last update.
-   */
-  readonly updated?: string
-  /**
-   * The Avatar of the MonetaryAccountSavings.
-   */
-  readonly avatar?: Avatar
-  /**
-   * The current available balance Amount of the MonetaryAccountSavings.
-   */
-  readonly balance?: Amount
-  /**
-   * The Aliases for the MonetaryAccountSavings.
-   */
-  readonly alias?: ReadonlyArray<Pointer>
-  /**
-   * The MonetaryAccountSavings's public UUID.
-   */
-  readonly public_uuid?: string
-  /**
    * The id of the User who owns the MonetaryAccountSavings.
    */
   readonly user_id?: number
@@ -12851,6 +13410,14 @@ export interface MonetaryAccountSavings {
    * The profile of the account.
    */
   readonly monetary_account_profile?: MonetaryAccountProfile
+  /**
+   * The settings of the MonetaryAccountSavings.
+   */
+  readonly setting?: MonetaryAccountSetting
+  /**
+   * The Savings Goal set for this MonetaryAccountSavings.
+   */
+  readonly savings_goal?: Amount
   /**
    * The progress in percentages for the Savings Goal set for this MonetaryAccountSavings.
    */
@@ -12863,6 +13430,10 @@ export interface MonetaryAccountSavings {
    * The ids of the AutoSave.
    */
   readonly all_auto_save_id?: ReadonlyArray<BunqId>
+  /**
+   * The UUID of the Avatar of the MonetaryAccountSavings.
+   */
+  readonly avatar_uuid?: string
 }
 
 /**
@@ -12874,29 +13445,29 @@ export interface MonetaryAccountSavings {
 export const MonetaryAccountSavings: Schema.Schema<MonetaryAccountSavings, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "MonetaryAccountSavings",
   {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    avatar: () => Avatar,
     currency: "string",
     description: "string",
     daily_limit: () => Amount,
-    avatar_uuid: "string",
+    balance: () => Amount,
+    alias: [() => Pointer],
+    public_uuid: "string",
     status: "string",
     sub_status: "string",
     reason: "string",
     reason_description: "string",
     all_co_owner: [() => CoOwner],
-    setting: () => MonetaryAccountSetting,
-    savings_goal: () => Amount,
-    id: "integer",
-    created: "string",
-    updated: "string",
-    avatar: () => Avatar,
-    balance: () => Amount,
-    alias: [() => Pointer],
-    public_uuid: "string",
     user_id: "integer",
     monetary_account_profile: () => MonetaryAccountProfile,
+    setting: () => MonetaryAccountSetting,
+    savings_goal: () => Amount,
     savings_goal_progress: "integer",
     number_of_payment_remaining: "string",
-    all_auto_save_id: [() => BunqId]
+    all_auto_save_id: [() => BunqId],
+    avatar_uuid: "string"
   }
 )
 
@@ -13304,9 +13875,29 @@ export const MonetaryAccountSwitchService: Schema.Schema<MonetaryAccountSwitchSe
  */
 export interface NoteAttachmentAdyenCardTransaction {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -13321,7 +13912,12 @@ export interface NoteAttachmentAdyenCardTransaction {
  */
 export const NoteAttachmentAdyenCardTransaction: Schema.Schema<NoteAttachmentAdyenCardTransaction, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentAdyenCardTransaction", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -13507,9 +14103,29 @@ export const NoteAttachmentAdyenCardTransactionUpdate: Schema.Schema<
  */
 export interface NoteAttachmentBankSwitchServiceNetherlandsIncomingPayment {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -13526,7 +14142,12 @@ export const NoteAttachmentBankSwitchServiceNetherlandsIncomingPayment: Schema.S
   NoteAttachmentBankSwitchServiceNetherlandsIncomingPayment,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("NoteAttachmentBankSwitchServiceNetherlandsIncomingPayment", {
+  id: "integer",
+  created: "string",
+  updated: "string",
+  label_user_creator: () => LabelUser,
   description: "string",
+  attachment: [() => AttachmentMonetaryAccountPayment],
   attachment_id: "integer"
 })
 
@@ -13712,9 +14333,29 @@ export const NoteAttachmentBankSwitchServiceNetherlandsIncomingPaymentUpdate: Sc
  */
 export interface NoteAttachmentBunqMeFundraiserResult {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -13731,7 +14372,12 @@ export const NoteAttachmentBunqMeFundraiserResult: Schema.Schema<
   NoteAttachmentBunqMeFundraiserResult,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("NoteAttachmentBunqMeFundraiserResult", {
+  id: "integer",
+  created: "string",
+  updated: "string",
+  label_user_creator: () => LabelUser,
   description: "string",
+  attachment: [() => AttachmentMonetaryAccountPayment],
   attachment_id: "integer"
 })
 
@@ -13917,9 +14563,29 @@ export const NoteAttachmentBunqMeFundraiserResultUpdate: Schema.Schema<
  */
 export interface NoteAttachmentDraftPayment {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -13934,7 +14600,12 @@ export interface NoteAttachmentDraftPayment {
  */
 export const NoteAttachmentDraftPayment: Schema.Schema<NoteAttachmentDraftPayment, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NoteAttachmentDraftPayment", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -14110,9 +14781,29 @@ export const NoteAttachmentDraftPaymentUpdate: Schema.Schema<NoteAttachmentDraft
  */
 export interface NoteAttachmentIdealMerchantTransaction {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -14129,7 +14820,12 @@ export const NoteAttachmentIdealMerchantTransaction: Schema.Schema<
   NoteAttachmentIdealMerchantTransaction,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("NoteAttachmentIdealMerchantTransaction", {
+  id: "integer",
+  created: "string",
+  updated: "string",
+  label_user_creator: () => LabelUser,
   description: "string",
+  attachment: [() => AttachmentMonetaryAccountPayment],
   attachment_id: "integer"
 })
 
@@ -14315,9 +15011,29 @@ export const NoteAttachmentIdealMerchantTransactionUpdate: Schema.Schema<
  */
 export interface NoteAttachmentMasterCardAction {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -14332,7 +15048,12 @@ export interface NoteAttachmentMasterCardAction {
  */
 export const NoteAttachmentMasterCardAction: Schema.Schema<NoteAttachmentMasterCardAction, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentMasterCardAction", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -14516,9 +15237,29 @@ export const NoteAttachmentMasterCardActionUpdate: Schema.Schema<
  */
 export interface NoteAttachmentOpenBankingMerchantTransaction {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -14535,7 +15276,12 @@ export const NoteAttachmentOpenBankingMerchantTransaction: Schema.Schema<
   NoteAttachmentOpenBankingMerchantTransaction,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("NoteAttachmentOpenBankingMerchantTransaction", {
+  id: "integer",
+  created: "string",
+  updated: "string",
+  label_user_creator: () => LabelUser,
   description: "string",
+  attachment: [() => AttachmentMonetaryAccountPayment],
   attachment_id: "integer"
 })
 
@@ -14721,9 +15467,29 @@ export const NoteAttachmentOpenBankingMerchantTransactionUpdate: Schema.Schema<
  */
 export interface NoteAttachmentPayment {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -14739,7 +15505,12 @@ export interface NoteAttachmentPayment {
 export const NoteAttachmentPayment: Schema.Schema<NoteAttachmentPayment, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "NoteAttachmentPayment",
   {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   }
 )
@@ -14752,9 +15523,29 @@ export const NoteAttachmentPayment: Schema.Schema<NoteAttachmentPayment, OneOf.J
  */
 export interface NoteAttachmentPaymentBatch {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -14769,7 +15560,12 @@ export interface NoteAttachmentPaymentBatch {
  */
 export const NoteAttachmentPaymentBatch: Schema.Schema<NoteAttachmentPaymentBatch, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NoteAttachmentPaymentBatch", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -14969,9 +15765,29 @@ export const NoteAttachmentPaymentCreate: Schema.Schema<NoteAttachmentPaymentCre
  */
 export interface NoteAttachmentPaymentDelayed {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -14986,7 +15802,12 @@ export interface NoteAttachmentPaymentDelayed {
  */
 export const NoteAttachmentPaymentDelayed: Schema.Schema<NoteAttachmentPaymentDelayed, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentPaymentDelayed", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -15302,9 +16123,29 @@ export const NoteAttachmentPaymentUpdate: Schema.Schema<NoteAttachmentPaymentUpd
  */
 export interface NoteAttachmentRequestInquiry {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -15319,7 +16160,12 @@ export interface NoteAttachmentRequestInquiry {
  */
 export const NoteAttachmentRequestInquiry: Schema.Schema<NoteAttachmentRequestInquiry, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentRequestInquiry", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -15331,9 +16177,29 @@ export const NoteAttachmentRequestInquiry: Schema.Schema<NoteAttachmentRequestIn
  */
 export interface NoteAttachmentRequestInquiryBatch {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -15348,7 +16214,12 @@ export interface NoteAttachmentRequestInquiryBatch {
  */
 export const NoteAttachmentRequestInquiryBatch: Schema.Schema<NoteAttachmentRequestInquiryBatch, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentRequestInquiryBatch", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -15698,9 +16569,29 @@ export const NoteAttachmentRequestInquiryUpdate: Schema.Schema<NoteAttachmentReq
  */
 export interface NoteAttachmentRequestResponse {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -15715,7 +16606,12 @@ export interface NoteAttachmentRequestResponse {
  */
 export const NoteAttachmentRequestResponse: Schema.Schema<NoteAttachmentRequestResponse, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentRequestResponse", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -15893,9 +16789,29 @@ export const NoteAttachmentRequestResponseUpdate: Schema.Schema<NoteAttachmentRe
  */
 export interface NoteAttachmentScheduleInstance {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -15910,7 +16826,12 @@ export interface NoteAttachmentScheduleInstance {
  */
 export const NoteAttachmentScheduleInstance: Schema.Schema<NoteAttachmentScheduleInstance, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentScheduleInstance", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -16094,9 +17015,29 @@ export const NoteAttachmentScheduleInstanceUpdate: Schema.Schema<
  */
 export interface NoteAttachmentSchedulePayment {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -16111,7 +17052,12 @@ export interface NoteAttachmentSchedulePayment {
  */
 export const NoteAttachmentSchedulePayment: Schema.Schema<NoteAttachmentSchedulePayment, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentSchedulePayment", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -16123,9 +17069,29 @@ export const NoteAttachmentSchedulePayment: Schema.Schema<NoteAttachmentSchedule
  */
 export interface NoteAttachmentSchedulePaymentBatch {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -16140,7 +17106,12 @@ export interface NoteAttachmentSchedulePaymentBatch {
  */
 export const NoteAttachmentSchedulePaymentBatch: Schema.Schema<NoteAttachmentSchedulePaymentBatch, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentSchedulePaymentBatch", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -16492,9 +17463,29 @@ export const NoteAttachmentSchedulePaymentUpdate: Schema.Schema<NoteAttachmentSc
  */
 export interface NoteAttachmentScheduleRequest {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -16509,7 +17500,12 @@ export interface NoteAttachmentScheduleRequest {
  */
 export const NoteAttachmentScheduleRequest: Schema.Schema<NoteAttachmentScheduleRequest, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentScheduleRequest", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -16521,9 +17517,29 @@ export const NoteAttachmentScheduleRequest: Schema.Schema<NoteAttachmentSchedule
  */
 export interface NoteAttachmentScheduleRequestBatch {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -16538,7 +17554,12 @@ export interface NoteAttachmentScheduleRequestBatch {
  */
 export const NoteAttachmentScheduleRequestBatch: Schema.Schema<NoteAttachmentScheduleRequestBatch, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentScheduleRequestBatch", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -16890,9 +17911,29 @@ export const NoteAttachmentScheduleRequestUpdate: Schema.Schema<NoteAttachmentSc
  */
 export interface NoteAttachmentSofortMerchantTransaction {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -16909,7 +17950,12 @@ export const NoteAttachmentSofortMerchantTransaction: Schema.Schema<
   NoteAttachmentSofortMerchantTransaction,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("NoteAttachmentSofortMerchantTransaction", {
+  id: "integer",
+  created: "string",
+  updated: "string",
+  label_user_creator: () => LabelUser,
   description: "string",
+  attachment: [() => AttachmentMonetaryAccountPayment],
   attachment_id: "integer"
 })
 
@@ -17095,9 +18141,29 @@ export const NoteAttachmentSofortMerchantTransactionUpdate: Schema.Schema<
  */
 export interface NoteAttachmentWhitelistResult {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * Optional description of the attachment.
    */
   readonly description?: string
+  /**
+   * The attachment attached to the note.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
   /**
    * The reference to the uploaded file to attach to this note.
    */
@@ -17112,7 +18178,12 @@ export interface NoteAttachmentWhitelistResult {
  */
 export const NoteAttachmentWhitelistResult: Schema.Schema<NoteAttachmentWhitelistResult, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteAttachmentWhitelistResult", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     description: "string",
+    attachment: [() => AttachmentMonetaryAccountPayment],
     attachment_id: "integer"
   })
 
@@ -17290,6 +18361,22 @@ export const NoteAttachmentWhitelistResultUpdate: Schema.Schema<NoteAttachmentWh
  */
 export interface NoteTextAdyenCardTransaction {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -17303,6 +18390,10 @@ export interface NoteTextAdyenCardTransaction {
  */
 export const NoteTextAdyenCardTransaction: Schema.Schema<NoteTextAdyenCardTransaction, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteTextAdyenCardTransaction", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -17468,6 +18559,22 @@ export const NoteTextAdyenCardTransactionUpdate: Schema.Schema<NoteTextAdyenCard
  */
 export interface NoteTextBankSwitchServiceNetherlandsIncomingPayment {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -17483,6 +18590,10 @@ export const NoteTextBankSwitchServiceNetherlandsIncomingPayment: Schema.Schema<
   NoteTextBankSwitchServiceNetherlandsIncomingPayment,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("NoteTextBankSwitchServiceNetherlandsIncomingPayment", {
+  id: "integer",
+  created: "string",
+  updated: "string",
+  label_user_creator: () => LabelUser,
   content: "string"
 })
 
@@ -17658,6 +18769,22 @@ export const NoteTextBankSwitchServiceNetherlandsIncomingPaymentUpdate: Schema.S
  */
 export interface NoteTextBunqMeFundraiserResult {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -17671,6 +18798,10 @@ export interface NoteTextBunqMeFundraiserResult {
  */
 export const NoteTextBunqMeFundraiserResult: Schema.Schema<NoteTextBunqMeFundraiserResult, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteTextBunqMeFundraiserResult", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -17844,6 +18975,22 @@ export const NoteTextBunqMeFundraiserResultUpdate: Schema.Schema<
  */
 export interface NoteTextDraftPayment {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -17858,6 +19005,10 @@ export interface NoteTextDraftPayment {
 export const NoteTextDraftPayment: Schema.Schema<NoteTextDraftPayment, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "NoteTextDraftPayment",
   {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   }
 )
@@ -18024,6 +19175,22 @@ export const NoteTextDraftPaymentUpdate: Schema.Schema<NoteTextDraftPaymentUpdat
  */
 export interface NoteTextIdealMerchantTransaction {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -18037,6 +19204,10 @@ export interface NoteTextIdealMerchantTransaction {
  */
 export const NoteTextIdealMerchantTransaction: Schema.Schema<NoteTextIdealMerchantTransaction, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteTextIdealMerchantTransaction", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -18212,6 +19383,22 @@ export const NoteTextIdealMerchantTransactionUpdate: Schema.Schema<
  */
 export interface NoteTextMasterCardAction {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -18225,6 +19412,10 @@ export interface NoteTextMasterCardAction {
  */
 export const NoteTextMasterCardAction: Schema.Schema<NoteTextMasterCardAction, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NoteTextMasterCardAction", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -18390,6 +19581,22 @@ export const NoteTextMasterCardActionUpdate: Schema.Schema<NoteTextMasterCardAct
  */
 export interface NoteTextOpenBankingMerchantTransaction {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -18405,6 +19612,10 @@ export const NoteTextOpenBankingMerchantTransaction: Schema.Schema<
   NoteTextOpenBankingMerchantTransaction,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("NoteTextOpenBankingMerchantTransaction", {
+  id: "integer",
+  created: "string",
+  updated: "string",
+  label_user_creator: () => LabelUser,
   content: "string"
 })
 
@@ -18580,6 +19791,22 @@ export const NoteTextOpenBankingMerchantTransactionUpdate: Schema.Schema<
  */
 export interface NoteTextPayment {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -18594,6 +19821,10 @@ export interface NoteTextPayment {
 export const NoteTextPayment: Schema.Schema<NoteTextPayment, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "NoteTextPayment",
   {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   }
 )
@@ -18605,6 +19836,22 @@ export const NoteTextPayment: Schema.Schema<NoteTextPayment, OneOf.JsonObject> =
  * @category models
  */
 export interface NoteTextPaymentBatch {
+  /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
   /**
    * The content of the note.
    */
@@ -18620,6 +19867,10 @@ export interface NoteTextPaymentBatch {
 export const NoteTextPaymentBatch: Schema.Schema<NoteTextPaymentBatch, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "NoteTextPaymentBatch",
   {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   }
 )
@@ -18812,6 +20063,22 @@ export const NoteTextPaymentCreate: Schema.Schema<NoteTextPaymentCreate, OneOf.J
  */
 export interface NoteTextPaymentDelayed {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -18826,6 +20093,10 @@ export interface NoteTextPaymentDelayed {
 export const NoteTextPaymentDelayed: Schema.Schema<NoteTextPaymentDelayed, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "NoteTextPaymentDelayed",
   {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   }
 )
@@ -19130,6 +20401,22 @@ export const NoteTextPaymentUpdate: Schema.Schema<NoteTextPaymentUpdate, OneOf.J
  */
 export interface NoteTextRequestInquiry {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -19144,6 +20431,10 @@ export interface NoteTextRequestInquiry {
 export const NoteTextRequestInquiry: Schema.Schema<NoteTextRequestInquiry, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "NoteTextRequestInquiry",
   {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   }
 )
@@ -19155,6 +20446,22 @@ export const NoteTextRequestInquiry: Schema.Schema<NoteTextRequestInquiry, OneOf
  * @category models
  */
 export interface NoteTextRequestInquiryBatch {
+  /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
   /**
    * The content of the note.
    */
@@ -19169,6 +20476,10 @@ export interface NoteTextRequestInquiryBatch {
  */
 export const NoteTextRequestInquiryBatch: Schema.Schema<NoteTextRequestInquiryBatch, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteTextRequestInquiryBatch", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -19488,6 +20799,22 @@ export const NoteTextRequestInquiryUpdate: Schema.Schema<NoteTextRequestInquiryU
  */
 export interface NoteTextRequestResponse {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -19501,6 +20828,10 @@ export interface NoteTextRequestResponse {
  */
 export const NoteTextRequestResponse: Schema.Schema<NoteTextRequestResponse, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NoteTextRequestResponse", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -19666,6 +20997,22 @@ export const NoteTextRequestResponseUpdate: Schema.Schema<NoteTextRequestRespons
  */
 export interface NoteTextScheduleInstance {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -19679,6 +21026,10 @@ export interface NoteTextScheduleInstance {
  */
 export const NoteTextScheduleInstance: Schema.Schema<NoteTextScheduleInstance, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NoteTextScheduleInstance", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -19844,6 +21195,22 @@ export const NoteTextScheduleInstanceUpdate: Schema.Schema<NoteTextScheduleInsta
  */
 export interface NoteTextSchedulePayment {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -19857,6 +21224,10 @@ export interface NoteTextSchedulePayment {
  */
 export const NoteTextSchedulePayment: Schema.Schema<NoteTextSchedulePayment, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NoteTextSchedulePayment", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -19867,6 +21238,22 @@ export const NoteTextSchedulePayment: Schema.Schema<NoteTextSchedulePayment, One
  * @category models
  */
 export interface NoteTextSchedulePaymentBatch {
+  /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
   /**
    * The content of the note.
    */
@@ -19881,6 +21268,10 @@ export interface NoteTextSchedulePaymentBatch {
  */
 export const NoteTextSchedulePaymentBatch: Schema.Schema<NoteTextSchedulePaymentBatch, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteTextSchedulePaymentBatch", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -20200,6 +21591,22 @@ export const NoteTextSchedulePaymentUpdate: Schema.Schema<NoteTextSchedulePaymen
  */
 export interface NoteTextScheduleRequest {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -20213,6 +21620,10 @@ export interface NoteTextScheduleRequest {
  */
 export const NoteTextScheduleRequest: Schema.Schema<NoteTextScheduleRequest, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NoteTextScheduleRequest", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -20223,6 +21634,22 @@ export const NoteTextScheduleRequest: Schema.Schema<NoteTextScheduleRequest, One
  * @category models
  */
 export interface NoteTextScheduleRequestBatch {
+  /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
   /**
    * The content of the note.
    */
@@ -20237,6 +21664,10 @@ export interface NoteTextScheduleRequestBatch {
  */
 export const NoteTextScheduleRequestBatch: Schema.Schema<NoteTextScheduleRequestBatch, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteTextScheduleRequestBatch", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -20556,6 +21987,22 @@ export const NoteTextScheduleRequestUpdate: Schema.Schema<NoteTextScheduleReques
  */
 export interface NoteTextSofortMerchantTransaction {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -20569,6 +22016,10 @@ export interface NoteTextSofortMerchantTransaction {
  */
 export const NoteTextSofortMerchantTransaction: Schema.Schema<NoteTextSofortMerchantTransaction, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NoteTextSofortMerchantTransaction", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -20744,6 +22195,22 @@ export const NoteTextSofortMerchantTransactionUpdate: Schema.Schema<
  */
 export interface NoteTextWhitelistResult {
   /**
+   * The id of the note.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the note's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The label of the user who created this note.
+   */
+  readonly label_user_creator?: LabelUser
+  /**
    * The content of the note.
    */
   readonly content?: string
@@ -20757,6 +22224,10 @@ export interface NoteTextWhitelistResult {
  */
 export const NoteTextWhitelistResult: Schema.Schema<NoteTextWhitelistResult, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NoteTextWhitelistResult", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    label_user_creator: () => LabelUser,
     content: "string"
   })
 
@@ -21030,6 +22501,30 @@ export const NotificationFilterEmailListing: Schema.Schema<NotificationFilterEma
  */
 export interface NotificationFilterFailure {
   /**
+   * The types of notifications that will result in a url notification for this user.
+   */
+  readonly notification_filters?: ReadonlyArray<NotificationFilter>
+  /**
+   * The category of the failed notification.
+   */
+  readonly category?: string
+  /**
+   * The event type of the failed notification.
+   */
+  readonly event_type?: string
+  /**
+   * The object id used to generate the body of the notification.
+   */
+  readonly object_id?: number
+  /**
+   * The exception bunq encountered when processing the callback.
+   */
+  readonly exception_message?: string
+  /**
+   * The response code (or null) received from the endpoint.
+   */
+  readonly response_code?: number
+  /**
    * The IDs to retry.
    */
   readonly notification_filter_failed_ids?: string
@@ -21043,6 +22538,12 @@ export interface NotificationFilterFailure {
  */
 export const NotificationFilterFailure: Schema.Schema<NotificationFilterFailure, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NotificationFilterFailure", {
+    notification_filters: [() => NotificationFilter],
+    category: "string",
+    event_type: "string",
+    object_id: "integer",
+    exception_message: "string",
+    response_code: "integer",
     notification_filter_failed_ids: "string"
   })
 
@@ -21501,9 +23002,29 @@ export const OauthCallbackUrlUpdate: Schema.Schema<OauthCallbackUrlUpdate, OneOf
  */
 export interface OauthClient {
   /**
+   * Id of the client.
+   */
+  readonly id?: number
+  /**
    * The status of the Oauth Client, can be ACTIVE or CANCELLED.
    */
   readonly status?: string
+  /**
+   * The display name of this Oauth Client
+   */
+  readonly display_name?: string
+  /**
+   * The Client ID associated with this Oauth Client
+   */
+  readonly client_id?: string
+  /**
+   * Secret associated with this Oauth Client
+   */
+  readonly secret?: string
+  /**
+   * The callback URLs which are bound to this Oauth Client
+   */
+  readonly callback_url?: ReadonlyArray<OauthCallbackUrl>
 }
 
 /**
@@ -21513,7 +23034,12 @@ export interface OauthClient {
  * @category schemas
  */
 export const OauthClient: Schema.Schema<OauthClient, OneOf.JsonObject> = /* @__PURE__ */ S.struct("OauthClient", {
-  status: "string"
+  id: "integer",
+  status: "string",
+  display_name: "string",
+  client_id: "string",
+  secret: "string",
+  callback_url: [() => OauthCallbackUrl]
 })
 
 /**
@@ -21882,30 +23408,6 @@ export const PartnerPromotionCashback: Schema.Schema<PartnerPromotionCashback, O
  */
 export interface Payment {
   /**
-   * The Amount transferred by the Payment. Will be negative for outgoing Payments and positive for incoming Payments (relative to the MonetaryAccount indicated by monetary_account_id).
-   */
-  readonly amount?: Amount
-  /**
-   * The LabelMonetaryAccount containing the public information of the other (counterparty) side of the Payment.
-   */
-  readonly counterparty_alias?: LabelMonetaryAccount
-  /**
-   * The description for the Payment. Maximum 140 characters for Payments to external IBANs, 9000 characters for Payments to only other bunq MonetaryAccounts.
-   */
-  readonly description?: string
-  /**
-   * The Attachments attached to the Payment.
-   */
-  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
-  /**
-   * Optional data included with the Payment specific to the merchant.
-   */
-  readonly merchant_reference?: string
-  /**
-   * Whether or not sending a bunq.to payment is allowed.
-   */
-  readonly allow_bunqto?: boolean
-  /**
    * The id of the created Payment.
    */
   readonly id?: number
@@ -21922,9 +23424,21 @@ export interface Payment {
    */
   readonly monetary_account_id?: number
   /**
+   * The Amount transferred by the Payment. Will be negative for outgoing Payments and positive for incoming Payments (relative to the MonetaryAccount indicated by monetary_account_id).
+   */
+  readonly amount?: Amount
+  /**
    * The LabelMonetaryAccount containing the public information of 'this' (party) side of the Payment.
    */
   readonly alias?: LabelMonetaryAccount
+  /**
+   * The LabelMonetaryAccount containing the public information of the other (counterparty) side of the Payment.
+   */
+  readonly counterparty_alias?: LabelMonetaryAccount
+  /**
+   * The description for the Payment. Maximum 140 characters for Payments to external IBANs, 9000 characters for Payments to only other bunq MonetaryAccounts.
+   */
+  readonly description?: string
   /**
    * The type of Payment, can be BUNQ, EBA_SCT, EBA_SDD, IDEAL, SWIFT or FIS (card).
    */
@@ -21957,6 +23471,14 @@ export interface Payment {
    * The timestamp of when the bunq.to payment was responded to.
    */
   readonly bunqto_time_responded?: string
+  /**
+   * The Attachments attached to the Payment.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
+  /**
+   * Optional data included with the Payment specific to the merchant.
+   */
+  readonly merchant_reference?: string
   /**
    * The id of the PaymentBatch if this Payment was part of one.
    */
@@ -21997,6 +23519,10 @@ export interface Payment {
    * Incurred fee for the payment.
    */
   readonly payment_fee?: PaymentFee
+  /**
+   * Whether or not sending a bunq.to payment is allowed.
+   */
+  readonly allow_bunqto?: boolean
 }
 
 /**
@@ -22006,17 +23532,14 @@ export interface Payment {
  * @category schemas
  */
 export const Payment: Schema.Schema<Payment, OneOf.JsonObject> = /* @__PURE__ */ S.struct("Payment", {
-  amount: () => Amount,
-  counterparty_alias: () => LabelMonetaryAccount,
-  description: "string",
-  attachment: [() => AttachmentMonetaryAccountPayment],
-  merchant_reference: "string",
-  allow_bunqto: "boolean",
   id: "integer",
   created: "string",
   updated: "string",
   monetary_account_id: "integer",
+  amount: () => Amount,
   alias: () => LabelMonetaryAccount,
+  counterparty_alias: () => LabelMonetaryAccount,
+  description: "string",
   type: "string",
   sub_type: "string",
   payment_arrival_expected: () => PaymentArrivalExpected,
@@ -22025,6 +23548,8 @@ export const Payment: Schema.Schema<Payment, OneOf.JsonObject> = /* @__PURE__ */
   bunqto_share_url: "string",
   bunqto_expiry: "string",
   bunqto_time_responded: "string",
+  attachment: [() => AttachmentMonetaryAccountPayment],
+  merchant_reference: "string",
   batch_id: "integer",
   scheduled_id: "integer",
   address_shipping: () => Address,
@@ -22034,7 +23559,8 @@ export const Payment: Schema.Schema<Payment, OneOf.JsonObject> = /* @__PURE__ */
   balance_after_mutation: () => Amount,
   payment_auto_allocate_instance: () => PaymentAutoAllocateInstance,
   payment_suspended_outgoing: () => PaymentSuspendedOutgoing,
-  payment_fee: () => PaymentFee
+  payment_fee: () => PaymentFee,
+  allow_bunqto: "boolean"
 })
 
 /**
@@ -22076,13 +23602,45 @@ export const PaymentArrivalExpected: Schema.Schema<PaymentArrivalExpected, OneOf
  */
 export interface PaymentAutoAllocate {
   /**
-   * The payment that should be used to define the triggers for the payment auto allocate.
+   * The id of the PaymentAutoAllocate.
    */
-  readonly payment_id?: number
+  readonly id?: number
+  /**
+   * The timestamp when the PaymentAutoAllocate was created.
+   */
+  readonly created?: string
+  /**
+   * The timestamp when the PaymentAutoAllocate was last updated.
+   */
+  readonly updated?: string
   /**
    * Whether a payment should be sorted ONCE or RECURRING.
    */
   readonly type?: string
+  /**
+   * The status.
+   */
+  readonly status?: string
+  /**
+   * The amount on which this payment auto allocate will be triggered.
+   */
+  readonly trigger_amount?: Amount
+  /**
+   * DEPRECATED: superseded by `payment_original` and `payment_latest`
+   */
+  readonly payment?: Payment
+  /**
+   * The payment that was used to define the triggers for this payment auto allocate.
+   */
+  readonly payment_original?: Payment
+  /**
+   * The latest payment allocated using this payment auto allocate.
+   */
+  readonly payment_latest?: Payment
+  /**
+   * The payment that should be used to define the triggers for the payment auto allocate.
+   */
+  readonly payment_id?: number
   /**
    * The definition of how the money should be allocated.
    */
@@ -22098,8 +23656,16 @@ export interface PaymentAutoAllocate {
 export const PaymentAutoAllocate: Schema.Schema<PaymentAutoAllocate, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "PaymentAutoAllocate",
   {
-    payment_id: "integer",
+    id: "integer",
+    created: "string",
+    updated: "string",
     type: "string",
+    status: "string",
+    trigger_amount: () => Amount,
+    payment: () => Payment,
+    payment_original: () => Payment,
+    payment_latest: () => Payment,
+    payment_id: "integer",
     definition: [() => PaymentAutoAllocateDefinition]
   }
 )
@@ -22136,9 +23702,17 @@ export const PaymentAutoAllocateCreate: Schema.Schema<PaymentAutoAllocateCreate,
  */
 export interface PaymentAutoAllocateDefinition {
   /**
-   * The type of definition.
+   * The id of the PaymentAutoAllocateDefinition.
    */
-  readonly type?: string
+  readonly id?: number
+  /**
+   * The timestamp when the PaymentAutoAllocateDefinition was created.
+   */
+  readonly created?: string
+  /**
+   * The timestamp when the PaymentAutoAllocateDefinition was last updated.
+   */
+  readonly updated?: string
   /**
    * The alias of the party we are allocating the money to.
    */
@@ -22156,17 +23730,9 @@ export interface PaymentAutoAllocateDefinition {
    */
   readonly fraction?: number
   /**
-   * The id of the PaymentAutoAllocateDefinition.
+   * The type of definition.
    */
-  readonly id?: number
-  /**
-   * The timestamp when the PaymentAutoAllocateDefinition was created.
-   */
-  readonly created?: string
-  /**
-   * The timestamp when the PaymentAutoAllocateDefinition was last updated.
-   */
-  readonly updated?: string
+  readonly type?: string
 }
 
 /**
@@ -22177,14 +23743,14 @@ export interface PaymentAutoAllocateDefinition {
  */
 export const PaymentAutoAllocateDefinition: Schema.Schema<PaymentAutoAllocateDefinition, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("PaymentAutoAllocateDefinition", {
-    type: "string",
+    id: "integer",
+    created: "string",
+    updated: "string",
     counterparty_alias: () => Pointer,
     description: "string",
     amount: () => Amount,
     fraction: "integer",
-    id: "integer",
-    created: "string",
-    updated: "string"
+    type: "string"
   })
 
 /**
@@ -22634,9 +24200,13 @@ export const PaymentAutoAllocateUserListing: Schema.Schema<PaymentAutoAllocateUs
  */
 export interface PaymentBatch {
   /**
+   * The id of the payment batch (not in bunq's spec; bunq sends it).
+   */
+  readonly id?: number
+  /**
    * The list of mutations that were made.
    */
-  readonly payments?: PaymentBatchAnchoredPayment
+  readonly payments?: PaymentBatchAnchoredPayment | ReadonlyArray<Payment>
 }
 
 /**
@@ -22646,7 +24216,8 @@ export interface PaymentBatch {
  * @category schemas
  */
 export const PaymentBatch: Schema.Schema<PaymentBatch, OneOf.JsonObject> = /* @__PURE__ */ S.struct("PaymentBatch", {
-  payments: () => PaymentBatchAnchoredPayment
+  id: "integer",
+  payments: { union: [() => PaymentBatchAnchoredPayment, [() => Payment]] }
 })
 
 /**
@@ -22706,7 +24277,7 @@ export interface PaymentBatchListing {
   /**
    * The list of mutations that were made.
    */
-  readonly payments?: PaymentBatchAnchoredPayment
+  readonly payments?: PaymentBatchAnchoredPayment | ReadonlyArray<Payment>
 }
 
 /**
@@ -22718,7 +24289,7 @@ export interface PaymentBatchListing {
 export const PaymentBatchListing: Schema.Schema<PaymentBatchListing, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "PaymentBatchListing",
   {
-    payments: () => PaymentBatchAnchoredPayment
+    payments: { union: [() => PaymentBatchAnchoredPayment, [() => Payment]] }
   }
 )
 
@@ -22732,7 +24303,7 @@ export interface PaymentBatchRead {
   /**
    * The list of mutations that were made.
    */
-  readonly payments?: PaymentBatchAnchoredPayment
+  readonly payments?: PaymentBatchAnchoredPayment | ReadonlyArray<Payment>
 }
 
 /**
@@ -22744,7 +24315,7 @@ export interface PaymentBatchRead {
 export const PaymentBatchRead: Schema.Schema<PaymentBatchRead, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "PaymentBatchRead",
   {
-    payments: () => PaymentBatchAnchoredPayment
+    payments: { union: [() => PaymentBatchAnchoredPayment, [() => Payment]] }
   }
 )
 
@@ -23157,6 +24728,34 @@ export const PaymentRead: Schema.Schema<PaymentRead, OneOf.JsonObject> = /* @__P
  */
 export interface PaymentServiceProviderCredential {
   /**
+   * The id of the credential.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the credential object's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the credential object's last update.
+   */
+  readonly updated?: string
+  /**
+   * The status of the credential.
+   */
+  readonly status?: string
+  /**
+   * When the status is PENDING_FIRST_USE: when the credential expires.
+   */
+  readonly expiry_time?: string
+  /**
+   * When the status is PENDING_FIRST_USE: the value of the token.
+   */
+  readonly token_value?: string
+  /**
+   * When the status is ACTIVE: the details of the device that may use the credential.
+   */
+  readonly permitted_device?: PermittedDevice
+  /**
    * Payment Services Directive 2 compatible QSEAL certificate
    */
   readonly client_payment_service_provider_certificate?: string
@@ -23178,6 +24777,13 @@ export interface PaymentServiceProviderCredential {
  */
 export const PaymentServiceProviderCredential: Schema.Schema<PaymentServiceProviderCredential, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("PaymentServiceProviderCredential", {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    status: "string",
+    expiry_time: "string",
+    token_value: "string",
+    permitted_device: () => PermittedDevice,
     client_payment_service_provider_certificate: "string",
     client_payment_service_provider_certificate_chain: "string",
     client_public_key_signature: "string"
@@ -23277,6 +24883,18 @@ export interface PaymentServiceProviderDraftPayment {
    */
   readonly sender_iban?: string
   /**
+   * The sender IBAN.
+   */
+  readonly receiver_iban?: string
+  /**
+   * The Amount to transfer with the Payment. Must be bigger than 0.
+   */
+  readonly amount?: Amount
+  /**
+   * The new status of the Draft Payment. Can only be set to REJECTED or CANCELLED by update.
+   */
+  readonly status?: string
+  /**
    * The name of the sender.
    */
   readonly sender_name?: string
@@ -23292,14 +24910,6 @@ export interface PaymentServiceProviderDraftPayment {
    * Description of the payment.
    */
   readonly description?: string
-  /**
-   * The Amount to transfer with the Payment. Must be bigger than 0.
-   */
-  readonly amount?: Amount
-  /**
-   * The new status of the Draft Payment. Can only be set to REJECTED or CANCELLED by update.
-   */
-  readonly status?: string
 }
 
 /**
@@ -23311,12 +24921,13 @@ export interface PaymentServiceProviderDraftPayment {
 export const PaymentServiceProviderDraftPayment: Schema.Schema<PaymentServiceProviderDraftPayment, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("PaymentServiceProviderDraftPayment", {
     sender_iban: "string",
+    receiver_iban: "string",
+    amount: () => Amount,
+    status: "string",
     sender_name: "string",
     counterparty_iban: "string",
     counterparty_name: "string",
-    description: "string",
-    amount: () => Amount,
-    status: "string"
+    description: "string"
   })
 
 /**
@@ -23461,6 +25072,22 @@ export const PaymentServiceProviderDraftPaymentUpdate: Schema.Schema<
  */
 export interface PaymentServiceProviderIssuerTransaction {
   /**
+   * The id of this transaction.
+   */
+  readonly id?: number
+  /**
+   * The time this transaction was created.
+   */
+  readonly created?: string
+  /**
+   * The time this transaction was last updated.
+   */
+  readonly updated?: string
+  /**
+   * The public uuid used to identify this transaction.
+   */
+  readonly public_uuid?: string
+  /**
    * The counter party this transaction should be sent to.
    */
   readonly counterparty_alias?: Pointer
@@ -23484,6 +25111,10 @@ export interface PaymentServiceProviderIssuerTransaction {
    * The status of the transaction. Can only be used for cancelling the transaction.
    */
   readonly status?: string
+  /**
+   * The monetary account this transaction is made from.
+   */
+  readonly alias?: LabelMonetaryAccount
 }
 
 /**
@@ -23496,12 +25127,17 @@ export const PaymentServiceProviderIssuerTransaction: Schema.Schema<
   PaymentServiceProviderIssuerTransaction,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("PaymentServiceProviderIssuerTransaction", {
+  id: "integer",
+  created: "string",
+  updated: "string",
+  public_uuid: "string",
   counterparty_alias: () => Pointer,
   amount: () => Amount,
   description: "string",
   url_redirect: "string",
   time_expiry: "string",
-  status: "string"
+  status: "string",
+  alias: () => LabelMonetaryAccount
 })
 
 /**
@@ -24052,62 +25688,6 @@ export const RelationUser: Schema.Schema<RelationUser, OneOf.JsonObject> = /* @_
  */
 export interface RequestInquiry {
   /**
-   * The requested amount.
-   */
-  readonly amount_inquired?: Amount
-  /**
-   * The LabelMonetaryAccount with the public information of the MonetaryAccount the money was requested from.
-   */
-  readonly counterparty_alias?: LabelMonetaryAccount
-  /**
-   * The description of the inquiry.
-   */
-  readonly description?: string
-  /**
-   * The attachments attached to the payment.
-   */
-  readonly attachment?: ReadonlyArray<BunqId>
-  /**
-   * The client's custom reference that was attached to the request and the mutation.
-   */
-  readonly merchant_reference?: string
-  /**
-   * The status of the request.
-   */
-  readonly status?: string
-  /**
-   * The minimum age the user accepting the RequestInquiry must have.
-   */
-  readonly minimum_age?: number
-  /**
-   * Whether or not an address must be provided on accept.
-   */
-  readonly require_address?: string
-  /**
-   * [DEPRECATED] Whether or not the accepting user can give an extra tip on top of the requested Amount. Defaults to false.
-   */
-  readonly want_tip?: boolean
-  /**
-   * [DEPRECATED] Whether or not the accepting user can choose to accept with a lower amount than requested. Defaults to false.
-   */
-  readonly allow_amount_lower?: boolean
-  /**
-   * [DEPRECATED] Whether or not the accepting user can choose to accept with a higher amount than requested. Defaults to false.
-   */
-  readonly allow_amount_higher?: boolean
-  /**
-   * Whether or not sending a bunq.me request is allowed.
-   */
-  readonly allow_bunqme?: boolean
-  /**
-   * The URL which the user is sent to after accepting or rejecting the Request.
-   */
-  readonly redirect_url?: string
-  /**
-   * The ID of the associated event if the request was made using 'split the bill'.
-   */
-  readonly event_id?: number
-  /**
    * The id of the created RequestInquiry.
    */
   readonly id?: number
@@ -24132,6 +25712,10 @@ export interface RequestInquiry {
    */
   readonly monetary_account_id?: number
   /**
+   * The requested amount.
+   */
+  readonly amount_inquired?: Amount
+  /**
    * The responded amount.
    */
   readonly amount_responded?: Amount
@@ -24144,6 +25728,26 @@ export interface RequestInquiry {
    */
   readonly user_alias_revoked?: LabelUser
   /**
+   * The LabelMonetaryAccount with the public information of the MonetaryAccount the money was requested from.
+   */
+  readonly counterparty_alias?: LabelMonetaryAccount
+  /**
+   * The description of the inquiry.
+   */
+  readonly description?: string
+  /**
+   * The client's custom reference that was attached to the request and the mutation.
+   */
+  readonly merchant_reference?: string
+  /**
+   * The attachments attached to the payment.
+   */
+  readonly attachment?: ReadonlyArray<BunqId>
+  /**
+   * The status of the request.
+   */
+  readonly status?: string
+  /**
    * The id of the batch if the request was part of a batch.
    */
   readonly batch_id?: number
@@ -24152,9 +25756,21 @@ export interface RequestInquiry {
    */
   readonly scheduled_id?: number
   /**
+   * The minimum age the user accepting the RequestInquiry must have.
+   */
+  readonly minimum_age?: number
+  /**
+   * Whether or not an address must be provided on accept.
+   */
+  readonly require_address?: string
+  /**
    * The url that points to the bunq.me request.
    */
   readonly bunqme_share_url?: string
+  /**
+   * The URL which the user is sent to after accepting or rejecting the Request.
+   */
+  readonly redirect_url?: string
   /**
    * The shipping address provided by the accepting user if an address was requested.
    */
@@ -24171,6 +25787,26 @@ export interface RequestInquiry {
    * The reference to the object used for split the bill. Can be Payment, PaymentBatch, ScheduleInstance, RequestResponse and MasterCardAction
    */
   readonly reference_split_the_bill?: RequestReferenceSplitTheBillAnchorObject
+  /**
+   * [DEPRECATED] Whether or not the accepting user can give an extra tip on top of the requested Amount. Defaults to false.
+   */
+  readonly want_tip?: boolean
+  /**
+   * [DEPRECATED] Whether or not the accepting user can choose to accept with a lower amount than requested. Defaults to false.
+   */
+  readonly allow_amount_lower?: boolean
+  /**
+   * [DEPRECATED] Whether or not the accepting user can choose to accept with a higher amount than requested. Defaults to false.
+   */
+  readonly allow_amount_higher?: boolean
+  /**
+   * Whether or not sending a bunq.me request is allowed.
+   */
+  readonly allow_bunqme?: boolean
+  /**
+   * The ID of the associated event if the request was made using 'split the bill'.
+   */
+  readonly event_id?: number
 }
 
 /**
@@ -24182,36 +25818,36 @@ export interface RequestInquiry {
 export const RequestInquiry: Schema.Schema<RequestInquiry, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "RequestInquiry",
   {
-    amount_inquired: () => Amount,
-    counterparty_alias: () => LabelMonetaryAccount,
-    description: "string",
-    attachment: [() => BunqId],
-    merchant_reference: "string",
-    status: "string",
-    minimum_age: "integer",
-    require_address: "string",
-    want_tip: "boolean",
-    allow_amount_lower: "boolean",
-    allow_amount_higher: "boolean",
-    allow_bunqme: "boolean",
-    redirect_url: "string",
-    event_id: "integer",
     id: "integer",
     created: "string",
     updated: "string",
     time_responded: "string",
     time_expiry: "string",
     monetary_account_id: "integer",
+    amount_inquired: () => Amount,
     amount_responded: () => Amount,
     user_alias_created: () => LabelUser,
     user_alias_revoked: () => LabelUser,
+    counterparty_alias: () => LabelMonetaryAccount,
+    description: "string",
+    merchant_reference: "string",
+    attachment: [() => BunqId],
+    status: "string",
     batch_id: "integer",
     scheduled_id: "integer",
+    minimum_age: "integer",
+    require_address: "string",
     bunqme_share_url: "string",
+    redirect_url: "string",
     address_shipping: () => Address,
     address_billing: () => Address,
     geolocation: () => Geolocation,
-    reference_split_the_bill: () => RequestReferenceSplitTheBillAnchorObject
+    reference_split_the_bill: () => RequestReferenceSplitTheBillAnchorObject,
+    want_tip: "boolean",
+    allow_amount_lower: "boolean",
+    allow_amount_higher: "boolean",
+    allow_bunqme: "boolean",
+    event_id: "integer"
   }
 )
 
@@ -24227,21 +25863,21 @@ export interface RequestInquiryBatch {
    */
   readonly request_inquiries?: ReadonlyArray<RequestInquiry>
   /**
-   * The status of the request.
-   */
-  readonly status?: string
-  /**
    * The total amount originally inquired for this batch.
    */
   readonly total_amount_inquired?: Amount
   /**
-   * The ID of the associated event if the request batch was made using 'split the bill'.
-   */
-  readonly event_id?: number
-  /**
    * The reference to the object used for split the bill. Can be Payment, PaymentBatch, ScheduleInstance, RequestResponse and MasterCardAction
    */
   readonly reference_split_the_bill?: RequestReferenceSplitTheBillAnchorObject
+  /**
+   * The status of the request.
+   */
+  readonly status?: string
+  /**
+   * The ID of the associated event if the request batch was made using 'split the bill'.
+   */
+  readonly event_id?: number
 }
 
 /**
@@ -24254,10 +25890,10 @@ export const RequestInquiryBatch: Schema.Schema<RequestInquiryBatch, OneOf.JsonO
   "RequestInquiryBatch",
   {
     request_inquiries: [() => RequestInquiry],
-    status: "string",
     total_amount_inquired: () => Amount,
-    event_id: "integer",
-    reference_split_the_bill: () => RequestReferenceSplitTheBillAnchorObject
+    reference_split_the_bill: () => RequestReferenceSplitTheBillAnchorObject,
+    status: "string",
+    event_id: "integer"
   }
 )
 
@@ -24909,26 +26545,6 @@ export const RequestReferenceSplitTheBillAnchorObject: Schema.Schema<
  */
 export interface RequestResponse {
   /**
-   * The Amount the RequestResponse was accepted with.
-   */
-  readonly amount_responded?: Amount
-  /**
-   * The status of the RequestResponse. Can be ACCEPTED, PENDING, REJECTED, REFUND_REQUESTED, REFUNDED or REVOKED.
-   */
-  readonly status?: string
-  /**
-   * The shipping address provided by the accepting user if an address was requested.
-   */
-  readonly address_shipping?: Address
-  /**
-   * The billing address provided by the accepting user if an address was requested.
-   */
-  readonly address_billing?: Address
-  /**
-   * When the request is accepted on a monetary account with a different currency, a quote is expected to convert.
-   */
-  readonly currency_conversion_quote_id?: number
-  /**
    * The id of the Request Response.
    */
   readonly id?: number
@@ -24968,6 +26584,14 @@ export interface RequestResponse {
    * The requested Amount.
    */
   readonly amount_inquired?: Amount
+  /**
+   * The Amount the RequestResponse was accepted with.
+   */
+  readonly amount_responded?: Amount
+  /**
+   * The status of the RequestResponse. Can be ACCEPTED, PENDING, REJECTED, REFUND_REQUESTED, REFUNDED or REVOKED.
+   */
+  readonly status?: string
   /**
    * The description for the RequestResponse provided by the requesting party. Maximum 9000 characters.
    */
@@ -25009,6 +26633,14 @@ export interface RequestResponse {
    */
   readonly redirect_url?: string
   /**
+   * The billing address provided by the accepting user if an address was requested.
+   */
+  readonly address_billing?: Address
+  /**
+   * The shipping address provided by the accepting user if an address was requested.
+   */
+  readonly address_shipping?: Address
+  /**
    * The credit scheme id provided by the counterparty for DIRECT_DEBIT inquiries.
    */
   readonly credit_scheme_identifier?: string
@@ -25036,6 +26668,10 @@ export interface RequestResponse {
    * The ID of the monetary account this user prefers to pay the request from.
    */
   readonly monetary_account_preferred_id?: number
+  /**
+   * When the request is accepted on a monetary account with a different currency, a quote is expected to convert.
+   */
+  readonly currency_conversion_quote_id?: number
 }
 
 /**
@@ -25047,11 +26683,6 @@ export interface RequestResponse {
 export const RequestResponse: Schema.Schema<RequestResponse, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "RequestResponse",
   {
-    amount_responded: () => Amount,
-    status: "string",
-    address_shipping: () => Address,
-    address_billing: () => Address,
-    currency_conversion_quote_id: "integer",
     id: "integer",
     created: "string",
     updated: "string",
@@ -25062,6 +26693,8 @@ export const RequestResponse: Schema.Schema<RequestResponse, OneOf.JsonObject> =
     user_refund_requested: () => LabelUser,
     monetary_account_id: "integer",
     amount_inquired: () => Amount,
+    amount_responded: () => Amount,
+    status: "string",
     description: "string",
     alias: () => LabelMonetaryAccount,
     counterparty_alias: () => LabelMonetaryAccount,
@@ -25072,13 +26705,16 @@ export const RequestResponse: Schema.Schema<RequestResponse, OneOf.JsonObject> =
     type: "string",
     sub_type: "string",
     redirect_url: "string",
+    address_billing: () => Address,
+    address_shipping: () => Address,
     credit_scheme_identifier: "string",
     mandate_identifier: "string",
     registration_action: "string",
     eligible_whitelist_id: "integer",
     request_reference_split_the_bill: [() => RequestInquiryReference],
     event_id: "integer",
-    monetary_account_preferred_id: "integer"
+    monetary_account_preferred_id: "integer",
+    currency_conversion_quote_id: "integer"
   }
 )
 
@@ -25895,6 +27531,10 @@ export const ScheduleListing: Schema.Schema<ScheduleListing, OneOf.JsonObject> =
  */
 export interface SchedulePayment {
   /**
+   * The id of the scheduled payment (not in bunq's spec; bunq sends it).
+   */
+  readonly id?: number
+  /**
    * The payment details.
    */
   readonly payment?: SchedulePaymentEntry
@@ -25903,13 +27543,13 @@ export interface SchedulePayment {
    */
   readonly schedule?: Schedule
   /**
-   * The schedule purpose.
-   */
-  readonly purpose?: string
-  /**
    * The schedule status, options: ACTIVE, FINISHED, CANCELLED.
    */
   readonly status?: string
+  /**
+   * The schedule purpose.
+   */
+  readonly purpose?: string
 }
 
 /**
@@ -25921,10 +27561,11 @@ export interface SchedulePayment {
 export const SchedulePayment: Schema.Schema<SchedulePayment, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "SchedulePayment",
   {
+    id: "integer",
     payment: () => SchedulePaymentEntry,
     schedule: () => Schedule,
-    purpose: "string",
-    status: "string"
+    status: "string",
+    purpose: "string"
   }
 )
 
@@ -26662,42 +28303,6 @@ export const ShareDetailReadOnly: Schema.Schema<ShareDetailReadOnly, OneOf.JsonO
  */
 export interface ShareInviteMonetaryAccountInquiry {
   /**
-   * The label of the user to share with.
-   */
-  readonly counter_user_alias?: LabelUser
-  /**
-   * Type of access that is in place.
-   */
-  readonly access_type?: string
-  /**
-   * DEPRECATED: USE `access_type` INSTEAD | The id of the draft share invite bank.
-   */
-  readonly draft_share_invite_bank_id?: number
-  /**
-   * DEPRECATED: USE `access_type` INSTEAD | The share details. Only one of these objects may be passed.
-   */
-  readonly share_detail?: ShareDetail
-  /**
-   * The status of the share. Can be ACTIVE, REVOKED, REJECTED.
-   */
-  readonly status?: string
-  /**
-   * The relationship: COMPANY_DIRECTOR, COMPANY_EMPLOYEE, etc
-   */
-  readonly relationship?: string
-  /**
-   * DEPRECATED: USE `access_type` INSTEAD | The share type, either STANDARD or MUTUAL.
-   */
-  readonly share_type?: string
-  /**
-   * DEPRECATED: USE `access_type` INSTEAD | The start date of this share.
-   */
-  readonly start_date?: string
-  /**
-   * DEPRECATED: USE `access_type` INSTEAD | The expiration date of this share.
-   */
-  readonly end_date?: string
-  /**
    * The label of the monetary account that's being shared.
    */
   readonly alias?: LabelMonetaryAccount
@@ -26710,13 +28315,49 @@ export interface ShareInviteMonetaryAccountInquiry {
    */
   readonly user_alias_revoked?: LabelUser
   /**
+   * The label of the user to share with.
+   */
+  readonly counter_user_alias?: LabelUser
+  /**
    * The id of the monetary account the share applies to.
    */
   readonly monetary_account_id?: number
   /**
+   * The status of the share. Can be ACTIVE, REVOKED, REJECTED.
+   */
+  readonly status?: string
+  /**
+   * Type of access that is in place.
+   */
+  readonly access_type?: string
+  /**
+   * The relationship: COMPANY_DIRECTOR, COMPANY_EMPLOYEE, etc
+   */
+  readonly relationship?: string
+  /**
    * The id of the newly created share invite.
    */
   readonly id?: number
+  /**
+   * DEPRECATED: USE `access_type` INSTEAD | The id of the draft share invite bank.
+   */
+  readonly draft_share_invite_bank_id?: number
+  /**
+   * DEPRECATED: USE `access_type` INSTEAD | The share details. Only one of these objects may be passed.
+   */
+  readonly share_detail?: ShareDetail
+  /**
+   * DEPRECATED: USE `access_type` INSTEAD | The share type, either STANDARD or MUTUAL.
+   */
+  readonly share_type?: string
+  /**
+   * DEPRECATED: USE `access_type` INSTEAD | The start date of this share.
+   */
+  readonly start_date?: string
+  /**
+   * DEPRECATED: USE `access_type` INSTEAD | The expiration date of this share.
+   */
+  readonly end_date?: string
 }
 
 /**
@@ -26727,20 +28368,20 @@ export interface ShareInviteMonetaryAccountInquiry {
  */
 export const ShareInviteMonetaryAccountInquiry: Schema.Schema<ShareInviteMonetaryAccountInquiry, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("ShareInviteMonetaryAccountInquiry", {
-    counter_user_alias: () => LabelUser,
-    access_type: "string",
-    draft_share_invite_bank_id: "integer",
-    share_detail: () => ShareDetail,
-    status: "string",
-    relationship: "string",
-    share_type: "string",
-    start_date: "string",
-    end_date: "string",
     alias: () => LabelMonetaryAccount,
     user_alias_created: () => LabelUser,
     user_alias_revoked: () => LabelUser,
+    counter_user_alias: () => LabelUser,
     monetary_account_id: "integer",
-    id: "integer"
+    status: "string",
+    access_type: "string",
+    relationship: "string",
+    id: "integer",
+    draft_share_invite_bank_id: "integer",
+    share_detail: () => ShareDetail,
+    share_type: "string",
+    start_date: "string",
+    end_date: "string"
   })
 
 /**
@@ -26935,14 +28576,6 @@ export const ShareInviteMonetaryAccountInquiryUpdate: Schema.Schema<
  */
 export interface ShareInviteMonetaryAccountResponse {
   /**
-   * The status of the share. Can be ACTIVE, REVOKED, REJECTED.
-   */
-  readonly status?: string
-  /**
-   * The card to link to the shared monetary account. Used only if share_detail is ShareDetailCardPayment.
-   */
-  readonly card_id?: number
-  /**
    * The id of the ShareInviteBankResponse.
    */
   readonly id?: number
@@ -26979,6 +28612,10 @@ export interface ShareInviteMonetaryAccountResponse {
    */
   readonly access_type?: string
   /**
+   * The status of the share. Can be ACTIVE, REVOKED, REJECTED.
+   */
+  readonly status?: string
+  /**
    * All of the relation users towards this MA.
    */
   readonly relation_user?: RelationUser
@@ -26998,6 +28635,10 @@ export interface ShareInviteMonetaryAccountResponse {
    * The description of this share. It is basically the monetary account description.
    */
   readonly description?: string
+  /**
+   * The card to link to the shared monetary account. Used only if share_detail is ShareDetailCardPayment.
+   */
+  readonly card_id?: number
 }
 
 /**
@@ -27008,8 +28649,6 @@ export interface ShareInviteMonetaryAccountResponse {
  */
 export const ShareInviteMonetaryAccountResponse: Schema.Schema<ShareInviteMonetaryAccountResponse, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("ShareInviteMonetaryAccountResponse", {
-    status: "string",
-    card_id: "integer",
     id: "integer",
     created: "string",
     updated: "string",
@@ -27019,11 +28658,13 @@ export const ShareInviteMonetaryAccountResponse: Schema.Schema<ShareInviteMoneta
     draft_share_invite_bank_id: "integer",
     share_detail: () => ShareDetail,
     access_type: "string",
+    status: "string",
     relation_user: () => RelationUser,
     share_type: "string",
     start_date: "string",
     end_date: "string",
-    description: "string"
+    description: "string",
+    card_id: "integer"
   })
 
 /**
@@ -27252,14 +28893,6 @@ export const ShareInviteMonetaryAccountResponseUpdate: Schema.Schema<
  */
 export interface SofortMerchantTransaction {
   /**
-   * The requested amount of money to add.
-   */
-  readonly amount_requested?: Amount
-  /**
-   * The BIC of the issuer.
-   */
-  readonly issuer?: string
-  /**
    * The id of the monetary account this sofort merchant transaction links to.
    */
   readonly monetary_account_id?: number
@@ -27275,6 +28908,14 @@ export interface SofortMerchantTransaction {
    * In case of a successful transaction, the amount of money that will be transferred.
    */
   readonly amount_guaranteed?: Amount
+  /**
+   * The requested amount of money to add.
+   */
+  readonly amount_requested?: Amount
+  /**
+   * The BIC of the issuer.
+   */
+  readonly issuer?: string
   /**
    * The URL to visit to
    */
@@ -27301,12 +28942,12 @@ export interface SofortMerchantTransaction {
  */
 export const SofortMerchantTransaction: Schema.Schema<SofortMerchantTransaction, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("SofortMerchantTransaction", {
-    amount_requested: () => Amount,
-    issuer: "string",
     monetary_account_id: "integer",
     alias: () => LabelMonetaryAccount,
     counterparty_alias: () => LabelMonetaryAccount,
     amount_guaranteed: () => Amount,
+    amount_requested: () => Amount,
+    issuer: "string",
     issuer_authentication_url: "string",
     status: "string",
     error_message: [() => Error],
@@ -27692,6 +29333,14 @@ export const TokenQrRequestSofortCreate: Schema.Schema<TokenQrRequestSofortCreat
  */
 export interface TransferwiseAccountQuote {
   /**
+   * Transferwise's id of the account.
+   */
+  readonly account_id?: string
+  /**
+   * The currency the account.
+   */
+  readonly currency?: string
+  /**
    * The country of the receiving account.
    */
   readonly country?: string
@@ -27699,6 +29348,14 @@ export interface TransferwiseAccountQuote {
    * The name of the account holder.
    */
   readonly name_account_holder?: string
+  /**
+   * The account number.
+   */
+  readonly account_number?: string
+  /**
+   * The bank code.
+   */
+  readonly bank_code?: string
   /**
    * The chosen recipient account type. The possible options are provided dynamically in the response endpoint.
    */
@@ -27717,8 +29374,12 @@ export interface TransferwiseAccountQuote {
  */
 export const TransferwiseAccountQuote: Schema.Schema<TransferwiseAccountQuote, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("TransferwiseAccountQuote", {
+    account_id: "string",
+    currency: "string",
     country: "string",
     name_account_holder: "string",
+    account_number: "string",
+    bank_code: "string",
     type: "string",
     detail: [() => TransferwiseRequirementField]
   })
@@ -27871,6 +29532,18 @@ export const TransferwiseAccountQuoteRead: Schema.Schema<TransferwiseAccountQuot
  */
 export interface TransferwiseAccountRequirement {
   /**
+   * The chosen recipient account type. The possible options are provided dynamically in the response endpoint.
+   */
+  readonly type?: string
+  /**
+   * The label of the possible recipient account type to show to the user.
+   */
+  readonly label?: string
+  /**
+   * The fields which the user needs to fill.
+   */
+  readonly fields?: ReadonlyArray<TransferwiseRequirementField>
+  /**
    * The country of the receiving account.
    */
   readonly country?: string
@@ -27878,10 +29551,6 @@ export interface TransferwiseAccountRequirement {
    * The name of the account holder.
    */
   readonly name_account_holder?: string
-  /**
-   * The chosen recipient account type. The possible options are provided dynamically in the response endpoint.
-   */
-  readonly type?: string
   /**
    * The fields which were specified as "required" and have since been filled by the user. Always provide the full list.
    */
@@ -27896,9 +29565,11 @@ export interface TransferwiseAccountRequirement {
  */
 export const TransferwiseAccountRequirement: Schema.Schema<TransferwiseAccountRequirement, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("TransferwiseAccountRequirement", {
+    type: "string",
+    label: "string",
+    fields: [() => TransferwiseRequirementField],
     country: "string",
     name_account_holder: "string",
-    type: "string",
     detail: [() => TransferwiseRequirementField]
   })
 
@@ -28006,22 +29677,6 @@ export const TransferwiseCurrencyListing: Schema.Schema<TransferwiseCurrencyList
  */
 export interface TransferwiseQuote {
   /**
-   * The source currency.
-   */
-  readonly currency_source?: string
-  /**
-   * The target currency.
-   */
-  readonly currency_target?: string
-  /**
-   * The source amount.
-   */
-  readonly amount_source?: Amount
-  /**
-   * The target amount.
-   */
-  readonly amount_target?: Amount
-  /**
    * The id of the quote.
    */
   readonly id?: number
@@ -28042,6 +29697,14 @@ export interface TransferwiseQuote {
    */
   readonly quote_id?: string
   /**
+   * The source amount.
+   */
+  readonly amount_source?: Amount
+  /**
+   * The target amount.
+   */
+  readonly amount_target?: Amount
+  /**
    * The fee amount.
    */
   readonly amount_fee?: Amount
@@ -28053,6 +29716,14 @@ export interface TransferwiseQuote {
    * The estimated delivery time.
    */
   readonly time_delivery_estimate?: string
+  /**
+   * The source currency.
+   */
+  readonly currency_source?: string
+  /**
+   * The target currency.
+   */
+  readonly currency_target?: string
 }
 
 /**
@@ -28064,18 +29735,18 @@ export interface TransferwiseQuote {
 export const TransferwiseQuote: Schema.Schema<TransferwiseQuote, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "TransferwiseQuote",
   {
-    currency_source: "string",
-    currency_target: "string",
-    amount_source: () => Amount,
-    amount_target: () => Amount,
     id: "integer",
     created: "string",
     updated: "string",
     time_expiry: "string",
     quote_id: "string",
+    amount_source: () => Amount,
+    amount_target: () => Amount,
     amount_fee: () => Amount,
     rate: "string",
-    time_delivery_estimate: "string"
+    time_delivery_estimate: "string",
+    currency_source: "string",
+    currency_target: "string"
   }
 )
 
@@ -28182,13 +29853,25 @@ export const TransferwiseQuoteRead: Schema.Schema<TransferwiseQuoteRead, OneOf.J
  */
 export interface TransferwiseQuoteTemporary {
   /**
-   * The source currency.
+   * The id of the quote.
    */
-  readonly currency_source?: string
+  readonly id?: number
   /**
-   * The target currency.
+   * The timestamp of the note's creation.
    */
-  readonly currency_target?: string
+  readonly created?: string
+  /**
+   * The timestamp of the note's last update.
+   */
+  readonly updated?: string
+  /**
+   * The expiration timestamp of the quote. Will always be null for temporary quotes.
+   */
+  readonly time_expiry?: string
+  /**
+   * The quote id Transferwise needs. Will always be null for temporary quotes.
+   */
+  readonly quote_id?: string
   /**
    * The source amount. Required if target amount is left empty.
    */
@@ -28197,6 +29880,18 @@ export interface TransferwiseQuoteTemporary {
    * The target amount. Required if source amount is left empty.
    */
   readonly amount_target?: Amount
+  /**
+   * The rate.
+   */
+  readonly rate?: string
+  /**
+   * The source currency.
+   */
+  readonly currency_source?: string
+  /**
+   * The target currency.
+   */
+  readonly currency_target?: string
 }
 
 /**
@@ -28207,10 +29902,16 @@ export interface TransferwiseQuoteTemporary {
  */
 export const TransferwiseQuoteTemporary: Schema.Schema<TransferwiseQuoteTemporary, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("TransferwiseQuoteTemporary", {
-    currency_source: "string",
-    currency_target: "string",
+    id: "integer",
+    created: "string",
+    updated: "string",
+    time_expiry: "string",
+    quote_id: "string",
     amount_source: () => Amount,
-    amount_target: () => Amount
+    amount_target: () => Amount,
+    rate: "string",
+    currency_source: "string",
+    currency_target: "string"
   })
 
 /**
@@ -28520,14 +30221,6 @@ export const TransferwiseRequirementFieldGroupValuesAllowed: Schema.Schema<
  */
 export interface TransferwiseTransfer {
   /**
-   * The id of the monetary account the payment should be made from.
-   */
-  readonly monetary_account_id?: string
-  /**
-   * The id of the target account.
-   */
-  readonly recipient_id?: string
-  /**
    * The LabelMonetaryAccount containing the public information of 'this' (party) side of the Payment.
    */
   readonly alias?: LabelMonetaryAccount
@@ -28579,6 +30272,14 @@ export interface TransferwiseTransfer {
    * The quote details used to created the payment.
    */
   readonly quote?: TransferwiseQuote
+  /**
+   * The id of the monetary account the payment should be made from.
+   */
+  readonly monetary_account_id?: string
+  /**
+   * The id of the target account.
+   */
+  readonly recipient_id?: string
 }
 
 /**
@@ -28590,8 +30291,6 @@ export interface TransferwiseTransfer {
 export const TransferwiseTransfer: Schema.Schema<TransferwiseTransfer, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "TransferwiseTransfer",
   {
-    monetary_account_id: "string",
-    recipient_id: "string",
     alias: () => LabelMonetaryAccount,
     counterparty_alias: () => LabelMonetaryAccount,
     status: "string",
@@ -28604,7 +30303,9 @@ export const TransferwiseTransfer: Schema.Schema<TransferwiseTransfer, OneOf.Jso
     reference: "string",
     pay_in_reference: "string",
     time_delivery_estimate: "string",
-    quote: () => TransferwiseQuote
+    quote: () => TransferwiseQuote,
+    monetary_account_id: "string",
+    recipient_id: "string"
   }
 )
 
@@ -28863,6 +30564,30 @@ export const TransferwiseTransferRequirementCreate: Schema.Schema<
  */
 export interface TransferwiseUser {
   /**
+   * The id of the TransferwiseUser.
+   */
+  readonly id?: number
+  /**
+   * The timestamp of the TransferwiseUser's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the TransferwiseUser's last update.
+   */
+  readonly updated?: string
+  /**
+   * The name the user is registered with at TransferWise.
+   */
+  readonly name?: string
+  /**
+   * The email the user is registered with at TransferWise.
+   */
+  readonly email?: string
+  /**
+   * The source of the user at TransferWise.
+   */
+  readonly source?: string
+  /**
    * The OAuth code returned by Transferwise we should be using to gain access to the user's Transferwise account.
    */
   readonly oauth_code?: string
@@ -28877,6 +30602,12 @@ export interface TransferwiseUser {
 export const TransferwiseUser: Schema.Schema<TransferwiseUser, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "TransferwiseUser",
   {
+    id: "integer",
+    created: "string",
+    updated: "string",
+    name: "string",
+    email: "string",
+    source: "string",
     oauth_code: "string"
   }
 )
@@ -29179,66 +30910,6 @@ export const UserBlocklistMasterCardMerchant: Schema.Schema<UserBlocklistMasterC
  */
 export interface UserCompany {
   /**
-   * The company name.
-   */
-  readonly name?: string
-  /**
-   * The company's public nick name.
-   */
-  readonly public_nick_name?: string
-  /**
-   * The public UUID of the company's avatar.
-   */
-  readonly avatar_uuid?: string
-  /**
-   * The company's main address.
-   */
-  readonly address_main?: Address
-  /**
-   * The company's postal address.
-   */
-  readonly address_postal?: Address
-  /**
-   * The person's preferred language. Formatted as a ISO 639-1 language code plus a ISO 3166-1 alpha-2 country code, seperated by an underscore.
-   */
-  readonly language?: string
-  /**
-   * The person's preferred region. Formatted as a ISO 639-1 language code plus a ISO 3166-1 alpha-2 country code, seperated by an underscore.
-   */
-  readonly region?: string
-  /**
-   * The country as an ISO 3166-1 alpha-2 country code.
-   */
-  readonly country?: string
-  /**
-   * The names of the company's ultimate beneficiary owners. Minimum zero, maximum four.
-   */
-  readonly ubo?: ReadonlyArray<Ubo>
-  /**
-   * The company's chamber of commerce number.
-   */
-  readonly chamber_of_commerce_number?: string
-  /**
-   * The company's legal form.
-   */
-  readonly legal_form?: string
-  /**
-   * The user status. Can be: ACTIVE, SIGNUP, RECOVERY.
-   */
-  readonly status?: string
-  /**
-   * The user sub-status. Can be: NONE, FACE_RESET, APPROVAL, APPROVAL_DIRECTOR, APPROVAL_PARENT, APPROVAL_SUPPORT, COUNTER_IBAN, IDEAL or SUBMIT.
-   */
-  readonly sub_status?: string
-  /**
-   * The setting for the session timeout of the company in seconds.
-   */
-  readonly session_timeout?: number
-  /**
-   * The amount the company can pay in the session without asking for credentials.
-   */
-  readonly daily_limit_without_confirmation_login?: Amount
-  /**
    * The id of the modified company.
    */
   readonly id?: number
@@ -29255,13 +30926,29 @@ export interface UserCompany {
    */
   readonly public_uuid?: string
   /**
+   * The company name.
+   */
+  readonly name?: string
+  /**
    * The company's display name.
    */
   readonly display_name?: string
   /**
+   * The company's public nick name.
+   */
+  readonly public_nick_name?: string
+  /**
    * The aliases of the account.
    */
   readonly alias?: ReadonlyArray<Pointer>
+  /**
+   * The company's chamber of commerce number.
+   */
+  readonly chamber_of_commerce_number?: string
+  /**
+   * The company's legal form.
+   */
+  readonly legal_form?: string
   /**
    * The type of business entity.
    */
@@ -29279,6 +30966,14 @@ export interface UserCompany {
    */
   readonly avatar?: Avatar
   /**
+   * The company's main address.
+   */
+  readonly address_main?: Address
+  /**
+   * The company's postal address.
+   */
+  readonly address_postal?: Address
+  /**
    * The company's shipping address.
    */
   readonly address_shipping?: Address
@@ -29290,6 +30985,38 @@ export interface UserCompany {
    * The existing bunq aliases for the company's directors.
    */
   readonly directors?: ReadonlyArray<LabelUser>
+  /**
+   * The person's preferred language. Formatted as a ISO 639-1 language code plus a ISO 3166-1 alpha-2 country code, seperated by an underscore.
+   */
+  readonly language?: string
+  /**
+   * The country as an ISO 3166-1 alpha-2 country code.
+   */
+  readonly country?: string
+  /**
+   * The person's preferred region. Formatted as a ISO 639-1 language code plus a ISO 3166-1 alpha-2 country code, seperated by an underscore.
+   */
+  readonly region?: string
+  /**
+   * The names of the company's ultimate beneficiary owners. Minimum zero, maximum four.
+   */
+  readonly ubo?: ReadonlyArray<Ubo>
+  /**
+   * The user status. Can be: ACTIVE, SIGNUP, RECOVERY.
+   */
+  readonly status?: string
+  /**
+   * The user sub-status. Can be: NONE, FACE_RESET, APPROVAL, APPROVAL_DIRECTOR, APPROVAL_PARENT, APPROVAL_SUPPORT, COUNTER_IBAN, IDEAL or SUBMIT.
+   */
+  readonly sub_status?: string
+  /**
+   * The setting for the session timeout of the company in seconds.
+   */
+  readonly session_timeout?: number
+  /**
+   * The amount the company can pay in the session without asking for credentials.
+   */
+  readonly daily_limit_without_confirmation_login?: Amount
   /**
    * The types of notifications that will result in a push notification or URL callback for this UserCompany.
    */
@@ -29318,6 +31045,10 @@ export interface UserCompany {
    * The user's tax residence numbers for different countries.
    */
   readonly tax_resident?: ReadonlyArray<TaxResident>
+  /**
+   * The public UUID of the company's avatar.
+   */
+  readonly avatar_uuid?: string
 }
 
 /**
@@ -29327,41 +31058,41 @@ export interface UserCompany {
  * @category schemas
  */
 export const UserCompany: Schema.Schema<UserCompany, OneOf.JsonObject> = /* @__PURE__ */ S.struct("UserCompany", {
-  name: "string",
-  public_nick_name: "string",
-  avatar_uuid: "string",
-  address_main: () => Address,
-  address_postal: () => Address,
-  language: "string",
-  region: "string",
-  country: "string",
-  ubo: [() => Ubo],
-  chamber_of_commerce_number: "string",
-  legal_form: "string",
-  status: "string",
-  sub_status: "string",
-  session_timeout: "integer",
-  daily_limit_without_confirmation_login: () => Amount,
   id: "integer",
   created: "string",
   updated: "string",
   public_uuid: "string",
+  name: "string",
   display_name: "string",
+  public_nick_name: "string",
   alias: [() => Pointer],
+  chamber_of_commerce_number: "string",
+  legal_form: "string",
   type_of_business_entity: "string",
   sector_of_industry: "string",
   counter_bank_iban: "string",
   avatar: () => Avatar,
+  address_main: () => Address,
+  address_postal: () => Address,
   address_shipping: () => Address,
   version_terms_of_service: "string",
   directors: [() => LabelUser],
+  language: "string",
+  country: "string",
+  region: "string",
+  ubo: [() => Ubo],
+  status: "string",
+  sub_status: "string",
+  session_timeout: "integer",
+  daily_limit_without_confirmation_login: () => Amount,
   notification_filters: [() => NotificationFilter],
   customer: () => Customer,
   customer_limit: () => CustomerLimit,
   billing_contract: [() => BillingContractSubscription],
   deny_reason: "string",
   relations: [() => RelationUser],
-  tax_resident: [() => TaxResident]
+  tax_resident: [() => TaxResident],
+  avatar_uuid: "string"
 })
 
 /**
@@ -29992,9 +31723,21 @@ export const UserPaymentServiceProviderRead: Schema.Schema<UserPaymentServicePro
  */
 export interface UserPerson {
   /**
-   * The subscription type the user should start on.
+   * The id of the modified person object.
    */
-  readonly subscription_type?: string
+  readonly id?: number
+  /**
+   * The timestamp of the person object's creation.
+   */
+  readonly created?: string
+  /**
+   * The timestamp of the person object's last update.
+   */
+  readonly updated?: string
+  /**
+   * The person's public UUID.
+   */
+  readonly public_uuid?: string
   /**
    * The person's first name.
    */
@@ -30008,9 +31751,25 @@ export interface UserPerson {
    */
   readonly last_name?: string
   /**
+   * The person's legal name.
+   */
+  readonly legal_name?: string
+  /**
+   * The display name for the person.
+   */
+  readonly display_name?: string
+  /**
    * The public nick name for the person.
    */
   readonly public_nick_name?: string
+  /**
+   * The aliases of the user.
+   */
+  readonly alias?: ReadonlyArray<Pointer>
+  /**
+   * The user's tax residence numbers for different countries.
+   */
+  readonly tax_resident?: ReadonlyArray<TaxResident>
   /**
    * The person's main address.
    */
@@ -30020,37 +31779,21 @@ export interface UserPerson {
    */
   readonly address_postal?: Address
   /**
-   * The public UUID of the user's avatar.
+   * The person's shipping address.
    */
-  readonly avatar_uuid?: string
-  /**
-   * The user's tax residence numbers for different countries.
-   */
-  readonly tax_resident?: ReadonlyArray<TaxResident>
-  /**
-   * The type of identification document the person registered with.
-   */
-  readonly document_type?: string
-  /**
-   * The identification document number the person registered with.
-   */
-  readonly document_number?: string
-  /**
-   * The country which issued the identification document the person registered with.
-   */
-  readonly document_country_of_issuance?: string
-  /**
-   * The reference to the uploaded picture/scan of the front side of the identification document.
-   */
-  readonly document_front_attachment_id?: number
-  /**
-   * The reference to the uploaded picture/scan of the back side of the identification document.
-   */
-  readonly document_back_attachment_id?: number
+  readonly address_shipping?: Address
   /**
    * The person's date of birth. Accepts ISO8601 date formats.
    */
   readonly date_of_birth?: string
+  /**
+   * The person's place of birth.
+   */
+  readonly place_of_birth?: string
+  /**
+   * The person's country of birth. Formatted as a SO 3166-1 alpha-2 country code.
+   */
+  readonly country_of_birth?: string
   /**
    * The person's nationality. Formatted as a SO 3166-1 alpha-2 country code.
    */
@@ -30072,6 +31815,14 @@ export interface UserPerson {
    */
   readonly gender?: string
   /**
+   * The user's avatar.
+   */
+  readonly avatar?: Avatar
+  /**
+   * The version of the terms of service accepted by the user.
+   */
+  readonly version_terms_of_service?: string
+  /**
    * The user status. The user status. Can be: ACTIVE, BLOCKED, SIGNUP, RECOVERY, DENIED or ABORTED.
    */
   readonly status?: string
@@ -30079,10 +31830,6 @@ export interface UserPerson {
    * The user sub-status. Can be: NONE, FACE_RESET, APPROVAL, APPROVAL_DIRECTOR, APPROVAL_PARENT, APPROVAL_SUPPORT, COUNTER_IBAN, IDEAL or SUBMIT.
    */
   readonly sub_status?: string
-  /**
-   * The legal guardian of the user. Required for minors.
-   */
-  readonly legal_guardian_alias?: Pointer
   /**
    * The setting for the session timeout of the user in seconds.
    */
@@ -30092,58 +31839,6 @@ export interface UserPerson {
    */
   readonly daily_limit_without_confirmation_login?: Amount
   /**
-   * The display name for the person.
-   */
-  readonly display_name?: string
-  /**
-   * The type of signup track the user is following.
-   */
-  readonly signup_track_type?: string
-  /**
-   * The id of the modified person object.
-   */
-  readonly id?: number
-  /**
-   * The timestamp of the person object's creation.
-   */
-  readonly created?: string
-  /**
-   * The timestamp of the person object's last update.
-   */
-  readonly updated?: string
-  /**
-   * The person's public UUID.
-   */
-  readonly public_uuid?: string
-  /**
-   * The person's legal name.
-   */
-  readonly legal_name?: string
-  /**
-   * The aliases of the user.
-   */
-  readonly alias?: ReadonlyArray<Pointer>
-  /**
-   * The person's shipping address.
-   */
-  readonly address_shipping?: Address
-  /**
-   * The person's place of birth.
-   */
-  readonly place_of_birth?: string
-  /**
-   * The person's country of birth. Formatted as a SO 3166-1 alpha-2 country code.
-   */
-  readonly country_of_birth?: string
-  /**
-   * The user's avatar.
-   */
-  readonly avatar?: Avatar
-  /**
-   * The version of the terms of service accepted by the user.
-   */
-  readonly version_terms_of_service?: string
-  /**
    * The types of notifications that will result in a push notification or URL callback for this UserPerson.
    */
   readonly notification_filters?: ReadonlyArray<NotificationFilter>
@@ -30151,6 +31846,42 @@ export interface UserPerson {
    * The relations for this user.
    */
   readonly relations?: ReadonlyArray<RelationUser>
+  /**
+   * The subscription type the user should start on.
+   */
+  readonly subscription_type?: string
+  /**
+   * The public UUID of the user's avatar.
+   */
+  readonly avatar_uuid?: string
+  /**
+   * The type of identification document the person registered with.
+   */
+  readonly document_type?: string
+  /**
+   * The identification document number the person registered with.
+   */
+  readonly document_number?: string
+  /**
+   * The country which issued the identification document the person registered with.
+   */
+  readonly document_country_of_issuance?: string
+  /**
+   * The reference to the uploaded picture/scan of the front side of the identification document.
+   */
+  readonly document_front_attachment_id?: number
+  /**
+   * The reference to the uploaded picture/scan of the back side of the identification document.
+   */
+  readonly document_back_attachment_id?: number
+  /**
+   * The legal guardian of the user. Required for minors.
+   */
+  readonly legal_guardian_alias?: Pointer
+  /**
+   * The type of signup track the user is following.
+   */
+  readonly signup_track_type?: string
 }
 
 /**
@@ -30160,46 +31891,46 @@ export interface UserPerson {
  * @category schemas
  */
 export const UserPerson: Schema.Schema<UserPerson, OneOf.JsonObject> = /* @__PURE__ */ S.struct("UserPerson", {
-  subscription_type: "string",
+  id: "integer",
+  created: "string",
+  updated: "string",
+  public_uuid: "string",
   first_name: "string",
   middle_name: "string",
   last_name: "string",
+  legal_name: "string",
+  display_name: "string",
   public_nick_name: "string",
+  alias: [() => Pointer],
+  tax_resident: [() => TaxResident],
   address_main: () => Address,
   address_postal: () => Address,
-  avatar_uuid: "string",
-  tax_resident: [() => TaxResident],
-  document_type: "string",
-  document_number: "string",
-  document_country_of_issuance: "string",
-  document_front_attachment_id: "integer",
-  document_back_attachment_id: "integer",
+  address_shipping: () => Address,
   date_of_birth: "string",
+  place_of_birth: "string",
+  country_of_birth: "string",
   nationality: "string",
   all_nationality: ["string"],
   language: "string",
   region: "string",
   gender: "string",
-  status: "string",
-  sub_status: "string",
-  legal_guardian_alias: () => Pointer,
-  session_timeout: "integer",
-  daily_limit_without_confirmation_login: () => Amount,
-  display_name: "string",
-  signup_track_type: "string",
-  id: "integer",
-  created: "string",
-  updated: "string",
-  public_uuid: "string",
-  legal_name: "string",
-  alias: [() => Pointer],
-  address_shipping: () => Address,
-  place_of_birth: "string",
-  country_of_birth: "string",
   avatar: () => Avatar,
   version_terms_of_service: "string",
+  status: "string",
+  sub_status: "string",
+  session_timeout: "integer",
+  daily_limit_without_confirmation_login: () => Amount,
   notification_filters: [() => NotificationFilter],
-  relations: [() => RelationUser]
+  relations: [() => RelationUser],
+  subscription_type: "string",
+  avatar_uuid: "string",
+  document_type: "string",
+  document_number: "string",
+  document_country_of_issuance: "string",
+  document_front_attachment_id: "integer",
+  document_back_attachment_id: "integer",
+  legal_guardian_alias: () => Pointer,
+  signup_track_type: "string"
 })
 
 /**
@@ -30763,13 +32494,33 @@ export const WhitelistSddMonetaryAccountPayingRead: Schema.Schema<
  */
 export interface WhitelistSddOneOff {
   /**
+   * The ID of the whitelist entry.
+   */
+  readonly id?: number
+  /**
+   * The account to which payments will come in before possibly being 'redirected' by the whitelist.
+   */
+  readonly monetary_account_incoming_id?: number
+  /**
    * ID of the monetary account of which you want to pay from.
    */
   readonly monetary_account_paying_id?: number
   /**
-   * ID of the request for which you want to whitelist the originating SDD.
+   * The type of the SDD whitelist, can be CORE or B2B.
    */
-  readonly request_id?: number
+  readonly type?: string
+  /**
+   * The status of the whitelist.
+   */
+  readonly status?: string
+  /**
+   * The credit scheme ID provided by the counterparty.
+   */
+  readonly credit_scheme_identifier?: string
+  /**
+   * The account to which payments will be paid.
+   */
+  readonly counterparty_alias?: LabelMonetaryAccount
   /**
    * The maximum amount of money that is allowed to be deducted per month based on the whitelist.
    */
@@ -30779,9 +32530,17 @@ export interface WhitelistSddOneOff {
    */
   readonly maximum_amount_per_payment?: Amount
   /**
+   * The user who created the whitelist entry.
+   */
+  readonly user_alias_created?: LabelUser
+  /**
    * The type of routing for this whitelist. Should be changed to non-optional CIT/technical#12806.
    */
   readonly routing_type?: string
+  /**
+   * ID of the request for which you want to whitelist the originating SDD.
+   */
+  readonly request_id?: number
 }
 
 /**
@@ -30793,11 +32552,18 @@ export interface WhitelistSddOneOff {
 export const WhitelistSddOneOff: Schema.Schema<WhitelistSddOneOff, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "WhitelistSddOneOff",
   {
+    id: "integer",
+    monetary_account_incoming_id: "integer",
     monetary_account_paying_id: "integer",
-    request_id: "integer",
+    type: "string",
+    status: "string",
+    credit_scheme_identifier: "string",
+    counterparty_alias: () => LabelMonetaryAccount,
     maximum_amount_per_month: () => Amount,
     maximum_amount_per_payment: () => Amount,
-    routing_type: "string"
+    user_alias_created: () => LabelUser,
+    routing_type: "string",
+    request_id: "integer"
   }
 )
 
@@ -31096,13 +32862,37 @@ export const WhitelistSddRead: Schema.Schema<WhitelistSddRead, OneOf.JsonObject>
  */
 export interface WhitelistSddRecurring {
   /**
+   * The ID of the whitelist entry.
+   */
+  readonly id?: number
+  /**
+   * The account to which payments will come in before possibly being 'redirected' by the whitelist.
+   */
+  readonly monetary_account_incoming_id?: number
+  /**
    * ID of the monetary account of which you want to pay from.
    */
   readonly monetary_account_paying_id?: number
   /**
-   * ID of the request for which you want to whitelist the originating SDD.
+   * The type of the SDD whitelist, can be CORE or B2B.
    */
-  readonly request_id?: number
+  readonly type?: string
+  /**
+   * The status of the whitelist.
+   */
+  readonly status?: string
+  /**
+   * The credit scheme ID provided by the counterparty.
+   */
+  readonly credit_scheme_identifier?: string
+  /**
+   * The mandate ID provided by the counterparty.
+   */
+  readonly mandate_identifier?: string
+  /**
+   * The account to which payments will be paid.
+   */
+  readonly counterparty_alias?: LabelMonetaryAccount
   /**
    * The maximum amount of money that is allowed to be deducted per month based on the whitelist.
    */
@@ -31112,9 +32902,17 @@ export interface WhitelistSddRecurring {
    */
   readonly maximum_amount_per_payment?: Amount
   /**
+   * The user who created the whitelist entry.
+   */
+  readonly user_alias_created?: LabelUser
+  /**
    * The type of routing for this whitelist. Should be changed to non-optional CIT/technical#12806.
    */
   readonly routing_type?: string
+  /**
+   * ID of the request for which you want to whitelist the originating SDD.
+   */
+  readonly request_id?: number
 }
 
 /**
@@ -31126,11 +32924,19 @@ export interface WhitelistSddRecurring {
 export const WhitelistSddRecurring: Schema.Schema<WhitelistSddRecurring, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "WhitelistSddRecurring",
   {
+    id: "integer",
+    monetary_account_incoming_id: "integer",
     monetary_account_paying_id: "integer",
-    request_id: "integer",
+    type: "string",
+    status: "string",
+    credit_scheme_identifier: "string",
+    mandate_identifier: "string",
+    counterparty_alias: () => LabelMonetaryAccount,
     maximum_amount_per_month: () => Amount,
     maximum_amount_per_payment: () => Amount,
-    routing_type: "string"
+    user_alias_created: () => LabelUser,
+    routing_type: "string",
+    request_id: "integer"
   }
 )
 
@@ -34160,7 +35966,7 @@ export interface PaymentBatchBody {
   /**
    * The list of mutations that were made.
    */
-  readonly payments?: PaymentBatchAnchoredPayment
+  readonly payments?: PaymentBatchAnchoredPayment | ReadonlyArray<Payment>
 }
 
 /**
@@ -34172,7 +35978,7 @@ export interface PaymentBatchBody {
 export const PaymentBatchBody: Schema.Schema<PaymentBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "PaymentBatchBody",
   {
-    payments: () => PaymentBatchAnchoredPayment
+    payments: { union: [() => PaymentBatchAnchoredPayment, [() => Payment]] }
   }
 )
 

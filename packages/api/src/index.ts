@@ -77,6 +77,13 @@ export * as BunqMeTab from "./BunqMeTab.js"
 export * as BunqMeTabResultResponse from "./BunqMeTabResultResponse.js"
 
 /**
+ * See `@effect-bunq/api/Callback`.
+ *
+ * @since 0.1.0
+ */
+export * as Callback from "./Callback.js"
+
+/**
  * See `@effect-bunq/api/CallbackUrl`.
  *
  * @since 0.1.0

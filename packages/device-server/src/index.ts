@@ -26,7 +26,17 @@ export * as Installation from "./Installation.js"
 /**
  * @since 0.1.0
  */
+export * as OAuth from "./OAuth.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Page from "./Page.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Psd2 from "./Psd2.js"
 
 /**
  * @since 0.1.0

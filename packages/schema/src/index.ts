@@ -35,6 +35,11 @@ export * as Installation from "./Installation.js"
 /**
  * @since 0.1.0
  */
+export * as PaymentServiceProviderCredential from "./PaymentServiceProviderCredential.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SchemaDecodeError from "./SchemaDecodeError.js"
 
 /**

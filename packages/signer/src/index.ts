@@ -1,6 +1,11 @@
 /**
  * @since 0.1.0
  */
+export * as Certificate from "./Certificate.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as KeyEncoding from "./KeyEncoding.js"
 
 /**

@@ -20,11 +20,20 @@ export type Any = Schema.Schema<any, any, never>
 
 /**
  * A field's kind: a JSON primitive, `"decimal"` (a decimal number as a string, never a float), a thunk of another
- * object's schema, or a one-element array of a kind (a JSON array of it).
+ * object's schema, a one-element array of a kind (a JSON array of it), or a union of kinds (the patch layer's
+ * alternatives, where bunq sends another shape than its spec says).
  *
  * @internal
  */
-export type Kind = "string" | "integer" | "boolean" | "unknown" | "decimal" | (() => Any) | readonly [Kind]
+export type Kind =
+  | "string"
+  | "integer"
+  | "boolean"
+  | "unknown"
+  | "decimal"
+  | (() => Any)
+  | readonly [Kind]
+  | { readonly union: ReadonlyArray<Kind> }
 
 /** A decimal number as bunq writes amounts: `"12.50"`, `"-0.01"`, `"100"`. */
 const decimalPattern = /^-?\d+(\.\d+)?$/
@@ -58,7 +67,11 @@ const kindSchema = (kind: Kind): Any => {
     case "decimal":
       return Decimal
     default:
-      return typeof kind === "function" ? Schema.suspend(kind) : Schema.Array(kindSchema(kind[0]))
+      return typeof kind === "function"
+        ? Schema.suspend(kind)
+        : "union" in kind
+        ? Schema.Union(...kind.union.map(kindSchema))
+        : Schema.Array(kindSchema(kind[0]))
   }
 }
 

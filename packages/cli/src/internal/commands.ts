@@ -20,7 +20,9 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import * as CallbackCommand from "./callback.js"
 import { CliError, render, UsageError } from "./errors.js"
+import * as OAuthCommands from "./oauth.js"
 import * as Output from "./output.js"
 import {
   apiLayer,
@@ -103,8 +105,10 @@ export class Reported {
 /**
  * Run a subcommand body with the resolved settings, the output service and a request recorder; report its failure
  * (one line, or a JSON object on stderr with `--json`) and fail with `Reported`.
+ *
+ * @internal
  */
-const handler = <A, E, R>(
+export const handler = <A, E, R>(
   body: (settings: Settings, args: A) => Effect.Effect<void, E, R>
 ) =>
 (args: A) =>
@@ -549,5 +553,15 @@ const demo = Command.make("demo", {}).pipe(
  */
 export const command = bunq.pipe(
   Command.withDescription("The bunq API from the command line (effect-bunq)"),
-  Command.withSubcommands([context, device, session, user, sandbox, emulator, demo])
+  Command.withSubcommands([
+    context,
+    device,
+    session,
+    user,
+    OAuthCommands.make(handler),
+    sandbox,
+    emulator,
+    demo,
+    CallbackCommand.command(handler)
+  ])
 )

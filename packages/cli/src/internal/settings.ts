@@ -89,8 +89,10 @@ const describeReadError = (error: unknown): string => {
 /**
  * Read a secret from a file, or from standard input for `-`. One trailing line break is dropped (what `echo` and
  * editors add); the rest is kept as written. Read errors name the option and the path, never any content.
+ *
+ * @internal
  */
-const readSecretFile = (
+export const readSecretFile = (
   option: string,
   path: string,
   redact: (value: string) => Redacted.Redacted<string>

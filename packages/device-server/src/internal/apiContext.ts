@@ -117,30 +117,14 @@ export const make = (
     const register = Effect.gen(function*() {
       const keyPair = yield* signer.generateKeyPair({ extractable: options.extractableKeys ?? true })
       const installation = yield* withClient(programs.createInstallation(keyPair.publicKeyPem))
-      const credentials: programs.InstallationCredentials = {
-        token: installation.token.token,
-        privateKey: keyPair.privateKey,
-        serverPublicKey: installation.serverPublicKey
-      }
-      const deviceId = yield* withClient(programs.createDeviceServer(credentials, {
-        description,
-        secret: options.apiKey,
-        permittedIps: options.permittedIps
-      }))
-      const context: ContextStore.SavedContext = {
-        version: ContextStore.currentVersion,
-        environment,
-        apiKeyFingerprint,
-        keyPair,
-        installation: {
-          id: Option.some(installation.id),
-          token: installation.token.token,
-          serverPublicKey: installation.serverPublicKey
-        },
-        deviceId: Option.some(deviceId),
-        session: Option.none()
-      }
-      return context
+      const deviceId = yield* withClient(
+        programs.createDeviceServer(programs.installationCredentials(keyPair, installation), {
+          description,
+          secret: options.apiKey,
+          permittedIps: options.permittedIps
+        })
+      )
+      return programs.registeredContext({ environment, apiKeyFingerprint, keyPair, installation, deviceId })
     }).pipe(Effect.withSpan("ApiContext.register"))
 
     // Restore or register, holding the store's lock so two clients sharing a store do not both register.

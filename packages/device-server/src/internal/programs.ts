@@ -11,11 +11,14 @@ import * as DeviceServerSchema from "@effect-bunq/schema/DeviceServer"
 import * as Envelope from "@effect-bunq/schema/Envelope"
 import * as InstallationSchema from "@effect-bunq/schema/Installation"
 import { InstallationCreateRequest } from "@effect-bunq/schema/Installation"
+import * as CredentialSchema from "@effect-bunq/schema/PaymentServiceProviderCredential"
 import type { SchemaDecodeError } from "@effect-bunq/schema/SchemaDecodeError"
 import * as SessionServerSchema from "@effect-bunq/schema/SessionServer"
 import type * as Signer from "@effect-bunq/signer/Signer"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import * as ContextStore from "../ContextStore.js"
 
 /**
  * What the calls after installation need: the installation token, the client's private key (to sign) and bunq's
@@ -28,6 +31,45 @@ export interface InstallationCredentials {
   readonly privateKey: Signer.PrivateKey
   readonly serverPublicKey: string
 }
+
+/**
+ * The credentials of a new installation made with `keyPair`.
+ *
+ * @internal
+ */
+export const installationCredentials = (
+  keyPair: Signer.KeyPair,
+  installation: InstallationSchema.Installation
+): InstallationCredentials => ({
+  token: installation.token.token,
+  privateKey: keyPair.privateKey,
+  serverPublicKey: installation.serverPublicKey
+})
+
+/**
+ * The context to save after registering (installation and device), without a session yet.
+ *
+ * @internal
+ */
+export const registeredContext = (fields: {
+  readonly environment: string
+  readonly apiKeyFingerprint: string
+  readonly keyPair: Signer.KeyPair
+  readonly installation: InstallationSchema.Installation
+  readonly deviceId: number
+}): ContextStore.SavedContext => ({
+  version: ContextStore.currentVersion,
+  environment: fields.environment,
+  apiKeyFingerprint: fields.apiKeyFingerprint,
+  keyPair: fields.keyPair,
+  installation: {
+    id: Option.some(fields.installation.id),
+    token: fields.installation.token.token,
+    serverPublicKey: fields.installation.serverPublicKey
+  },
+  deviceId: Option.some(fields.deviceId),
+  session: Option.none()
+})
 
 /** @internal */
 export interface DeviceServerCreateOptions {
@@ -151,6 +193,49 @@ export const createSessionServer: (
         verifyWith: credentials.serverPublicKey
       },
       SessionServerSchema.decodeCreateResponse
+    )
+  }
+)
+
+/**
+ * `POST /payment-service-provider-credential`: register a PSD2 provider's certificate for this installation.
+ * Installation token, signed. The answer's `token_value` is the provider's API key.
+ *
+ * @internal
+ */
+export const createPaymentServiceProviderCredential: (
+  credentials: InstallationCredentials,
+  options: {
+    readonly certificatePem: string
+    readonly chainPem: string
+    readonly signature: Redacted.Redacted<string>
+  }
+) => Effect.Effect<CredentialSchema.CredentialPasswordIp, BunqError, BunqClient> = /* @__PURE__ */ Effect.fn(
+  "PaymentServiceProviderCredential.create"
+)(
+  function*(credentials: InstallationCredentials, options: {
+    readonly certificatePem: string
+    readonly chainPem: string
+    readonly signature: Redacted.Redacted<string>
+  }) {
+    const body = yield* encodeBody(CredentialSchema.encodeCreateRequest(
+      new CredentialSchema.PaymentServiceProviderCredentialCreateRequest({
+        client_payment_service_provider_certificate: options.certificatePem,
+        client_payment_service_provider_certificate_chain: options.chainPem,
+        client_public_key_signature: options.signature
+      })
+    ))
+    return yield* send(
+      {
+        operation: "PaymentServiceProviderCredential.create",
+        method: "POST",
+        path: "/payment-service-provider-credential",
+        body,
+        auth: { _tag: "Installation", token: credentials.token },
+        signWith: credentials.privateKey,
+        verifyWith: credentials.serverPublicKey
+      },
+      CredentialSchema.decodeCreateResponse
     )
   }
 )

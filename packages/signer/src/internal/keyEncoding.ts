@@ -106,7 +106,8 @@ const rsaAlgorithmIdentifier = (): Uint8Array =>
     Der.encode(Der.Tag.Null)
   )
 
-const checkModulus = (modulus: Uint8Array): number => {
+/** @internal */
+export const checkModulus = (modulus: Uint8Array): number => {
   const bits = Der.bitLength(modulus)
   if (bits < MIN_MODULUS_BITS) {
     throw new KeyDecodeError("UnsupportedKey", `RSA modulus is ${bits} bits; at least ${MIN_MODULUS_BITS} are required`)
@@ -117,7 +118,8 @@ const checkModulus = (modulus: Uint8Array): number => {
   return bits
 }
 
-const checkAlgorithm = (algorithm: Der.Node): void => {
+/** @internal */
+export const checkAlgorithm = (algorithm: Der.Node): void => {
   const oid = Der.oidToString(
     Der.expectChild(Der.children(algorithm), 0, Der.Tag.ObjectIdentifier, "algorithm").content
   )
@@ -160,7 +162,8 @@ const parseRsaPrivateKey = (der: Uint8Array): RsaPublicParts => {
   }
 }
 
-const parseRsaPublicKey = (der: Uint8Array): RsaPublicParts => {
+/** @internal */
+export const parseRsaPublicKey = (der: Uint8Array): RsaPublicParts => {
   const fields = Der.children(Der.parseOne(der, Der.Tag.Sequence))
   if (fields.length !== 2) throw new Der.DerError("RSAPublicKey must have two fields")
   return {

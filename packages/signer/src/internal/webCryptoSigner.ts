@@ -16,7 +16,8 @@ const ALGORITHM = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } as const
 
 type Operation = Signer.SignerError["operation"]
 
-const bufferSource = (bytes: Uint8Array): Uint8Array<ArrayBuffer> =>
+/** @internal */
+export const bufferSource = (bytes: Uint8Array): Uint8Array<ArrayBuffer> =>
   bytes.buffer instanceof ArrayBuffer ? bytes as Uint8Array<ArrayBuffer> : new Uint8Array(bytes)
 
 const subtle = (operation: Operation): Effect.Effect<SubtleCrypto, Signer.SignerError> => {

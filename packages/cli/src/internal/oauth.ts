@@ -1,0 +1,235 @@
+/**
+ * `bunq oauth url` and `bunq oauth exchange`: connect a bunq user's account to an OAuth app from the command line.
+ * The access token is then an API key like any other (`--api-key-file`), and every command works with it.
+ */
+import * as OAuth from "@effect-bunq/device-server/OAuth"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as NodeFs from "node:fs/promises"
+import type * as Commands from "./commands.js"
+import { UsageError } from "./errors.js"
+import * as Output from "./output.js"
+import { httpLayer, readSecretFile, type Settings } from "./settings.js"
+
+/** The subcommand runner of `commands.ts` (settings resolved, failures reported). */
+type Handler = typeof Commands.handler
+
+const clientOptions = {
+  clientId: Options.text("client-id").pipe(
+    Options.withPseudoName("ID"),
+    Options.withDescription("The OAuth client id. Env: BUNQ_OAUTH_CLIENT_ID"),
+    Options.optional
+  ),
+  redirectUri: Options.text("redirect-uri").pipe(
+    Options.withPseudoName("URI"),
+    Options.withDescription("One of the client's redirect URIs. Env: BUNQ_OAUTH_REDIRECT_URI"),
+    Options.optional
+  ),
+  oauthUrl: Options.text("oauth-url").pipe(
+    Options.withPseudoName("URL"),
+    Options.withDescription(
+      "The OAuth server's base URL when it is not bunq's (the emulator: http://127.0.0.1:8080/oauth); needed with --base-url"
+    ),
+    Options.optional
+  ),
+  tokenRequest: Options.choice("token-request", ["query", "form"]).pipe(
+    Options.withDescription(
+      "How the code is sent: query (api.oauth.bunq.com/v1/token, default) or form (oauth.bunq.com/token)"
+    ),
+    Options.withDefault("query" as const)
+  )
+}
+
+const fromEnv = (option: Option.Option<string>, name: string, flag: string) =>
+  Option.match(Option.orElse(option, () => Option.fromNullable(process.env[name] || undefined)), {
+    onNone: () => Effect.fail(new UsageError({ description: `${flag} is required (or set ${name})` })),
+    onSome: Effect.succeed
+  })
+
+const endpointsOf = (
+  settings: Settings,
+  oauthUrl: Option.Option<string>,
+  tokenRequest: OAuth.TokenRequest
+): Effect.Effect<OAuth.Endpoints, UsageError> => {
+  if (Option.isSome(oauthUrl)) {
+    if (!URL.canParse(oauthUrl.value)) {
+      return Effect.fail(new UsageError({ description: `--oauth-url ${oauthUrl.value} is not a URL` }))
+    }
+    return Effect.succeed(OAuth.customEndpoints(oauthUrl.value, tokenRequest))
+  }
+  if (Option.isSome(settings.baseUrl)) {
+    return Effect.fail(
+      new UsageError({ description: "with --base-url, give --oauth-url too (where that server's OAuth endpoints are)" })
+    )
+  }
+  return Effect.succeed(OAuth.endpoints(settings.environment, tokenRequest))
+}
+
+const clientOf = (
+  settings: Settings,
+  options: {
+    readonly clientId: Option.Option<string>
+    readonly redirectUri: Option.Option<string>
+    readonly oauthUrl: Option.Option<string>
+    readonly tokenRequest: OAuth.TokenRequest
+  }
+) =>
+  Effect.all({
+    clientId: fromEnv(options.clientId, "BUNQ_OAUTH_CLIENT_ID", "--client-id"),
+    redirectUri: fromEnv(options.redirectUri, "BUNQ_OAUTH_REDIRECT_URI", "--redirect-uri"),
+    endpoints: endpointsOf(settings, options.oauthUrl, options.tokenRequest)
+  })
+
+/** @internal */
+export const clientSecretWarning =
+  "warning: --client-secret on the command line can be read by other users (ps) and stays in your shell history; " +
+  "use --client-secret-file FILE, --client-secret-file - (standard input) or BUNQ_OAUTH_CLIENT_SECRET"
+
+/** @internal */
+export const make = (handler: Handler) => {
+  const url = Command.make("url", clientOptions).pipe(
+    Command.withDescription("Print the authorization URL to send a bunq user to, and the state to check on return"),
+    Command.withHandler(handler((settings, options) =>
+      Effect.gen(function*() {
+        const client = yield* clientOf(settings, options)
+        const authorization = yield* OAuth.authorize(client)
+        yield* Output.result(
+          { url: authorization.url, state: authorization.state },
+          (color) =>
+            `${authorization.url}\n${
+              Output.dim(color, `state ${authorization.state}: check it on the redirect (bunq oauth exchange --state)`)
+            }`
+        )
+      })
+    ))
+  )
+
+  const exchange = Command.make("exchange", {
+    ...clientOptions,
+    code: Options.text("code").pipe(
+      Options.withPseudoName("CODE"),
+      Options.withDescription("The code from the redirect (or give --callback)"),
+      Options.optional
+    ),
+    callback: Options.text("callback").pipe(
+      Options.withPseudoName("URL"),
+      Options.withDescription("The whole redirect URL: its state is checked against --state, its code is used"),
+      Options.optional
+    ),
+    state: Options.text("state").pipe(
+      Options.withPseudoName("STATE"),
+      Options.withDescription("The state `bunq oauth url` printed (with --callback)"),
+      Options.optional
+    ),
+    clientSecret: Options.redacted("client-secret").pipe(
+      Options.withPseudoName("SECRET"),
+      Options.withDescription(
+        "The client secret (visible in ps: prefer --client-secret-file). Env: BUNQ_OAUTH_CLIENT_SECRET"
+      ),
+      Options.optional
+    ),
+    clientSecretFile: Options.text("client-secret-file").pipe(
+      Options.withPseudoName("FILE"),
+      Options.withDescription("Read the client secret from FILE, or from standard input with -"),
+      Options.optional
+    ),
+    output: Options.text("output").pipe(
+      Options.withPseudoName("FILE"),
+      Options.withDescription(
+        "Write the access token to FILE (created with mode 0600; never overwritten) instead of stdout"
+      ),
+      Options.optional
+    )
+  }).pipe(
+    Command.withDescription(
+      "Exchange the code for an access token: print it, or write it to --output; then use it as --api-key-file"
+    ),
+    Command.withHandler(handler((settings, options) =>
+      Effect.gen(function*() {
+        const client = yield* clientOf(settings, options)
+        if (Option.isSome(options.clientSecret) && Option.isSome(options.clientSecretFile)) {
+          return yield* new UsageError({ description: "give --client-secret or --client-secret-file, not both" })
+        }
+        if (Option.isSome(options.clientSecret)) yield* Output.writeErr(clientSecretWarning)
+        const secret = Option.isSome(options.clientSecretFile)
+          ? yield* readSecretFile("--client-secret-file", options.clientSecretFile.value, Redacted.make)
+          : yield* Option.match(
+            Option.orElse(options.clientSecret, () =>
+              Option.map(Option.fromNullable(process.env["BUNQ_OAUTH_CLIENT_SECRET"] || undefined), Redacted.make)),
+            {
+              onNone: () =>
+                Effect.fail(
+                  new UsageError({
+                    description:
+                      "no client secret: pass --client-secret-file FILE (- for standard input) or set BUNQ_OAUTH_CLIENT_SECRET"
+                  })
+                ),
+              onSome: Effect.succeed
+            }
+          )
+        const code = yield* codeOf(options)
+        const token = yield* OAuth.exchange({ ...client, clientSecret: secret }, code).pipe(
+          Effect.provide(httpLayer(settings))
+        )
+        if (Option.isSome(options.output)) {
+          const path = options.output.value
+          yield* Effect.tryPromise({
+            try: () =>
+              NodeFs.writeFile(path, `${Redacted.value(token.accessToken)}\n`, { mode: 0o600, flag: "wx" }),
+            catch: (error) =>
+              new UsageError({
+                description: `--output ${path}: ${
+                  (error as NodeJS.ErrnoException).code === "EEXIST"
+                    ? "exists already (never overwritten)"
+                    : "cannot be written"
+                }`
+              })
+          })
+          yield* Output.result(
+            { output: path, tokenType: token.tokenType },
+            (color) =>
+              `${Output.green(color, "✓")} access token written to ${path}\n${
+                Output.dim(color, `use it as an API key: bunq --api-key-file ${path} --store-key NAME user show`)
+              }`
+          )
+          return
+        }
+        // The user asked for the token: the one place it is printed.
+        yield* Output.result(
+          { accessToken: Redacted.value(token.accessToken), tokenType: token.tokenType },
+          (color) =>
+            `${Redacted.value(token.accessToken)}\n${
+              Output.dim(color, "an access token: use it as an API key (keep it like a password)")
+            }`
+        )
+      })
+    ))
+  )
+
+  return Command.make("oauth").pipe(
+    Command.withDescription("OAuth: url, exchange (connect a bunq user's account to your app)"),
+    Command.withSubcommands([url, exchange])
+  )
+}
+
+const codeOf = (options: {
+  readonly code: Option.Option<string>
+  readonly callback: Option.Option<string>
+  readonly state: Option.Option<string>
+}): Effect.Effect<Redacted.Redacted<string>, UsageError | OAuth.OAuthError> => {
+  if (Option.isSome(options.code)) {
+    return Option.isSome(options.callback)
+      ? Effect.fail(new UsageError({ description: "give --code or --callback, not both" }))
+      : Effect.succeed(Redacted.make(options.code.value))
+  }
+  if (Option.isNone(options.callback)) {
+    return Effect.fail(new UsageError({ description: "give --code CODE, or --callback URL with --state STATE" }))
+  }
+  if (Option.isNone(options.state)) {
+    return Effect.fail(new UsageError({ description: "--callback needs --state (what bunq oauth url printed)" }))
+  }
+  return OAuth.parseCallback(options.callback.value, options.state.value)
+}

@@ -1,0 +1,530 @@
+/**
+ * OAuth: connect other people's bunq accounts to your app. The user is sent to bunq's authorization page, comes back
+ * to your redirect URI with a `code`, and the code is exchanged for an access token — which is then used exactly like
+ * an API key: an `ApiContext` registers a device with it and opens sessions as a `UserApiKey`.
+ *
+ * ```ts
+ * import * as OAuth from "@effect-bunq/device-server/OAuth"
+ * import * as Effect from "effect/Effect"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const client: OAuth.Client = {
+ *   clientId: "my-client-id",
+ *   clientSecret: Redacted.make("my-client-secret"),
+ *   redirectUri: "https://app.example/bunq/callback",
+ *   endpoints: OAuth.endpoints("sandbox")
+ * }
+ *
+ * // 1. send the user to `authorization.url`; keep `authorization.state` (e.g. in the user's session)
+ * const start = OAuth.authorize(client)
+ * // 2. on the redirect: check the state, take the code, exchange it for an access token
+ * const finish = (callbackUrl: string, expectedState: string) =>
+ *   Effect.flatMap(OAuth.parseCallback(callbackUrl, expectedState), (code) => OAuth.exchange(client, code))
+ * ```
+ *
+ * The context of an OAuth connection knows two users (see `connection`): the `UserApiKey` the access token stands
+ * for, whose id goes into every `/user/{userID}/…` path (what `ApiContext` reports as the session's `userId`), and the
+ * bunq user who granted access (`granted_by_user`, whose monetary accounts the app then sees). Each access token gets
+ * its own context, saved under its own store key (`storeKey`), so one process serves many connected users.
+ *
+ * bunq documents two token endpoints: `POST https://api.oauth.bunq.com/v1/token` with the parameters as query
+ * variables (sandbox `https://api-oauth.sandbox.bunq.com/v1/token`), the default here, and the newer
+ * `POST https://oauth.bunq.com/token` with a form body (`endpoints(environment, "form")`). The client secret and the
+ * code are secrets: they never reach a span, a log line or an error message (the HTTP client's own span, which would
+ * record the query string, is turned off for the token request; `OAuth.exchange` records its own without them).
+ *
+ * @since 0.1.0
+ */
+import type { BunqClient } from "@effect-bunq/http/BunqClient"
+import type { BunqConfig } from "@effect-bunq/http/BunqConfig"
+import type * as UserSchema from "@effect-bunq/schema/User"
+import type * as Signer from "@effect-bunq/signer/Signer"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Encoding from "effect/Encoding"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as ApiContext from "./ApiContext.js"
+import * as ContextStore from "./ContextStore.js"
+import * as User from "./User.js"
+
+/**
+ * The bunq environment whose OAuth endpoints to use.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Environment = "production" | "sandbox"
+
+/**
+ * How the code is sent to the token endpoint: `"query"` (`POST …/v1/token?grant_type=…`, no body) or `"form"`
+ * (`POST …/token` with an `application/x-www-form-urlencoded` body).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TokenRequest = "query" | "form"
+
+/**
+ * Where the authorization page and the token endpoint are.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Endpoints {
+  readonly authorizeUrl: string
+  readonly tokenUrl: string
+  readonly tokenRequest: TokenRequest
+}
+
+/**
+ * bunq's endpoints for an environment. `tokenRequest` defaults to `"query"` (`https://api.oauth.bunq.com/v1/token`,
+ * sandbox `https://api-oauth.sandbox.bunq.com/v1/token`); `"form"` uses `https://oauth.bunq.com/token` (sandbox
+ * `https://oauth.sandbox.bunq.com/token`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const endpoints = (
+  environment: Environment,
+  tokenRequest: TokenRequest = "query"
+): Endpoints => {
+  const host = hosts[environment]
+  return {
+    authorizeUrl: `${host.auth}/auth`,
+    tokenUrl: tokenRequest === "query" ? `${host.api}/v1/token` : `${host.auth}/token`,
+    tokenRequest
+  }
+}
+
+/**
+ * Endpoints under one base URL, as the emulator serves them: `{base}/auth`, and `{base}/v1/token` (query) or
+ * `{base}/token` (form). E.g. `customEndpoints("http://127.0.0.1:8080/oauth")`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const customEndpoints = (
+  baseUrl: string,
+  tokenRequest: TokenRequest = "query"
+): Endpoints => {
+  const base = baseUrl.replace(/\/+$/, "")
+  return {
+    authorizeUrl: `${base}/auth`,
+    tokenUrl: tokenRequest === "query" ? `${base}/v1/token` : `${base}/token`,
+    tokenRequest
+  }
+}
+
+/**
+ * An OAuth client (an app registered with bunq): its id, secret and one of its redirect URIs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Client {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  readonly redirectUri: string
+  readonly endpoints: Endpoints
+}
+
+/**
+ * Where to send the user (`url`), and the `state` to keep until they come back.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Authorization {
+  readonly url: string
+  readonly state: string
+}
+
+/**
+ * The answer of the token endpoint. `accessToken` is used as an API key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AccessToken {
+  readonly accessToken: Redacted.Redacted<string>
+  readonly tokenType: string
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export const OAuthErrorReason = Schema.Literal(
+  "StateMismatch",
+  "AuthorizationDenied",
+  "MissingCode",
+  "InvalidGrant",
+  "InvalidClient",
+  "Rejected",
+  "Transport",
+  "UnexpectedResponse",
+  "NotOAuth"
+)
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type OAuthErrorReason = typeof OAuthErrorReason.Type
+
+/**
+ * An OAuth step failed. `reason` says which:
+ * - `StateMismatch`: the redirect's `state` is missing or not the one this app sent (a forged or stale redirect);
+ * - `AuthorizationDenied`: the user refused, or bunq reported an error on the redirect (`error` is its code);
+ * - `MissingCode`: the redirect has no `code`;
+ * - `InvalidGrant`: the token endpoint refused the code: unknown, expired or used already (bunq's `invalid_grant`;
+ *   bunq does not say which, `description` is its text);
+ * - `InvalidClient`: the client id or secret is wrong;
+ * - `Rejected`: another OAuth error from the token endpoint (`error` is its code);
+ * - `Transport`: the token endpoint could not be reached;
+ * - `UnexpectedResponse`: its answer is not the documented JSON;
+ * - `NotOAuth`: the context's user is not a `UserApiKey` (the API key is not an OAuth access token).
+ *
+ * No field or message holds the code, the client secret or the access token.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OAuthError extends Schema.TaggedError<OAuthError>("@effect-bunq/device-server/OAuthError")("OAuthError", {
+  reason: OAuthErrorReason,
+  description: Schema.String,
+  /** The OAuth error code (`invalid_grant`, `access_denied`, …) when there is one. */
+  error: Schema.optional(Schema.String),
+  /** The token endpoint's HTTP status, when it answered. */
+  status: Schema.optional(Schema.Number)
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.reason}: ${this.description}${this.status === undefined ? "" : ` (HTTP ${this.status})`}`
+  }
+}
+
+/**
+ * A fresh `state`: 32 bytes from WebCrypto's random generator, as 64 hex characters.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeState: Effect.Effect<string> = Effect.sync(() =>
+  Encoding.encodeHex(globalThis.crypto.getRandomValues(new Uint8Array(32)))
+)
+
+/**
+ * The authorization URL for a given `state`: `{authorizeUrl}?response_type=code&client_id=…&redirect_uri=…&state=…`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const authorizationUrl = (
+  client: Pick<Client, "clientId" | "redirectUri" | "endpoints">,
+  state: string
+): string => {
+  const url = new URL(client.endpoints.authorizeUrl)
+  url.searchParams.set("response_type", "code")
+  url.searchParams.set("client_id", client.clientId)
+  url.searchParams.set("redirect_uri", client.redirectUri)
+  url.searchParams.set("state", state)
+  return url.toString()
+}
+
+/**
+ * A fresh `state` and the authorization URL carrying it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const authorize = (
+  client: Pick<Client, "clientId" | "redirectUri" | "endpoints">
+): Effect.Effect<Authorization> => Effect.map(makeState, (state) => ({ url: authorizationUrl(client, state), state }))
+
+/**
+ * Read the redirect bunq sent the user back with (the full URL, or just its query string): check `state` against
+ * the one sent (in constant time), and return the `code`. Fails with `StateMismatch`, `AuthorizationDenied` or
+ * `MissingCode`. The state is checked first: nothing else of a forged redirect is trusted.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const parseCallback = (
+  callback: string | URL,
+  expectedState: string
+): Effect.Effect<Redacted.Redacted<string>, OAuthError> =>
+  Effect.suspend(() => {
+    const params = callbackParams(callback)
+    const state = params.get("state")
+    if (state === null || expectedState === "" || !constantTimeEqual(state, expectedState)) {
+      return Effect.fail(
+        new OAuthError({
+          reason: "StateMismatch",
+          description: state === null
+            ? "the redirect carries no state: it was not sent in answer to this app's authorization request"
+            : "the redirect's state is not the one this app sent: a forged or stale redirect, ignored"
+        })
+      )
+    }
+    const error = params.get("error")
+    if (error !== null) {
+      return Effect.fail(
+        new OAuthError({
+          reason: "AuthorizationDenied",
+          error,
+          description: error === "access_denied"
+            ? "the user did not grant access"
+            : `bunq reported ${error} on the redirect${describeFrom(params.get("error_description"))}`
+        })
+      )
+    }
+    const code = params.get("code")
+    if (code === null || code === "") {
+      return Effect.fail(new OAuthError({ reason: "MissingCode", description: "the redirect carries no code" }))
+    }
+    return Effect.succeed(Redacted.make(code))
+  })
+
+/**
+ * Exchange a code for an access token at the client's token endpoint (`grant_type=authorization_code`, the code,
+ * the redirect URI, the client id and secret). A code works once.
+ *
+ * @since 0.1.0
+ * @category programs
+ */
+export const exchange = (
+  client: Client,
+  code: Redacted.Redacted<string>
+): Effect.Effect<AccessToken, OAuthError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    // The platform's span would record the full URL, query string (code and secret) included: it is turned off for
+    // this request, and `OAuth.exchange`'s own span records only the endpoint.
+    const http = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
+    const params = {
+      grant_type: "authorization_code",
+      code: Redacted.value(code),
+      redirect_uri: client.redirectUri,
+      client_id: client.clientId,
+      client_secret: Redacted.value(client.clientSecret)
+    }
+    const base = HttpClientRequest.post(client.endpoints.tokenUrl).pipe(HttpClientRequest.acceptJson)
+    const request = client.endpoints.tokenRequest === "query"
+      ? HttpClientRequest.setUrlParams(base, params)
+      : HttpClientRequest.bodyUrlParams(base, params)
+    const response = yield* http.execute(request).pipe(
+      Effect.timeoutFail({
+        duration: exchangeTimeout,
+        onTimeout: () =>
+          new OAuthError({
+            reason: "Transport",
+            description: `the token endpoint did not answer within ${Duration.format(exchangeTimeout)}`
+          })
+      }),
+      Effect.catchTags({
+        RequestError: (error) => Effect.fail(transportError(error.reason)),
+        ResponseError: (error) => Effect.fail(transportError(error.reason))
+      })
+    )
+    const status = response.status
+    const json = yield* Effect.option(response.json)
+    const unexpected = (what: string) =>
+      new OAuthError({ reason: "UnexpectedResponse", status, description: `the token endpoint answered ${what}` })
+    if (Option.isNone(json)) return yield* unexpected("something that is not JSON")
+    if (status >= 200 && status < 300) {
+      const body = yield* Effect.mapError(
+        Schema.decodeUnknown(TokenResponse)(json.value),
+        () => unexpected("JSON without an access_token")
+      )
+      return { accessToken: Redacted.make(body.access_token), tokenType: body.token_type }
+    }
+    const error = yield* Effect.mapError(
+      Schema.decodeUnknown(ErrorResponse)(json.value),
+      () => unexpected(`HTTP ${status} without an OAuth error`)
+    )
+    const description = describeFrom(error.error_description)
+    return yield* new OAuthError({
+      reason: error.error === "invalid_grant"
+        ? "InvalidGrant"
+        : error.error === "invalid_client" || error.error === "unauthorized_client"
+        ? "InvalidClient"
+        : "Rejected",
+      error: error.error,
+      status,
+      description: error.error === "invalid_grant"
+        ? `the code was refused: unknown, expired or used already${description}`
+        : error.error === "invalid_client" || error.error === "unauthorized_client"
+        ? `the client id or secret was refused${description}`
+        : `the token endpoint refused the request: ${error.error}${description}`
+    })
+  }).pipe(
+    Effect.scoped,
+    Effect.withSpan("OAuth.exchange", {
+      kind: "client",
+      attributes: {
+        "oauth.token_endpoint": client.endpoints.tokenUrl,
+        "oauth.token_request": client.endpoints.tokenRequest
+      }
+    })
+  )
+
+/**
+ * The store key of an access token's context: `oauth-` and the first 16 hex digits of the token's SHA-256, so each
+ * connected user's context is saved under its own key (and the key says nothing about the token).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const storeKey = (
+  accessToken: Redacted.Redacted<string>
+): Effect.Effect<string> =>
+  Effect.map(
+    ContextStore.fingerprint(accessToken),
+    (fingerprint) => `oauth-${fingerprint.slice("sha256:".length, "sha256:".length + 16)}`
+  )
+
+/**
+ * What an OAuth context needs, as `ApiContext.layer`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ContextRequirements = BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore
+
+/**
+ * The `ApiContext` options of one OAuth connection: the access token as the API key, saved under `storeKey(token)`
+ * unless `options.storeKey` names another key. For `ApiContext.make` (an app that keeps one context per connected
+ * user, e.g. in a map) or `ApiContext.layer`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const contextOptions = (
+  accessToken: Redacted.Redacted<string>,
+  options?: Omit<ApiContext.Options, "apiKey">
+): Effect.Effect<ApiContext.Options> =>
+  Effect.map(storeKey(accessToken), (key) => ({
+    description: "effect-bunq OAuth",
+    ...options,
+    apiKey: accessToken,
+    storeKey: options?.storeKey ?? key
+  }))
+
+/**
+ * The `ApiContext` layer of one OAuth connection (see `contextOptions`). Build one per access token: each
+ * `ApiContext` is independent, and nothing is global, so one process serves many connected users.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerContext = (
+  accessToken: Redacted.Redacted<string>,
+  options?: Omit<ApiContext.Options, "apiKey">
+): Layer.Layer<ApiContext.ApiContext, ApiContext.ApiContextError | ConfigError.ConfigError, ContextRequirements> =>
+  Layer.unwrapEffect(Effect.map(contextOptions(accessToken, options), ApiContext.layer))
+
+/**
+ * The users of an OAuth connection.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Connection {
+  /** The `UserApiKey`'s id: the `{userID}` of every `/user/{userID}/…` path of this connection. */
+  readonly userId: number
+  /** The bunq user who granted access (`granted_by_user`): the owner of the accounts the app sees. */
+  readonly grantedBy: Option.Option<UserSchema.AnchoredUser>
+  /** The user who requested access (`requested_by_user`): the app's owner. */
+  readonly requestedBy: UserSchema.AnchoredUser
+  readonly user: UserSchema.UserApiKey
+}
+
+/**
+ * The users of the current context's OAuth connection: from the session when this context opened it, else from
+ * `GET /user/{userID}`. Fails with `NotOAuth` when the context's user is not a `UserApiKey`.
+ *
+ * @since 0.1.0
+ * @category programs
+ */
+export const connection = (): Effect.Effect<
+  Connection,
+  ApiContext.ApiContextError | OAuthError,
+  ApiContext.ApiContext
+> =>
+  Effect.gen(function*() {
+    const context = yield* ApiContext.ApiContext
+    const known = yield* context.user
+    const user = Option.isSome(known) ? known.value : yield* User.get()
+    return yield* toConnection(user)
+  }).pipe(Effect.withSpan("OAuth.connection"))
+
+// -----------------------------------------------------------------------------
+// internals
+// -----------------------------------------------------------------------------
+
+const hosts = {
+  production: { auth: "https://oauth.bunq.com", api: "https://api.oauth.bunq.com" },
+  sandbox: { auth: "https://oauth.sandbox.bunq.com", api: "https://api-oauth.sandbox.bunq.com" }
+} as const
+
+/** Equal strings, compared in time that depends only on their lengths. */
+const constantTimeEqual = (a: string, b: string): boolean => {
+  let difference = a.length ^ b.length
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i % Math.max(1, b.length))
+  return difference === 0
+}
+
+const callbackParams = (callback: string | URL): URLSearchParams => {
+  if (callback instanceof URL) return callback.searchParams
+  const text = callback.trim()
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text)) {
+    try {
+      return new URL(text).searchParams
+    } catch {
+      return new URLSearchParams()
+    }
+  }
+  return new URLSearchParams(text.startsWith("?") ? text.slice(1) : text)
+}
+
+/** bunq's own text, shortened and on one line (it never holds a secret, but keep what is shown small). */
+const describeFrom = (text: string | null | undefined): string =>
+  text === null || text === undefined || text.trim() === "" ? "" : `: ${text.replace(/\s+/g, " ").trim().slice(0, 200)}`
+
+const TokenResponse = Schema.Struct({
+  access_token: Schema.NonEmptyTrimmedString,
+  token_type: Schema.optionalWith(Schema.String, { default: () => "bearer" })
+})
+
+const ErrorResponse = Schema.Struct({
+  error: Schema.String,
+  error_description: Schema.optional(Schema.NullOr(Schema.String))
+})
+
+const exchangeTimeout = Duration.seconds(30)
+
+const transportError = (reason: string) =>
+  new OAuthError({ reason: "Transport", description: `the token endpoint could not be reached (${reason})` })
+
+const toConnection = (user: UserSchema.User): Effect.Effect<Connection, OAuthError> =>
+  user._tag === "UserApiKey"
+    ? Effect.succeed({
+      userId: user.id,
+      grantedBy: Option.fromNullable(user.granted_by_user),
+      requestedBy: user.requested_by_user,
+      user
+    })
+    : Effect.fail(
+      new OAuthError({
+        reason: "NotOAuth",
+        description: `the context's user is a ${user._tag}, not a UserApiKey: its API key is not an OAuth access token`
+      })
+    )
