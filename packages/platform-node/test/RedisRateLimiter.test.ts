@@ -1,4 +1,5 @@
 import type * as BunqRateLimiter from "@effect-bunq/http/BunqRateLimiter"
+import * as Redis from "@effect-bunq/platform-node/Redis"
 import * as RedisRateLimiter from "@effect-bunq/platform-node/RedisRateLimiter"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Layer } from "effect"
@@ -8,7 +9,9 @@ import { freshPrefix, redisLayer } from "./utils/redis.js"
 const limit = (n: number, millis: number) => ({ limit: n, window: Duration.millis(millis) })
 
 /** Only GETs limited: `n` per `millis`. */
-const getsOnly = (n: number, millis: number): RedisRateLimiter.Options => (getsOnly(n, millis))
+const getsOnly = (n: number, millis: number): RedisRateLimiter.Options => ({
+  limits: { GET: limit(n, millis), POST: undefined, PUT: undefined, DELETE: undefined, sessionServer: undefined }
+})
 
 /** A limiter on its own Redis connection: one per simulated process. */
 const withLimiters = <A, E>(
@@ -26,6 +29,38 @@ const withLimiters = <A, E>(
     return yield* f(limiters)
   }))
 
+/**
+ * A fixed-window limiter (an `INCR` per window of the clock, as `@effect/experimental`'s `fixedWindow`), only to show
+ * what the property test catches.
+ */
+const withFixedWindows = <A, E>(
+  prefix: string,
+  count: number,
+  max: number,
+  window: number,
+  f: (limiters: ReadonlyArray<BunqRateLimiter.BunqRateLimiter.Service>) => Effect.Effect<A, E>
+) =>
+  Effect.scoped(Effect.gen(function*() {
+    const limiters: Array<BunqRateLimiter.BunqRateLimiter.Service> = []
+    for (let i = 0; i < count; i++) {
+      const redis = yield* Effect.flatMap(Layer.build(redisLayer(prefix)), (ctx) => Effect.provide(Redis.Redis, ctx))
+      const take: Effect.Effect<void, Redis.RedisError> = Effect.suspend(() => {
+        const slot = Math.floor(Date.now() / window)
+        return Effect.flatMap(
+          redis.use((client) =>
+            client.multi().incr(`${prefix}fixed:${slot}`).pexpire(`${prefix}fixed:${slot}`, window * 2).exec()
+          ),
+          (replies) =>
+            (replies?.[0]?.[1] as number) <= max
+              ? Effect.void
+              : Effect.zipRight(Effect.sleep(Duration.millis((slot + 1) * window - Date.now())), take)
+        )
+      })
+      limiters.push({ limit: () => (send) => Effect.zipRight(Effect.orDie(take), send) })
+    }
+    return yield* f(limiters)
+  }))
+
 /** The most starts in any window [t, t + window) of any position. */
 const busiest = (starts: ReadonlyArray<number>, window: number) =>
   Math.max(...starts.map((t) => starts.filter((u) => u >= t && u < t + window).length))
@@ -34,34 +69,57 @@ describe("RedisRateLimiter", () => {
   it.live("is an exact sliding window across processes: never more than the limit in any window", () =>
     Effect.gen(function*() {
       const window = 400
-      const sends: Array<{ start: number; end: number }> = []
+      const starts: Array<number> = []
       const started = Date.now()
-      yield* withLimiters(
-        freshPrefix(),
-        3,
-        getsOnly(3, window),
-        (limiters) =>
-          Effect.all(
+      // 3 processes × 2 loops × 8 requests with random pauses: slots are asked for at any moment, not only when one
+      // frees up, so a window that forgets a request early would show.
+      yield* withLimiters(freshPrefix(), 3, getsOnly(3, window), (limiters) =>
+        Effect.all(
+          limiters.flatMap((limiter) =>
+            [0, 1].map(() =>
+              Effect.forEach(Array.from({ length: 8 }), () =>
+                Effect.zipRight(
+                  Effect.sleep(Duration.millis(Math.random() * 300)),
+                  limiter.limit("GET", "/user")(Effect.zipRight(
+                    Effect.sync(() => starts.push(Date.now())),
+                    Effect.sleep(Duration.millis(Math.random() * 30))
+                  ))
+                ))
+            )
+          ),
+          { concurrency: "unbounded" }
+        ))
+      const elapsed = Date.now() - started
+      starts.sort((a, b) => a - b)
+      assert.strictEqual(starts.length, 48)
+      assert.isAtMost(busiest(starts, window), 3, `starts ${starts.map((t) => t - starts[0]!)}`)
+      // And it is not slower than it must be: 48 requests at 3 per window need 15 windows after the first batch, plus
+      // one request's time per window (a slot counts from its response).
+      assert.isAtLeast(elapsed, 15 * window)
+      assert.isBelow(elapsed, 15 * (window + 30) + 2000)
+    }))
+
+  it.live("unlike a fixed window, which lets twice the limit through across a window boundary", () =>
+    Effect.gen(function*() {
+      const window = 1000
+      // A burst of 6 from 3 processes late in a window of the clock the fixed window counts on.
+      const burst = (limiters: ReadonlyArray<BunqRateLimiter.BunqRateLimiter.Service>) =>
+        Effect.gen(function*() {
+          const starts: Array<number> = []
+          const now = Date.now()
+          yield* Effect.sleep(Duration.millis((Math.ceil(now / window) * window - now) + window * 0.7))
+          yield* Effect.all(
             limiters.flatMap((limiter) =>
-              Array.from({ length: 8 }, (_, i) =>
-                limiter.limit("GET", "/user")(Effect.gen(function*() {
-                  const start = Date.now()
-                  // Requests of different lengths, so ends (and the windows after them) do not line up.
-                  yield* Effect.sleep(Duration.millis((i * 7) % 30))
-                  sends.push({ start, end: Date.now() })
-                })))
+              [0, 1].map(() => limiter.limit("GET", "/user")(Effect.sync(() => starts.push(Date.now()))))
             ),
             { concurrency: "unbounded" }
           )
-      )
-      const elapsed = Date.now() - started
-      const starts = sends.map((s) => s.start).sort((a, b) => a - b)
-      assert.strictEqual(starts.length, 24)
-      assert.isAtMost(busiest(starts, window), 3, `starts ${starts.map((t) => t - starts[0]!)}`)
-      // And it is not slower than it must be: 24 requests at 3 per window need 7 windows after the first batch, plus
-      // one request's time per window (a slot counts from its response).
-      assert.isAtLeast(elapsed, 7 * window)
-      assert.isBelow(elapsed, 7 * (window + 30) + 1500)
+          return busiest(starts.sort((a, b) => a - b), window)
+        })
+      const sliding = yield* withLimiters(freshPrefix(), 3, getsOnly(3, window), burst)
+      const fixed = yield* withFixedWindows(freshPrefix(), 3, 3, window, burst)
+      assert.strictEqual(sliding, 3)
+      assert.strictEqual(fixed, 6)
     }))
 
   it.live("holds a slot until the response: the next request starts a window after the previous one ended", () =>
