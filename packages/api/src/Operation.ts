@@ -8,34 +8,26 @@
  * @since 0.1.0
  */
 import type * as ApiContext from "@effect-bunq/device-server/ApiContext"
-import type * as Option from "effect/Option"
+import type * as Pagination from "@effect-bunq/http/Pagination"
 
 /**
- * One page of a list: its items (newest first) and the ids to continue from. Pass `olderId` back as `olderId` to get
- * the next page of older items (`None` on the last page); `newerId` the same towards newer items, and `futureId`
- * where newer items will appear later.
+ * One page of a list: its items (newest first) and the ids to continue from (`@effect-bunq/http/Pagination`'s
+ * `Page`). Pass `olderId` back as `olderId` to get the next page of older items (`None` on the last page); `newerId`
+ * the same towards newer items, and `futureId` where newer items will appear later.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Page<A> {
-  readonly items: ReadonlyArray<A>
-  readonly olderId: Option.Option<number>
-  readonly newerId: Option.Option<number>
-  readonly futureId: Option.Option<number>
-}
+export type Page<A> = Pagination.Page<A>
 
 /**
- * Where a page starts: `count` items (default and at most 200), older than `olderId` or newer than `newerId`.
+ * Where a page starts: `count` items (default and at most 200), older than `olderId` or newer than `newerId`
+ * (`@effect-bunq/http/Pagination`'s `Options`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface PageOptions {
-  readonly count?: number | undefined
-  readonly olderId?: number | undefined
-  readonly newerId?: number | undefined
-}
+export type PageOptions = Pagination.Options
 
 /**
  * What a program fails with: bunq's errors (`ApiError`, `TransportError`, `ResponseVerificationError`,

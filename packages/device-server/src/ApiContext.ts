@@ -25,7 +25,7 @@
  * @since 0.1.0
  */
 import { layer as bunqClientLayer } from "@effect-bunq/http/BunqClient"
-import type { BunqClient, BunqResponse, Method } from "@effect-bunq/http/BunqClient"
+import type { BunqClient, BunqRawResponse, BunqResponse, Method, RawBody } from "@effect-bunq/http/BunqClient"
 import type { BunqConfig } from "@effect-bunq/http/BunqConfig"
 import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
 import type { BunqRateLimiter } from "@effect-bunq/http/BunqRateLimiter"
@@ -70,6 +70,10 @@ export interface Request {
   readonly urlParams?: Readonly<Record<string, string | number>> | undefined
   /** A JSON value. */
   readonly body?: unknown
+  /** Raw bytes instead of a JSON `body` (attachment uploads), signed as they are (see `BunqRequest.rawBody`). */
+  readonly rawBody?: RawBody | undefined
+  /** Extra headers, such as `X-Bunq-Attachment-Description` (bunq's own headers win over them). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 /**
@@ -96,6 +100,11 @@ export declare namespace ApiContext {
      * once more.
      */
     readonly request: (request: Request) => Effect.Effect<BunqResponse, ApiContextError>
+    /**
+     * As `request`, but the response body is returned as the verified raw bytes, not parsed (`GET …/content`
+     * downloads; see `BunqClient.Service.executeRaw`).
+     */
+    readonly requestRaw: (request: Request) => Effect.Effect<BunqRawResponse, ApiContextError>
     /** The current session, opened when there is none or it is about to expire. */
     readonly session: Effect.Effect<ContextStore.SavedSession, ApiContextError>
     /** Open a new session now (single-flight with every other refresh). */
@@ -210,14 +219,6 @@ export const make: (
   ApiContextError | ConfigError.ConfigError,
   BunqClient | Signer.Signer | BunqConfig | ContextStore.ContextStore | Scope.Scope
 > = internal.make
-
-const maxPageSize = Pagination.maxCount
-
-const withPageSize = (request: Request): Request => {
-  const query = request.path.includes("?") ? new URLSearchParams(request.path.slice(request.path.indexOf("?"))) : null
-  if (request.urlParams?.["count"] !== undefined || query?.has("count") === true) return request
-  return { ...request, urlParams: { ...request.urlParams, count: maxPageSize } }
-}
 
 /**
  * The `ApiContext` layer (see `make`).
@@ -343,24 +344,24 @@ export const request = (request: Request): Effect.Effect<BunqResponse, ApiContex
   Effect.flatMap(ApiContext, (context) => context.request(request))
 
 /**
- * Follow a list's `older_url` page by page with the current context's credentials (`count` defaults to 200). Each
- * page is a separate `request`, so a session that expires during a long walk is renewed; the next page is only
- * requested when the stream is pulled.
+ * Send a request with the current context's credentials and get the verified raw bytes of the response (see
+ * `ApiContext.Service.requestRaw`).
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const requestRaw = (request: Request): Effect.Effect<BunqRawResponse, ApiContextError, ApiContext> =>
+  Effect.flatMap(ApiContext, (context) => context.requestRaw(request))
+
+/**
+ * Follow a list page by page with the current context's credentials, emitting each page as one `BunqResponse`: the
+ * first page at the request's `count` (in `urlParams` or its path; default 200), then `older_id` from each page's
+ * `older_url` (see `Pagination`). Each page is a separate `request`, so a session that expires during a long walk is
+ * renewed; the next page is only requested when the stream is pulled. List programs use `Pagination.stream` with
+ * `request` directly; this is for hand-written requests.
  *
  * @since 0.1.0
  * @category accessors
  */
 export const paginate = (first: Request): Stream.Stream<BunqResponse, ApiContextError, ApiContext> =>
-  Stream.unwrap(
-    Effect.map(ApiContext, (context) =>
-      Stream.paginateEffect(withPageSize(first), (page) =>
-        Effect.map(context.request(page), (response) => {
-          const older = response.pagination?.olderUrl
-          const next: Option.Option<Request> = older === undefined ? Option.none() : Option.some({
-            operation: page.operation,
-            method: page.method,
-            path: older
-          })
-          return [response, next] as const
-        })))
-  )
+  Stream.unwrap(Effect.map(ApiContext, (context) => Pagination.responses(first, context.request)))

@@ -8,13 +8,14 @@
  */
 import type { BunqClient } from "@effect-bunq/http/BunqClient"
 import type { BunqError } from "@effect-bunq/http/BunqError"
+import * as Pagination from "@effect-bunq/http/Pagination"
 import * as DeviceServerSchema from "@effect-bunq/schema/DeviceServer"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as ApiContext from "./ApiContext.js"
 import type { Credentials } from "./Installation.js"
+import * as listing from "./internal/list.js"
 import * as programs from "./internal/programs.js"
-import * as Page from "./Page.js"
 
 /**
  * The body of `POST /device-server`: a description, the API key (`secret`) and the IPs it may be used from
@@ -54,26 +55,22 @@ export const get: (
     return yield* programs.decodeItems(request, response, DeviceServerSchema.decodeReadResponse)
   })
 
+const fetchPage = listing.fetchPage("DeviceServer.list", "/device-server", DeviceServerSchema.decodeListResponse)
+
 /**
- * `GET /device-server`, one page at a time: pass the returned `olderId` back to get the next page.
+ * `GET /device-server`, one page (`count` default 200, at most 200): pass the returned `olderId` back as `olderId`
+ * to get the next page.
  *
  * @since 0.1.0
  * @category programs
  */
 export const listPage: (
-  options?: Page.PageOptions
-) => Effect.Effect<Page.Page<DeviceServerSchema.DeviceServer>, ApiContext.ApiContextError, ApiContext.ApiContext> =
-  /* @__PURE__ */ Effect.fn("DeviceServer.listPage")(function*(options?: Page.PageOptions) {
-    const request = {
-      operation: "DeviceServer.listPage",
-      method: "GET",
-      path: "/device-server",
-      urlParams: Page.urlParams(options)
-    } as const
-    const response = yield* ApiContext.request(request)
-    const items = yield* programs.decodeItems(request, response, DeviceServerSchema.decodeListResponse)
-    return Page.fromResponse(response, items)
-  })
+  options?: Pagination.Options
+) => Effect.Effect<
+  Pagination.Page<DeviceServerSchema.DeviceServer>,
+  ApiContext.ApiContextError,
+  ApiContext.ApiContext
+> = (options) => Effect.withSpan(Pagination.page(fetchPage, options), "DeviceServer.listPage")
 
 /**
  * `GET /device-server`, every device server from newest to oldest: a `Stream` that fetches the next page (of
@@ -83,17 +80,6 @@ export const listPage: (
  * @category programs
  */
 export const list = (
-  options?: { readonly count?: number | undefined }
-): Stream.Stream<DeviceServerSchema.DeviceServer, ApiContext.ApiContextError, ApiContext.ApiContext> => {
-  const request = {
-    operation: "DeviceServer.list",
-    method: "GET",
-    path: "/device-server",
-    urlParams: Page.urlParams(options)
-  } as const
-  return ApiContext.paginate(request).pipe(
-    Stream.mapEffect((response) => programs.decodeItems(request, response, DeviceServerSchema.decodeListResponse)),
-    Stream.flattenIterables,
-    Stream.withSpan("DeviceServer.list")
-  )
-}
+  options?: Pagination.Options
+): Stream.Stream<DeviceServerSchema.DeviceServer, ApiContext.ApiContextError, ApiContext.ApiContext> =>
+  Stream.withSpan(Pagination.stream(fetchPage, options), "DeviceServer.list")

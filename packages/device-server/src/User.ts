@@ -3,11 +3,12 @@
  *
  * @since 0.1.0
  */
+import * as Pagination from "@effect-bunq/http/Pagination"
 import * as UserSchema from "@effect-bunq/schema/User"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as ApiContext from "./ApiContext.js"
+import * as listing from "./internal/list.js"
 import * as programs from "./internal/programs.js"
 
 /**
@@ -25,22 +26,27 @@ export const get: () => Effect.Effect<UserSchema.User, ApiContext.ApiContextErro
     return yield* programs.decodeItems(request, response, UserSchema.decodeReadResponse)
   })
 
+const fetchPage = listing.fetchPage("User.list", "/user", UserSchema.decodeListResponse)
+
 /**
- * `GET /user`: every user the session can see (all pages).
+ * `GET /user`, one page (`count` default 200, at most 200): pass the returned `olderId` back for the next page.
  *
  * @since 0.1.0
  * @category programs
  */
-export const list: () => Effect.Effect<
-  ReadonlyArray<UserSchema.User>,
-  ApiContext.ApiContextError,
-  ApiContext.ApiContext
-> = /* @__PURE__ */ Effect.fn("User.list")(function*() {
-  const request = { operation: "User.list", method: "GET", path: "/user" } as const
-  const users = yield* ApiContext.paginate(request).pipe(
-    Stream.mapEffect((response) => programs.decodeItems(request, response, UserSchema.decodeListResponse)),
-    Stream.flattenIterables,
-    Stream.runCollect
-  )
-  return Chunk.toReadonlyArray(users)
-})
+export const listPage: (
+  options?: Pagination.Options
+) => Effect.Effect<Pagination.Page<UserSchema.User>, ApiContext.ApiContextError, ApiContext.ApiContext> = (
+  options
+) => Effect.withSpan(Pagination.page(fetchPage, options), "User.listPage")
+
+/**
+ * `GET /user`: every user the session can see, as a `Stream` that fetches the next page only when it is needed.
+ *
+ * @since 0.1.0
+ * @category programs
+ */
+export const list = (
+  options?: Pagination.Options
+): Stream.Stream<UserSchema.User, ApiContext.ApiContextError, ApiContext.ApiContext> =>
+  Stream.withSpan(Pagination.stream(fetchPage, options), "User.list")

@@ -31,11 +31,6 @@ export * as OAuth from "./OAuth.js"
 /**
  * @since 0.1.0
  */
-export * as Page from "./Page.js"
-
-/**
- * @since 0.1.0
- */
 export * as Psd2 from "./Psd2.js"
 
 /**

@@ -68,7 +68,7 @@ describe("ApiContext on the emulator", () => {
           assert.strictEqual(device.status, "ACTIVE")
           const user = yield* User.get()
           assert.strictEqual(user.id, Option.getOrThrow(snapshot.session).userId)
-          const users = yield* User.list()
+          const users = Chunk.toReadonlyArray(yield* Stream.runCollect(User.list()))
           assert.deepStrictEqual(users.map((u) => u.id), [user.id])
           const installationIds = yield* Installation.list()
           assert.deepStrictEqual(installationIds, [Option.getOrThrow(snapshot.installation.id)])

@@ -696,7 +696,7 @@ describe("programs", () => {
           const user = yield* User.get()
           assert.strictEqual(user._tag, "UserPerson")
           assert.strictEqual(user._tag === "UserPerson" ? user.display_name : undefined, "Fake Person")
-          const users = yield* User.list()
+          const users = Chunk.toReadonlyArray(yield* Stream.runCollect(User.list()))
           assert.deepStrictEqual(users.map((u) => u.id), [4242])
           const context = yield* ApiContext.ApiContext
           assert.deepStrictEqual(Option.map(yield* context.user, (u) => u.id), Option.some(4242))

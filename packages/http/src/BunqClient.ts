@@ -13,7 +13,6 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type { BunqConfig } from "./BunqConfig.js"
@@ -58,6 +57,16 @@ export interface BunqRequest {
   readonly urlParams?: Readonly<Record<string, string | number>> | undefined
   /** A JSON value: serialized once to UTF-8 bytes, and those bytes are signed and sent. */
   readonly body?: unknown
+  /**
+   * Raw bytes instead of a JSON `body` (an attachment upload): signed and sent exactly as they are, with their
+   * content type. A request with both is a bug (a defect).
+   */
+  readonly rawBody?: RawBody | undefined
+  /**
+   * Extra headers, such as `X-Bunq-Attachment-Description`. bunq's own headers (user agent, request id, language,
+   * region, geolocation, cache control) and the credentials are set after them and always win.
+   */
+  readonly headers?: Readonly<Record<string, string>> | undefined
   readonly auth: Auth
   /** The client's private key: when present the body bytes (or the empty string) are signed. */
   readonly signWith?: Signer.PrivateKey | undefined
@@ -69,6 +78,32 @@ export interface BunqRequest {
 }
 
 /**
+ * A raw request body: the bytes and their content type (`image/png` for an attachment).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RawBody {
+  readonly bytes: Uint8Array
+  readonly contentType: string
+}
+
+/**
+ * A verified response whose body is not JSON (`…/content` downloads): its bytes, exactly as received and verified,
+ * and the `Content-Type` bunq sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BunqRawResponse {
+  readonly status: number
+  readonly requestId: string
+  readonly responseId: string | undefined
+  readonly contentType: string | undefined
+  readonly bytes: Uint8Array
+}
+
+/**
  * The `Pagination` object of a list response: each link is `undefined` when bunq sent `null` or nothing, and
  * otherwise a path relative to the base URL with its query (bunq's `/v1/device-server?count=25&older_id=1` becomes
  * `/device-server?count=25&older_id=1`), ready to use as `BunqRequest.path`.
@@ -76,11 +111,7 @@ export interface BunqRequest {
  * @since 0.1.0
  * @category models
  */
-export interface PageLinks {
-  readonly olderUrl?: string | undefined
-  readonly newerUrl?: string | undefined
-  readonly futureUrl?: string | undefined
-}
+export type PageLinks = Pagination.Links
 
 /**
  * A verified, parsed bunq response.
@@ -114,6 +145,11 @@ export declare namespace BunqClient {
   export interface Service {
     /** Send one request: headers, signing, rate limiting, retries (GET only), verification, envelope decoding. */
     readonly execute: (request: BunqRequest) => Effect.Effect<BunqResponse, BunqError>
+    /**
+     * As `execute`, but the (2xx) response body is returned as the raw bytes it is, after verification, without
+     * JSON parsing: for downloads (`GET …/content`). An error status is still an `ApiError` with bunq's messages.
+     */
+    readonly executeRaw: (request: BunqRequest) => Effect.Effect<BunqRawResponse, BunqError>
   }
 }
 
@@ -156,28 +192,12 @@ export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signe
 )
 
 /**
- * The request for the page after `response` (following `older_url`), with the same auth and keys; `None` on the
- * last page. Use it for single-page access; `paginate` follows it for you.
- *
- * @since 0.1.0
- * @category pagination
- */
-export const nextPage: (request: BunqRequest, response: BunqResponse) => Option.Option<BunqRequest> = internal.nextPage
-
-/**
- * Set `count` (default and maximum 200, bunq's largest page) on a list request, keeping a smaller `count` the caller
- * set. `paginate` applies it to the first request.
- *
- * @since 0.1.0
- * @category pagination
- */
-export const withPageSize: (request: BunqRequest, count?: number) => BunqRequest = internal.withPageSize
-
-/**
- * Follow `older_url` lazily from a first list request (`count` defaults to 200, at most 200), emitting each page as
- * one `BunqResponse` (flatten with `items`). Every page is a separate signed and verified `execute` built from the
- * first one's auth and keys; the next page is only requested when the stream is pulled. A `count` that is not an
- * integer from 1 to 200 fails the stream with `Pagination.InvalidCount` before anything is sent.
+ * Follow a list lazily from a first request, emitting each page as one `BunqResponse` (flatten with `items`): the
+ * first page at the request's `count` (in `urlParams` or its path; default 200), then `older_id` from each page's
+ * `older_url` (see `Pagination`). Every page is a separate signed and verified `execute` with the first one's auth
+ * and keys; the next page is only requested when the stream is pulled. A `count` that is not an integer from 1 to 200
+ * fails the stream with `Pagination.InvalidCount` before anything is sent. For one page at a time, `execute` with
+ * `urlParams` and read the cursors with `Pagination.fromResponse(response, response.items)`.
  *
  * A function rather than a method of the service, so that an app that never lists does not bundle `Stream`.
  *
@@ -186,15 +206,8 @@ export const withPageSize: (request: BunqRequest, count?: number) => BunqRequest
  */
 export const paginate = (
   request: BunqRequest
-): Stream.Stream<BunqResponse, BunqError | Pagination.InvalidCount, BunqClient> => {
-  const invalid = Pagination.invalidCountIn(request)
-  if (invalid !== undefined) return Stream.fail(invalid)
-  return Stream.unwrap(Effect.map(BunqClient, (client) =>
-    Stream.paginateEffect(
-      withPageSize(request),
-      (page) => Effect.map(client.execute(page), (response) => [response, nextPage(page, response)] as const)
-    )))
-}
+): Stream.Stream<BunqResponse, BunqError | Pagination.InvalidCount, BunqClient> =>
+  Stream.unwrap(Effect.map(BunqClient, (client) => Pagination.responses(request, client.execute)))
 
 /**
  * Flatten a stream of pages into the stream of their `Response` items.

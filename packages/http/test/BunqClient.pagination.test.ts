@@ -1,4 +1,5 @@
 import * as BunqClient from "@effect-bunq/http/BunqClient"
+import * as Pagination from "@effect-bunq/http/Pagination"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Option, Stream } from "effect"
@@ -41,14 +42,14 @@ describe("BunqClient pagination", () => {
         const walk = fake.requests.slice(0, 3)
         assert.strictEqual(walk[0]!.url.pathname, "/v1/user/1/monetary-account/2/payment")
         assert.strictEqual(walk[0]!.url.searchParams.get("count"), "200")
-        // then exactly the older_url bunq sent, against the base URL
+        // then the older_id of each older_url bunq sent, with the count the walk started with
         assert.strictEqual(
           walk[1]!.url.toString(),
-          "https://bunq.test/v1/user/1/monetary-account/2/payment?count=1&older_id=42"
+          "https://bunq.test/v1/user/1/monetary-account/2/payment?count=200&older_id=42"
         )
         assert.strictEqual(
           walk[2]!.url.toString(),
-          "https://bunq.test/v1/user/1/monetary-account/2/payment?count=1&older_id=120"
+          "https://bunq.test/v1/user/1/monetary-account/2/payment?count=200&older_id=120"
         )
         const signer = yield* WebCryptoSigner.make
         for (const r of walk) {
@@ -101,27 +102,23 @@ describe("BunqClient pagination", () => {
         })
     ))
 
-  it.effect("single-page access: execute, then nextPage", () =>
-    withClient(keys, pages, {}, (client) =>
+  it.effect("single-page access: execute with a count, then Pagination.fromResponse for the cursor", () =>
+    withClient(keys, pages, {}, (client, fake) =>
       Effect.gen(function*() {
-        const first = yield* client.execute(BunqClient.withPageSize(list, 1))
+        const first = yield* client.execute({ ...list, urlParams: { count: 1 } })
         assert.deepStrictEqual(first.pagination, {
           olderUrl: "/user/1/monetary-account/2/payment?count=1&older_id=42",
           newerUrl: undefined,
           futureUrl: "/user/1/monetary-account/2/payment?count=1&newer_id=42"
         })
-        const next = BunqClient.nextPage(list, first)
-        assert.isTrue(Option.isSome(next))
-        const second = yield* client.execute(Option.getOrThrow(next))
+        const page = Pagination.fromResponse(first, first.items)
+        assert.deepStrictEqual(page.olderId, Option.some(42))
+        assert.deepStrictEqual(page.futureId, Option.some(42))
+        const second = yield* client.execute({
+          ...list,
+          urlParams: yield* Pagination.urlParams({ count: 1, olderId: Option.getOrThrow(page.olderId) })
+        })
         assert.strictEqual(second.responseId, "page-2")
-        const third = yield* client.execute(Option.getOrThrow(BunqClient.nextPage(list, second)))
-        assert.isTrue(Option.isNone(BunqClient.nextPage(list, third)))
+        assert.strictEqual(fake.requests[1]!.url.search, "?count=1&older_id=42")
       })))
-
-  it("withPageSize: defaults to 200, keeps a smaller count, caps at 200", () => {
-    assert.strictEqual(BunqClient.withPageSize(list).urlParams?.["count"], 200)
-    assert.strictEqual(BunqClient.withPageSize({ ...list, urlParams: { count: 25 } }).urlParams?.["count"], 25)
-    assert.strictEqual(BunqClient.withPageSize({ ...list, path: `${list.path}?count=10` }).urlParams?.["count"], 10)
-    assert.strictEqual(BunqClient.withPageSize({ ...list, urlParams: { count: 1000 } }).urlParams?.["count"], 200)
-  })
 })

@@ -126,7 +126,7 @@ describe("secrets", () => {
             yield* DeviceServer.get(deviceId)
             yield* Stream.runCollect(DeviceServer.list())
             yield* User.get()
-            yield* User.list()
+            yield* Stream.runCollect(User.list())
             yield* Installation.list()
 
             const faults: ReadonlyArray<BunqEmulator.FaultKind> = [

@@ -104,7 +104,7 @@ const families = (apiKey: BunqEmulator.SandboxUser["apiKey"]): ReadonlyArray<Fam
     name: "user list",
     method: "GET",
     path: () => "/user",
-    run: () => User.list()
+    run: () => User.listPage({ count: 5 })
   },
   {
     name: "session delete",

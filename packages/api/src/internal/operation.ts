@@ -117,16 +117,6 @@ export const read = (descriptor: Descriptor, schema: Any, wrapped: boolean) =>
     return yield* inResponse(descriptor, path, response, decodeItem(schema, wrapped, descriptor.name)(first, 0))
   })
 
-/** The id in a pagination link's query (`/v1/user/1/payment?count=10&older_id=42` → 42). */
-const idIn = (url: string | undefined, name: string): Option.Option<number> => {
-  if (url === undefined) return Option.none()
-  const query = url.indexOf("?")
-  if (query < 0) return Option.none()
-  const value = new URLSearchParams(url.slice(query + 1)).get(name)
-  const id = value === null || value.trim() === "" ? Number.NaN : Number(value)
-  return Number.isSafeInteger(id) ? Option.some(id) : Option.none()
-}
-
 /** The page options among a program's parameters. */
 const pageOptions = (params: Params): PageOptions => ({
   count: params?.["count"] as number | undefined,
@@ -134,68 +124,37 @@ const pageOptions = (params: Params): PageOptions => ({
   newerId: params?.["newerId"] as number | undefined
 })
 
-/** One page of a list. */
+/** One page of a list, for `Pagination.page` / `Pagination.stream` (they validate the count and walk the cursors). */
 const fetchPage = (descriptor: Descriptor, schema: Any, wrapped: boolean, params: Params) =>
 (
-  options: PageOptions
+  urlParams: Pagination.UrlParams
 ): Effect.Effect<Page<any>, ApiContext.ApiContextError, ApiContext.ApiContext> =>
   Effect.gen(function*() {
-    const count = options.count ?? Pagination.maxCount
-    yield* Pagination.validateCount(count)
     const path = yield* resolvePath(descriptor, params)
-    const response = yield* ApiContext.request({
-      operation: descriptor.name,
-      method: "GET",
-      path,
-      urlParams: {
-        count,
-        ...(options.olderId === undefined ? {} : { older_id: options.olderId }),
-        ...(options.newerId === undefined ? {} : { newer_id: options.newerId })
-      }
-    })
+    const response = yield* ApiContext.request({ operation: descriptor.name, method: "GET", path, urlParams })
     const items = yield* inResponse(
       descriptor,
       path,
       response,
       Effect.forEach(response.items, decodeItem(schema, wrapped, descriptor.name))
     )
-    return {
-      items,
-      olderId: idIn(response.pagination?.olderUrl, "older_id"),
-      newerId: idIn(response.pagination?.newerUrl, "newer_id"),
-      futureId: idIn(response.pagination?.futureUrl, "newer_id")
-    }
+    return Pagination.fromResponse(response, items)
   })
 
 /** One page of a list. @internal */
 export const listPage = (descriptor: Descriptor, schema: Any, wrapped: boolean) =>
   Effect.fn(descriptor.name)(function*(params: Params) {
-    return yield* fetchPage(descriptor, schema, wrapped, params)(pageOptions(params))
+    return yield* Pagination.page(fetchPage(descriptor, schema, wrapped, params), pageOptions(params))
   })
 
 /**
  * Every object of a list, page by page, lazily: towards older objects, or towards newer ones when `newerId` is
  * given. @internal
  */
-export const list = (descriptor: Descriptor, schema: Any, wrapped: boolean) => (params: Params) => {
-  const first = pageOptions(params)
-  const newer = first.newerId !== undefined
-  const fetch = fetchPage(descriptor, schema, wrapped, params)
-  return Stream.paginateEffect<PageOptions, ReadonlyArray<any>, ApiContext.ApiContextError, ApiContext.ApiContext>(
-    first,
-    (options) =>
-      Effect.map(fetch(options), (page) => {
-        const next = page.items.length === 0 ? Option.none() : newer ? page.newerId : page.olderId
-        return [
-          page.items,
-          Option.map(
-            next,
-            (id): PageOptions => newer ? { count: first.count, newerId: id } : { count: first.count, olderId: id }
-          )
-        ] as const
-      })
-  ).pipe(Stream.flatMap(Stream.fromIterable), Stream.withSpan(descriptor.name))
-}
+export const list = (descriptor: Descriptor, schema: Any, wrapped: boolean) => (params: Params) =>
+  Pagination.stream(fetchPage(descriptor, schema, wrapped, params), pageOptions(params)).pipe(
+    Stream.withSpan(descriptor.name)
+  )
 
 const decodeResult = (result: Result, target: string) => (items: ReadonlyArray<unknown>) => {
   if (typeof result !== "string") {

@@ -4,9 +4,9 @@
  * The public module `ApiContext` holds the tag, the options, the layers and the accessors.
  */
 import { BunqClient } from "@effect-bunq/http/BunqClient"
-import type { BunqRequest, BunqResponse } from "@effect-bunq/http/BunqClient"
+import type { BunqRequest } from "@effect-bunq/http/BunqClient"
 import { BunqConfig } from "@effect-bunq/http/BunqConfig"
-import type { ApiError } from "@effect-bunq/http/BunqError"
+import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
 import * as Pagination from "@effect-bunq/http/Pagination"
 import * as SessionServerSchema from "@effect-bunq/schema/SessionServer"
 import type * as UserSchema from "@effect-bunq/schema/User"
@@ -308,23 +308,26 @@ export const make = (
       verifyWith: context.installation.serverPublicKey
     })
 
-    const request = (request: Request): Effect.Effect<BunqResponse, ApiContextError> => {
-      const invalid = Pagination.invalidCountIn(request)
-      if (invalid !== undefined) {
-        return Effect.fail(invalid)
+    /** Send with the session's credentials; a rejected session is replaced once and the request sent again. */
+    const withSession =
+      <A>(send: (request: BunqRequest) => Effect.Effect<A, BunqError>) =>
+      (request: Request): Effect.Effect<A, ApiContextError> => {
+        const invalid = Pagination.invalidCountIn(request)
+        if (invalid !== undefined) {
+          return Effect.fail(invalid)
+        }
+        return Effect.flatMap(active, ([context, session]) =>
+          Effect.catchIf(
+            send(toBunqRequest(request, context, session)),
+            isSessionRejected,
+            () =>
+              Effect.flatMap(
+                refresh(Option.some(session)),
+                ([context, session]) =>
+                  send(toBunqRequest(request, context, session))
+              )
+          ))
       }
-      return Effect.flatMap(active, ([context, session]) =>
-        Effect.catchIf(
-          client.execute(toBunqRequest(request, context, session)),
-          isSessionRejected,
-          () =>
-            Effect.flatMap(
-              refresh(Option.some(session)),
-              ([context, session]) =>
-                client.execute(toBunqRequest(request, context, session))
-            )
-        ))
-    }
 
     const closeSession = mutex.withPermits(1)(store.withLock(
       storeKey,
@@ -348,7 +351,8 @@ export const make = (
     ))
 
     const service: ApiContext.Service = {
-      request,
+      request: withSession(client.execute),
+      requestRaw: withSession(client.executeRaw),
       session: Effect.map(active, ([, session]) => session),
       refreshSession: Effect.flatMap(
         Ref.get(state),

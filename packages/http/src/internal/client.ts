@@ -16,7 +16,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
-import type { BunqClient, BunqRequest, BunqResponse, PageLinks } from "../BunqClient.js"
+import type { BunqClient, BunqRawResponse, BunqRequest, BunqResponse, PageLinks } from "../BunqClient.js"
 import { BunqConfig, classicRateLimits } from "../BunqConfig.js"
 import {
   ApiError,
@@ -89,9 +89,6 @@ export const layerRedactedHeaders: Layer.Layer<never> = Layer.fiberRefLocallySco
 // request preparation
 // -----------------------------------------------------------------------------
 
-/** The largest page bunq serves. @internal */
-export const maxPageSize = 200
-
 interface Prepared {
   readonly request: BunqRequest
   /** The path without query string: used in spans and errors. */
@@ -99,6 +96,7 @@ interface Prepared {
   readonly urlParams: ReadonlyArray<readonly [string, string]>
   /** `undefined` when there is no body: the empty byte string is signed. */
   readonly body: Uint8Array | undefined
+  readonly contentType: string
 }
 
 const encoder = new TextEncoder()
@@ -112,7 +110,14 @@ const prepare = (request: BunqRequest): Effect.Effect<Prepared> =>
       for (const [key, value] of Object.entries(request.urlParams)) params.set(key, String(value))
     }
     let body: Uint8Array | undefined
-    if (request.body !== undefined) {
+    let contentType = "application/json"
+    if (request.rawBody !== undefined) {
+      if (request.body !== undefined) {
+        return Effect.dieMessage(`${request.operation}: a request has either a JSON body or a raw body, not both`)
+      }
+      body = request.rawBody.bytes
+      contentType = request.rawBody.contentType
+    } else if (request.body !== undefined) {
       // Serialized exactly once: these bytes are signed and sent, never re-serialized.
       const json = JSON.stringify(request.body)
       if (typeof json !== "string") {
@@ -124,7 +129,8 @@ const prepare = (request: BunqRequest): Effect.Effect<Prepared> =>
       request,
       pathname: pathname.startsWith("/") ? pathname : `/${pathname}`,
       urlParams: Array.from(params.entries()),
-      body
+      body,
+      contentType
     })
   })
 
@@ -405,40 +411,62 @@ export const make: Effect.Effect<
     )
   }
 
+  /** An error status is an `ApiError` whatever the body (a proxy's HTML 502 is still a 502). */
+  const apiError = (prepared: Prepared, requestId: string, raw: RawResponse): Effect.Effect<never, ApiError> => {
+    let json: unknown
+    try {
+      json = JSON.parse(decoder.decode(raw.bytes))
+    } catch {
+      json = undefined
+    }
+    return ErrorBody.decode(json).pipe(
+      Effect.map((body) => body.Error),
+      Effect.orElseSucceed(() => []),
+      Effect.flatMap((entries) =>
+        new ApiError({
+          ...requestInfo(prepared, requestId, raw.responseId),
+          reason: reasonFromStatus(raw.status),
+          status: raw.status,
+          descriptions: entries.map((entry) =>
+            new ErrorDescription(
+              entry.translated === undefined
+                ? { description: entry.description }
+                : { description: entry.description, translated: entry.translated }
+            )
+          )
+        })
+      )
+    )
+  }
+
+  const isErrorStatus = (status: number) => status < 200 || status >= 300
+
+  /** A verified raw response as bytes, not parsed (`executeRaw`). */
+  const decodeRaw = (
+    prepared: Prepared,
+    requestId: string,
+    raw: RawResponse
+  ): Effect.Effect<BunqRawResponse, ApiError> =>
+    isErrorStatus(raw.status) ? apiError(prepared, requestId, raw) : Effect.succeed({
+      status: raw.status,
+      requestId,
+      responseId: raw.responseId,
+      contentType: header(raw.headers, "content-type"),
+      bytes: raw.bytes
+    })
+
   const decode = (
     prepared: Prepared,
     requestId: string,
     raw: RawResponse
   ): Effect.Effect<BunqResponse, ApiError | DecodeError> => {
+    if (isErrorStatus(raw.status)) return apiError(prepared, requestId, raw)
     const responseId = raw.responseId
-    const isError = raw.status < 200 || raw.status >= 300
     let json: unknown
     try {
       json = JSON.parse(decoder.decode(raw.bytes))
     } catch {
-      if (!isError) return Effect.fail(decodeError(prepared, requestId, raw, "the response body is not UTF-8 JSON"))
-      json = undefined
-    }
-    if (isError) {
-      // An error status is an ApiError whatever the body: a proxy's HTML 502 is still a 502.
-      return ErrorBody.decode(json).pipe(
-        Effect.map((body) => body.Error),
-        Effect.orElseSucceed(() => []),
-        Effect.flatMap((entries) =>
-          new ApiError({
-            ...requestInfo(prepared, requestId, responseId),
-            reason: reasonFromStatus(raw.status),
-            status: raw.status,
-            descriptions: entries.map((entry) =>
-              new ErrorDescription(
-                entry.translated === undefined
-                  ? { description: entry.description }
-                  : { description: entry.description, translated: entry.translated }
-              )
-            )
-          })
-        )
-      )
+      return Effect.fail(decodeError(prepared, requestId, raw, "the response body is not UTF-8 JSON"))
     }
     // The common shape, `{"Response": [{...}, ...]}` without pagination, needs no Schema run; anything else (a
     // `Pagination` object, or a body that is not an envelope) goes through `Envelope.decode` and its messages.
@@ -530,15 +558,19 @@ export const make: Effect.Effect<
   }
 
   /** One attempt: fresh request id, send holding a limiter slot until the response is read, verify, decode. */
-  const attempt = (
+  const attempt = <A>(
     prepared: Prepared,
     signature: string | undefined,
-    span: Tracer.Span
-  ): Effect.Effect<BunqResponse, BunqError> =>
+    span: Tracer.Span,
+    finish: (prepared: Prepared, requestId: string, raw: RawResponse) => Effect.Effect<A, ApiError | DecodeError>
+  ): Effect.Effect<A, BunqError> =>
     Effect.suspend(() => {
       const requestId = crypto.randomUUID()
       span.attribute("bunq.request_id", requestId)
-      const headers: Record<string, string> = { ...fixedHeaders, [headerNames.requestId]: requestId }
+      // The caller's extra headers first: bunq's own (and the credentials) always win over them.
+      const headers: Record<string, string> = prepared.request.headers === undefined
+        ? { ...fixedHeaders, [headerNames.requestId]: requestId }
+        : { ...prepared.request.headers, ...fixedHeaders, [headerNames.requestId]: requestId }
       const auth = prepared.request.auth
       if (auth._tag !== "None") headers[headerNames.authentication] = Redacted.value(auth.token)
       if (signature !== undefined) headers[headerNames.clientSignature] = signature
@@ -546,7 +578,7 @@ export const make: Effect.Effect<
       const request = HttpClientRequest.make(prepared.request.method)(url, {
         headers,
         urlParams: prepared.urlParams,
-        body: prepared.body === undefined ? HttpBody.empty : HttpBody.uint8Array(prepared.body, "application/json")
+        body: prepared.body === undefined ? HttpBody.empty : HttpBody.uint8Array(prepared.body, prepared.contentType)
       })
       const onTimeout = timeoutError(prepared, requestId)
       const send = httpClient.execute(request).pipe(
@@ -590,7 +622,7 @@ export const make: Effect.Effect<
       return Effect.flatMap(
         limited,
         (raw) =>
-          Effect.zipRight(verify(prepared, requestId, raw), Effect.suspend(() => decode(prepared, requestId, raw)))
+          Effect.zipRight(verify(prepared, requestId, raw), Effect.suspend(() => finish(prepared, requestId, raw)))
       )
     })
 
@@ -599,7 +631,10 @@ export const make: Effect.Effect<
     // bunq's windows, even when the client-side limiter is off: they are what the 429 was about.
     RateLimiter.windowFor(config.rateLimits ?? classicRateLimits, prepared.request.method, prepared.pathname) ??
       Duration.seconds(3)
-  const execute = (request: BunqRequest): Effect.Effect<BunqResponse, BunqError> =>
+  const run = <A>(
+    request: BunqRequest,
+    finish: (prepared: Prepared, requestId: string, raw: RawResponse) => Effect.Effect<A, ApiError | DecodeError>
+  ): Effect.Effect<A, BunqError> =>
     Effect.flatMap(prepare(request), (prepared) =>
       // One span per request, named for what it is; the operation is an attribute (a program's own span, such as
       // `DeviceServer.get`, is its parent, so the name is not repeated).
@@ -613,7 +648,7 @@ export const make: Effect.Effect<
         }
       }, (span) => {
         const sendSigned = Effect.flatMap(sign(prepared), (signature) => {
-          const once = attempt(prepared, signature, span)
+          const once = attempt(prepared, signature, span, finish)
           // A GET is retried on 429, 5xx and transport failures; any other method on 429 only (bunq says it did not
           // process it), never after a failure that may have reached bunq.
           if (retryPolicy === undefined) return once
@@ -626,7 +661,10 @@ export const make: Effect.Effect<
         return Effect.withParentSpan(sendSigned, span)
       })))
 
-  return { execute }
+  return {
+    execute: (request) => run(request, decode),
+    executeRaw: (request) => run(request, decodeRaw)
+  }
 })
 
 const isPlainObject = (u: unknown): u is Record<string, unknown> =>
@@ -644,30 +682,4 @@ const plainItems = (json: unknown): ReadonlyArray<Envelope.Item> | undefined => 
     if (!isPlainObject(item)) return undefined
   }
   return items
-}
-
-// -----------------------------------------------------------------------------
-// pagination helpers
-// -----------------------------------------------------------------------------
-
-const queryParam = (path: string, name: string): string | undefined => {
-  const queryIndex = path.indexOf("?")
-  if (queryIndex === -1) return undefined
-  return new URLSearchParams(path.slice(queryIndex + 1)).get(name) ?? undefined
-}
-
-/** @internal */
-export const withPageSize = (request: BunqRequest, count: number = maxPageSize): BunqRequest => {
-  const given = request.urlParams?.["count"] ?? queryParam(request.path, "count")
-  const wanted = given === undefined ? count : Number(given)
-  const size = Number.isFinite(wanted) ? Math.max(1, Math.min(maxPageSize, Math.trunc(wanted))) : maxPageSize
-  return { ...request, urlParams: { ...request.urlParams, count: size } }
-}
-
-/** @internal */
-export const nextPage = (request: BunqRequest, response: BunqResponse): Option.Option<BunqRequest> => {
-  const older = response.pagination?.olderUrl
-  if (older === undefined) return Option.none()
-  const { body: _body, urlParams: _urlParams, ...rest } = request
-  return Option.some({ ...rest, path: older })
 }
