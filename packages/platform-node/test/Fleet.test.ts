@@ -27,23 +27,30 @@ const emulator = <A>(f: (emulator: BunqEmulator.Emulator.Service) => Effect.Effe
 const count = (log: ReadonlyArray<BunqEmulator.LogEntry>, method: string, suffix: string) =>
   log.filter((entry) => entry.method === method && entry.path.endsWith(suffix)).length
 
+/**
+ * The layer of one member of a fleet on a fresh sandbox user, under a fresh Redis prefix. In plain text: encryption
+ * is RedisContextStore.test.ts's (each scrypt run costs CPU time these tests need not).
+ */
+const fleetMember = Effect.gen(function*() {
+  const baseUrl = yield* emulator((e) => e.url)
+  const apiKey = yield* emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey))
+  const redis = { url: Redacted.make(redisUrl()), keyPrefix: freshPrefix(), allowPlaintext: true }
+  return BunqNode.layer({
+    apiKey,
+    baseUrl,
+    permittedIps: ["*"],
+    redis,
+    rateLimits: { sessionServer: { limit: 1, window: `${sessionWindowSeconds} seconds` } }
+  })
+})
+
 describe("a fleet on one API key, through Redis", () => {
   it.live(
     "registers once, opens one session per refresh, and stays inside bunq's limits together",
     () =>
       Effect.gen(function*() {
-        const baseUrl = yield* emulator((e) => e.url)
-        const apiKey = yield* emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey))
-        // In plain text: encryption is RedisContextStore.test.ts's (each scrypt run costs CPU time this test need not).
-        const redis = { url: Redacted.make(redisUrl()), keyPrefix: freshPrefix(), allowPlaintext: true }
+        const member = yield* fleetMember
         yield* emulator((e) => e.clearLog)
-        const member = BunqNode.layer({
-          apiKey,
-          baseUrl,
-          permittedIps: ["*"],
-          redis,
-          rateLimits: { sessionServer: { limit: 1, window: `${sessionWindowSeconds} seconds` } }
-        })
         // Four members start at once; each makes 2 GETs on one endpoint.
         const users = yield* Effect.all(
           Array.from(
@@ -67,16 +74,7 @@ describe("a fleet on one API key, through Redis", () => {
     "after bunq ends the session, one member opens the next and the others take it from the store",
     () =>
       Effect.gen(function*() {
-        const baseUrl = yield* emulator((e) => e.url)
-        const apiKey = yield* emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey))
-        const redis = { url: Redacted.make(redisUrl()), keyPrefix: freshPrefix(), allowPlaintext: true }
-        const member = BunqNode.layer({
-          apiKey,
-          baseUrl,
-          permittedIps: ["*"],
-          redis,
-          rateLimits: { sessionServer: { limit: 1, window: `${sessionWindowSeconds} seconds` } }
-        })
+        const member = yield* fleetMember
         const tokens = yield* Effect.scoped(Effect.gen(function*() {
           const members = yield* Effect.all(Array.from({ length: 3 }, () => Layer.build(member)), { concurrency: 3 })
           const call = Effect.all(members.map((ctx) => Effect.provide(User.get(), ctx)), { concurrency: 3 })
