@@ -18,6 +18,7 @@
 import type * as Signer from "@effect-bunq/signer/Signer"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
@@ -70,10 +71,64 @@ export const bunqRateLimits: RateLimits = internal.bunqRateLimits
 export type PrettyPrint = "never" | "always" | "some"
 
 /**
+ * bunq's wire-format habits, each on by default; set one to `false` for a test that needs the plain behaviour.
+ *
+ * - `signatures`: a client signature is required on `POST /session-server` and on calls that move money (`payment`,
+ *   `payment-batch`, `draft-payment` accept, `request-response` accept): 466 without; elsewhere it is checked when
+ *   present, and a session call without one is accepted. Off: every session call needs a signature.
+ * - `methodNotAllowed`: a known path with the wrong method answers 405 (off: 404).
+ * - `requireUserAgent`: a request without `User-Agent` answers 400.
+ * - `authorisation`: an installation token on a session endpoint answers 401 "Insufficient authorisation." (off: 403
+ *   "Insufficient authentication.").
+ * - `mixedContentType`: list responses carry `application/json; charset=utf-8`, the others `application/json`.
+ * - `chunked`: GET bodies over 8 KiB are sent chunked (no `Content-Length`).
+ * - `escapedSlashes`: payment, event and tab bodies and callbacks escape `/` as `\/`, as PHP's encoder does.
+ * - `extraFields`: objects carry fields clients do not know and `null`s (off: the unknown fields go).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Fidelity {
+  readonly signatures?: boolean | undefined
+  readonly methodNotAllowed?: boolean | undefined
+  readonly requireUserAgent?: boolean | undefined
+  readonly authorisation?: boolean | undefined
+  readonly mixedContentType?: boolean | undefined
+  readonly chunked?: boolean | undefined
+  readonly escapedSlashes?: boolean | undefined
+  readonly extraFields?: boolean | undefined
+}
+
+/**
+ * One attempt to deliver a callback (`NotificationUrl` POST) to a notification filter's URL.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallbackDelivery {
+  readonly seq: number
+  readonly targetUrl: string
+  readonly category: string
+  readonly eventType: string
+  readonly eventId: number
+  /** 1 for the first try, up to 1 + `callbackRetries`. */
+  readonly attempt: number
+  /** The receiver's status, or `0` when it could not be reached. */
+  readonly status: number
+  readonly delivered: boolean
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
 export interface Options {
+  /** bunq's wire-format habits (all on by default); `false` turns them all off. See `Fidelity`. */
+  readonly fidelity?: Fidelity | false | undefined
+  /** How often a failed callback delivery is retried. Default 5. */
+  readonly callbackRetries?: number | undefined
+  /** The pause between callback attempts. Default 1 second; tests use a few milliseconds. */
+  readonly callbackRetrySpacing?: Duration.DurationInput | undefined
   /** The path prefix of every endpoint. Default `"/v1"`. Use `""` for none. */
   readonly basePath?: string | undefined
   /** The default `session_timeout` of new users, in seconds. Default 604800 (one week, bunq's default). */
@@ -95,12 +150,14 @@ export interface Options {
 
 /**
  * `person` and `company` are what `POST /sandbox-user-person` / `-company` create; `api-key` is an OAuth user: its
- * session returns `UserApiKey` whose `requested_by_user` holds the session timeout.
+ * session returns `UserApiKey` whose `requested_by_user` holds the session timeout (the token endpoint makes them,
+ * linked to the user who granted access); `payment-service-provider` is a PSD2 provider
+ * (`POST /payment-service-provider-credential` makes them).
  *
  * @since 0.1.0
  * @category models
  */
-export type UserType = "person" | "company" | "api-key"
+export type UserType = "person" | "company" | "api-key" | "payment-service-provider"
 
 /**
  * @since 0.1.0
@@ -122,6 +179,46 @@ export interface CreateUserOptions {
   /** This user's `session_timeout` in seconds; default the emulator's `sessionTimeout`. */
   readonly sessionTimeout?: number | undefined
 }
+
+/**
+ * An OAuth client registered with `createOAuthClient`. The secret is `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OAuthClient {
+  readonly id: number
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  readonly ownerUserId: number
+}
+
+/**
+ * What `authorizeOAuth` answers: the authorization `url` the app sent the user to, the user who answers, and whether
+ * they refuse.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OAuthAuthorization {
+  readonly url: string
+  readonly user: number | SandboxUser
+  readonly deny?: boolean | undefined
+}
+
+/**
+ * The emulator's authorization page refused the request (unknown client, unregistered redirect URI, …).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const OAuthAuthorizationError: typeof internalTags.OAuthAuthorizationError = internalTags.OAuthAuthorizationError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type OAuthAuthorizationError = internalTags.OAuthAuthorizationError
 
 /**
  * Which requests a fault applies to. `method` (default: any) and `path`, a pattern relative to the base path where
@@ -286,7 +383,31 @@ export declare namespace Emulator {
       user: number | string | SandboxUser | Redacted.Redacted<string>,
       count: number
     ) => Effect.Effect<ReadonlyArray<number>>
-    /** Forget all users, installations, devices, sessions, faults, the log and rate-limit counters. */
+    /** Every callback delivery attempt so far, oldest first. */
+    readonly deliveries: Effect.Effect<ReadonlyArray<CallbackDelivery>>
+    /**
+     * Pay `amount` (a decimal string, e.g. `"500.00"`) into a user's first bank account from the sandbox's sugar
+     * daddy, as an accepted request would. Returns the account's new balance. Dies for an unknown user.
+     */
+    readonly topUp: (user: number | SandboxUser, amount: string) => Effect.Effect<string>
+    /**
+     * Register an OAuth client (what bunq Developer or `POST /user/{id}/oauth-client` does) with its redirect URIs,
+     * owned by `owner` (default: a new person). Its `clientId` and `clientSecret` work at the emulator's OAuth host:
+     * `{origin}/oauth/auth`, `{origin}/oauth/v1/token` (query) and `{origin}/oauth/token` (form).
+     */
+    readonly createOAuthClient: (options?: {
+      readonly owner?: number | SandboxUser | undefined
+      readonly redirectUris?: ReadonlyArray<string> | undefined
+      readonly displayName?: string | undefined
+    }) => Effect.Effect<OAuthClient>
+    /**
+     * Answer an authorization request as the bunq user `user` would on bunq's page: accept (or, with `deny`, refuse)
+     * and return the URL bunq sends the browser back to (`redirect_uri?code=…&state=…`, or `?error=access_denied`).
+     * A code can be exchanged once, within ten minutes (by the `Clock`). Fails for an unknown client, a redirect URI
+     * the client did not register, or a `response_type` other than `code`.
+     */
+    readonly authorizeOAuth: (request: OAuthAuthorization) => Effect.Effect<string, OAuthAuthorizationError>
+    /** Forget all users, accounts, payments, installations, devices, sessions, faults, the log and counters. */
     readonly reset: Effect.Effect<void>
   }
 }

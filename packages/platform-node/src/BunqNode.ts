@@ -115,7 +115,7 @@ const build = (
   config: Layer.Layer<BunqConfig.BunqConfig, ConfigError.ConfigError>,
   options: ApiContext.Options & Pick<Options, "contextFile" | "passphrase" | "redis">
 ): Layer.Layer<
-  Exclude<Services, HttpClient.HttpClient>,
+  Services,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
 > => {
@@ -138,7 +138,7 @@ const build = (
 }
 
 /**
- * Everything but the HTTP client, for apps that bring their own `HttpClient` (a proxy-aware one, or the emulator's
+ * Every service over an `HttpClient` you bring (passed through to the output), for apps with their own client (a proxy-aware one, or the emulator's
  * in-process client in tests).
  *
  * @since 0.1.0
@@ -147,7 +147,7 @@ const build = (
 export const layerWithoutHttpClient = (
   options: Options
 ): Layer.Layer<
-  Exclude<Services, HttpClient.HttpClient>,
+  Services,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
 > => build(BunqConfig.layer(options), options)
@@ -160,7 +160,7 @@ export const layerWithoutHttpClient = (
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiContextError | ConfigError.ConfigError> =>
-  layerWithoutHttpClient(options).pipe(Layer.provideMerge(UndiciHttpClient.layer))
+  layerWithoutHttpClient(options).pipe(Layer.provide(UndiciHttpClient.layer))
 
 /**
  * The `redis` option from the environment: `BUNQ_REDIS_URL` (turns it on), `BUNQ_REDIS_PREFIX`, `BUNQ_REDIS_TLS`,
@@ -213,4 +213,4 @@ export const layerConfig = (
           redis: Option.getOrElse(redis, () => defaults.redis)
         })
     )
-  ).pipe(Layer.provideMerge(UndiciHttpClient.layer))
+  ).pipe(Layer.provide(UndiciHttpClient.layer))

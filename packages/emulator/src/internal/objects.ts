@@ -17,7 +17,19 @@ export interface UserRecord {
   binding: { readonly ips: ReadonlySet<string>; readonly wildcard: boolean } | undefined
   /** Device ids of this user, ascending. */
   readonly devices: Array<number>
+  /** An OAuth user (`api-key`) made by the token endpoint: who granted access and who asked for it. */
+  grant?: { readonly grantedBy: UserRecord; readonly requestedBy: UserRecord } | undefined
+  /** A PSD2 provider: its certificate's subject. */
+  certificateSubject?: string | undefined
 }
+
+/**
+ * Whose accounts, payments and other data a user's session sees: the granting user's for an OAuth user, its own
+ * for everyone else. (Paths still carry the session's own user id: the `UserApiKey`'s.)
+ *
+ * @internal
+ */
+export const dataOwner = (user: UserRecord): UserRecord => user.grant?.grantedBy ?? user
 
 /** @internal */
 export interface DeviceRecord {
@@ -106,10 +118,22 @@ const commonUserFields = (user: UserRecord, displayName: string) => ({
   billing_preview: { next_invoice: null, plan: { name: "Easy Money", price: { value: "9.99", currency: "EUR" } } }
 })
 
+const personName = (user: UserRecord) =>
+  [firstNames[user.id % firstNames.length], lastNames[(user.id >> 3) % lastNames.length]] as const
+
+/** The name bunq shows for a user (a person's first and last name, a company's name). @internal */
+export const displayName = (user: UserRecord): string =>
+  user.type === "company" ? companies[user.id % companies.length] : personName(user).join(" ")
+
+/** @internal */
+export const avatarObject = avatar
+
+/** @internal */
+export const uuidFor = uuid
+
 /** @internal */
 export const personObject = (user: UserRecord): Record<string, unknown> => {
-  const first = firstNames[user.id % firstNames.length]
-  const last = lastNames[(user.id >> 3) % lastNames.length]
+  const [first, last] = personName(user)
   return {
     ...commonUserFields(user, `${first} ${last}`),
     first_name: first,
@@ -142,6 +166,15 @@ export const companyObject = (user: UserRecord): Record<string, unknown> => {
 
 /** @internal */
 export const userApiKeyObject = (user: UserRecord): Record<string, unknown> => {
+  if (user.grant !== undefined) {
+    return {
+      id: user.id,
+      created: timestamp(user.created),
+      updated: timestamp(user.created),
+      requested_by_user: userWrapper(user.grant.requestedBy),
+      granted_by_user: userWrapper(user.grant.grantedBy)
+    }
+  }
   const requester = personObject(user)
   return {
     id: user.id,
@@ -153,6 +186,12 @@ export const userApiKeyObject = (user: UserRecord): Record<string, unknown> => {
 }
 
 /** @internal */
+export const paymentServiceProviderObject = (user: UserRecord): Record<string, unknown> => ({
+  ...commonUserFields(user, user.certificateSubject ?? "PSD2 provider"),
+  certificate_distinguished_name: user.certificateSubject ?? null
+})
+
+/** @internal */
 export const userWrapper = (user: UserRecord): Record<string, unknown> => {
   switch (user.type) {
     case "person":
@@ -161,6 +200,8 @@ export const userWrapper = (user: UserRecord): Record<string, unknown> => {
       return { UserCompany: companyObject(user) }
     case "api-key":
       return { UserApiKey: userApiKeyObject(user) }
+    case "payment-service-provider":
+      return { UserPaymentServiceProvider: paymentServiceProviderObject(user) }
   }
 }
 
