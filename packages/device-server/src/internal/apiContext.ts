@@ -357,7 +357,8 @@ export const make = (
             0)
           yield* client.execute(
             toBunqRequest({ operation: "Session.delete", method: "DELETE", path: `/session/${id}` }, context, session)
-          ).pipe(Effect.catchIf(isSessionRejected, () => Effect.void))
+          ).pipe(Effect.catchIf(isSessionRejected, () =>
+            Effect.void))
         }
         yield* Ref.set(currentUser, Option.none())
         yield* persist({ ...context, session: Option.none() })
