@@ -146,6 +146,12 @@ describe("PSD2 credentials and the OAuth host over loopback", () => {
     const body = await token.json()
     expect(body).toMatchObject({ token_type: "bearer", state: "s-1" })
     expect(body.access_token).toMatch(/^[0-9a-f]{64}$/)
+    // the log keeps the request, never the code or the client secret
+    const logged = (await server.run(server.emulator.log)).filter((entry) => entry.path === "/oauth/v1/token")
+    expect(logged.map((entry) => entry.status)).toEqual([200])
+    expect(logged[0]!.query).toContain("client_secret=REDACTED")
+    expect(logged[0]!.query).not.toContain(code)
+    expect(logged[0]!.query).not.toContain(Redacted.value(client.clientSecret))
     const again = await fetch(query, { method: "POST" })
     expect(again.status).toBe(400)
     expect(await again.json()).toEqual({

@@ -67,6 +67,13 @@ const fidelityKeys = [
   "extraFields"
 ] as const satisfies ReadonlyArray<keyof Fidelity>
 
+/** The query of an OAuth request as the log keeps it: the code and the client secret replaced. @internal */
+export const redactOAuthQuery = (params: URLSearchParams): string => {
+  const kept = new URLSearchParams(params)
+  for (const name of ["code", "client_secret"]) if (kept.has(name)) kept.set(name, "REDACTED")
+  return kept.toString()
+}
+
 /** GET bodies larger than this are sent chunked (while `chunked` fidelity is on). @internal */
 export const chunkThreshold = 8192
 
@@ -154,11 +161,11 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
         signature: "unchecked"
       }
       const requestId = headers["x-bunq-client-request-id"]
-      const log = (status: number, fault: Fault | undefined) =>
+      const log = (status: number, fault: Fault | undefined, query = state.query) =>
         appendLog({
           method,
           path,
-          query: state.query,
+          query,
           status,
           signature: state.signature,
           auth: state.auth,
@@ -172,7 +179,7 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
       // bunq's OAuth hosts (authorization page, token endpoint), outside the API's base path: plain JSON, unsigned.
       if (pathname === "/oauth" || pathname.startsWith("/oauth/")) {
         const response = yield* grants.route(state, pathname.slice("/oauth".length))
-        yield* log(response.status, undefined)
+        yield* log(response.status, undefined, redactOAuthQuery(state.searchParams))
         return response
       }
 

@@ -286,20 +286,26 @@ export const checkSafe = (path: string): Effect.Effect<void, SecureFileError> =>
     catch: ioError(path, "cannot check the file")
   }).pipe(Effect.flatMap((error) => error === undefined ? Effect.void : Effect.fail(error)))
 
-/** Reads a file's text, or `None` when it does not exist. A symlink or an unsafe directory is `Unsafe`. @internal */
-export const readText = (path: string): Effect.Effect<Option.Option<string>, SecureFileError, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    yield* checkSafe(path)
-    return yield* fs.readFileString(path, "utf8").pipe(
-      Effect.map(Option.some),
-      Effect.catchIf(
-        (error) => error._tag === "SystemError" && error.reason === "NotFound",
-        () => Effect.succeed(Option.none())
-      ),
-      Effect.mapError(ioError(path, "cannot read the file"))
-    )
-  })
+/**
+ * Reads a file's text, or `None` when it does not exist. A symlink or an unsafe directory is `Unsafe`.
+ *
+ * (`node:fs/promises` directly rather than the `FileSystem` service: this is on every restore, and the service's
+ * open/stat/read/close cost ≈ 1 ms of CPU against ≈ 0.3 ms for one `readFile`.)
+ *
+ * @internal
+ */
+export const readText = (path: string): Effect.Effect<Option.Option<string>, SecureFileError> =>
+  Effect.zipRight(
+    checkSafe(path),
+    Effect.tryPromise({
+      try: () =>
+        NodeFs.readFile(path, "utf8").then(Option.some, (error) => {
+          if (isCode("ENOENT")(error)) return Option.none<string>()
+          throw error
+        }),
+      catch: ioError(path, "cannot read the file")
+    })
+  )
 
 const tempPattern = (name: string) =>
   new RegExp(
