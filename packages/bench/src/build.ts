@@ -26,7 +26,8 @@ await esbuild.build({
     "src/rateLimits.ts",
     "src/unlock.ts",
     "src/coldStart.ts",
-    "src/signers.ts"
+    "src/signers.ts",
+    "src/ops.ts"
   ],
   outdir,
   bundle: true,
