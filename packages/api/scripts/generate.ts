@@ -13,9 +13,6 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import * as patches from "./patches.js"
 
-/** Whether `ApiContext.request` sends and answers raw bytes yet (uploads and downloads need it). */
-const rawBytes = false
-
 const root = path.resolve(import.meta.dirname, "..")
 
 interface Property {
@@ -56,7 +53,7 @@ const camel = (text: string): string => {
 /** A path parameter's name in a program: `userID` → `userId`, `monetary-accountID` → `monetaryAccountId`, `itemId` → `id`. */
 const paramName = (placeholder: string): string => {
   if (placeholder === "itemId") return "id"
-  return camel(placeholder.replace(/ID$/, "-id").replace(/UUID$/, "-uuid"))
+  return camel(placeholder.endsWith("UUID") ? placeholder.replace(/UUID$/, "-uuid") : placeholder.replace(/ID$/, "-id"))
 }
 /** Text for a JSDoc comment (no comment terminator inside). */
 const doc = (text: string | undefined): string => (text ?? "").replace(/\*\//g, "*\\/").replace(/\s+/g, " ").trim()
@@ -83,12 +80,22 @@ interface Field {
   readonly description: string
 }
 
-const fieldOf = (owner: string, name: string, property: Property): Field => {
-  const description = doc(property.description)
+/**
+ * A field of an object. `request`: the field of a request body, where a reference to another object points at that
+ * object's request form (`PaymentBody`), and the patch layer's `requestFields` replace the spec's type.
+ */
+const fieldOf = (
+  owner: string,
+  name: string,
+  specProperty: Property,
+  request?: { readonly formOf: (target: string) => string }
+): Field => {
+  const property = request === undefined ? specProperty : patches.requestFields[owner]?.[name] ?? specProperty
+  const description = doc(property.description ?? specProperty.description)
   const decimal = patches.decimalFields[owner]?.includes(name) === true
   const kindOf = (p: Property): { kind: string; type: string } => {
     if (p.$ref !== undefined) {
-      const target = refName(p.$ref)
+      const target = request === undefined ? refName(p.$ref) : request.formOf(refName(p.$ref))
       return { kind: `() => ${target}`, type: target }
     }
     switch (p.type) {
@@ -108,7 +115,9 @@ const fieldOf = (owner: string, name: string, property: Property): Field => {
     }
   }
   const { kind, type } = kindOf(property)
-  const alternatives = (patches.fieldAlternatives[owner.replace(/(Read|Listing)$/, "")]?.[name] ?? []).map(kindOf)
+  const alternatives = request !== undefined
+    ? []
+    : (patches.fieldAlternatives[owner.replace(/(Read|Listing)$/, "")]?.[name] ?? []).map(kindOf)
   if (alternatives.length > 0) {
     const all = [{ kind, type }, ...alternatives]
     return {
@@ -233,10 +242,6 @@ export const generate = (): Generated => {
   for (const [specPath, methods] of Object.entries(spec.paths)) {
     for (const [method, operation] of Object.entries(methods)) {
       const id = operation.operationId
-      if (!rawBytes && (patches.uploads.includes(id) || patches.isDownload(id, operation.tags[0]!))) {
-        excluded.push({ operationId: id, reason: "raw bytes: waits for raw-body requests in BunqClient" })
-        continue
-      }
       if (patches.excluded[id] !== undefined) {
         excluded.push({ operationId: id, reason: patches.excluded[id]! })
         const body = operation.requestBody?.content["application/json"]?.schema.$ref
@@ -330,17 +335,36 @@ export const generate = (): Generated => {
       )
     )
   }
-  for (const [name, { put }] of [...bodies].sort(([a], [b]) => a.localeCompare(b))) {
+  // request forms: every object a request body reaches through its writable fields gets one (`PaymentBody`), with
+  // the writable fields only; "one of" objects keep their answer form
+  const writable = (name: string) =>
+    Object.entries(schemas[name]?.properties ?? {})
+      .filter(([, p]) => p.readOnly !== true)
+      .map(([field, p]) => [field, patches.requestFields[name]?.[field] ?? p] as const)
+  const requestForms = new Set<string>()
+  const reach = (name: string): void => {
+    if (requestForms.has(name) || isOneOf(name, schemas[name]!)) return
+    requestForms.add(name)
+    for (const [, p] of writable(name)) {
+      const target = p.$ref ?? p.items?.$ref
+      if (target !== undefined) reach(refName(target))
+    }
+  }
+  for (const name of bodies.keys()) reach(name)
+  const formOf = (target: string) => (requestForms.has(target) ? `${target}Body` : target)
+  for (const name of [...requestForms].sort()) {
     const schema = schemas[name]!
     const bodyName = `${name}Body`
     if (schemas[bodyName] !== undefined) throw new Error(`${bodyName} is a schema of the spec`)
-    const fields = Object.entries(schema.properties ?? {})
-      .filter(([, p]) => p.readOnly !== true)
-      .map(([field, p]) => fieldOf(name, field, p))
-    const required = put ? [] : (schema.required ?? []).filter((field) => fields.some((f) => f.name === field))
-    schemaParts.push(
-      emitStruct(bodyName, [`The request body of \`${name}\`: the fields a request sends.`], fields, required)
-    )
+    const fields = writable(name).map(([field, p]) => fieldOf(name, field, p, { formOf }))
+    // a body's required fields, except when a PUT sends it (an update sends what changes)
+    const required = bodies.get(name)?.put === true
+      ? []
+      : (schema.required ?? []).filter((field) => fields.some((f) => f.name === field))
+    const description = bodies.has(name)
+      ? `The request body of \`${name}\`: the fields a request sends.`
+      : `\`${name}\` in a request body: the fields a request sends.`
+    schemaParts.push(emitStruct(bodyName, [description], fields, required))
   }
   files.set(
     "src/Schemas.ts",
@@ -518,7 +542,7 @@ export const generate = (): Generated => {
             ],
             bytes
               ? `${paramsArg(extra)} => Effect.Effect<string, ${error}, ${requirement}>`
-              : `${paramsArg([])} => Effect.Effect<operation.Content, ${error}, ${requirement}>`,
+              : `${paramsArg([])} => Effect.Effect<Operation.Content, ${error}, ${requirement}>`,
             bytes ? `operation.upload(${descriptor})` : `operation.download(${descriptor})`
           )
           break
@@ -539,7 +563,9 @@ export const generate = (): Generated => {
       ...(usesBunqClient ? [`import type * as Redacted from "effect/Redacted"`] : []),
       ...(usesStream ? [`import type * as Stream from "effect/Stream"`] : []),
       ...(usesApiContext ? [`import * as operation from "./internal/operation.js"`] : []),
-      ...(usesPagination ? [`import type * as Operation from "./Operation.js"`] : []),
+      ...(usesPagination || moduleOps.some((op) => op.verb === "download")
+        ? [`import type * as Operation from "./Operation.js"`]
+        : []),
       ...(usesBunqClient ? [`import * as sandbox from "./internal/sandbox.js"`] : []),
       ...(moduleOps.some((op) =>
           op.verb !== "remove" && op.verb !== "upload" && op.verb !== "download" &&

@@ -135,3 +135,35 @@ export const fieldAlternatives: Readonly<
 > = {
   PaymentBatch: { payments: [{ type: "array", items: { $ref: "#/components/schemas/Payment" } }] }
 }
+
+/**
+ * Request fields whose type the spec gets wrong. bunq takes a `Pointer` (`{"type":"IBAN","value":…,"name":…}`) for
+ * the counterparty of a payment, a request and a draft payment entry, and the user of a share invite (bunq's SDKs:
+ * `Payment.create(amount, counterparty_alias: Pointer, …)`, `RequestInquiry.create(…, counterparty_alias: Pointer)`,
+ * `DraftPaymentEntry(…, counterparty_alias: Pointer)`, `ShareInviteMonetaryAccountInquiry.create(counter_user_alias:
+ * Pointer, …)`); the spec says `LabelMonetaryAccount`/`LabelUser`, which are what bunq answers with. A payment batch
+ * sends `payments` as an array of payments (SDK `PaymentBatch.create(payments: List[Payment])`); the spec's
+ * `PaymentBatchAnchoredPayment` has no writable field.
+ */
+export const requestFields: Readonly<
+  Record<
+    string,
+    Readonly<
+      Record<
+        string,
+        {
+          readonly type?: string
+          readonly $ref?: string
+          readonly items?: { readonly $ref: string }
+          readonly description?: string
+        }
+      >
+    >
+  >
+> = {
+  Payment: { counterparty_alias: { $ref: "#/components/schemas/Pointer" } },
+  RequestInquiry: { counterparty_alias: { $ref: "#/components/schemas/Pointer" } },
+  DraftPaymentEntry: { counterparty_alias: { $ref: "#/components/schemas/Pointer" } },
+  ShareInviteMonetaryAccountInquiry: { counter_user_alias: { $ref: "#/components/schemas/Pointer" } },
+  PaymentBatch: { payments: { type: "array", items: { $ref: "#/components/schemas/Payment" } } }
+}

@@ -30,6 +30,18 @@ export type Page<A> = Pagination.Page<A>
 export type PageOptions = Pagination.Options
 
 /**
+ * A file bunq answers as raw bytes (an attachment's content, an exported statement): the bytes exactly as received
+ * and verified against bunq's signature, and their `Content-Type`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Content {
+  readonly contentType: string | undefined
+  readonly bytes: Uint8Array
+}
+
+/**
  * What a program fails with: bunq's errors (`ApiError`, `TransportError`, `ResponseVerificationError`,
  * `DecodeError`), a context store or signer failure while the session is renewed, and `InvalidCount` for a page
  * `count` outside 1–200. Programs with a body also fail with `SchemaDecodeError` (`EncodeFailed`) when the body does

@@ -33211,6 +33211,118 @@ export const AdditionalTransactionInformationCategoryUserDefinedBody: Schema.Sch
 }, ["status"])
 
 /**
+ * `Address` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AddressBody {
+  /**
+   * The street.
+   */
+  readonly street?: string
+  /**
+   * The house number.
+   */
+  readonly house_number?: string
+  /**
+   * The PO box.
+   */
+  readonly po_box?: string
+  /**
+   * The postal code.
+   */
+  readonly postal_code?: string
+  /**
+   * The city.
+   */
+  readonly city?: string
+  /**
+   * The country as an ISO 3166-1 alpha-2 country code.
+   */
+  readonly country?: string
+  /**
+   * The apartment, building or other extra information for addresses.
+   */
+  readonly extra?: string
+  /**
+   * The name on the mailbox (only used for Postal and Shipping addresses).
+   */
+  readonly mailbox_name?: string
+}
+
+/**
+ * The schema of `AddressBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const AddressBody: Schema.Schema<AddressBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("AddressBody", {
+  street: "string",
+  house_number: "string",
+  po_box: "string",
+  postal_code: "string",
+  city: "string",
+  country: "string",
+  extra: "string",
+  mailbox_name: "string"
+})
+
+/**
+ * `Amount` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AmountBody {
+  /**
+   * The amount formatted to two decimal places.
+   */
+  readonly value?: string
+  /**
+   * The currency of the amount. It is an ISO 4217 formatted currency code.
+   */
+  readonly currency?: string
+}
+
+/**
+ * The schema of `AmountBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const AmountBody: Schema.Schema<AmountBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("AmountBody", {
+  value: "decimal",
+  currency: "string"
+})
+
+/**
+ * `AttachmentMonetaryAccountPayment` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AttachmentMonetaryAccountPaymentBody {
+  /**
+   * The id of the attached Attachment.
+   */
+  readonly id?: number
+}
+
+/**
+ * The schema of `AttachmentMonetaryAccountPaymentBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const AttachmentMonetaryAccountPaymentBody: Schema.Schema<
+  AttachmentMonetaryAccountPaymentBody,
+  OneOf.JsonObject
+> = /* @__PURE__ */ S.struct("AttachmentMonetaryAccountPaymentBody", {
+  id: "integer"
+})
+
+/**
  * The request body of `Avatar`: the fields a request sends.
  *
  * @since 0.1.0
@@ -33234,6 +33346,29 @@ export const AvatarBody: Schema.Schema<AvatarBody, OneOf.JsonObject> = /* @__PUR
 })
 
 /**
+ * `BunqId` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BunqIdBody {
+  /**
+   * An integer ID of an object. Unique per object type.
+   */
+  readonly id?: number
+}
+
+/**
+ * The schema of `BunqIdBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BunqIdBody: Schema.Schema<BunqIdBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("BunqIdBody", {
+  id: "integer"
+})
+
+/**
  * The request body of `BunqMeTab`: the fields a request sends.
  *
  * @since 0.1.0
@@ -33243,7 +33378,7 @@ export interface BunqMeTabBody {
   /**
    * The bunq.me entry containing the payment information.
    */
-  readonly bunqme_tab_entry?: BunqMeTabEntry
+  readonly bunqme_tab_entry?: BunqMeTabEntryBody
   /**
    * The status of the bunq.me. Ignored in POST requests but can be used for cancelling the bunq.me by setting status as CANCELLED with a PUT request.
    */
@@ -33261,10 +33396,46 @@ export interface BunqMeTabBody {
  * @category schemas
  */
 export const BunqMeTabBody: Schema.Schema<BunqMeTabBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("BunqMeTabBody", {
-  bunqme_tab_entry: () => BunqMeTabEntry,
+  bunqme_tab_entry: () => BunqMeTabEntryBody,
   status: "string",
   event_id: "integer"
 })
+
+/**
+ * `BunqMeTabEntry` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BunqMeTabEntryBody {
+  /**
+   * The requested Amount.
+   */
+  readonly amount_inquired?: AmountBody
+  /**
+   * The description for the bunq.me. Maximum 9000 characters.
+   */
+  readonly description?: string
+  /**
+   * The URL which the user is sent to when a payment is completed.
+   */
+  readonly redirect_url?: string
+}
+
+/**
+ * The schema of `BunqMeTabEntryBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const BunqMeTabEntryBody: Schema.Schema<BunqMeTabEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+  "BunqMeTabEntryBody",
+  {
+    amount_inquired: () => AmountBody,
+    description: "string",
+    redirect_url: "string"
+  }
+)
 
 /**
  * The request body of `Card`: the fields a request sends.
@@ -33292,23 +33463,23 @@ export interface CardBody {
   /**
    * The spending limit for the card.
    */
-  readonly card_limit?: Amount
+  readonly card_limit?: AmountBody
   /**
    * The ATM spending limit for the card.
    */
-  readonly card_limit_atm?: Amount
+  readonly card_limit_atm?: AmountBody
   /**
    * The countries for which to grant (temporary) permissions to use the card.
    */
-  readonly country_permission?: ReadonlyArray<CardCountryPermission>
+  readonly country_permission?: ReadonlyArray<CardCountryPermissionBody>
   /**
    * Array of Types, PINs, account IDs assigned to the card.
    */
-  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignment>
+  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody>
   /**
    * Array of PANs and their attributes.
    */
-  readonly primary_account_numbers?: ReadonlyArray<CardPrimaryAccountNumber>
+  readonly primary_account_numbers?: ReadonlyArray<CardPrimaryAccountNumberBody>
   /**
    * ID of the MA to be used as fallback for this card if insufficient balance. Fallback account is removed if not supplied.
    */
@@ -33338,11 +33509,11 @@ export const CardBody: Schema.Schema<CardBody, OneOf.JsonObject> = /* @__PURE__ 
   activation_code: "string",
   status: "string",
   order_status: "string",
-  card_limit: () => Amount,
-  card_limit_atm: () => Amount,
-  country_permission: [() => CardCountryPermission],
-  pin_code_assignment: [() => CardPinAssignment],
-  primary_account_numbers: [() => CardPrimaryAccountNumber],
+  card_limit: () => AmountBody,
+  card_limit_atm: () => AmountBody,
+  country_permission: [() => CardCountryPermissionBody],
+  pin_code_assignment: [() => CardPinAssignmentBody],
+  primary_account_numbers: [() => CardPrimaryAccountNumberBody],
   monetary_account_id_fallback: "integer",
   preferred_name_on_card: "string",
   second_line: "string",
@@ -33359,7 +33530,7 @@ export interface CardBatchBody {
   /**
    * The cards that need to be updated.
    */
-  readonly cards: ReadonlyArray<CardBatchEntry>
+  readonly cards: ReadonlyArray<CardBatchEntryBody>
 }
 
 /**
@@ -33369,8 +33540,60 @@ export interface CardBatchBody {
  * @category schemas
  */
 export const CardBatchBody: Schema.Schema<CardBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("CardBatchBody", {
-  cards: [() => CardBatchEntry]
+  cards: [() => CardBatchEntryBody]
 }, ["cards"])
+
+/**
+ * `CardBatchEntry` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CardBatchEntryBody {
+  /**
+   * The ID of the card that needs to be updated.
+   */
+  readonly id: number
+  /**
+   * The status to set for the card. Can be ACTIVE, DEACTIVATED, LOST, STOLEN or CANCELLED, and can only be set to LOST/STOLEN/CANCELLED when order status is ACCEPTED_FOR_PRODUCTION/DELIVERED_TO_CUSTOMER/CARD_UPDATE_REQUESTED/CARD_UPDATE_SENT/CARD_UPDATE_ACCEPTED. Can only be set to DEACTIVATED after initial activation, i.e. order_status is DELIVERED_TO_CUSTOMER/CARD_UPDATE_REQUESTED/CARD_UPDATE_SENT/CARD_UPDATE_ACCEPTED. Mind that all the possible choices (apart from ACTIVE and DEACTIVATED) are permanent and cannot be changed after.
+   */
+  readonly status?: string
+  /**
+   * The spending limit for the card.
+   */
+  readonly card_limit?: AmountBody
+  /**
+   * The ATM spending limit for the card.
+   */
+  readonly card_limit_atm?: AmountBody
+  /**
+   * The countries for which to grant (temporary) permissions to use the card.
+   */
+  readonly country_permission?: ReadonlyArray<CardCountryPermissionBody>
+  /**
+   * ID of the MA to be used as fallback for this card if insufficient balance. Fallback account is removed if not supplied.
+   */
+  readonly monetary_account_id_fallback?: number
+}
+
+/**
+ * The schema of `CardBatchEntryBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CardBatchEntryBody: Schema.Schema<CardBatchEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+  "CardBatchEntryBody",
+  {
+    id: "integer",
+    status: "string",
+    card_limit: () => AmountBody,
+    card_limit_atm: () => AmountBody,
+    country_permission: [() => CardCountryPermissionBody],
+    monetary_account_id_fallback: "integer"
+  },
+  ["id"]
+)
 
 /**
  * The request body of `CardBatchReplace`: the fields a request sends.
@@ -33382,7 +33605,7 @@ export interface CardBatchReplaceBody {
   /**
    * The cards that need to be replaced.
    */
-  readonly cards: ReadonlyArray<CardBatchReplaceEntry>
+  readonly cards: ReadonlyArray<CardBatchReplaceEntryBody>
 }
 
 /**
@@ -33394,10 +33617,78 @@ export interface CardBatchReplaceBody {
 export const CardBatchReplaceBody: Schema.Schema<CardBatchReplaceBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "CardBatchReplaceBody",
   {
-    cards: [() => CardBatchReplaceEntry]
+    cards: [() => CardBatchReplaceEntryBody]
   },
   ["cards"]
 )
+
+/**
+ * `CardBatchReplaceEntry` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CardBatchReplaceEntryBody {
+  /**
+   * The ID of the card that needs to be replaced.
+   */
+  readonly id: number
+  /**
+   * The user's name as it will be on the card. Check 'card-name' for the available card names for a user.
+   */
+  readonly name_on_card?: string
+  /**
+   * Array of Types, PINs, account IDs assigned to the card.
+   */
+  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody>
+  /**
+   * The second line on the card.
+   */
+  readonly second_line?: string
+}
+
+/**
+ * The schema of `CardBatchReplaceEntryBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CardBatchReplaceEntryBody: Schema.Schema<CardBatchReplaceEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S
+  .struct("CardBatchReplaceEntryBody", {
+    id: "integer",
+    name_on_card: "string",
+    pin_code_assignment: [() => CardPinAssignmentBody],
+    second_line: "string"
+  }, ["id"])
+
+/**
+ * `CardCountryPermission` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CardCountryPermissionBody {
+  /**
+   * The country to allow transactions in (e.g. NL, DE).
+   */
+  readonly country?: string
+  /**
+   * Expiry time of this rule.
+   */
+  readonly expiry_time?: string
+}
+
+/**
+ * The schema of `CardCountryPermissionBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CardCountryPermissionBody: Schema.Schema<CardCountryPermissionBody, OneOf.JsonObject> = /* @__PURE__ */ S
+  .struct("CardCountryPermissionBody", {
+    country: "string",
+    expiry_time: "string"
+  })
 
 /**
  * The request body of `CardCredit`: the fields a request sends.
@@ -33425,7 +33716,7 @@ export interface CardCreditBody {
   /**
    * The pointer to the monetary account that will be connected at first with the card. Its IBAN code is also the one that will be printed on the card itself. The pointer must be of type IBAN.
    */
-  readonly alias?: Pointer
+  readonly alias?: PointerBody
   /**
    * The type of card to order. Can be MASTERCARD.
    */
@@ -33437,7 +33728,7 @@ export interface CardCreditBody {
   /**
    * Array of Types, PINs, account IDs assigned to the card.
    */
-  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignment>
+  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody>
   /**
    * ID of the MA to be used as fallback for this card if insufficient balance. Fallback account is removed if not supplied.
    */
@@ -33461,10 +33752,10 @@ export const CardCreditBody: Schema.Schema<CardCreditBody, OneOf.JsonObject> = /
     second_line: "string",
     name_on_card: "string",
     preferred_name_on_card: "string",
-    alias: () => Pointer,
+    alias: () => PointerBody,
     type: "string",
     product_type: "string",
-    pin_code_assignment: [() => CardPinAssignment],
+    pin_code_assignment: [() => CardPinAssignmentBody],
     monetary_account_id_fallback: "integer",
     order_status: "string"
   },
@@ -33493,7 +33784,7 @@ export interface CardDebitBody {
   /**
    * The pointer to the monetary account that will be connected at first with the card. Its IBAN code is also the one that will be printed on the card itself. The pointer must be of type IBAN.
    */
-  readonly alias?: Pointer
+  readonly alias?: PointerBody
   /**
    * The type of card to order. Can be MAESTRO or MASTERCARD.
    */
@@ -33505,7 +33796,7 @@ export interface CardDebitBody {
   /**
    * Array of Types, PINs, account IDs assigned to the card.
    */
-  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignment>
+  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody>
   /**
    * ID of the MA to be used as fallback for this card if insufficient balance. Fallback account is removed if not supplied.
    */
@@ -33526,10 +33817,10 @@ export const CardDebitBody: Schema.Schema<CardDebitBody, OneOf.JsonObject> = /* 
   second_line: "string",
   name_on_card: "string",
   preferred_name_on_card: "string",
-  alias: () => Pointer,
+  alias: () => PointerBody,
   type: "string",
   product_type: "string",
-  pin_code_assignment: [() => CardPinAssignment],
+  pin_code_assignment: [() => CardPinAssignmentBody],
   monetary_account_id_fallback: "integer",
   order_status: "string"
 }, ["second_line", "name_on_card", "type", "product_type"])
@@ -33561,6 +33852,86 @@ export const CardGeneratedCvc2Body: Schema.Schema<CardGeneratedCvc2Body, OneOf.J
 )
 
 /**
+ * `CardPinAssignment` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CardPinAssignmentBody {
+  /**
+   * PIN type. Can be PRIMARY, SECONDARY or TERTIARY
+   */
+  readonly type?: string
+  /**
+   * Routing type.
+   */
+  readonly routing_type?: string
+  /**
+   * The 4 digit PIN to be assigned to this account.
+   */
+  readonly pin_code?: string
+  /**
+   * The ID of the monetary account to assign to this pin for the card.
+   */
+  readonly monetary_account_id?: number
+}
+
+/**
+ * The schema of `CardPinAssignmentBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CardPinAssignmentBody: Schema.Schema<CardPinAssignmentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+  "CardPinAssignmentBody",
+  {
+    type: "string",
+    routing_type: "string",
+    pin_code: "string",
+    monetary_account_id: "integer"
+  }
+)
+
+/**
+ * `CardPrimaryAccountNumber` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CardPrimaryAccountNumberBody {
+  /**
+   * The ID for this Virtual PAN.
+   */
+  readonly id?: number
+  /**
+   * The description for this PAN.
+   */
+  readonly description?: string
+  /**
+   * The status for this PAN, only for Online Cards.
+   */
+  readonly status?: string
+  /**
+   * The ID of the monetary account to assign to this PAN, only for Online Cards.
+   */
+  readonly monetary_account_id?: number
+}
+
+/**
+ * The schema of `CardPrimaryAccountNumberBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CardPrimaryAccountNumberBody: Schema.Schema<CardPrimaryAccountNumberBody, OneOf.JsonObject> =
+  /* @__PURE__ */ S.struct("CardPrimaryAccountNumberBody", {
+    id: "integer",
+    description: "string",
+    status: "string",
+    monetary_account_id: "integer"
+  })
+
+/**
  * The request body of `CardReplace`: the fields a request sends.
  *
  * @since 0.1.0
@@ -33578,7 +33949,7 @@ export interface CardReplaceBody {
   /**
    * Array of Types, PINs, account IDs assigned to the card.
    */
-  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignment>
+  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody>
   /**
    * The second line on the card.
    */
@@ -33596,8 +33967,34 @@ export const CardReplaceBody: Schema.Schema<CardReplaceBody, OneOf.JsonObject> =
   {
     name_on_card: "string",
     preferred_name_on_card: "string",
-    pin_code_assignment: [() => CardPinAssignment],
+    pin_code_assignment: [() => CardPinAssignmentBody],
     second_line: "string"
+  }
+)
+
+/**
+ * `Certificate` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CertificateBody {
+  /**
+   * A single certificate in the chain in .PEM format.
+   */
+  readonly certificate?: string
+}
+
+/**
+ * The schema of `CertificateBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CertificateBody: Schema.Schema<CertificateBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+  "CertificateBody",
+  {
+    certificate: "string"
   }
 )
 
@@ -33611,7 +34008,7 @@ export interface CertificatePinnedBody {
   /**
    * The certificate chain in .PEM format.
    */
-  readonly certificate_chain: ReadonlyArray<Certificate>
+  readonly certificate_chain: ReadonlyArray<CertificateBody>
 }
 
 /**
@@ -33623,10 +34020,33 @@ export interface CertificatePinnedBody {
 export const CertificatePinnedBody: Schema.Schema<CertificatePinnedBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "CertificatePinnedBody",
   {
-    certificate_chain: [() => Certificate]
+    certificate_chain: [() => CertificateBody]
   },
   ["certificate_chain"]
 )
+
+/**
+ * `CoOwner` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CoOwnerBody {
+  /**
+   * The Alias of the co-owner.
+   */
+  readonly alias?: LabelUserBody
+}
+
+/**
+ * The schema of `CoOwnerBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CoOwnerBody: Schema.Schema<CoOwnerBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("CoOwnerBody", {
+  alias: () => LabelUserBody
+})
 
 /**
  * The request body of `Company`: the fields a request sends.
@@ -33642,11 +34062,11 @@ export interface CompanyBody {
   /**
    * The company's main address.
    */
-  readonly address_main?: Address
+  readonly address_main?: AddressBody
   /**
    * The company's postal address.
    */
-  readonly address_postal?: Address
+  readonly address_postal?: AddressBody
   /**
    * The country where the company is registered.
    */
@@ -33654,7 +34074,7 @@ export interface CompanyBody {
   /**
    * The names and birth dates of the company's ultimate beneficiary owners. Minimum zero, maximum four.
    */
-  readonly ubo?: ReadonlyArray<Ubo>
+  readonly ubo?: ReadonlyArray<UboBody>
   /**
    * The company's chamber of commerce number.
    */
@@ -33674,11 +34094,11 @@ export interface CompanyBody {
   /**
    * DEPRECATED All the vat numbers of the company
    */
-  readonly vat_number?: CompanyVatNumber
+  readonly vat_number?: CompanyVatNumberBody
   /**
    * All the vat numbers of the company
    */
-  readonly vat_numbers?: ReadonlyArray<CompanyVatNumber>
+  readonly vat_numbers?: ReadonlyArray<CompanyVatNumberBody>
   /**
    * The type of signup track the user is following.
    */
@@ -33693,18 +34113,54 @@ export interface CompanyBody {
  */
 export const CompanyBody: Schema.Schema<CompanyBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("CompanyBody", {
   name: "string",
-  address_main: () => Address,
-  address_postal: () => Address,
+  address_main: () => AddressBody,
+  address_postal: () => AddressBody,
   country: "string",
-  ubo: [() => Ubo],
+  ubo: [() => UboBody],
   chamber_of_commerce_number: "string",
   legal_form: "string",
   subscription_type: "string",
   avatar_uuid: "string",
-  vat_number: () => CompanyVatNumber,
-  vat_numbers: [() => CompanyVatNumber],
+  vat_number: () => CompanyVatNumberBody,
+  vat_numbers: [() => CompanyVatNumberBody],
   signup_track_type: "string"
 })
+
+/**
+ * `CompanyVatNumber` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CompanyVatNumberBody {
+  /**
+   * The VAT identification number type.
+   */
+  readonly type?: string
+  /**
+   * The country of the VAT identification number.
+   */
+  readonly country?: string
+  /**
+   * The VAT identification number number.
+   */
+  readonly value?: string
+}
+
+/**
+ * The schema of `CompanyVatNumberBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const CompanyVatNumberBody: Schema.Schema<CompanyVatNumberBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+  "CompanyVatNumberBody",
+  {
+    type: "string",
+    country: "string",
+    value: "string"
+  }
+)
 
 /**
  * The request body of `ConfirmationOfFunds`: the fields a request sends.
@@ -33716,11 +34172,11 @@ export interface ConfirmationOfFundsBody {
   /**
    * The pointer (IBAN) of the account we're querying.
    */
-  readonly pointer_iban: Pointer
+  readonly pointer_iban: PointerBody
   /**
    * The amount we want to check for.
    */
-  readonly amount: Amount
+  readonly amount: AmountBody
 }
 
 /**
@@ -33731,8 +34187,8 @@ export interface ConfirmationOfFundsBody {
  */
 export const ConfirmationOfFundsBody: Schema.Schema<ConfirmationOfFundsBody, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("ConfirmationOfFundsBody", {
-    pointer_iban: () => Pointer,
-    amount: () => Amount
+    pointer_iban: () => PointerBody,
+    amount: () => AmountBody
   }, ["pointer_iban", "amount"])
 
 /**
@@ -33794,7 +34250,7 @@ export interface CurrencyCloudPaymentQuoteBody {
   /**
    * The points we want to know the fees for.
    */
-  readonly pointers: ReadonlyArray<Pointer>
+  readonly pointers: ReadonlyArray<PointerBody>
 }
 
 /**
@@ -33805,7 +34261,7 @@ export interface CurrencyCloudPaymentQuoteBody {
  */
 export const CurrencyCloudPaymentQuoteBody: Schema.Schema<CurrencyCloudPaymentQuoteBody, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("CurrencyCloudPaymentQuoteBody", {
-    pointers: [() => Pointer]
+    pointers: [() => PointerBody]
   }, ["pointers"])
 
 /**
@@ -33818,7 +34274,7 @@ export interface CurrencyConversionQuoteBody {
   /**
    * The amount to convert.
    */
-  readonly amount?: Amount
+  readonly amount?: AmountBody
   /**
    * The currency we are converting.
    */
@@ -33834,7 +34290,7 @@ export interface CurrencyConversionQuoteBody {
   /**
    * The Alias of the party we are transferring the money to.
    */
-  readonly counterparty_alias?: Pointer
+  readonly counterparty_alias?: PointerBody
   /**
    * The status of the quote.
    */
@@ -33849,11 +34305,11 @@ export interface CurrencyConversionQuoteBody {
  */
 export const CurrencyConversionQuoteBody: Schema.Schema<CurrencyConversionQuoteBody, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("CurrencyConversionQuoteBody", {
-    amount: () => Amount,
+    amount: () => AmountBody,
     currency_source: "string",
     currency_target: "string",
     order_type: "string",
-    counterparty_alias: () => Pointer,
+    counterparty_alias: () => PointerBody,
     status: "string"
   })
 
@@ -33908,7 +34364,7 @@ export interface DraftPaymentBody {
   /**
    * The list of entries in the DraftPayment. Each entry will result in a payment when the DraftPayment is accepted.
    */
-  readonly entries?: ReadonlyArray<DraftPaymentEntry>
+  readonly entries?: ReadonlyArray<DraftPaymentEntryBody>
   /**
    * The last updated_timestamp that you received for this DraftPayment. This needs to be provided to prevent race conditions.
    */
@@ -33920,7 +34376,7 @@ export interface DraftPaymentBody {
   /**
    * The schedule details when creating or updating a scheduled payment.
    */
-  readonly schedule?: Schedule
+  readonly schedule?: ScheduleBody
 }
 
 /**
@@ -33933,10 +34389,53 @@ export const DraftPaymentBody: Schema.Schema<DraftPaymentBody, OneOf.JsonObject>
   "DraftPaymentBody",
   {
     status: "string",
-    entries: [() => DraftPaymentEntry],
+    entries: [() => DraftPaymentEntryBody],
     previous_updated_timestamp: "string",
     number_of_required_accepts: "integer",
-    schedule: () => Schedule
+    schedule: () => ScheduleBody
+  }
+)
+
+/**
+ * `DraftPaymentEntry` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DraftPaymentEntryBody {
+  /**
+   * The amount of the payment.
+   */
+  readonly amount?: AmountBody
+  readonly counterparty_alias?: PointerBody
+  /**
+   * The description for the DraftPayment. Maximum 140 characters for DraftPayments to external IBANs, 9000 characters for DraftPayments to only other bunq MonetaryAccounts.
+   */
+  readonly description?: string
+  /**
+   * Optional data to be included with the Payment specific to the merchant.
+   */
+  readonly merchant_reference?: string
+  /**
+   * The Attachments attached to the DraftPayment.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPaymentBody>
+}
+
+/**
+ * The schema of `DraftPaymentEntryBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DraftPaymentEntryBody: Schema.Schema<DraftPaymentEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+  "DraftPaymentEntryBody",
+  {
+    amount: () => AmountBody,
+    counterparty_alias: () => PointerBody,
+    description: "string",
+    merchant_reference: "string",
+    attachment: [() => AttachmentMonetaryAccountPaymentBody]
   }
 )
 
@@ -34122,7 +34621,7 @@ export interface IdealMerchantTransactionBody {
   /**
    * The requested amount of money to add.
    */
-  readonly amount_requested?: Amount
+  readonly amount_requested?: AmountBody
   /**
    * The BIC of the issuer.
    */
@@ -34137,7 +34636,7 @@ export interface IdealMerchantTransactionBody {
  */
 export const IdealMerchantTransactionBody: Schema.Schema<IdealMerchantTransactionBody, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("IdealMerchantTransactionBody", {
-    amount_requested: () => Amount,
+    amount_requested: () => AmountBody,
     issuer: "string"
   })
 
@@ -34189,6 +34688,57 @@ export const InvoiceExportPdfBody: Schema.Schema<InvoiceExportPdfBody, OneOf.Jso
 )
 
 /**
+ * `LabelMonetaryAccount` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LabelMonetaryAccountBody {
+}
+
+/**
+ * The schema of `LabelMonetaryAccountBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LabelMonetaryAccountBody: Schema.Schema<LabelMonetaryAccountBody, OneOf.JsonObject> = /* @__PURE__ */ S
+  .struct("LabelMonetaryAccountBody", {})
+
+/**
+ * `LabelUser` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LabelUserBody {
+  /**
+   * The public UUID of the label-user.
+   */
+  readonly uuid?: string
+  /**
+   * The name to be displayed for this user, as it was given on the request.
+   */
+  readonly display_name?: string
+  /**
+   * The country of the user. 000 stands for "unknown"
+   */
+  readonly country?: string
+}
+
+/**
+ * The schema of `LabelUserBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const LabelUserBody: Schema.Schema<LabelUserBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("LabelUserBody", {
+  uuid: "string",
+  display_name: "string",
+  country: "string"
+})
+
+/**
  * The request body of `MasterCardIdentityCheckChallengeRequestUser`: the fields a request sends.
  *
  * @since 0.1.0
@@ -34232,7 +34782,7 @@ export interface MonetaryAccountBankBody {
   /**
    * The daily spending limit Amount of the MonetaryAccountBank. Defaults to 1000 EUR. Currency must match the MonetaryAccountBank's currency. Limited to 10000 EUR.
    */
-  readonly daily_limit?: Amount
+  readonly daily_limit?: AmountBody
   /**
    * The UUID of the Avatar of the MonetaryAccountBank.
    */
@@ -34260,7 +34810,7 @@ export interface MonetaryAccountBankBody {
   /**
    * The settings of the MonetaryAccountBank.
    */
-  readonly setting?: MonetaryAccountSetting
+  readonly setting?: MonetaryAccountSettingBody
   /**
    * The country of the monetary account IBAN.
    */
@@ -34277,14 +34827,14 @@ export const MonetaryAccountBankBody: Schema.Schema<MonetaryAccountBankBody, One
   .struct("MonetaryAccountBankBody", {
     currency: "string",
     description: "string",
-    daily_limit: () => Amount,
+    daily_limit: () => AmountBody,
     avatar_uuid: "string",
     status: "string",
     sub_status: "string",
     reason: "string",
     reason_description: "string",
     display_name: "string",
-    setting: () => MonetaryAccountSetting,
+    setting: () => MonetaryAccountSettingBody,
     country_iban: "string"
   })
 
@@ -34328,7 +34878,7 @@ export interface MonetaryAccountExternalBody {
   /**
    * The daily spending limit Amount of the MonetaryAccountExternal. Defaults to 1000 EUR. Currency must match the MonetaryAccountExternal's currency. Limited to 10000 EUR.
    */
-  readonly daily_limit?: Amount
+  readonly daily_limit?: AmountBody
   /**
    * The UUID of the Avatar of the MonetaryAccountExternal.
    */
@@ -34356,7 +34906,7 @@ export interface MonetaryAccountExternalBody {
   /**
    * The settings of the MonetaryAccountExternal.
    */
-  readonly setting?: MonetaryAccountSetting
+  readonly setting?: MonetaryAccountSettingBody
 }
 
 /**
@@ -34370,14 +34920,14 @@ export const MonetaryAccountExternalBody: Schema.Schema<MonetaryAccountExternalB
     currency: "string",
     service: "string",
     description: "string",
-    daily_limit: () => Amount,
+    daily_limit: () => AmountBody,
     avatar_uuid: "string",
     status: "string",
     sub_status: "string",
     reason: "string",
     reason_description: "string",
     display_name: "string",
-    setting: () => MonetaryAccountSetting
+    setting: () => MonetaryAccountSettingBody
   })
 
 /**
@@ -34402,7 +34952,7 @@ export interface MonetaryAccountExternalSavingsBody {
   /**
    * The daily spending limit Amount of the MonetaryAccountExternalSavings. Defaults to 1000 EUR. Currency must match the MonetaryAccountExternalSavings's currency. Limited to 10000 EUR.
    */
-  readonly daily_limit?: Amount
+  readonly daily_limit?: AmountBody
   /**
    * The UUID of the Avatar of the MonetaryAccountExternalSavings.
    */
@@ -34430,11 +34980,11 @@ export interface MonetaryAccountExternalSavingsBody {
   /**
    * The settings of the MonetaryAccountExternalSavings.
    */
-  readonly setting?: MonetaryAccountSetting
+  readonly setting?: MonetaryAccountSettingBody
   /**
    * The Savings Goal set for this MonetaryAccountExternalSavings.
    */
-  readonly savings_goal?: Amount
+  readonly savings_goal?: AmountBody
 }
 
 /**
@@ -34448,15 +34998,15 @@ export const MonetaryAccountExternalSavingsBody: Schema.Schema<MonetaryAccountEx
     currency: "string",
     service: "string",
     description: "string",
-    daily_limit: () => Amount,
+    daily_limit: () => AmountBody,
     avatar_uuid: "string",
     status: "string",
     sub_status: "string",
     reason: "string",
     reason_description: "string",
     display_name: "string",
-    setting: () => MonetaryAccountSetting,
-    savings_goal: () => Amount
+    setting: () => MonetaryAccountSettingBody,
+    savings_goal: () => AmountBody
   })
 
 /**
@@ -34477,15 +35027,15 @@ export interface MonetaryAccountJointBody {
   /**
    * The daily spending limit Amount of the MonetaryAccountJoint. Defaults to 1000 EUR. Currency must match the MonetaryAccountJoint's currency. Limited to 10000 EUR.
    */
-  readonly daily_limit?: Amount
+  readonly daily_limit?: AmountBody
   /**
    * The maximum Amount the MonetaryAccountJoint can be 'in the red'.
    */
-  readonly overdraft_limit?: Amount
+  readonly overdraft_limit?: AmountBody
   /**
    * The Aliases for the MonetaryAccountJoint.
    */
-  readonly alias?: ReadonlyArray<Pointer>
+  readonly alias?: ReadonlyArray<PointerBody>
   /**
    * The UUID of the Avatar of the MonetaryAccountJoint.
    */
@@ -34509,11 +35059,11 @@ export interface MonetaryAccountJointBody {
   /**
    * The users the account will be joint with.
    */
-  readonly all_co_owner?: ReadonlyArray<CoOwner>
+  readonly all_co_owner?: ReadonlyArray<CoOwnerBody>
   /**
    * The settings of the MonetaryAccountJoint.
    */
-  readonly setting?: MonetaryAccountSetting
+  readonly setting?: MonetaryAccountSettingBody
 }
 
 /**
@@ -34526,16 +35076,16 @@ export const MonetaryAccountJointBody: Schema.Schema<MonetaryAccountJointBody, O
   .struct("MonetaryAccountJointBody", {
     currency: "string",
     description: "string",
-    daily_limit: () => Amount,
-    overdraft_limit: () => Amount,
-    alias: [() => Pointer],
+    daily_limit: () => AmountBody,
+    overdraft_limit: () => AmountBody,
+    alias: [() => PointerBody],
     avatar_uuid: "string",
     status: "string",
     sub_status: "string",
     reason: "string",
     reason_description: "string",
-    all_co_owner: [() => CoOwner],
-    setting: () => MonetaryAccountSetting
+    all_co_owner: [() => CoOwnerBody],
+    setting: () => MonetaryAccountSettingBody
   })
 
 /**
@@ -34556,7 +35106,7 @@ export interface MonetaryAccountSavingsBody {
   /**
    * The daily spending limit Amount of the MonetaryAccountSavings. Defaults to 1000 EUR. Currency must match the MonetaryAccountSavings's currency. Limited to 10000 EUR.
    */
-  readonly daily_limit?: Amount
+  readonly daily_limit?: AmountBody
   /**
    * The UUID of the Avatar of the MonetaryAccountSavings.
    */
@@ -34580,15 +35130,15 @@ export interface MonetaryAccountSavingsBody {
   /**
    * The users the account will be joint with.
    */
-  readonly all_co_owner?: ReadonlyArray<CoOwner>
+  readonly all_co_owner?: ReadonlyArray<CoOwnerBody>
   /**
    * The settings of the MonetaryAccountSavings.
    */
-  readonly setting?: MonetaryAccountSetting
+  readonly setting?: MonetaryAccountSettingBody
   /**
    * The Savings Goal set for this MonetaryAccountSavings.
    */
-  readonly savings_goal?: Amount
+  readonly savings_goal?: AmountBody
 }
 
 /**
@@ -34601,15 +35151,59 @@ export const MonetaryAccountSavingsBody: Schema.Schema<MonetaryAccountSavingsBod
   .struct("MonetaryAccountSavingsBody", {
     currency: "string",
     description: "string",
-    daily_limit: () => Amount,
+    daily_limit: () => AmountBody,
     avatar_uuid: "string",
     status: "string",
     sub_status: "string",
     reason: "string",
     reason_description: "string",
-    all_co_owner: [() => CoOwner],
-    setting: () => MonetaryAccountSetting,
-    savings_goal: () => Amount
+    all_co_owner: [() => CoOwnerBody],
+    setting: () => MonetaryAccountSettingBody,
+    savings_goal: () => AmountBody
+  })
+
+/**
+ * `MonetaryAccountSetting` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MonetaryAccountSettingBody {
+  /**
+   * The color chosen for the MonetaryAccount.
+   */
+  readonly color?: string
+  /**
+   * The icon chosen for the MonetaryAccount.
+   */
+  readonly icon?: string
+  /**
+   * The status of the avatar. Can be either AVATAR_DEFAULT, AVATAR_CUSTOM or AVATAR_UNDETERMINED.
+   */
+  readonly default_avatar_status?: string
+  /**
+   * The chat restriction. Possible values are ALLOW_INCOMING or BLOCK_INCOMING
+   */
+  readonly restriction_chat?: string
+  /**
+   * The preference for this monetary account on whether to automatically accept or reject expiring SDDs.
+   */
+  readonly sdd_expiration_action?: string
+}
+
+/**
+ * The schema of `MonetaryAccountSettingBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MonetaryAccountSettingBody: Schema.Schema<MonetaryAccountSettingBody, OneOf.JsonObject> = /* @__PURE__ */ S
+  .struct("MonetaryAccountSettingBody", {
+    color: "string",
+    icon: "string",
+    default_avatar_status: "string",
+    restriction_chat: "string",
+    sdd_expiration_action: "string"
   })
 
 /**
@@ -35710,7 +36304,7 @@ export interface NotificationFilterEmailBody {
   /**
    * The types of notifications that will result in a email notification for this user.
    */
-  readonly notification_filters?: ReadonlyArray<NotificationFilterEmail>
+  readonly notification_filters?: ReadonlyArray<NotificationFilterEmailBody>
 }
 
 /**
@@ -35721,7 +36315,7 @@ export interface NotificationFilterEmailBody {
  */
 export const NotificationFilterEmailBody: Schema.Schema<NotificationFilterEmailBody, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NotificationFilterEmailBody", {
-    notification_filters: [() => NotificationFilterEmail]
+    notification_filters: [() => NotificationFilterEmailBody]
   })
 
 /**
@@ -35758,7 +36352,7 @@ export interface NotificationFilterPushBody {
   /**
    * The types of notifications that will result in a push notification for this user.
    */
-  readonly notification_filters?: ReadonlyArray<NotificationFilterPush>
+  readonly notification_filters?: ReadonlyArray<NotificationFilterPushBody>
 }
 
 /**
@@ -35769,7 +36363,7 @@ export interface NotificationFilterPushBody {
  */
 export const NotificationFilterPushBody: Schema.Schema<NotificationFilterPushBody, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NotificationFilterPushBody", {
-    notification_filters: [() => NotificationFilterPush]
+    notification_filters: [() => NotificationFilterPushBody]
   })
 
 /**
@@ -35782,7 +36376,7 @@ export interface NotificationFilterUrlBody {
   /**
    * The types of notifications that will result in a url notification for this user.
    */
-  readonly notification_filters?: ReadonlyArray<NotificationFilterUrl>
+  readonly notification_filters?: ReadonlyArray<NotificationFilterUrlBody>
 }
 
 /**
@@ -35793,7 +36387,7 @@ export interface NotificationFilterUrlBody {
  */
 export const NotificationFilterUrlBody: Schema.Schema<NotificationFilterUrlBody, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NotificationFilterUrlBody", {
-    notification_filters: [() => NotificationFilterUrl]
+    notification_filters: [() => NotificationFilterUrlBody]
   })
 
 /**
@@ -35806,7 +36400,7 @@ export interface NotificationFilterUrlMonetaryAccountBody {
   /**
    * The types of notifications that will result in a url notification for this monetary account.
    */
-  readonly notification_filters?: ReadonlyArray<NotificationFilterUrl>
+  readonly notification_filters?: ReadonlyArray<NotificationFilterUrlBody>
 }
 
 /**
@@ -35819,7 +36413,7 @@ export const NotificationFilterUrlMonetaryAccountBody: Schema.Schema<
   NotificationFilterUrlMonetaryAccountBody,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("NotificationFilterUrlMonetaryAccountBody", {
-  notification_filters: [() => NotificationFilterUrl]
+  notification_filters: [() => NotificationFilterUrlBody]
 })
 
 /**
@@ -35884,11 +36478,8 @@ export interface PaymentBody {
   /**
    * The Amount transferred by the Payment. Will be negative for outgoing Payments and positive for incoming Payments (relative to the MonetaryAccount indicated by monetary_account_id).
    */
-  readonly amount?: Amount
-  /**
-   * The LabelMonetaryAccount containing the public information of the other (counterparty) side of the Payment.
-   */
-  readonly counterparty_alias?: LabelMonetaryAccount
+  readonly amount?: AmountBody
+  readonly counterparty_alias?: PointerBody
   /**
    * The description for the Payment. Maximum 140 characters for Payments to external IBANs, 9000 characters for Payments to only other bunq MonetaryAccounts.
    */
@@ -35896,7 +36487,7 @@ export interface PaymentBody {
   /**
    * The Attachments attached to the Payment.
    */
-  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPayment>
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPaymentBody>
   /**
    * Optional data included with the Payment specific to the merchant.
    */
@@ -35914,10 +36505,10 @@ export interface PaymentBody {
  * @category schemas
  */
 export const PaymentBody: Schema.Schema<PaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("PaymentBody", {
-  amount: () => Amount,
-  counterparty_alias: () => LabelMonetaryAccount,
+  amount: () => AmountBody,
+  counterparty_alias: () => PointerBody,
   description: "string",
-  attachment: [() => AttachmentMonetaryAccountPayment],
+  attachment: [() => AttachmentMonetaryAccountPaymentBody],
   merchant_reference: "string",
   allow_bunqto: "boolean"
 })
@@ -35940,7 +36531,7 @@ export interface PaymentAutoAllocateBody {
   /**
    * The definition of how the money should be allocated.
    */
-  readonly definition?: ReadonlyArray<PaymentAutoAllocateDefinition>
+  readonly definition?: ReadonlyArray<PaymentAutoAllocateDefinitionBody>
 }
 
 /**
@@ -35953,8 +36544,52 @@ export const PaymentAutoAllocateBody: Schema.Schema<PaymentAutoAllocateBody, One
   .struct("PaymentAutoAllocateBody", {
     payment_id: "integer",
     type: "string",
-    definition: [() => PaymentAutoAllocateDefinition]
+    definition: [() => PaymentAutoAllocateDefinitionBody]
   })
+
+/**
+ * `PaymentAutoAllocateDefinition` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PaymentAutoAllocateDefinitionBody {
+  /**
+   * The type of definition.
+   */
+  readonly type: string
+  /**
+   * The alias of the party we are allocating the money to.
+   */
+  readonly counterparty_alias?: PointerBody
+  /**
+   * The description for the payment.
+   */
+  readonly description?: string
+  /**
+   * The amount to allocate.
+   */
+  readonly amount?: AmountBody
+  /**
+   * The percentage of the triggering payment's amount to allocate.
+   */
+  readonly fraction?: number
+}
+
+/**
+ * The schema of `PaymentAutoAllocateDefinitionBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PaymentAutoAllocateDefinitionBody: Schema.Schema<PaymentAutoAllocateDefinitionBody, OneOf.JsonObject> =
+  /* @__PURE__ */ S.struct("PaymentAutoAllocateDefinitionBody", {
+    type: "string",
+    counterparty_alias: () => PointerBody,
+    description: "string",
+    amount: () => AmountBody,
+    fraction: "integer"
+  }, ["type"])
 
 /**
  * The request body of `PaymentBatch`: the fields a request sends.
@@ -35963,10 +36598,7 @@ export const PaymentAutoAllocateBody: Schema.Schema<PaymentAutoAllocateBody, One
  * @category models
  */
 export interface PaymentBatchBody {
-  /**
-   * The list of mutations that were made.
-   */
-  readonly payments?: PaymentBatchAnchoredPayment | ReadonlyArray<Payment>
+  readonly payments?: ReadonlyArray<PaymentBody>
 }
 
 /**
@@ -35978,7 +36610,7 @@ export interface PaymentBatchBody {
 export const PaymentBatchBody: Schema.Schema<PaymentBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "PaymentBatchBody",
   {
-    payments: { union: [() => PaymentBatchAnchoredPayment, [() => Payment]] }
+    payments: [() => PaymentBody]
   }
 )
 
@@ -36052,7 +36684,7 @@ export interface PaymentServiceProviderDraftPaymentBody {
   /**
    * The Amount to transfer with the Payment. Must be bigger than 0.
    */
-  readonly amount?: Amount
+  readonly amount?: AmountBody
   /**
    * The new status of the Draft Payment. Can only be set to REJECTED or CANCELLED by update.
    */
@@ -36074,7 +36706,7 @@ export const PaymentServiceProviderDraftPaymentBody: Schema.Schema<
   counterparty_iban: "string",
   counterparty_name: "string",
   description: "string",
-  amount: () => Amount,
+  amount: () => AmountBody,
   status: "string"
 })
 
@@ -36088,11 +36720,11 @@ export interface PaymentServiceProviderIssuerTransactionBody {
   /**
    * The counter party this transaction should be sent to.
    */
-  readonly counterparty_alias?: Pointer
+  readonly counterparty_alias?: PointerBody
   /**
    * The money amount of this transaction
    */
-  readonly amount?: Amount
+  readonly amount?: AmountBody
   /**
    * The description of this transaction, to be shown to the user and to the counter party.
    */
@@ -36121,8 +36753,8 @@ export const PaymentServiceProviderIssuerTransactionBody: Schema.Schema<
   PaymentServiceProviderIssuerTransactionBody,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("PaymentServiceProviderIssuerTransactionBody", {
-  counterparty_alias: () => Pointer,
-  amount: () => Amount,
+  counterparty_alias: () => PointerBody,
+  amount: () => AmountBody,
   description: "string",
   url_redirect: "string",
   time_expiry: "string",
@@ -36161,6 +36793,44 @@ export const PermittedIpBody: Schema.Schema<PermittedIpBody, OneOf.JsonObject> =
 )
 
 /**
+ * `Pointer` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PointerBody {
+  /**
+   * The alias type, can be: EMAIL|PHONE_NUMBER|IBAN.
+   */
+  readonly type?: string
+  /**
+   * The alias value.
+   */
+  readonly value?: string
+  /**
+   * The alias name.
+   */
+  readonly name?: string
+  /**
+   * The pointer service. Only required for external counterparties.
+   */
+  readonly service?: string
+}
+
+/**
+ * The schema of `PointerBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PointerBody: Schema.Schema<PointerBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("PointerBody", {
+  type: "string",
+  value: "string",
+  name: "string",
+  service: "string"
+})
+
+/**
  * The request body of `RequestInquiry`: the fields a request sends.
  *
  * @since 0.1.0
@@ -36170,11 +36840,8 @@ export interface RequestInquiryBody {
   /**
    * The requested amount.
    */
-  readonly amount_inquired?: Amount
-  /**
-   * The LabelMonetaryAccount with the public information of the MonetaryAccount the money was requested from.
-   */
-  readonly counterparty_alias?: LabelMonetaryAccount
+  readonly amount_inquired?: AmountBody
+  readonly counterparty_alias?: PointerBody
   /**
    * The description of the inquiry.
    */
@@ -36182,7 +36849,7 @@ export interface RequestInquiryBody {
   /**
    * The attachments attached to the payment.
    */
-  readonly attachment?: ReadonlyArray<BunqId>
+  readonly attachment?: ReadonlyArray<BunqIdBody>
   /**
    * The client's custom reference that was attached to the request and the mutation.
    */
@@ -36234,10 +36901,10 @@ export interface RequestInquiryBody {
 export const RequestInquiryBody: Schema.Schema<RequestInquiryBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "RequestInquiryBody",
   {
-    amount_inquired: () => Amount,
-    counterparty_alias: () => LabelMonetaryAccount,
+    amount_inquired: () => AmountBody,
+    counterparty_alias: () => PointerBody,
     description: "string",
-    attachment: [() => BunqId],
+    attachment: [() => BunqIdBody],
     merchant_reference: "string",
     status: "string",
     minimum_age: "integer",
@@ -36261,7 +36928,7 @@ export interface RequestInquiryBatchBody {
   /**
    * The list of requests that were made.
    */
-  readonly request_inquiries?: ReadonlyArray<RequestInquiry>
+  readonly request_inquiries?: ReadonlyArray<RequestInquiryBody>
   /**
    * The status of the request.
    */
@@ -36269,7 +36936,7 @@ export interface RequestInquiryBatchBody {
   /**
    * The total amount originally inquired for this batch.
    */
-  readonly total_amount_inquired?: Amount
+  readonly total_amount_inquired?: AmountBody
   /**
    * The ID of the associated event if the request batch was made using 'split the bill'.
    */
@@ -36284,9 +36951,9 @@ export interface RequestInquiryBatchBody {
  */
 export const RequestInquiryBatchBody: Schema.Schema<RequestInquiryBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("RequestInquiryBatchBody", {
-    request_inquiries: [() => RequestInquiry],
+    request_inquiries: [() => RequestInquiryBody],
     status: "string",
-    total_amount_inquired: () => Amount,
+    total_amount_inquired: () => AmountBody,
     event_id: "integer"
   })
 
@@ -36300,7 +36967,7 @@ export interface RequestResponseBody {
   /**
    * The Amount the RequestResponse was accepted with.
    */
-  readonly amount_responded?: Amount
+  readonly amount_responded?: AmountBody
   /**
    * The status of the RequestResponse. Can be ACCEPTED, PENDING, REJECTED, REFUND_REQUESTED, REFUNDED or REVOKED.
    */
@@ -36308,11 +36975,11 @@ export interface RequestResponseBody {
   /**
    * The shipping address provided by the accepting user if an address was requested.
    */
-  readonly address_shipping?: Address
+  readonly address_shipping?: AddressBody
   /**
    * The billing address provided by the accepting user if an address was requested.
    */
-  readonly address_billing?: Address
+  readonly address_billing?: AddressBody
   /**
    * When the request is accepted on a monetary account with a different currency, a quote is expected to convert.
    */
@@ -36328,10 +36995,10 @@ export interface RequestResponseBody {
 export const RequestResponseBody: Schema.Schema<RequestResponseBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "RequestResponseBody",
   {
-    amount_responded: () => Amount,
+    amount_responded: () => AmountBody,
     status: "string",
-    address_shipping: () => Address,
-    address_billing: () => Address,
+    address_shipping: () => AddressBody,
+    address_billing: () => AddressBody,
     currency_conversion_quote_id: "integer"
   }
 )
@@ -36377,6 +37044,44 @@ export const SandboxUserPersonBody: Schema.Schema<SandboxUserPersonBody, OneOf.J
 )
 
 /**
+ * `Schedule` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ScheduleBody {
+  /**
+   * The schedule start time (UTC).
+   */
+  readonly time_start?: string
+  /**
+   * The schedule end time (UTC).
+   */
+  readonly time_end?: string
+  /**
+   * The schedule recurrence unit, options: ONCE, HOURLY, DAILY, WEEKLY, MONTHLY, YEARLY
+   */
+  readonly recurrence_unit?: string
+  /**
+   * The schedule recurrence size. For example size 4 and unit WEEKLY means the recurrence is every 4 weeks.
+   */
+  readonly recurrence_size?: number
+}
+
+/**
+ * The schema of `ScheduleBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ScheduleBody: Schema.Schema<ScheduleBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("ScheduleBody", {
+  time_start: "string",
+  time_end: "string",
+  recurrence_unit: "string",
+  recurrence_size: "integer"
+})
+
+/**
  * The request body of `ScheduleInstance`: the fields a request sends.
  *
  * @since 0.1.0
@@ -36412,11 +37117,11 @@ export interface SchedulePaymentBody {
   /**
    * The payment details.
    */
-  readonly payment?: SchedulePaymentEntry
+  readonly payment?: SchedulePaymentEntryBody
   /**
    * The schedule details.
    */
-  readonly schedule?: Schedule
+  readonly schedule?: ScheduleBody
   /**
    * The schedule purpose.
    */
@@ -36432,8 +37137,8 @@ export interface SchedulePaymentBody {
 export const SchedulePaymentBody: Schema.Schema<SchedulePaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "SchedulePaymentBody",
   {
-    payment: () => SchedulePaymentEntry,
-    schedule: () => Schedule,
+    payment: () => SchedulePaymentEntryBody,
+    schedule: () => ScheduleBody,
     purpose: "string"
   }
 )
@@ -36448,11 +37153,11 @@ export interface SchedulePaymentBatchBody {
   /**
    * The payment details.
    */
-  readonly payments?: ReadonlyArray<SchedulePaymentEntry>
+  readonly payments?: ReadonlyArray<SchedulePaymentEntryBody>
   /**
    * The schedule details.
    */
-  readonly schedule?: Schedule
+  readonly schedule?: ScheduleBody
 }
 
 /**
@@ -36463,8 +37168,57 @@ export interface SchedulePaymentBatchBody {
  */
 export const SchedulePaymentBatchBody: Schema.Schema<SchedulePaymentBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("SchedulePaymentBatchBody", {
-    payments: [() => SchedulePaymentEntry],
-    schedule: () => Schedule
+    payments: [() => SchedulePaymentEntryBody],
+    schedule: () => ScheduleBody
+  })
+
+/**
+ * `SchedulePaymentEntry` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SchedulePaymentEntryBody {
+  /**
+   * The Amount transferred by the Payment. Will be negative for outgoing Payments and positive for incoming Payments (relative to the MonetaryAccount indicated by monetary_account_id).
+   */
+  readonly amount?: AmountBody
+  /**
+   * The LabelMonetaryAccount containing the public information of the other (counterparty) side of the Payment.
+   */
+  readonly counterparty_alias?: LabelMonetaryAccountBody
+  /**
+   * The description for the Payment. Maximum 140 characters for Payments to external IBANs, 9000 characters for Payments to only other bunq MonetaryAccounts.
+   */
+  readonly description?: string
+  /**
+   * The Attachments attached to the Payment.
+   */
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPaymentBody>
+  /**
+   * Optional data included with the Payment specific to the merchant.
+   */
+  readonly merchant_reference?: string
+  /**
+   * Whether or not sending a bunq.to payment is allowed.
+   */
+  readonly allow_bunqto?: boolean
+}
+
+/**
+ * The schema of `SchedulePaymentEntryBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SchedulePaymentEntryBody: Schema.Schema<SchedulePaymentEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S
+  .struct("SchedulePaymentEntryBody", {
+    amount: () => AmountBody,
+    counterparty_alias: () => LabelMonetaryAccountBody,
+    description: "string",
+    attachment: [() => AttachmentMonetaryAccountPaymentBody],
+    merchant_reference: "string",
+    allow_bunqto: "boolean"
   })
 
 /**
@@ -36515,16 +37269,168 @@ export const SessionServerBody: Schema.Schema<SessionServerBody, OneOf.JsonObjec
 )
 
 /**
+ * `ShareDetail` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ShareDetailBody {
+  /**
+   * The share details for a payment share. In the response 'payment' is replaced by 'ShareDetailPayment'.
+   */
+  readonly payment?: ShareDetailPaymentBody
+  /**
+   * The share details for viewing a share. In the response 'read_only' is replaced by 'ShareDetailReadOnly'.
+   */
+  readonly read_only?: ShareDetailReadOnlyBody
+  /**
+   * The share details for a draft payment share. In the response 'draft_payment' is replaced by 'ShareDetailDraftPayment'.
+   */
+  readonly draft_payment?: ShareDetailDraftPaymentBody
+}
+
+/**
+ * The schema of `ShareDetailBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ShareDetailBody: Schema.Schema<ShareDetailBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+  "ShareDetailBody",
+  {
+    payment: () => ShareDetailPaymentBody,
+    read_only: () => ShareDetailReadOnlyBody,
+    draft_payment: () => ShareDetailDraftPaymentBody
+  }
+)
+
+/**
+ * `ShareDetailDraftPayment` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ShareDetailDraftPaymentBody {
+  /**
+   * If set to true, the invited user will be able to make draft payments from the shared account.
+   */
+  readonly make_draft_payments?: boolean
+  /**
+   * If set to true, the invited user will be able to view the account balance.
+   */
+  readonly view_balance?: boolean
+  /**
+   * If set to true, the invited user will be able to view events from before the share was active.
+   */
+  readonly view_old_events?: boolean
+  /**
+   * If set to true, the invited user will be able to view events starting from the time the share became active.
+   */
+  readonly view_new_events?: boolean
+}
+
+/**
+ * The schema of `ShareDetailDraftPaymentBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ShareDetailDraftPaymentBody: Schema.Schema<ShareDetailDraftPaymentBody, OneOf.JsonObject> =
+  /* @__PURE__ */ S.struct("ShareDetailDraftPaymentBody", {
+    make_draft_payments: "boolean",
+    view_balance: "boolean",
+    view_old_events: "boolean",
+    view_new_events: "boolean"
+  })
+
+/**
+ * `ShareDetailPayment` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ShareDetailPaymentBody {
+  /**
+   * If set to true, the invited user will be able to make payments from the shared account.
+   */
+  readonly make_payments?: boolean
+  /**
+   * If set to true, the invited user will be able to make draft payments from the shared account.
+   */
+  readonly make_draft_payments?: boolean
+  /**
+   * If set to true, the invited user will be able to view the account balance.
+   */
+  readonly view_balance?: boolean
+  /**
+   * If set to true, the invited user will be able to view events from before the share was active.
+   */
+  readonly view_old_events?: boolean
+  /**
+   * If set to true, the invited user will be able to view events starting from the time the share became active.
+   */
+  readonly view_new_events?: boolean
+}
+
+/**
+ * The schema of `ShareDetailPaymentBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ShareDetailPaymentBody: Schema.Schema<ShareDetailPaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+  "ShareDetailPaymentBody",
+  {
+    make_payments: "boolean",
+    make_draft_payments: "boolean",
+    view_balance: "boolean",
+    view_old_events: "boolean",
+    view_new_events: "boolean"
+  }
+)
+
+/**
+ * `ShareDetailReadOnly` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ShareDetailReadOnlyBody {
+  /**
+   * If set to true, the invited user will be able to view the account balance.
+   */
+  readonly view_balance?: boolean
+  /**
+   * If set to true, the invited user will be able to view events from before the share was active.
+   */
+  readonly view_old_events?: boolean
+  /**
+   * If set to true, the invited user will be able to view events starting from the time the share became active.
+   */
+  readonly view_new_events?: boolean
+}
+
+/**
+ * The schema of `ShareDetailReadOnlyBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ShareDetailReadOnlyBody: Schema.Schema<ShareDetailReadOnlyBody, OneOf.JsonObject> = /* @__PURE__ */ S
+  .struct("ShareDetailReadOnlyBody", {
+    view_balance: "boolean",
+    view_old_events: "boolean",
+    view_new_events: "boolean"
+  })
+
+/**
  * The request body of `ShareInviteMonetaryAccountInquiry`: the fields a request sends.
  *
  * @since 0.1.0
  * @category models
  */
 export interface ShareInviteMonetaryAccountInquiryBody {
-  /**
-   * The label of the user to share with.
-   */
-  readonly counter_user_alias?: LabelUser
+  readonly counter_user_alias?: PointerBody
   /**
    * Type of access that is in place.
    */
@@ -36536,7 +37442,7 @@ export interface ShareInviteMonetaryAccountInquiryBody {
   /**
    * DEPRECATED: USE `access_type` INSTEAD | The share details. Only one of these objects may be passed.
    */
-  readonly share_detail?: ShareDetail
+  readonly share_detail?: ShareDetailBody
   /**
    * The status of the share. Can be ACTIVE, REVOKED, REJECTED.
    */
@@ -36569,10 +37475,10 @@ export const ShareInviteMonetaryAccountInquiryBody: Schema.Schema<
   ShareInviteMonetaryAccountInquiryBody,
   OneOf.JsonObject
 > = /* @__PURE__ */ S.struct("ShareInviteMonetaryAccountInquiryBody", {
-  counter_user_alias: () => LabelUser,
+  counter_user_alias: () => PointerBody,
   access_type: "string",
   draft_share_invite_bank_id: "integer",
-  share_detail: () => ShareDetail,
+  share_detail: () => ShareDetailBody,
   status: "string",
   relationship: "string",
   share_type: "string",
@@ -36610,6 +37516,42 @@ export const ShareInviteMonetaryAccountResponseBody: Schema.Schema<
   status: "string",
   card_id: "integer"
 })
+
+/**
+ * `TaxResident` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaxResidentBody {
+  /**
+   * The country of the tax number.
+   */
+  readonly country?: string
+  /**
+   * The tax number.
+   */
+  readonly tax_number?: string
+  /**
+   * The status of the tax number. Either CONFIRMED or UNCONFIRMED.
+   */
+  readonly status?: string
+}
+
+/**
+ * The schema of `TaxResidentBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TaxResidentBody: Schema.Schema<TaxResidentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+  "TaxResidentBody",
+  {
+    country: "string",
+    tax_number: "string",
+    status: "string"
+  }
+)
 
 /**
  * The request body of `TokenQrRequestIdeal`: the fields a request sends.
@@ -36681,7 +37623,7 @@ export interface TransferwiseAccountQuoteBody {
   /**
    * The fields which were specified as "required" and have since been filled by the user. Always provide the full list.
    */
-  readonly detail?: ReadonlyArray<TransferwiseRequirementField>
+  readonly detail?: ReadonlyArray<TransferwiseRequirementFieldBody>
 }
 
 /**
@@ -36695,7 +37637,7 @@ export const TransferwiseAccountQuoteBody: Schema.Schema<TransferwiseAccountQuot
     country: "string",
     name_account_holder: "string",
     type: "string",
-    detail: [() => TransferwiseRequirementField]
+    detail: [() => TransferwiseRequirementFieldBody]
   }, ["name_account_holder", "type"])
 
 /**
@@ -36720,7 +37662,7 @@ export interface TransferwiseAccountRequirementBody {
   /**
    * The fields which were specified as "required" and have since been filled by the user. Always provide the full list.
    */
-  readonly detail?: ReadonlyArray<TransferwiseRequirementField>
+  readonly detail?: ReadonlyArray<TransferwiseRequirementFieldBody>
 }
 
 /**
@@ -36734,7 +37676,7 @@ export const TransferwiseAccountRequirementBody: Schema.Schema<TransferwiseAccou
     country: "string",
     name_account_holder: "string",
     type: "string",
-    detail: [() => TransferwiseRequirementField]
+    detail: [() => TransferwiseRequirementFieldBody]
   }, ["name_account_holder", "type"])
 
 /**
@@ -36755,11 +37697,11 @@ export interface TransferwiseQuoteBody {
   /**
    * The source amount.
    */
-  readonly amount_source?: Amount
+  readonly amount_source?: AmountBody
   /**
    * The target amount.
    */
-  readonly amount_target?: Amount
+  readonly amount_target?: AmountBody
 }
 
 /**
@@ -36773,8 +37715,8 @@ export const TransferwiseQuoteBody: Schema.Schema<TransferwiseQuoteBody, OneOf.J
   {
     currency_source: "string",
     currency_target: "string",
-    amount_source: () => Amount,
-    amount_target: () => Amount
+    amount_source: () => AmountBody,
+    amount_target: () => AmountBody
   },
   ["currency_source", "currency_target"]
 )
@@ -36797,11 +37739,11 @@ export interface TransferwiseQuoteTemporaryBody {
   /**
    * The source amount. Required if target amount is left empty.
    */
-  readonly amount_source?: Amount
+  readonly amount_source?: AmountBody
   /**
    * The target amount. Required if source amount is left empty.
    */
-  readonly amount_target?: Amount
+  readonly amount_target?: AmountBody
 }
 
 /**
@@ -36814,9 +37756,38 @@ export const TransferwiseQuoteTemporaryBody: Schema.Schema<TransferwiseQuoteTemp
   /* @__PURE__ */ S.struct("TransferwiseQuoteTemporaryBody", {
     currency_source: "string",
     currency_target: "string",
-    amount_source: () => Amount,
-    amount_target: () => Amount
+    amount_source: () => AmountBody,
+    amount_target: () => AmountBody
   }, ["currency_source", "currency_target"])
+
+/**
+ * `TransferwiseRequirementField` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TransferwiseRequirementFieldBody {
+  /**
+   * The name of the required field.
+   */
+  readonly key: string
+  /**
+   * The value of the required field.
+   */
+  readonly value: string
+}
+
+/**
+ * The schema of `TransferwiseRequirementFieldBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TransferwiseRequirementFieldBody: Schema.Schema<TransferwiseRequirementFieldBody, OneOf.JsonObject> =
+  /* @__PURE__ */ S.struct("TransferwiseRequirementFieldBody", {
+    key: "string",
+    value: "string"
+  }, ["key", "value"])
 
 /**
  * The request body of `TransferwiseTransfer`: the fields a request sends.
@@ -36861,7 +37832,7 @@ export interface TransferwiseTransferRequirementBody {
   /**
    * The fields which were specified as "required" and have since been filled by the user. Always provide the full list.
    */
-  readonly detail?: ReadonlyArray<TransferwiseRequirementField>
+  readonly detail?: ReadonlyArray<TransferwiseRequirementFieldBody>
 }
 
 /**
@@ -36873,7 +37844,7 @@ export interface TransferwiseTransferRequirementBody {
 export const TransferwiseTransferRequirementBody: Schema.Schema<TransferwiseTransferRequirementBody, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("TransferwiseTransferRequirementBody", {
     recipient_id: "string",
-    detail: [() => TransferwiseRequirementField]
+    detail: [() => TransferwiseRequirementFieldBody]
   }, ["recipient_id"])
 
 /**
@@ -36903,6 +37874,39 @@ export const TransferwiseUserBody: Schema.Schema<TransferwiseUserBody, OneOf.Jso
 )
 
 /**
+ * `Ubo` in a request body: the fields a request sends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UboBody {
+  /**
+   * The name of the ultimate beneficiary owner.
+   */
+  readonly name?: string
+  /**
+   * The date of birth of the ultimate beneficiary owner.
+   */
+  readonly date_of_birth?: string
+  /**
+   * The nationality of the ultimate beneficiary owner.
+   */
+  readonly nationality?: string
+}
+
+/**
+ * The schema of `UboBody`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const UboBody: Schema.Schema<UboBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("UboBody", {
+  name: "string",
+  date_of_birth: "string",
+  nationality: "string"
+})
+
+/**
  * The request body of `UserCompany`: the fields a request sends.
  *
  * @since 0.1.0
@@ -36924,11 +37928,11 @@ export interface UserCompanyBody {
   /**
    * The company's main address.
    */
-  readonly address_main?: Address
+  readonly address_main?: AddressBody
   /**
    * The company's postal address.
    */
-  readonly address_postal?: Address
+  readonly address_postal?: AddressBody
   /**
    * The person's preferred language. Formatted as a ISO 639-1 language code plus a ISO 3166-1 alpha-2 country code, seperated by an underscore.
    */
@@ -36944,7 +37948,7 @@ export interface UserCompanyBody {
   /**
    * The names of the company's ultimate beneficiary owners. Minimum zero, maximum four.
    */
-  readonly ubo?: ReadonlyArray<Ubo>
+  readonly ubo?: ReadonlyArray<UboBody>
   /**
    * The company's chamber of commerce number.
    */
@@ -36968,7 +37972,7 @@ export interface UserCompanyBody {
   /**
    * The amount the company can pay in the session without asking for credentials.
    */
-  readonly daily_limit_without_confirmation_login?: Amount
+  readonly daily_limit_without_confirmation_login?: AmountBody
 }
 
 /**
@@ -36983,18 +37987,18 @@ export const UserCompanyBody: Schema.Schema<UserCompanyBody, OneOf.JsonObject> =
     name: "string",
     public_nick_name: "string",
     avatar_uuid: "string",
-    address_main: () => Address,
-    address_postal: () => Address,
+    address_main: () => AddressBody,
+    address_postal: () => AddressBody,
     language: "string",
     region: "string",
     country: "string",
-    ubo: [() => Ubo],
+    ubo: [() => UboBody],
     chamber_of_commerce_number: "string",
     legal_form: "string",
     status: "string",
     sub_status: "string",
     session_timeout: "integer",
-    daily_limit_without_confirmation_login: () => Amount
+    daily_limit_without_confirmation_login: () => AmountBody
   }
 )
 
@@ -37028,11 +38032,11 @@ export interface UserPersonBody {
   /**
    * The person's main address.
    */
-  readonly address_main?: Address
+  readonly address_main?: AddressBody
   /**
    * The person's postal address.
    */
-  readonly address_postal?: Address
+  readonly address_postal?: AddressBody
   /**
    * The public UUID of the user's avatar.
    */
@@ -37040,7 +38044,7 @@ export interface UserPersonBody {
   /**
    * The user's tax residence numbers for different countries.
    */
-  readonly tax_resident?: ReadonlyArray<TaxResident>
+  readonly tax_resident?: ReadonlyArray<TaxResidentBody>
   /**
    * The type of identification document the person registered with.
    */
@@ -37096,7 +38100,7 @@ export interface UserPersonBody {
   /**
    * The legal guardian of the user. Required for minors.
    */
-  readonly legal_guardian_alias?: Pointer
+  readonly legal_guardian_alias?: PointerBody
   /**
    * The setting for the session timeout of the user in seconds.
    */
@@ -37104,7 +38108,7 @@ export interface UserPersonBody {
   /**
    * The amount the user can pay in the session without asking for credentials.
    */
-  readonly daily_limit_without_confirmation_login?: Amount
+  readonly daily_limit_without_confirmation_login?: AmountBody
   /**
    * The display name for the person.
    */
@@ -37129,10 +38133,10 @@ export const UserPersonBody: Schema.Schema<UserPersonBody, OneOf.JsonObject> = /
     middle_name: "string",
     last_name: "string",
     public_nick_name: "string",
-    address_main: () => Address,
-    address_postal: () => Address,
+    address_main: () => AddressBody,
+    address_postal: () => AddressBody,
     avatar_uuid: "string",
-    tax_resident: [() => TaxResident],
+    tax_resident: [() => TaxResidentBody],
     document_type: "string",
     document_number: "string",
     document_country_of_issuance: "string",
@@ -37146,9 +38150,9 @@ export const UserPersonBody: Schema.Schema<UserPersonBody, OneOf.JsonObject> = /
     gender: "string",
     status: "string",
     sub_status: "string",
-    legal_guardian_alias: () => Pointer,
+    legal_guardian_alias: () => PointerBody,
     session_timeout: "integer",
-    daily_limit_without_confirmation_login: () => Amount,
+    daily_limit_without_confirmation_login: () => AmountBody,
     display_name: "string",
     signup_track_type: "string"
   }
@@ -37172,11 +38176,11 @@ export interface WhitelistSddOneOffBody {
   /**
    * The maximum amount of money that is allowed to be deducted per month based on the whitelist.
    */
-  readonly maximum_amount_per_month?: Amount
+  readonly maximum_amount_per_month?: AmountBody
   /**
    * The maximum amount of money that is allowed to be deducted per payment based on the whitelist.
    */
-  readonly maximum_amount_per_payment?: Amount
+  readonly maximum_amount_per_payment?: AmountBody
   /**
    * The type of routing for this whitelist. Should be changed to non-optional CIT/technical#12806.
    */
@@ -37194,8 +38198,8 @@ export const WhitelistSddOneOffBody: Schema.Schema<WhitelistSddOneOffBody, OneOf
   {
     monetary_account_paying_id: "integer",
     request_id: "integer",
-    maximum_amount_per_month: () => Amount,
-    maximum_amount_per_payment: () => Amount,
+    maximum_amount_per_month: () => AmountBody,
+    maximum_amount_per_payment: () => AmountBody,
     routing_type: "string"
   }
 )
@@ -37218,11 +38222,11 @@ export interface WhitelistSddRecurringBody {
   /**
    * The maximum amount of money that is allowed to be deducted per month based on the whitelist.
    */
-  readonly maximum_amount_per_month?: Amount
+  readonly maximum_amount_per_month?: AmountBody
   /**
    * The maximum amount of money that is allowed to be deducted per payment based on the whitelist.
    */
-  readonly maximum_amount_per_payment?: Amount
+  readonly maximum_amount_per_payment?: AmountBody
   /**
    * The type of routing for this whitelist. Should be changed to non-optional CIT/technical#12806.
    */
@@ -37239,7 +38243,7 @@ export const WhitelistSddRecurringBody: Schema.Schema<WhitelistSddRecurringBody,
   .struct("WhitelistSddRecurringBody", {
     monetary_account_paying_id: "integer",
     request_id: "integer",
-    maximum_amount_per_month: () => Amount,
-    maximum_amount_per_payment: () => Amount,
+    maximum_amount_per_month: () => AmountBody,
+    maximum_amount_per_payment: () => AmountBody,
     routing_type: "string"
   })

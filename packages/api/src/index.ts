@@ -161,6 +161,13 @@ export * as Company from "./Company.js"
 export * as ConfirmationOfFunds from "./ConfirmationOfFunds.js"
 
 /**
+ * See `@effect-bunq/api/Content`.
+ *
+ * @since 0.1.0
+ */
+export * as Content from "./Content.js"
+
+/**
  * See `@effect-bunq/api/CredentialPasswordIp`.
  *
  * @since 0.1.0
@@ -544,6 +551,13 @@ export * as PaymentServiceProviderDraftPayment from "./PaymentServiceProviderDra
  * @since 0.1.0
  */
 export * as PaymentServiceProviderIssuerTransaction from "./PaymentServiceProviderIssuerTransaction.js"
+
+/**
+ * See `@effect-bunq/api/PdfContent`.
+ *
+ * @since 0.1.0
+ */
+export * as PdfContent from "./PdfContent.js"
 
 /**
  * See `@effect-bunq/api/Replace`.

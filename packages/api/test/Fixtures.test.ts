@@ -92,6 +92,25 @@ const responses: ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown,
     assert.strictEqual(avatar.uuid, "2c7935a6-1e58-4daf-8cdb-41874e9f1a71")
     assert.strictEqual(avatar.image[0].height, 640)
   }],
+  [
+    "attachment-publics.post.response.json",
+    Api.AttachmentPublic.upload({ body: new Uint8Array([1]), contentType: "image/png", description: "x" }),
+    (uuid) => {
+      assert.strictEqual(uuid, "2c7935a6-1e58-4daf-8cdb-41874e9f1a71")
+    }
+  ],
+  [
+    "attachments.post.response.json",
+    Api.Attachment.upload({
+      monetaryAccountId: 1,
+      body: new Uint8Array([1]),
+      contentType: "image/png",
+      description: "x"
+    }),
+    (uuid) => {
+      assert.strictEqual(uuid, "2c7935a6-1e58-4daf-8cdb-41874e9f1a72")
+    }
+  ],
   ["avatars.post.response.json", Api.Avatar.create({ body: {} }), (uuid) => {
     assert.strictEqual(uuid, "2c7935a6-1e58-4daf-8cdb-41874e9f1a71")
   }],

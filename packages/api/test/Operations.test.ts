@@ -6,11 +6,14 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted, Schema, Stream } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import * as Api from "../src/index.js"
 import * as Schemas from "../src/Schemas.js"
 import { makeHarness, type Recorded } from "./utils/recording.js"
 import { cannedObject, coverage, type Covered, firstMember, minimal } from "./utils/spec.js"
 
+const png = new Uint8Array(fs.readFileSync(path.join(import.meta.dirname, "fixtures", "attachment-public.content.png")))
 const programs = Api as unknown as Record<string, Record<string, (params?: unknown) => unknown>>
 const schemas = Schemas as unknown as Record<string, Schema.Schema<any, any>>
 
@@ -50,7 +53,7 @@ describe("every generated program", () => {
         yield* Effect.gen(function*() {
           let checked = 0
           for (const op of coverage.covered) {
-            if (op.kind === "upload" || op.kind === "download" || op.kind === "sandboxUser") continue
+            if (op.kind === "sandboxUser") continue
             const params: Record<string, unknown> = paramsOf(op)
             if (op.body !== undefined) params["body"] = minimal(schemas[op.body]!)
             const canned = item(op, op.response)
@@ -87,8 +90,14 @@ describe("every generated program", () => {
               case "remove":
                 answer = { Response: [] }
                 break
+              case "upload":
+                Object.assign(params, { body: png, contentType: "image/png", description: "a receipt" })
+                answer = { Response: [{ Id: { id: "uuid-7" } }] }
+                break
             }
-            harness.answer(() => ({ body: JSON.stringify(answer) }))
+            harness.answer(() =>
+              op.kind === "download" ? { body: png, contentType: "image/png" } : { body: JSON.stringify(answer) }
+            )
             const before = harness.recorded.length
             const program = programs[op.module]![op.kind === "list" ? `${op.program}Page` : op.program]!
             const result = yield* (program(params) as Effect.Effect<unknown, unknown>)
@@ -97,7 +106,11 @@ describe("every generated program", () => {
             const userId = yield* harness.verifyClientSignature(request)
             assert.strictEqual(request.method, op.method, op.operationId)
             assert.strictEqual(request.path, expectedPath(op, params, userId), op.operationId)
-            if (op.body !== undefined) {
+            if (op.kind === "upload") {
+              assert.deepStrictEqual(request.body, png, op.operationId)
+              assert.strictEqual(request.headers["content-type"], "image/png", op.operationId)
+              assert.strictEqual(request.headers["x-bunq-attachment-description"], "a receipt", op.operationId)
+            } else if (op.body !== undefined) {
               const sent = JSON.parse(new TextDecoder().decode(request.body))
               const decoded = yield* Schema.decodeUnknown(schemas[op.body]!)(sent)
               assert.deepStrictEqual(decoded, params["body"], op.operationId)
@@ -128,10 +141,17 @@ describe("every generated program", () => {
               case "remove":
                 assert.strictEqual(result, undefined)
                 break
+              case "upload":
+                assert.strictEqual(result, "uuid-7", op.operationId)
+                break
+              case "download":
+                assert.deepStrictEqual(result, { contentType: "image/png", bytes: png }, op.operationId)
+                break
             }
             checked += 1
           }
-          assert.isAtLeast(checked, 460)
+          assert.strictEqual(checked, coverage.covered.length - 2, "every program but the two sandbox users")
+          assert.isAtLeast(checked, 470)
         }).pipe(Effect.provide(harness.context))
       }),
     { timeout: 120_000 }
@@ -186,5 +206,36 @@ describe("every generated program", () => {
       assert.strictEqual(request.path, "/sandbox-user-person")
       assert.strictEqual(request.signature, undefined)
       assert.strictEqual(request.headers["x-bunq-client-authentication"], undefined)
+    }))
+})
+
+describe("attachments", () => {
+  it.effect("an upload signs the PNG's raw bytes; a download verifies them, and tampered bytes are refused", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      yield* Effect.gen(function*() {
+        harness.answer(() => ({
+          body: JSON.stringify({ Response: [{ Id: { id: "2c7935a6-1e58-4daf-8cdb-41874e9f1a71" } }] })
+        }))
+        const uuid = yield* Api.AttachmentPublic.upload({ body: png, contentType: "image/png", description: "logo" })
+        assert.strictEqual(uuid, "2c7935a6-1e58-4daf-8cdb-41874e9f1a71")
+        const upload = harness.recorded[0]!
+        assert.strictEqual(upload.method, "POST")
+        assert.strictEqual(upload.path, "/attachment-public")
+        assert.deepStrictEqual(upload.body, png, "the bytes sent are the file, not JSON")
+        yield* harness.verifyClientSignature(upload)
+
+        harness.answer(() => ({ body: png, contentType: "image/png" }))
+        const content = yield* Api.Content.downloadForAttachmentPublic({ attachmentPublicUuid: uuid })
+        assert.strictEqual(content.contentType, "image/png")
+        assert.deepStrictEqual(content.bytes, png)
+        assert.deepStrictEqual([...content.bytes.subarray(1, 4)].map((b) => String.fromCharCode(b)).join(""), "PNG")
+        assert.strictEqual(harness.recorded[1]!.path, `/attachment-public/${uuid}/content`)
+
+        // the body changes after bunq signed it: the download fails, the bytes are not handed out
+        harness.answer(() => ({ body: png, contentType: "image/png", tamper: true }))
+        const error = yield* Effect.flip(Api.Content.downloadForAttachmentPublic({ attachmentPublicUuid: uuid }))
+        assert.strictEqual(error._tag, "ResponseVerificationError")
+      }).pipe(Effect.provide(harness.context))
     }))
 })

@@ -25,7 +25,8 @@ export interface BrowserResult {
 
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]))
 
-const build = async (entry: string, outdir: string): Promise<Bundle> => {
+/** Bundle one entry of `src/` for the browser (minified) and gzip it. */
+export const build = async (entry: string, outdir: string): Promise<Bundle> => {
   const stubbed = new Set<string>()
   const result = await esbuild.build({
     entryPoints: [Files.source(entry)],

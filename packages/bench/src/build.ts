@@ -26,7 +26,9 @@ await esbuild.build({
     "src/rateLimits.ts",
     "src/unlock.ts",
     "src/coldStart.ts",
+    "src/api.ts",
     "src/signers.ts",
+    "src/restore.ts",
     "src/ops.ts"
   ],
   outdir,

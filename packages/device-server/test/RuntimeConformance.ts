@@ -3,9 +3,10 @@
 import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as DeviceServer from "@effect-bunq/device-server/DeviceServer"
 import * as User from "@effect-bunq/device-server/User"
-import type * as BunqClient from "@effect-bunq/http/BunqClient"
+import * as BunqClient from "@effect-bunq/http/BunqClient"
+import * as Headers from "@effect/platform/Headers"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Option, Redacted, Stream } from "effect"
+import { Chunk, Effect, FiberRef, Layer, Option, Redacted, Stream } from "effect"
 
 /** What the suite needs to steer the emulator (directly in Node, through its control endpoints from a browser). */
 export interface EmulatorControl {
@@ -74,6 +75,20 @@ export const runtimeConformance = (
         assert.strictEqual(device.status, "ACTIVE")
         assert.isTrue(devices.some((d) => d.id === device.id))
         assert.isAbove(user.id, 0)
+      }))
+
+    it.live("marks bunq's secret headers as redacted for everything run on the layer", () =>
+      Effect.gen(function*() {
+        const options = yield* fresh("redacted")
+        const names = yield* Effect.provide(FiberRef.get(Headers.currentRedactedNames), makeLayer(options))
+        for (const secret of BunqClient.secretHeaderNames) {
+          assert.isTrue(
+            names.some((name) =>
+              typeof name === "string" ? name.toLowerCase() === secret.toLowerCase() : name.test(secret)
+            ),
+            `${secret} is not redacted`
+          )
+        }
       }))
 
     it.live("saves the context and restores it in a fresh layer without installation or device calls", () =>

@@ -18,6 +18,7 @@
 import type * as Signer from "@effect-bunq/signer/Signer"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
@@ -70,10 +71,64 @@ export const bunqRateLimits: RateLimits = internal.bunqRateLimits
 export type PrettyPrint = "never" | "always" | "some"
 
 /**
+ * bunq's wire-format habits, each on by default; set one to `false` for a test that needs the plain behaviour.
+ *
+ * - `signatures`: a client signature is required on `POST /session-server` and on calls that move money (`payment`,
+ *   `payment-batch`, `draft-payment` accept, `request-response` accept): 466 without; elsewhere it is checked when
+ *   present, and a session call without one is accepted. Off: every session call needs a signature.
+ * - `methodNotAllowed`: a known path with the wrong method answers 405 (off: 404).
+ * - `requireUserAgent`: a request without `User-Agent` answers 400.
+ * - `authorisation`: an installation token on a session endpoint answers 401 "Insufficient authorisation." (off: 403
+ *   "Insufficient authentication.").
+ * - `mixedContentType`: list responses carry `application/json; charset=utf-8`, the others `application/json`.
+ * - `chunked`: GET bodies over 8 KiB are sent chunked (no `Content-Length`).
+ * - `escapedSlashes`: payment, event and tab bodies and callbacks escape `/` as `\/`, as PHP's encoder does.
+ * - `extraFields`: objects carry fields clients do not know and `null`s (off: the unknown fields go).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Fidelity {
+  readonly signatures?: boolean | undefined
+  readonly methodNotAllowed?: boolean | undefined
+  readonly requireUserAgent?: boolean | undefined
+  readonly authorisation?: boolean | undefined
+  readonly mixedContentType?: boolean | undefined
+  readonly chunked?: boolean | undefined
+  readonly escapedSlashes?: boolean | undefined
+  readonly extraFields?: boolean | undefined
+}
+
+/**
+ * One attempt to deliver a callback (`NotificationUrl` POST) to a notification filter's URL.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallbackDelivery {
+  readonly seq: number
+  readonly targetUrl: string
+  readonly category: string
+  readonly eventType: string
+  readonly eventId: number
+  /** 1 for the first try, up to 1 + `callbackRetries`. */
+  readonly attempt: number
+  /** The receiver's status, or `0` when it could not be reached. */
+  readonly status: number
+  readonly delivered: boolean
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
 export interface Options {
+  /** bunq's wire-format habits (all on by default); `false` turns them all off. See `Fidelity`. */
+  readonly fidelity?: Fidelity | false | undefined
+  /** How often a failed callback delivery is retried. Default 5. */
+  readonly callbackRetries?: number | undefined
+  /** The pause between callback attempts. Default 1 second; tests use a few milliseconds. */
+  readonly callbackRetrySpacing?: Duration.DurationInput | undefined
   /** The path prefix of every endpoint. Default `"/v1"`. Use `""` for none. */
   readonly basePath?: string | undefined
   /** The default `session_timeout` of new users, in seconds. Default 604800 (one week, bunq's default). */
@@ -286,7 +341,14 @@ export declare namespace Emulator {
       user: number | string | SandboxUser | Redacted.Redacted<string>,
       count: number
     ) => Effect.Effect<ReadonlyArray<number>>
-    /** Forget all users, installations, devices, sessions, faults, the log and rate-limit counters. */
+    /** Every callback delivery attempt so far, oldest first. */
+    readonly deliveries: Effect.Effect<ReadonlyArray<CallbackDelivery>>
+    /**
+     * Pay `amount` (a decimal string, e.g. `"500.00"`) into a user's first bank account from the sandbox's sugar
+     * daddy, as an accepted request would. Returns the account's new balance. Dies for an unknown user.
+     */
+    readonly topUp: (user: number | SandboxUser, amount: string) => Effect.Effect<string>
+    /** Forget all users, accounts, payments, installations, devices, sessions, faults, the log and counters. */
     readonly reset: Effect.Effect<void>
   }
 }

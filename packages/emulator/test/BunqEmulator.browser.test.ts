@@ -14,7 +14,11 @@ describe("BunqEmulator in the browser", () => {
   it.effect("installation → device-server → session-server → GET device, verified with the server key", () =>
     Effect.gen(function*() {
       const signer = yield* Signer.Signer
-      const client = yield* HttpClient.HttpClient
+      // bunq requires a User-Agent; the in-process client keeps it (a browser drops it from a `Request` object).
+      const client = HttpClient.mapRequest(
+        yield* HttpClient.HttpClient,
+        HttpClientRequest.setHeader("User-Agent", "emulator-browser-test/1.0")
+      )
       const emulator = yield* BunqEmulator.Emulator
       const user = yield* emulator.createSandboxUser({ type: "company" })
       const keys = yield* signer.generateKeyPair({ extractable: false })

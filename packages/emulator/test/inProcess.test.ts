@@ -26,7 +26,8 @@ const send = (
     const text = options.body === undefined ? "" : JSON.stringify(options.body)
     const bytes = new TextEncoder().encode(text)
     let request = HttpClientRequest.make(method)(`http://anything.invalid/v1${path}`).pipe(
-      HttpClientRequest.setHeader("X-Bunq-Client-Request-Id", randomUUID())
+      HttpClientRequest.setHeader("X-Bunq-Client-Request-Id", randomUUID()),
+      HttpClientRequest.setHeader("User-Agent", "emulator-in-process-test/1.0")
     )
     if (text.length > 0) request = HttpClientRequest.bodyUint8Array(request, bytes, "application/json")
     if (options.token) request = HttpClientRequest.setHeader(request, "X-Bunq-Client-Authentication", options.token)

@@ -163,10 +163,25 @@ describe("protocol over loopback (plain fetch + node:crypto)", () => {
       expect(verified(response, ctx.serverPublicKeyPem)).toBe(true)
     })
 
-    it("466 when a session call has no signature", async () => {
+    it("accepts a session GET without a signature; 466 when a money-moving call has none", async () => {
       const ctx = await openSession(server.url)
       const response = await call(`${server.url}/user`, { token: ctx.sessionToken })
-      expect(response.status).toBe(466)
+      expect(response.status).toBe(200)
+      expect(verified(response, ctx.serverPublicKeyPem)).toBe(true)
+      const accounts = await call(`${server.url}/user/${ctx.userId}/monetary-account`, { token: ctx.sessionToken })
+      const accountId = accounts.json.Response[0].MonetaryAccountBank.id
+      const payment = await call(`${server.url}/user/${ctx.userId}/monetary-account/${accountId}/payment`, {
+        method: "POST",
+        token: ctx.sessionToken,
+        body: {
+          amount: { value: "1.00", currency: "EUR" },
+          counterparty_alias: { type: "EMAIL", value: "sugardaddy@bunq.com" },
+          description: "unsigned"
+        }
+      })
+      expect(payment.status).toBe(466)
+      const log = await server.run(server.emulator.log)
+      expect(log.find((e) => e.requestId === payment.requestId)?.signature).toBe("missing")
     })
 
     it("400 when the signature is wrong (other key, or other bytes)", async () => {
@@ -190,7 +205,7 @@ describe("protocol over loopback (plain fetch + node:crypto)", () => {
       expect(log.find((e) => e.requestId === wrongBytes.requestId)?.signature).toBe("invalid")
     })
 
-    it("401/403 for a missing, unknown or wrong-kind token", async () => {
+    it("401 for a missing, unknown or installation token on a session call; 403 for a session token at device-server", async () => {
       const ctx = await openSession(server.url)
       const signWith = ctx.keys.privateKeyPem
       const missing = await call(`${server.url}/user`, { signWith })
@@ -202,8 +217,8 @@ describe("protocol over loopback (plain fetch + node:crypto)", () => {
       const unknown = await call(`${server.url}/user`, { token: "f".repeat(64), signWith })
       expect(unknown.status).toBe(401)
       const installationOnSession = await call(`${server.url}/user`, { token: ctx.installationToken, signWith })
-      expect(installationOnSession.status).toBe(403)
-      expect(installationOnSession.json.Error[0].error_description).toBe("Insufficient authentication.")
+      expect(installationOnSession.status).toBe(401)
+      expect(installationOnSession.json.Error[0].error_description).toBe("Insufficient authorisation.")
       const sessionOnDevice = await call(`${server.url}/device-server`, {
         method: "POST",
         body: { description: "x", secret: ctx.apiKey },
@@ -372,7 +387,13 @@ describe("protocol over loopback (plain fetch + node:crypto)", () => {
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const url = new URL(`${server.url}${path}`)
         const req = http.request(
-          { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { Host: host } },
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: "POST",
+            headers: { Host: host, "User-Agent": "host-check-test" }
+          },
           (res) => {
             let body = ""
             res.setEncoding("utf8")

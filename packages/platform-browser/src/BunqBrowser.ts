@@ -75,7 +75,7 @@ const build = (
   options: OptionsWithStore,
   store: Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError, Signer.Signer>
 ): Layer.Layer<
-  Exclude<Services, HttpClient.HttpClient>,
+  Services,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
 > =>
@@ -86,7 +86,7 @@ const build = (
   })
 
 /**
- * Everything but the HTTP client, for apps that bring their own `HttpClient`.
+ * Every service over an `HttpClient` you bring (passed through to the output), for apps with their own client.
  *
  * @since 0.1.0
  * @category layers
@@ -94,7 +94,7 @@ const build = (
 export const layerWithoutHttpClient = (
   options: Options
 ): Layer.Layer<
-  Exclude<Services, HttpClient.HttpClient>,
+  Services,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
 > => build({ ...options, extractableKeys: options.storage === "localStorage" }, store(options))
@@ -106,7 +106,7 @@ export const layerWithoutHttpClient = (
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiContextError | ConfigError.ConfigError> =>
-  layerWithoutHttpClient(options).pipe(Layer.provideMerge(FetchHttpClient.layer))
+  layerWithoutHttpClient(options).pipe(Layer.provide(FetchHttpClient.layer))
 
 /**
  * All services, with the browser's `fetch` and the context store you give instead of one chosen by `storage`. Only
@@ -131,4 +131,4 @@ export const layerWith = (
   options: OptionsWithStore,
   store: Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError, Signer.Signer>
 ): Layer.Layer<Services, ApiContext.ApiContextError | ConfigError.ConfigError> =>
-  build(options, store).pipe(Layer.provideMerge(FetchHttpClient.layer))
+  build(options, store).pipe(Layer.provide(FetchHttpClient.layer))

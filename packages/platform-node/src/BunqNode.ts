@@ -90,13 +90,13 @@ const build = (
   config: Layer.Layer<BunqConfig.BunqConfig, ConfigError.ConfigError>,
   options: ApiContext.Options & Pick<Options, "contextFile" | "passphrase">
 ): Layer.Layer<
-  Exclude<Services, HttpClient.HttpClient>,
+  Services,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
 > => ApiContext.layerRuntime(options, { config, signer: NodeSigner.layer, store: layerContextStore(options) })
 
 /**
- * Everything but the HTTP client, for apps that bring their own `HttpClient` (a proxy-aware one, or the emulator's
+ * Every service over an `HttpClient` you bring (passed through to the output), for apps with their own client (a proxy-aware one, or the emulator's
  * in-process client in tests).
  *
  * @since 0.1.0
@@ -105,7 +105,7 @@ const build = (
 export const layerWithoutHttpClient = (
   options: Options
 ): Layer.Layer<
-  Exclude<Services, HttpClient.HttpClient>,
+  Services,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
 > => build(BunqConfig.layer(options), options)
@@ -118,7 +118,7 @@ export const layerWithoutHttpClient = (
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiContextError | ConfigError.ConfigError> =>
-  layerWithoutHttpClient(options).pipe(Layer.provideMerge(UndiciHttpClient.layer))
+  layerWithoutHttpClient(options).pipe(Layer.provide(UndiciHttpClient.layer))
 
 /**
  * All services with options from the environment: `BUNQ_API_KEY` (required), `BUNQ_ENVIRONMENT`, `BUNQ_BASE_URL`,
@@ -146,4 +146,4 @@ export const layerConfig = (
           passphrase: Option.getOrElse(passphrase, () => defaults.passphrase)
         })
     )
-  ).pipe(Layer.provideMerge(UndiciHttpClient.layer))
+  ).pipe(Layer.provide(UndiciHttpClient.layer))

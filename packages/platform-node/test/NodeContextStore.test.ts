@@ -3,11 +3,12 @@ import * as NodeContextStore from "@effect-bunq/platform-node/NodeContextStore"
 import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
 import type * as Signer from "@effect-bunq/signer/Signer"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Option, Redacted } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { untilSomeFiberSleeps } from "./fixtures/clock.js"
 import { makeContext, markerOf } from "./fixtures/contexts.js"
 
 const tempPath = () => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-bunq-store-")), "ctx", "context.json")
@@ -147,25 +148,39 @@ describe("NodeContextStore", () => {
     }).pipe(Effect.provide(NodeSigner.layer))
   })
 
-  it.live("two stores on one file take turns under withLock", () => {
+  it.effect("two stores on one file take turns under withLock", () => {
     const path = tempPath()
     return Effect.gen(function*() {
       const order: Array<string> = []
-      const holder = (name: string) =>
-        withStore({ path }, (store) =>
-          store.withLock(
-            "default",
-            Effect.gen(function*() {
-              order.push(`${name} in`)
-              yield* Effect.sleep("100 millis")
-              yield* store.save("default", yield* makeContext(name))
-              order.push(`${name} out`)
-            })
-          ))
-      const a = yield* Effect.fork(holder("a"))
-      yield* Effect.sleep("20 millis")
-      const b = yield* Effect.fork(holder("b"))
+      const aInside = yield* Deferred.make<void>()
+      const aMayLeave = yield* Deferred.make<void>()
+      const a = yield* Effect.fork(withStore({ path }, (store) =>
+        store.withLock(
+          "default",
+          Effect.gen(function*() {
+            order.push("a in")
+            yield* Deferred.succeed(aInside, undefined)
+            yield* Deferred.await(aMayLeave)
+            yield* store.save("default", yield* makeContext("a"))
+            order.push("a out")
+          })
+        )))
+      yield* Deferred.await(aInside)
+      const b = yield* Effect.fork(withStore({ path }, (store) =>
+        store.withLock(
+          "default",
+          Effect.gen(function*() {
+            order.push("b in")
+            yield* store.save("default", yield* makeContext("b"))
+            order.push("b out")
+          })
+        )))
+      // b found the file locked and backs off (sleeping on the TestClock): it must not be inside.
+      yield* untilSomeFiberSleeps
+      assert.deepStrictEqual(order, ["a in"])
+      yield* Deferred.succeed(aMayLeave, undefined)
       yield* Fiber.join(a)
+      yield* TestClock.adjust("1 second")
       yield* Fiber.join(b)
       assert.deepStrictEqual(order, ["a in", "a out", "b in", "b out"])
     }).pipe(Effect.provide(NodeSigner.layer))

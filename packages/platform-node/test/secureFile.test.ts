@@ -1,10 +1,11 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Option, Redacted } from "effect"
+import { Deferred, Effect, Fiber, Option, Redacted, TestClock } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as SecureFile from "../src/internal/secureFile.js"
+import { untilSomeFiberSleeps } from "./fixtures/clock.js"
 
 const tempDir = () => Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-bunq-securefile-"))
 
@@ -50,27 +51,40 @@ describe("secureFile", () => {
       )
     }))
 
-  it.live("the lock excludes a second holder until released, and takes over a dead owner's lock", () =>
+  it.effect("the lock excludes a second holder until the first releases it", () =>
     Effect.gen(function*() {
       const path = Path.join(tempDir(), "context.json")
       const order: Array<string> = []
+      const firstInside = yield* Deferred.make<void>()
+      const firstMayLeave = yield* Deferred.make<void>()
       const first = yield* Effect.scoped(
         Effect.gen(function*() {
           yield* SecureFile.acquireLock(path)
           order.push("first in")
-          yield* Effect.sleep("150 millis")
+          yield* Deferred.succeed(firstInside, undefined)
+          yield* Deferred.await(firstMayLeave)
           order.push("first out")
         })
       ).pipe(Effect.fork)
-      yield* Effect.sleep("30 millis")
-      yield* Effect.scoped(Effect.gen(function*() {
+      yield* Deferred.await(firstInside)
+      const second = yield* Effect.scoped(Effect.gen(function*() {
         yield* SecureFile.acquireLock(path)
         order.push("second in")
-      }))
+      })).pipe(Effect.fork)
+      // The second found the lock file and backs off (sleeping on the TestClock): it must not be inside.
+      yield* untilSomeFiberSleeps
+      assert.deepStrictEqual(order, ["first in"])
+      yield* Deferred.succeed(firstMayLeave, undefined)
       yield* Fiber.join(first)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(second)
       assert.deepStrictEqual(order, ["first in", "first out", "second in"])
       assert.isFalse(Fs.existsSync(`${path}.lock`))
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 
+  it.live("the lock is taken over from a dead owner, and a live owner makes the waiter time out", () =>
+    Effect.gen(function*() {
+      const path = Path.join(tempDir(), "context.json")
       // A lock whose pid is not running is stale.
       Fs.writeFileSync(`${path}.lock`, `999999999 ${Date.now()}\n`)
       yield* Effect.scoped(SecureFile.acquireLock(path, { timeout: "2 seconds" }))

@@ -196,7 +196,9 @@ describe("faults", () => {
       const emulator = yield* makeEmulator()
       const client = BunqEmulator.makeHttpClient(emulator)
       yield* emulator.injectFault({ _tag: "WrongKey", times: 2 })
-      const request = HttpClientRequest.get("http://bunq.test/v1/user")
+      const request = HttpClientRequest.get("http://bunq.test/v1/user", {
+        headers: { "User-Agent": "reliability-test" }
+      })
       const first = yield* Effect.exit(Effect.timeout(client.execute(request), "1 millis"))
       assert.isTrue(Exit.isFailure(first) || first.value.status === 401)
       const second = yield* client.execute(request)

@@ -500,7 +500,9 @@ describe("bad input", () => {
       Effect.gen(function*() {
         const s = yield* getSetup
         for (const target of ["http://bunq.test/v1/..//", "http://bunq.test//"]) {
-          const response = yield* s.client.execute(HttpClientRequest.get(target))
+          const response = yield* s.client.execute(
+            HttpClientRequest.get(target, { headers: { "User-Agent": "reliability-test" } })
+          )
           assert.strictEqual(response.status, 404, target)
           const body = yield* ErrorBody.decodeJson(yield* response.text)
           assert.isAtLeast(body.Error.length, 1)

@@ -23,7 +23,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type { Page, PageOptions } from "../Operation.js"
+import type { Content, Page, PageOptions } from "../Operation.js"
 import type { Any } from "./schema.js"
 import { itemValue } from "./schema.js"
 
@@ -210,4 +210,27 @@ export const remove = (descriptor: Descriptor) =>
   Effect.fn(descriptor.name)(function*(params: Params) {
     const path = yield* resolvePath(descriptor, params)
     yield* ApiContext.request({ operation: descriptor.name, method: descriptor.method, path })
+  })
+
+/** `POST` a file's raw bytes (an attachment): signed over the bytes; answers the attachment's UUID. @internal */
+export const upload = (descriptor: Descriptor) =>
+  Effect.fn(descriptor.name)(function*(params: Params) {
+    const path = yield* resolvePath(descriptor, params)
+    const response = yield* ApiContext.request({
+      operation: descriptor.name,
+      method: descriptor.method,
+      path,
+      rawBody: { bytes: params?.["body"] as Uint8Array, contentType: params?.["contentType"] as string },
+      headers: { "X-Bunq-Attachment-Description": params?.["description"] as string }
+    })
+    return yield* inResponse(descriptor, path, response, decodeResult("idString", descriptor.name)(response.items))
+  })
+
+/** `GET` a file's raw bytes, verified over the bytes. @internal */
+export const download = (descriptor: Descriptor) =>
+  Effect.fn(descriptor.name)(function*(params: Params) {
+    const path = yield* resolvePath(descriptor, params)
+    const response = yield* ApiContext.requestRaw({ operation: descriptor.name, method: descriptor.method, path })
+    const content: Content = { contentType: response.contentType, bytes: response.bytes }
+    return content
   })

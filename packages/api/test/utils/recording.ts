@@ -28,6 +28,8 @@ export interface Answer {
   /** The JSON body text, or raw bytes. */
   readonly body: string | Uint8Array
   readonly contentType?: string | undefined
+  /** Change one byte after signing (a body tampered with on the way). */
+  readonly tamper?: boolean | undefined
 }
 
 /** Registration calls go to the emulator; everything else gets the canned answer. */
@@ -62,9 +64,10 @@ export const makeHarness = Effect.gen(function*() {
       const bytes = typeof answer.body === "string" ? new TextEncoder().encode(answer.body) : answer.body
       const signature = yield* Effect.orDie(signer.sign(serverKeyPair.privateKey, bytes))
       responseCount += 1
+      const sent = answer.tamper === true ? bytes.map((b, i) => (i === bytes.length - 1 ? b ^ 1 : b)) : bytes
       return HttpClientResponse.fromWeb(
         request,
-        new Response(bytes as Uint8Array<ArrayBuffer>, {
+        new Response(sent as Uint8Array<ArrayBuffer>, {
           status: answer.status ?? 200,
           headers: {
             "content-type": answer.contentType ?? "application/json",

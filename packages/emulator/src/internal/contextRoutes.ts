@@ -6,20 +6,20 @@
 import * as DeviceServer from "@effect-bunq/schema/DeviceServer"
 import * as Installation from "@effect-bunq/schema/Installation"
 import * as SessionServer from "@effect-bunq/schema/SessionServer"
-import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Messages from "./messages.js"
 import { deviceObject, timestamp, userWrapper } from "./objects.js"
-import type { Security } from "./security.js"
+import { pageOf } from "./pagination.js"
+import type { Family } from "./routes.js"
+import { route } from "./routes.js"
 import { ipPermitted } from "./security.js"
-import type { Env, InstallationRecord, SessionRecord } from "./state.js"
-import { decodeBody, fail, lowerBound, normalizeIp, pathId, randomHex } from "./state.js"
-import type { Users } from "./users.js"
+import type { InstallationRecord, SessionRecord } from "./state.js"
+import { decodeBody, fail, normalizeIp, pathId, randomHex } from "./state.js"
 
 /** @internal */
-export const makeContextRoutes = (env: Env, security: Security, users: Users) => {
+export const contextRoutes: Family = ({ env, security, users }) => {
   const { basePath, serverKey, signer, storeRef, withStore } = env
   const { endpoint, installationAuth, noAuth, sessionAuth } = security
   const { addDevice, addUser } = users
@@ -127,39 +127,9 @@ export const makeContextRoutes = (env: Env, security: Security, users: Users) =>
 
   const listDevices = endpoint("GET", "/device-server", sessionAuth, (auth, state) =>
     Effect.gen(function*() {
-      const params = state.searchParams
-      const countRaw = params.get("count")
-      const count = countRaw === null ? 10 : /^\d{1,4}$/.test(countRaw) ? Number(countRaw) : Number.NaN
-      if (!(count >= 1 && count <= 200)) return yield* fail(400, Messages.invalidCount)
-      const readId = (name: string) => {
-        const raw = params.get(name)
-        if (raw === null) return Effect.succeed(undefined)
-        return /^\d{1,15}$/.test(raw) ? Effect.succeed(Number(raw)) : fail(400, Messages.invalidPaginationId(name))
-      }
-      const olderId = yield* readId("older_id")
-      const newerId = yield* readId("newer_id")
-      if (olderId !== undefined && newerId !== undefined) return yield* fail(400, Messages.bothPaginationIds)
       const store = yield* Ref.get(storeRef)
-      const ids = auth.user.devices
-      let start: number
-      let end: number
-      if (newerId !== undefined) {
-        start = lowerBound(ids, newerId + 1)
-        end = Math.min(ids.length, start + count)
-      } else {
-        end = olderId !== undefined ? lowerBound(ids, olderId) : ids.length
-        start = Math.max(0, end - count)
-      }
-      const page = ids.slice(start, end).reverse()
-      const items = page.map((id) => deviceObject(store.devices.get(id)!))
-      const prefix = `${basePath}/device-server?${countRaw === null ? "" : `count=${count}&`}`
-      const newest = page[0]
-      const oldest = page[page.length - 1]
-      const olderUrl = page.length > 0 && start > 0 ? `${prefix}older_id=${oldest}` : null
-      const newerUrl = page.length > 0 && end < ids.length ? `${prefix}newer_id=${newest}` : null
-      const futureAnchor = newest ?? newerId
-      const futureUrl = newerUrl === null && futureAnchor !== undefined ? `${prefix}newer_id=${futureAnchor}` : null
-      return { items, pagination: { future_url: futureUrl, newer_url: newerUrl, older_url: olderUrl } }
+      const page = yield* pageOf(auth.user.devices, state.searchParams, `${basePath}/device-server`)
+      return { items: page.ids.map((id) => deviceObject(store.devices.get(id)!)), pagination: page.pagination }
     }))
 
   const getDevice = endpoint("GET", "/device-server/{id}", sessionAuth, (auth) =>
@@ -253,20 +223,19 @@ export const makeContextRoutes = (env: Env, security: Security, users: Users) =>
         Effect.map((user) => ({ items: [{ ApiKey: { api_key: user.apiKey } }] }))
       ))
 
-  const routes = HttpRouter.empty.pipe(
-    HttpRouter.post("/installation", postInstallation),
-    HttpRouter.get("/installation", getInstallations),
-    HttpRouter.get("/installation/:id", getInstallation),
-    HttpRouter.get("/installation/:id/server-public-key", getServerPublicKey),
-    HttpRouter.post("/device-server", postDeviceServer),
-    HttpRouter.get("/device-server", listDevices),
-    HttpRouter.get("/device-server/:id", getDevice),
-    HttpRouter.post("/session-server", postSessionServer),
-    HttpRouter.del("/session/:id", deleteSession),
-    HttpRouter.get("/user", listUsers),
-    HttpRouter.get("/user/:id", getUser),
-    HttpRouter.post("/sandbox-user-person", postSandboxUser("person", "/sandbox-user-person")),
-    HttpRouter.post("/sandbox-user-company", postSandboxUser("company", "/sandbox-user-company"))
-  )
-  return routes
+  return [
+    route("POST", "/installation", postInstallation),
+    route("GET", "/installation", getInstallations),
+    route("GET", "/installation/:id", getInstallation),
+    route("GET", "/installation/:id/server-public-key", getServerPublicKey),
+    route("POST", "/device-server", postDeviceServer),
+    route("GET", "/device-server", listDevices),
+    route("GET", "/device-server/:id", getDevice),
+    route("POST", "/session-server", postSessionServer),
+    route("DELETE", "/session/:id", deleteSession),
+    route("GET", "/user", listUsers),
+    route("GET", "/user/:id", getUser),
+    route("POST", "/sandbox-user-person", postSandboxUser("person", "/sandbox-user-person")),
+    route("POST", "/sandbox-user-company", postSandboxUser("company", "/sandbox-user-company"))
+  ]
 }

@@ -1,7 +1,8 @@
 /**
- * The emulator assembled: settings and state (`state.ts`), the security pipeline (`security.ts`), the routes
- * (`contextRoutes.ts`, …), fault injection (`faults.ts`), and the `HttpApp` that runs a request through them, signs
- * the response and writes the log.
+ * The emulator assembled: settings and state (`state.ts`), the security pipeline (`security.ts`), the route families
+ * (`contextRoutes.ts`, `accountRoutes.ts`, … — one module each, listed in `families`), callbacks (`callbacks.ts`),
+ * fault injection (`faults.ts`), and the `HttpApp` that runs a request through them, signs the response and writes
+ * the log.
  *
  * @internal
  */
@@ -11,21 +12,58 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
-import type { Emulator as EmulatorNs, Fault, LogEntry, Options } from "../BunqEmulator.js"
-import { makeContextRoutes } from "./contextRoutes.js"
+import * as Stream from "effect/Stream"
+import type { Emulator as EmulatorNs, Fault, Fidelity, LogEntry, Options } from "../BunqEmulator.js"
+import { accountRoutes } from "./accountRoutes.js"
+import { attachmentRoutes } from "./attachmentRoutes.js"
+import { makeCallbacks } from "./callbacks.js"
+import { contextRoutes } from "./contextRoutes.js"
+import { eventRoutes } from "./eventRoutes.js"
 import { corruptSignature, flipByte, makeFaults } from "./faults.js"
+import { firstActiveBankAccount, formatAmount, parseAmount, sugarDaddy } from "./ledger.js"
 import * as Messages from "./messages.js"
+import { makeMoneyObjects } from "./moneyObjects.js"
+import { paymentRoutes } from "./paymentRoutes.js"
+import { requestRoutes } from "./requestRoutes.js"
+import type { Family } from "./routes.js"
+import { otherMethods, toRouter } from "./routes.js"
 import { makeSecurity } from "./security.js"
 import type { Env, RequestState } from "./state.js"
 import { CurrentRequest, normalizeIp, parseTarget, Store } from "./state.js"
 import { ConnectionReset, Emulator } from "./tags.js"
+import { receive } from "./transfers.js"
 import { makeUsers } from "./users.js"
 
 export { bunqRateLimits } from "./faults.js"
+
+/** Every family of endpoints, in the order they are mounted. @internal */
+export const families: ReadonlyArray<Family> = [
+  contextRoutes,
+  accountRoutes,
+  paymentRoutes,
+  requestRoutes,
+  eventRoutes,
+  attachmentRoutes
+]
+
+const fidelityKeys = [
+  "signatures",
+  "methodNotAllowed",
+  "requireUserAgent",
+  "authorisation",
+  "mixedContentType",
+  "chunked",
+  "escapedSlashes",
+  "extraFields"
+] as const satisfies ReadonlyArray<keyof Fidelity>
+
+/** GET bodies larger than this are sent chunked (while `chunked` fidelity is on). @internal */
+export const chunkThreshold = 8192
 
 /** @internal */
 export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, Signer.SignerError, Signer.Signer> =>
@@ -51,16 +89,25 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
       defaultSessionTimeout: options.sessionTimeout ?? 604800,
       serverKey,
       storeRef,
-      withStore: (f) => Effect.map(Ref.get(storeRef), f)
+      withStore: (f) => Effect.map(Ref.get(storeRef), f),
+      fidelity: Object.fromEntries(
+        fidelityKeys.map((key) => [key, options.fidelity !== false && options.fidelity?.[key] !== false])
+      ) as Env["fidelity"],
+      callbackRetries: options.callbackRetries ?? 5,
+      callbackRetrySpacing: Duration.decode(options.callbackRetrySpacing ?? "1 second")
     }
     const { withStore } = env
     const security = makeSecurity(env)
     const users = makeUsers(env)
     const { faultStatusMessage, injectFault, takeFault } = makeFaults(env)
     const { renderError } = security
+    const objects = makeMoneyObjects({ extraFields: env.fidelity.extraFields, shareOrigin: "https://bunq.me" })
+    const { notify } = makeCallbacks(env, objects)
 
-    const routes = makeContextRoutes(env, security, users)
+    const routeList = families.flatMap((family) => family({ env, security, users, objects, notify }))
+    const routes = toRouter(routeList)
     const router = basePath === "" ? routes : HttpRouter.prefixAll(routes, basePath as `/${string}`)
+    const wrongMethod = otherMethods(routeList)
 
     const appendLog = (entry: Omit<LogEntry, "seq">) =>
       withStore((store) => {
@@ -123,13 +170,21 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
         return yield* new ConnectionReset({ method, path })
       }
 
+      const userAgent = headers["user-agent"]
       const response = fault?._tag === "Status"
         ? renderError(fault.status, faultStatusMessage(fault))
+        : env.fidelity.requireUserAgent && (userAgent === undefined || userAgent.length === 0)
+        ? renderError(400, Messages.userAgentMissing)
         : yield* router.pipe(
           Effect.provideService(CurrentRequest, state),
           Effect.catchTags({
             ApiFailure: (failure) => Effect.succeed(renderError(failure.status, failure.message)),
-            RouteNotFound: () => Effect.succeed(renderError(404, Messages.routeNotFound))
+            RouteNotFound: () =>
+              Effect.succeed(
+                env.fidelity.methodNotAllowed && wrongMethod(method, path)
+                  ? renderError(405, Messages.methodNotAllowed(method))
+                  : renderError(404, Messages.routeNotFound)
+              )
           })
         )
 
@@ -149,9 +204,20 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
       const responseHeaders: Record<string, string> = { "x-bunq-client-response-id": responseId }
       if (requestId !== undefined) responseHeaders["x-bunq-client-request-id"] = requestId
       if (signature !== undefined) responseHeaders["x-bunq-server-signature"] = signature
+      const contentType = response.body._tag === "Uint8Array" ? response.body.contentType : "application/json"
+      if (env.fidelity.chunked && method === "GET" && bytes.length > chunkThreshold) {
+        // No Content-Length: the server sends the body chunked, as bunq does for larger bodies.
+        const chunks: Array<Uint8Array> = []
+        for (let i = 0; i < bytes.length; i += 4096) chunks.push(bytes.subarray(i, i + 4096))
+        return HttpServerResponse.stream(Stream.fromIterable(chunks), {
+          status: response.status,
+          contentType,
+          headers: responseHeaders
+        })
+      }
       return HttpServerResponse.uint8Array(bytes, {
         status: response.status,
-        contentType: "application/json",
+        contentType,
         headers: responseHeaders
       })
     })
@@ -176,6 +242,29 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
           for (const session of store.sessions.values()) session.expiresAt = Math.min(session.expiresAt, now)
         })),
       seedDevices: users.seedDevices,
+      deliveries: withStore((store) => store.deliveries.slice()),
+      topUp: (target, amount) =>
+        Effect.gen(function*() {
+          const cents = parseAmount(amount)
+          if (cents === undefined) return yield* Effect.dieMessage(`topUp: "${amount}" is not an amount`)
+          const now = yield* Clock.currentTimeMillis
+          const userId = typeof target === "number" ? target : target.id
+          const done = yield* withStore((store) => {
+            const account = firstActiveBankAccount(store, userId)
+            if (account === undefined) return undefined
+            const { events } = receive(store, {
+              now,
+              to: account,
+              from: sugarDaddy,
+              amount: cents,
+              description: "Sandbox top-up"
+            })
+            return { balance: account.balance, events }
+          })
+          if (done === undefined) return yield* Effect.dieMessage("topUp: no such user or no active bank account")
+          yield* notify(done.events)
+          return formatAmount(done.balance)
+        }),
       reset: Ref.set(storeRef, new Store())
     }
     return service

@@ -58,7 +58,11 @@ export const makeHttpClient = (emulator: EmulatorNs.Service, options?: ClientOpt
         headers: request.headers,
         body: request.method === "GET" || request.method === "HEAD" ? null : body
       })
-      const serverRequest = HttpServerRequest.fromWeb(webRequest).modify({ remoteAddress: clientIp })
+      // The request's own headers, not the web Request's: browsers drop some (User-Agent) from a `Request` object.
+      const serverRequest = HttpServerRequest.fromWeb(webRequest).modify({
+        remoteAddress: clientIp,
+        headers: request.headers
+      })
       const response = yield* emulator.app.pipe(
         Effect.provideService(HttpServerRequest.HttpServerRequest, serverRequest),
         Effect.catchTag("ConnectionReset", (cause) =>

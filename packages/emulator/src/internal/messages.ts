@@ -122,3 +122,96 @@ export const injected = (status: number): Message => ({
   description: `Request failed with status ${status}.`,
   translated: `Verzoek mislukt met status ${status}.`
 })
+
+/** @internal */
+export const methodNotAllowed = (method: string): Message => ({
+  description: `Method ${method} is not allowed on this route.`,
+  translated: `Methode ${method} is niet toegestaan op deze route.`
+})
+
+/** @internal */
+export const userAgentMissing: Message = {
+  description: "The User-Agent header is required.",
+  translated: "De User-Agent header is verplicht."
+}
+
+/** @internal */
+export const invalidAmount = (value: string): Message => ({
+  description: `The amount "${value}" is not valid: use a positive number with at most two decimals, e.g. "12.50".`,
+  translated:
+    `Het bedrag "${value}" is ongeldig: gebruik een positief getal met hoogstens twee decimalen, bijv. "12.50".`
+})
+
+/** @internal */
+export const currencyMismatch = (given: string, expected: string): Message => ({
+  description: `The currency "${given}" does not match the currency of the monetary account (${expected}).`,
+  translated: `De valuta "${given}" komt niet overeen met de valuta van de rekening (${expected}).`
+})
+
+/** @internal */
+export const insufficientBalance: Message = {
+  description: "Insufficient balance. The payment exceeds the available balance of the monetary account.",
+  translated: "Onvoldoende saldo. De betaling is hoger dan het beschikbare saldo van de rekening."
+}
+
+/** @internal */
+export const accountNotActive: Message = {
+  description: "The monetary account is not active.",
+  translated: "De rekening is niet actief."
+}
+
+/** @internal */
+export const accountHasBalance: Message = {
+  description: "A monetary account can only be closed when its balance is zero.",
+  translated: "Een rekening kan alleen worden opgeheven als het saldo nul is."
+}
+
+/** @internal */
+export const unknownAlias = (type: string, value: string): Message => ({
+  description: `No bunq user or account found for the ${type} alias "${value}".`,
+  translated: `Geen bunq-gebruiker of rekening gevonden voor de ${type}-alias "${value}".`
+})
+
+/** @internal */
+export const invalidIban = (value: string): Message => ({
+  description: `"${value}" is not a valid IBAN.`,
+  translated: `"${value}" is geen geldige IBAN.`
+})
+
+/** @internal */
+export const nameRequired: Message = {
+  description: "A name is required for a payment to an IBAN outside bunq.",
+  translated: "Een naam is verplicht voor een betaling naar een IBAN buiten bunq."
+}
+
+/** @internal */
+export const sameAccount: Message = {
+  description: "The counterparty cannot be the same monetary account.",
+  translated: "De tegenpartij kan niet dezelfde rekening zijn."
+}
+
+/** @internal */
+export const sugarDaddyLimit: Message = {
+  description: "Sugar daddy will only give you up to 500.00 EUR per request. Ask for less.",
+  translated: "Sugar daddy geeft maximaal 500,00 EUR per verzoek. Vraag om minder."
+}
+
+/** @internal */
+export const invalidStatusChange = (from: string, to: string): Message => ({
+  description: `The status cannot change from ${from} to ${to}.`,
+  translated: `De status kan niet veranderen van ${from} naar ${to}.`
+})
+
+/** @internal */
+export const callbackTarget = (target: string): Message => ({
+  description: `The notification target "${target}" is not allowed: the emulator delivers callbacks to loopback ` +
+    "URLs only (http://127.0.0.1, http://localhost, http://[::1]).",
+  translated: `Het notificatiedoel "${target}" is niet toegestaan: de emulator stuurt callbacks alleen naar ` +
+    "loopback-URL’s."
+})
+
+/** @internal */
+export const attachmentHeaders: Message = {
+  description: "An attachment needs a Content-Type header and an X-Bunq-Attachment-Description header.",
+  translated: "Een bijlage heeft een Content-Type header en een X-Bunq-Attachment-Description header nodig."
+}

@@ -106,10 +106,22 @@ const commonUserFields = (user: UserRecord, displayName: string) => ({
   billing_preview: { next_invoice: null, plan: { name: "Easy Money", price: { value: "9.99", currency: "EUR" } } }
 })
 
+const personName = (user: UserRecord) =>
+  [firstNames[user.id % firstNames.length], lastNames[(user.id >> 3) % lastNames.length]] as const
+
+/** The name bunq shows for a user (a person's first and last name, a company's name). @internal */
+export const displayName = (user: UserRecord): string =>
+  user.type === "company" ? companies[user.id % companies.length] : personName(user).join(" ")
+
+/** @internal */
+export const avatarObject = avatar
+
+/** @internal */
+export const uuidFor = uuid
+
 /** @internal */
 export const personObject = (user: UserRecord): Record<string, unknown> => {
-  const first = firstNames[user.id % firstNames.length]
-  const last = lastNames[(user.id >> 3) % lastNames.length]
+  const [first, last] = personName(user)
   return {
     ...commonUserFields(user, `${first} ${last}`),
     first_name: first,

@@ -12,7 +12,8 @@ import type { RateLimit, RateLimits } from "../BunqEmulator.js"
 import * as Messages from "./messages.js"
 import type { UserRecord } from "./objects.js"
 import type { ApiFailure, Env, InstallationRecord, Reply, RequestState, SessionRecord } from "./state.js"
-import { CurrentRequest, encoder, fail, sha256Prefix } from "./state.js"
+import { CurrentRequest, encoder, fail, pathId, sha256Prefix } from "./state.js"
+import { dropNulls, serializeJson } from "./wire.js"
 
 /** @internal */
 export type Authorized =
@@ -114,12 +115,13 @@ export const makeSecurity = (env: Env) => {
       return { _tag: "Installation", installation } satisfies InstallationAuth as InstallationAuth
     })
 
-  /** A session endpoint; `signatureRequired` for the ones that move money (and, today, every session call). */
+  /** A session endpoint; `signatureRequired` for the ones that move money (with `signatures` fidelity off: all). */
   const sessionAuthWith = (signatureRequired: boolean) => (state: RequestState) =>
     Effect.gen(function*() {
       const { installation, session, store } = yield* lookupToken(state)
       if (session === undefined) {
-        return yield* installation
+        // bunq answers an installation token on a session endpoint with 401 "Insufficient authorisation.".
+        return yield* installation && !env.fidelity.authorisation
           ? fail(403, Messages.insufficientAuthentication)
           : fail(401, Messages.insufficientAuthorisation)
       }
@@ -139,14 +141,27 @@ export const makeSecurity = (env: Env) => {
       } satisfies SessionAuth as SessionAuth
     })
 
-  const sessionAuth = sessionAuthWith(true)
+  /** A session endpoint that does not move money: a signature is checked when present (required with fidelity off). */
+  const sessionAuth = sessionAuthWith(!env.fidelity.signatures)
+  /** A session endpoint that moves money: a signature is always required (466 without). */
+  const moneyAuth = sessionAuthWith(true)
 
   const noAuth = (_: RequestState) => Effect.succeed({ _tag: "None" } as const)
 
-  const render = (status: number, value: unknown, pretty: boolean): HttpServerResponse.HttpServerResponse => {
-    const indent = env.prettyPrint === "always" || (env.prettyPrint === "some" && pretty)
-    const text = indent ? JSON.stringify(value, null, 2) : JSON.stringify(value)
-    return HttpServerResponse.uint8Array(encoder.encode(text), { status, contentType: "application/json" })
+  const render = (
+    status: number,
+    value: unknown,
+    pretty: boolean,
+    flags: Pick<Reply, "escapeSlashes" | "charset"> = {}
+  ): HttpServerResponse.HttpServerResponse => {
+    const text = serializeJson(value, {
+      pretty: env.prettyPrint === "always" || (env.prettyPrint === "some" && pretty),
+      escapeSlashes: env.fidelity.escapedSlashes && flags.escapeSlashes === true
+    })
+    const contentType = env.fidelity.mixedContentType && flags.charset === true
+      ? "application/json; charset=utf-8"
+      : "application/json"
+    return HttpServerResponse.uint8Array(encoder.encode(text), { status, contentType })
   }
 
   const renderError = (status: number, message: Messages.Message) =>
@@ -170,13 +185,39 @@ export const makeSecurity = (env: Env) => {
       yield* rateLimit(state, category, name)
       const auth = yield* authorize(state)
       const reply = yield* handler(auth, state)
-      return render(reply.status ?? 200, {
-        Response: reply.items,
-        ...(reply.pagination === undefined ? {} : { Pagination: reply.pagination })
-      }, reply.pretty === true)
+      if (reply.raw !== undefined) {
+        return HttpServerResponse.uint8Array(reply.raw.bytes, { status: 200, contentType: reply.raw.contentType })
+      }
+      return render(
+        reply.status ?? 200,
+        {
+          Response: env.fidelity.extraFields ? reply.items : dropNulls(reply.items),
+          ...(reply.pagination === undefined ? {} : { Pagination: reply.pagination })
+        },
+        reply.pretty === true,
+        reply
+      )
     })
 
-  return { installationAuth, sessionAuth, sessionAuthWith, noAuth, render, renderError, endpoint } as const
+  /** The `:userId` of the path is the session's user (else bunq's 404 for that user). */
+  const ownUser = (auth: SessionAuth) =>
+    Effect.flatMap(
+      pathId("User", "Gebruiker", "userId"),
+      (id) =>
+        id === auth.user.id ? Effect.succeed(auth.user) : fail(404, Messages.notFound("User", "Gebruiker", String(id)))
+    )
+
+  return {
+    installationAuth,
+    sessionAuth,
+    moneyAuth,
+    sessionAuthWith,
+    noAuth,
+    ownUser,
+    render,
+    renderError,
+    endpoint
+  } as const
 }
 
 /** @internal */

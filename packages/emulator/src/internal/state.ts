@@ -8,12 +8,22 @@ import type * as Signer from "@effect-bunq/signer/Signer"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import type * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
-import type { AuthKind, LogEntry, PrettyPrint, RateLimits, SignatureCheck } from "../BunqEmulator.js"
+import type {
+  AuthKind,
+  CallbackDelivery,
+  Fidelity,
+  LogEntry,
+  PrettyPrint,
+  RateLimits,
+  SignatureCheck
+} from "../BunqEmulator.js"
 import type { FaultEntry } from "./faults.js"
+import { Ledger } from "./ledger.js"
 import * as Messages from "./messages.js"
 import type { DeviceRecord, UserRecord } from "./objects.js"
 
@@ -58,6 +68,9 @@ export class Store {
   readonly log: Array<LogEntry> = []
   readonly rate = new Map<string, Array<number>>()
   readonly deviceByInstallationUser = new Map<string, number>()
+  readonly ledger = new Ledger()
+  readonly deliveries: Array<CallbackDelivery> = []
+  nextDeliverySeq = 1
 }
 
 /** What every part of one emulator shares: its settings, keys and state. @internal */
@@ -70,6 +83,10 @@ export interface Env {
   readonly serverKey: Signer.KeyPair
   readonly storeRef: Ref.Ref<Store>
   readonly withStore: <A>(f: (store: Store) => A) => Effect.Effect<A>
+  /** Every wire-format behaviour resolved (all on unless switched off). */
+  readonly fidelity: { readonly [K in keyof Fidelity]-?: boolean }
+  readonly callbackRetries: number
+  readonly callbackRetrySpacing: Duration.Duration
 }
 
 /** @internal */
@@ -145,6 +162,12 @@ export interface Reply {
   readonly items: ReadonlyArray<unknown>
   readonly pagination?: unknown
   readonly pretty?: boolean | undefined
+  /** Escape `/` as `\/` the way bunq's PHP encoder does (while `escapedSlashes` fidelity is on). */
+  readonly escapeSlashes?: boolean | undefined
+  /** Send `Content-Type: application/json; charset=utf-8` (while `mixedContentType` fidelity is on). */
+  readonly charset?: boolean | undefined
+  /** Raw bytes instead of a JSON body (attachment content). */
+  readonly raw?: { readonly bytes: Uint8Array; readonly contentType: string } | undefined
 }
 
 /** What the pipeline learns about one request while handling it (for the log). @internal */

@@ -7,6 +7,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { CreateUserOptions, SandboxUser } from "../BunqEmulator.js"
+import { openAccount } from "./ledger.js"
 import type { DeviceRecord, UserRecord } from "./objects.js"
 import type { Env, Store } from "./state.js"
 import { randomHex } from "./state.js"
@@ -28,6 +29,8 @@ export const makeUsers = (env: Env) => {
     }
     store.users.set(user.id, user)
     store.usersByApiKey.set(user.apiKey, user)
+    // Every new bunq user has a bank account (bunq's sandbox opens one with a user).
+    openAccount(store, { type: "MonetaryAccountBank", userId: user.id, now, description: "Main", currency: "EUR" })
     return user
   }
 

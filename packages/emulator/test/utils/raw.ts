@@ -41,6 +41,10 @@ export interface CallOptions {
   readonly requestId?: string
   readonly clientIp?: string
   readonly headers?: Record<string, string>
+  /** Raw bytes sent as is with `headers` (an attachment upload), taking precedence over `body` and `rawBody`. */
+  readonly bytes?: Uint8Array
+  /** The transport: `fetch` over loopback (default) or the in-process client (see `inProcessFetch`). */
+  readonly fetch?: typeof fetch
 }
 
 export interface RawResponse {
@@ -55,7 +59,7 @@ export interface RawResponse {
 export const call = async (url: string, options: CallOptions = {}): Promise<RawResponse> => {
   const method = options.method ?? "GET"
   const bodyText = options.rawBody ?? (options.body === undefined ? "" : JSON.stringify(options.body))
-  const bytes = new TextEncoder().encode(bodyText)
+  const bytes = options.bytes ?? new TextEncoder().encode(bodyText)
   const requestId = options.requestId ?? randomUUID()
   const headers: Record<string, string> = {
     "User-Agent": "emulator-protocol-test/1.0",
@@ -66,19 +70,27 @@ export const call = async (url: string, options: CallOptions = {}): Promise<RawR
     "X-Bunq-Region": "nl_NL",
     ...options.headers
   }
-  if (bodyText.length > 0) headers["Content-Type"] = "application/json"
+  if (bodyText.length > 0 && options.bytes === undefined) headers["Content-Type"] = "application/json"
   if (options.token !== undefined) headers["X-Bunq-Client-Authentication"] = options.token
   if (options.signature !== undefined) headers["X-Bunq-Client-Signature"] = options.signature
   else if (options.signWith !== undefined) headers["X-Bunq-Client-Signature"] = signBytes(options.signWith, bytes)
   if (options.clientIp !== undefined) headers["X-Emulator-Client-Ip"] = options.clientIp
-  const response = await fetch(url, {
+  const response = await (options.fetch ?? fetch)(url, {
     method,
     headers,
-    ...(method === "GET" || method === "HEAD" ? {} : { body: bytes })
+    ...(method === "GET" || method === "HEAD" ? {} : { body: bytes as Uint8Array<ArrayBuffer> })
   })
   const buffer = new Uint8Array(await response.arrayBuffer())
-  const text = new TextDecoder("utf-8", { fatal: true }).decode(buffer)
-  return { status: response.status, headers: response.headers, bytes: buffer, text, json: JSON.parse(text), requestId }
+  const isJson = (response.headers.get("content-type") ?? "").startsWith("application/json")
+  const text = isJson ? new TextDecoder("utf-8", { fatal: true }).decode(buffer) : ""
+  return {
+    status: response.status,
+    headers: response.headers,
+    bytes: buffer,
+    text,
+    json: isJson ? JSON.parse(text) : undefined,
+    requestId
+  }
 }
 
 /** The response verifies with the server's public key over its raw bytes. */
@@ -101,9 +113,17 @@ export interface Context {
 /** sandbox user → installation → device-server → session-server. */
 export const openSession = async (
   base: string,
-  options: { readonly permittedIps?: ReadonlyArray<string>; readonly clientIp?: string; readonly apiKey?: string } = {}
+  options: {
+    readonly permittedIps?: ReadonlyArray<string>
+    readonly clientIp?: string
+    readonly apiKey?: string
+    readonly fetch?: typeof fetch
+  } = {}
 ): Promise<Context> => {
-  const ip = options.clientIp === undefined ? {} : { clientIp: options.clientIp }
+  const ip = {
+    ...(options.clientIp === undefined ? {} : { clientIp: options.clientIp }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch })
+  }
   const apiKey = options.apiKey ??
     (await call(`${base}/sandbox-user-person`, { method: "POST", ...ip })).json.Response[0].ApiKey.api_key
   const keys = sharedKeys()
