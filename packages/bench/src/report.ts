@@ -1,5 +1,7 @@
 /**
  * Turn the measurements into the console tables and `docs/performance.md`.
+ *
+ * (Over 400 lines on purpose: most of it is the text of `docs/performance.md`, kept next to the tables it explains.)
  */
 import type { BrowserResult } from "./browser.js"
 import type * as Contenders from "./contenders.js"

@@ -30,6 +30,10 @@
  *
  * Certificates and the key load from PEM strings (`Redacted` for the key) or from files (`credentialsFromFiles`).
  *
+ * Not covered: when bunq later forgets the installation or device, `ApiContext` registers again with the API key
+ * alone (installation and device), without a new credential; bunq may refuse that for a provider. Register again
+ * with `register` under a fresh store key then.
+ *
  * @since 0.1.0
  */
 import type { BunqClient } from "@effect-bunq/http/BunqClient"

@@ -10,6 +10,7 @@ import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Layer, Option, Redacted, Stream, TestClock } from "effect"
+import { makeRecordingTracer } from "../../http/test/utils/recordingTracer.js"
 import * as ApiContext from "../src/ApiContext.js"
 import * as ContextStore from "../src/ContextStore.js"
 import * as DeviceServer from "../src/DeviceServer.js"
@@ -232,5 +233,31 @@ describe("ApiContext on the emulator", () => {
           assert.strictEqual((yield* User.get()).id, user.id)
         })
       )
+    }))
+})
+
+describe("spans", () => {
+  it.effect("DeviceServer.get is one program span over one bunq.request span with the operation", () =>
+    Effect.gen(function*() {
+      const { emulator, withContext } = yield* setup()
+      const user = yield* emulator.createSandboxUser()
+      const { spans, tracer } = makeRecordingTracer()
+      yield* withContext(
+        user.apiKey,
+        Effect.gen(function*() {
+          const context = yield* ApiContext.ApiContext
+          const deviceId = Option.getOrThrow((yield* context.snapshot).deviceId)
+          spans.length = 0
+          yield* DeviceServer.get(deviceId)
+        })
+      ).pipe(Effect.withTracer(tracer))
+
+      const names = spans.map((span) => `${span.parent ?? "-"} > ${span.name}`)
+      assert.strictEqual(spans.filter((span) => span.name === "DeviceServer.get").length, 1, names.join("\n"))
+      const requests = spans.filter((span) => span.name === "bunq.request")
+      assert.strictEqual(requests.length, 1, names.join("\n"))
+      assert.strictEqual(requests[0]!.parent, "DeviceServer.get")
+      assert.strictEqual(requests[0]!.attributes.get("bunq.operation"), "DeviceServer.get")
+      assert.strictEqual(requests[0]!.attributes.get("http.request.method"), "GET")
     }))
 })

@@ -1,3 +1,6 @@
+// Over the fake bunq of `utils/fakeBunq.ts`, not the emulator: these tests gate and count `POST /session-server`,
+// fail it on demand, make bunq forget a registration while keeping the API key, and check the exact tokens used,
+// which the emulator cannot do (see that file). What the emulator can do is tested in `ApiContext.emulator.test.ts`.
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
@@ -24,7 +27,7 @@ import * as SandboxUser from "../src/SandboxUser.js"
 import * as SdkContext from "../src/SdkContext.js"
 import * as Session from "../src/Session.js"
 import * as User from "../src/User.js"
-import { baseUrl, clientLayer, type FakeBunq, makeFake } from "./utils/fakeBunq.js"
+import { baseUrl, clientLayer, type FakeBunq, type FakeOptions, makeFake } from "./utils/fakeBunq.js"
 
 const apiKey = Redacted.make("sandbox_api_key_for_tests_0001")
 
@@ -59,22 +62,53 @@ const withContext = <A, E, R>(
   options?: Partial<ApiContext.Options>
 ) => Effect.provide(f, contextLayer(fake, store, options))
 
+/**
+ * What almost every test starts with: a fake bunq, a store shared by every context the test builds, and `run` to
+ * run an effect with an `ApiContext` over both.
+ */
+const setup = (fakeOptions?: FakeOptions) =>
+  Effect.gen(function*() {
+    const fake = yield* makeFake(fakeOptions)
+    const { kv, store } = yield* makeStore
+    const run = <A, E, R>(f: Effect.Effect<A, E, R>, options?: Partial<ApiContext.Options>) =>
+      withContext(fake, store, f, options)
+    return { fake, kv, store, run }
+  })
+
 const sessionServerCalls = (fake: FakeBunq) => fake.count("POST", "/session-server")
+
+/** By the TestClock: after `reusedFor` seconds a call reuses the session; `after` seconds later one opens a new one. */
+const reusedThenRenewed = (fake: FakeBunq, reusedFor: number, after: number) =>
+  Effect.gen(function*() {
+    const opened = sessionServerCalls(fake)
+    yield* TestClock.adjust(Duration.seconds(reusedFor))
+    yield* User.get()
+    assert.strictEqual(sessionServerCalls(fake), opened)
+    yield* TestClock.adjust(Duration.seconds(after))
+    yield* User.get()
+    assert.strictEqual(sessionServerCalls(fake), opened + 1)
+  })
+
+/** An hour on (the session expired), six concurrent calls while `POST /session-server` answers `status`: all fail. */
+const sixCallsWhileSessionOpensFail = (fake: FakeBunq, status: number) =>
+  Effect.gen(function*() {
+    yield* TestClock.adjust(Duration.hours(1))
+    fake.failSessionServer = status
+    const results = yield* Effect.all(Array.from({ length: 6 }, () => Effect.either(User.get())), {
+      concurrency: "unbounded"
+    })
+    assert.isTrue(results.every((r) => Either.isLeft(r) && r.left._tag === "ApiError" && r.left.status === status))
+  })
 
 describe("ApiContext bootstrap and restore", () => {
   it.effect("a fresh context runs installation, device registration and session, and saves it", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      const device = yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          const context = yield* ApiContext.ApiContext
-          const snapshot = yield* context.snapshot
-          return yield* DeviceServer.get(Option.getOrThrow(snapshot.deviceId))
-        })
-      )
+      const { fake, store, run } = yield* setup()
+      const device = yield* run(Effect.gen(function*() {
+        const context = yield* ApiContext.ApiContext
+        const snapshot = yield* context.snapshot
+        return yield* DeviceServer.get(Option.getOrThrow(snapshot.deviceId))
+      }))
       assert.deepStrictEqual(
         fake.log.map((entry) => `${entry.method} ${entry.path} ${entry.status}`),
         [
@@ -102,12 +136,11 @@ describe("ApiContext bootstrap and restore", () => {
 
   it.effect("a saved context is restored without any installation, device or session call", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(fake, store, Effect.void)
+      const { fake, run } = yield* setup()
+      yield* run(Effect.void)
       assert.strictEqual(fake.log.length, 3)
       const before = fake.log.length
-      const user = yield* withContext(fake, store, User.get())
+      const user = yield* run(User.get())
       const after = fake.log.slice(before)
       assert.deepStrictEqual(after.map((entry) => `${entry.method} ${entry.path}`), ["GET /user/4242"])
       assert.strictEqual(after[0]!.authentication, fake.sessionTokens[0])
@@ -119,13 +152,12 @@ describe("ApiContext bootstrap and restore", () => {
 
   it.effect("a saved context of another API key or environment is Foreign, and is left as it is", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { kv, store } = yield* makeStore
-      yield* withContext(fake, store, Effect.void)
+      const { fake, kv, store, run } = yield* setup()
+      yield* run(Effect.void)
       const savedText = Option.getOrThrow(yield* kv.get("effect-bunq/context/default"))
       const calls = fake.log.length
       const otherKey = yield* Effect.either(
-        withContext(fake, store, Effect.void, { apiKey: Redacted.make("another key") })
+        run(Effect.void, { apiKey: Redacted.make("another key") })
       )
       assert.isTrue(Either.isLeft(otherKey))
       const error = Either.getLeft(otherKey).pipe(Option.getOrThrow)
@@ -159,10 +191,9 @@ describe("ApiContext bootstrap and restore", () => {
 
   it.effect("a corrupt saved context is a typed error, not overwritten; reset forgets it", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { kv, store } = yield* makeStore
+      const { fake, kv, store, run } = yield* setup()
       yield* kv.set("effect-bunq/context/default", "{\"version\":1,\"environment\":")
-      const error = yield* Effect.flip(withContext(fake, store, Effect.void))
+      const error = yield* Effect.flip(run(Effect.void))
       assert.strictEqual(error._tag, "ContextStoreError")
       assert.strictEqual((error as ContextStore.ContextStoreError).reason, "Corrupt")
       assert.strictEqual(fake.log.length, 0)
@@ -172,7 +203,7 @@ describe("ApiContext bootstrap and restore", () => {
       )
       yield* Effect.provideService(ApiContext.reset(), ContextStore.ContextStore, store)
       assert.isTrue(Option.isNone(yield* kv.get("effect-bunq/context/default")))
-      yield* withContext(fake, store, Effect.void)
+      yield* run(Effect.void)
       assert.strictEqual(fake.count("POST", "/installation"), 1)
       assert.isTrue(Option.isSome(yield* store.load("default")))
     }))
@@ -181,43 +212,25 @@ describe("ApiContext bootstrap and restore", () => {
 describe("ApiContext sessions", () => {
   it.effect("refreshes before expiry (margin) by the Clock, and saves the new session", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake({ sessionTimeout: 3600 })
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          assert.strictEqual(sessionServerCalls(fake), 1)
-          // 3600 s session, 30 s margin: still fresh just before 3570 s.
-          yield* TestClock.adjust(Duration.seconds(3569))
-          yield* User.get()
-          assert.strictEqual(sessionServerCalls(fake), 1)
-          yield* TestClock.adjust(Duration.seconds(2))
-          yield* User.get()
-          assert.strictEqual(sessionServerCalls(fake), 2)
-          const lastGet = fake.log[fake.log.length - 1]!
-          assert.strictEqual(lastGet.authentication, fake.sessionTokens[1])
-          const saved = Option.getOrThrow(Option.getOrThrow(yield* store.load("default")).session)
-          assert.strictEqual(Redacted.value(saved.token), fake.sessionTokens[1])
-        })
-      )
+      const { fake, store, run } = yield* setup({ sessionTimeout: 3600 })
+      yield* run(Effect.gen(function*() {
+        assert.strictEqual(sessionServerCalls(fake), 1)
+        // 3600 s session, 30 s margin: still fresh just before 3570 s.
+        yield* reusedThenRenewed(fake, 3569, 2)
+        const lastGet = fake.log[fake.log.length - 1]!
+        assert.strictEqual(lastGet.authentication, fake.sessionTokens[1])
+        const saved = Option.getOrThrow(Option.getOrThrow(yield* store.load("default")).session)
+        assert.strictEqual(Redacted.value(saved.token), fake.sessionTokens[1])
+      }))
     }))
 
   it.effect("the margin is configurable", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake({ sessionTimeout: 7200 })
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
+      const { fake, run } = yield* setup({ sessionTimeout: 7200 })
+      yield* run(
         Effect.gen(function*() {
           // 7200 s session, 600 s margin (below a tenth of the lifetime): fresh until 6600 s.
-          yield* TestClock.adjust(Duration.seconds(6599))
-          yield* User.get()
-          assert.strictEqual(sessionServerCalls(fake), 1)
-          yield* TestClock.adjust(Duration.seconds(1))
-          yield* User.get()
-          assert.strictEqual(sessionServerCalls(fake), 2)
+          yield* reusedThenRenewed(fake, 6599, 1)
         }),
         { refreshMargin: Duration.minutes(10) }
       )
@@ -226,144 +239,108 @@ describe("ApiContext sessions", () => {
   it.effect("a short session (20 s, 60 s) is reused until just before it expires: the margin is capped", () =>
     Effect.gen(function*() {
       for (const timeout of [20, 60]) {
-        const fake = yield* makeFake({ sessionTimeout: timeout })
-        const { store } = yield* makeStore
-        yield* withContext(
-          fake,
-          store,
-          Effect.gen(function*() {
-            // A tenth of the lifetime: 2 s of a 20 s session, 6 s of a 60 s one (not the 30 s default margin).
-            const reusedFor = timeout * 0.9
-            for (let second = 1; second < reusedFor; second++) {
-              yield* TestClock.adjust(Duration.seconds(1))
-              yield* User.get()
-            }
-            assert.strictEqual(sessionServerCalls(fake), 1, `${timeout} s session reused for ${reusedFor - 1} s`)
+        const { fake, run } = yield* setup({ sessionTimeout: timeout })
+        yield* run(Effect.gen(function*() {
+          // A tenth of the lifetime: 2 s of a 20 s session, 6 s of a 60 s one (not the 30 s default margin).
+          const reusedFor = timeout * 0.9
+          for (let second = 1; second < reusedFor; second++) {
             yield* TestClock.adjust(Duration.seconds(1))
             yield* User.get()
-            assert.strictEqual(sessionServerCalls(fake), 2, `${timeout} s session renewed at ${reusedFor} s`)
-            // and the new one is reused just as long
-            yield* TestClock.adjust(Duration.seconds(reusedFor - 1))
-            yield* User.get()
-            assert.strictEqual(sessionServerCalls(fake), 2)
-          })
-        )
+          }
+          assert.strictEqual(sessionServerCalls(fake), 1, `${timeout} s session reused for ${reusedFor - 1} s`)
+          yield* TestClock.adjust(Duration.seconds(1))
+          yield* User.get()
+          assert.strictEqual(sessionServerCalls(fake), 2, `${timeout} s session renewed at ${reusedFor} s`)
+          // and the new one is reused just as long
+          yield* TestClock.adjust(Duration.seconds(reusedFor - 1))
+          yield* User.get()
+          assert.strictEqual(sessionServerCalls(fake), 2)
+        }))
       }
     }))
 
   it.effect("concurrent calls while opening a session fails share that one failure (500: one POST)", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake({ sessionTimeout: 600 })
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          yield* TestClock.adjust(Duration.hours(1))
-          fake.failSessionServer = 500
-          const results = yield* Effect.all(Array.from({ length: 6 }, () => Effect.either(User.get())), {
-            concurrency: "unbounded"
-          })
-          assert.isTrue(results.every((r) => Either.isLeft(r) && r.left._tag === "ApiError" && r.left.status === 500))
-          assert.strictEqual(sessionServerCalls(fake), 2, "one POST /session-server for the six calls")
-          assert.strictEqual(fake.count("POST", "/installation"), 1)
-          // the next call (after the shared failure) tries again, and recovers
-          fake.failSessionServer = undefined
-          yield* User.get()
-          assert.strictEqual(sessionServerCalls(fake), 3)
-        })
-      )
+      const { fake, run } = yield* setup({ sessionTimeout: 600 })
+      yield* run(Effect.gen(function*() {
+        yield* sixCallsWhileSessionOpensFail(fake, 500)
+        assert.strictEqual(sessionServerCalls(fake), 2, "one POST /session-server for the six calls")
+        assert.strictEqual(fake.count("POST", "/installation"), 1)
+        // the next call (after the shared failure) tries again, and recovers
+        fake.failSessionServer = undefined
+        yield* User.get()
+        assert.strictEqual(sessionServerCalls(fake), 3)
+      }))
     }))
 
   it.effect("concurrent calls on a rejected registration (403) register once; again only after the cool-down", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake({ sessionTimeout: 600 })
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          yield* TestClock.adjust(Duration.hours(1))
-          fake.failSessionServer = 403
-          const results = yield* Effect.all(Array.from({ length: 6 }, () => Effect.either(User.get())), {
-            concurrency: "unbounded"
-          })
-          assert.isTrue(results.every((r) => Either.isLeft(r) && r.left._tag === "ApiError" && r.left.status === 403))
-          assert.strictEqual(fake.count("POST", "/installation"), 2, "one registration for the six calls")
-          assert.strictEqual(fake.count("POST", "/device-server"), 2)
-          assert.strictEqual(sessionServerCalls(fake), 3, "before and after the one registration")
-          // within the cool-down: the session open is tried, no new registration
-          yield* TestClock.adjust(Duration.minutes(1))
-          yield* Effect.flip(User.get())
-          assert.strictEqual(fake.count("POST", "/installation"), 2)
-          assert.strictEqual(sessionServerCalls(fake), 4)
-          // after it: registering again is allowed once more
-          yield* TestClock.adjust(Duration.minutes(5))
-          yield* Effect.flip(User.get())
-          assert.strictEqual(fake.count("POST", "/installation"), 3)
-        })
-      )
+      const { fake, run } = yield* setup({ sessionTimeout: 600 })
+      yield* run(Effect.gen(function*() {
+        yield* sixCallsWhileSessionOpensFail(fake, 403)
+        assert.strictEqual(fake.count("POST", "/installation"), 2, "one registration for the six calls")
+        assert.strictEqual(fake.count("POST", "/device-server"), 2)
+        assert.strictEqual(sessionServerCalls(fake), 3, "before and after the one registration")
+        // within the cool-down: the session open is tried, no new registration
+        yield* TestClock.adjust(Duration.minutes(1))
+        yield* Effect.flip(User.get())
+        assert.strictEqual(fake.count("POST", "/installation"), 2)
+        assert.strictEqual(sessionServerCalls(fake), 4)
+        // after it: registering again is allowed once more
+        yield* TestClock.adjust(Duration.minutes(5))
+        yield* Effect.flip(User.get())
+        assert.strictEqual(fake.count("POST", "/installation"), 3)
+      }))
     }))
 
   it.effect("50 concurrent calls on an expired session open exactly one session", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake({ sessionTimeout: 600 })
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          yield* TestClock.adjust(Duration.hours(1))
-          const users = yield* Effect.all(Array.from({ length: 50 }, () => User.get()), {
-            concurrency: "unbounded"
-          })
-          assert.strictEqual(users.length, 50)
-          assert.strictEqual(sessionServerCalls(fake), 2)
-          assert.strictEqual(fake.count("GET", "/user/4242"), 50)
-          // Every call used the new session.
-          assert.isTrue(
-            fake.log.filter((e) => e.method === "GET").every((e) => e.authentication === fake.sessionTokens[1])
-          )
+      const { fake, run } = yield* setup({ sessionTimeout: 600 })
+      yield* run(Effect.gen(function*() {
+        yield* TestClock.adjust(Duration.hours(1))
+        const users = yield* Effect.all(Array.from({ length: 50 }, () => User.get()), {
+          concurrency: "unbounded"
         })
-      )
+        assert.strictEqual(users.length, 50)
+        assert.strictEqual(sessionServerCalls(fake), 2)
+        assert.strictEqual(fake.count("GET", "/user/4242"), 50)
+        // Every call used the new session.
+        assert.isTrue(
+          fake.log.filter((e) => e.method === "GET").every((e) => e.authentication === fake.sessionTokens[1])
+        )
+      }))
     }))
 
   it.effect("a caller interrupted while the session opens does not abort it; the next call uses it", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake({ sessionTimeout: 600 })
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          yield* TestClock.adjust(Duration.hours(1))
-          const gate = yield* Deferred.make<void>()
-          fake.sessionServerGate = Deferred.await(gate)
-          const caller = yield* Effect.fork(User.get())
-          while (fake.sessionServerArrived < 2) yield* Effect.yieldNow()
-          yield* Fiber.interrupt(caller)
-          fake.sessionServerGate = undefined
-          yield* Deferred.succeed(gate, void 0)
-          yield* User.get()
-          assert.strictEqual(fake.sessionServerArrived, 2)
-          assert.strictEqual(sessionServerCalls(fake), 2)
-          assert.strictEqual(fake.log[fake.log.length - 1]!.authentication, fake.sessionTokens[1])
-        })
-      )
+      const { fake, run } = yield* setup({ sessionTimeout: 600 })
+      yield* run(Effect.gen(function*() {
+        yield* TestClock.adjust(Duration.hours(1))
+        const gate = yield* Deferred.make<void>()
+        fake.sessionServerGate = Deferred.await(gate)
+        const caller = yield* Effect.fork(User.get())
+        while (fake.sessionServerArrived < 2) yield* Effect.yieldNow()
+        yield* Fiber.interrupt(caller)
+        fake.sessionServerGate = undefined
+        yield* Deferred.succeed(gate, void 0)
+        yield* User.get()
+        assert.strictEqual(fake.sessionServerArrived, 2)
+        assert.strictEqual(sessionServerCalls(fake), 2)
+        assert.strictEqual(fake.log[fake.log.length - 1]!.authentication, fake.sessionTokens[1])
+      }))
     }))
 
   it.effect("closing the layer stops a session refresh in flight: no fiber outlives it, nothing is saved after", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake({ sessionTimeout: 600 })
-      const { kv, store } = yield* makeStore
-      yield* withContext(fake, store, Effect.void)
+      const { fake, kv, run } = yield* setup({ sessionTimeout: 600 })
+      yield* run(Effect.void)
       const savedBefore = Option.getOrThrow(yield* kv.get("effect-bunq/context/default"))
       yield* TestClock.adjust(Duration.hours(1))
       const gate = yield* Deferred.make<void>()
       fake.sessionServerGate = Deferred.await(gate)
       const rootsBefore = (yield* Fiber.roots).length
       // The app's scope around the layer, closed while the refresh waits for bunq's answer.
-      const app = yield* Effect.fork(withContext(fake, store, User.get()))
+      const app = yield* Effect.fork(run(User.get()))
       while (fake.sessionServerArrived < 2) yield* Effect.yieldNow()
       yield* Fiber.interrupt(app)
       // bunq answers after the app has gone: the refresh fiber must be gone too, so nothing is saved.
@@ -377,338 +354,266 @@ describe("ApiContext sessions", () => {
 
   it.effect("a 401 on a session call opens a new session and retries the call once", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          fake.expireSessions()
-          const user = yield* User.get()
-          assert.strictEqual(user.id, 4242)
-          assert.deepStrictEqual(
-            fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
-            ["GET /user/4242 401", "POST /session-server 200", "GET /user/4242 200"]
-          )
-          const saved = Option.getOrThrow(Option.getOrThrow(yield* store.load("default")).session)
-          assert.strictEqual(Redacted.value(saved.token), fake.sessionTokens[1])
-        })
-      )
+      const { fake, store, run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        fake.expireSessions()
+        const user = yield* User.get()
+        assert.strictEqual(user.id, 4242)
+        assert.deepStrictEqual(
+          fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
+          ["GET /user/4242 401", "POST /session-server 200", "GET /user/4242 200"]
+        )
+        const saved = Option.getOrThrow(Option.getOrThrow(yield* store.load("default")).session)
+        assert.strictEqual(Redacted.value(saved.token), fake.sessionTokens[1])
+      }))
     }))
 
   it.effect("many fibers hitting a rejected session share one new session", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          fake.expireSessions()
-          yield* Effect.all(Array.from({ length: 20 }, () => User.get()), { concurrency: "unbounded" })
-          assert.strictEqual(sessionServerCalls(fake), 2)
-        })
-      )
+      const { fake, run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        fake.expireSessions()
+        yield* Effect.all(Array.from({ length: 20 }, () => User.get()), { concurrency: "unbounded" })
+        assert.strictEqual(sessionServerCalls(fake), 2)
+      }))
     }))
 
   it.effect("a 401/403 without bunq's session text is not a reason to re-send (empty or other descriptions)", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          const context = yield* ApiContext.ApiContext
-          for (const path of ["/reject-401-empty", "/reject-403-other"]) {
-            for (const method of ["POST", "GET"] as const) {
-              const before = fake.log.length
-              const error = yield* Effect.flip(
-                context.request({
-                  operation: "Test.rejected",
-                  method,
-                  path,
-                  ...(method === "POST" ? { body: {} } : {})
-                })
-              )
-              assert.strictEqual(error._tag, "ApiError")
-              assert.deepStrictEqual(fake.log.slice(before).map((e) => `${e.method} ${e.path}`), [`${method} ${path}`])
-            }
+      const { fake, run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        const context = yield* ApiContext.ApiContext
+        for (const path of ["/reject-401-empty", "/reject-403-other"]) {
+          for (const method of ["POST", "GET"] as const) {
+            const before = fake.log.length
+            const error = yield* Effect.flip(
+              context.request({
+                operation: "Test.rejected",
+                method,
+                path,
+                ...(method === "POST" ? { body: {} } : {})
+              })
+            )
+            assert.strictEqual(error._tag, "ApiError")
+            assert.deepStrictEqual(fake.log.slice(before).map((e) => `${e.method} ${e.path}`), [`${method} ${path}`])
           }
-          assert.strictEqual(sessionServerCalls(fake), 1)
-          assert.isFalse(ApiContext.isSessionRejected({ _tag: "ApiError", status: 401, descriptions: [] }))
-          assert.isTrue(
-            ApiContext.isSessionRejected({
-              _tag: "ApiError",
-              status: 403,
-              descriptions: [{ description: "Insufficient authentication." }]
-            })
-          )
-        })
-      )
+        }
+        assert.strictEqual(sessionServerCalls(fake), 1)
+        assert.isFalse(ApiContext.isSessionRejected({ _tag: "ApiError", status: 401, descriptions: [] }))
+        assert.isTrue(
+          ApiContext.isSessionRejected({
+            _tag: "ApiError",
+            status: 403,
+            descriptions: [{ description: "Insufficient authentication." }]
+          })
+        )
+      }))
     }))
 
   it.effect("a POST rejected with bunq's session text is sent again once, on a new session", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          fake.expireSessions()
-          const context = yield* ApiContext.ApiContext
-          yield* Effect.flip(context.request({ operation: "Test.post", method: "POST", path: "/user/4242", body: {} }))
-          assert.deepStrictEqual(
-            fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
-            ["POST /user/4242 401", "POST /session-server 200", "POST /user/4242 404"]
-          )
-        })
-      )
+      const { fake, run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        fake.expireSessions()
+        const context = yield* ApiContext.ApiContext
+        yield* Effect.flip(context.request({ operation: "Test.post", method: "POST", path: "/user/4242", body: {} }))
+        assert.deepStrictEqual(
+          fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
+          ["POST /user/4242 401", "POST /session-server 200", "POST /user/4242 404"]
+        )
+      }))
     }))
 
   it.effect("a call that is still rejected after the new session fails with the ApiError (one retry only)", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          const context = yield* ApiContext.ApiContext
-          // bunq keeps answering 401 on this endpoint (e.g. a permission the key does not have).
-          const error = yield* Effect.flip(
-            context.request({ operation: "Test.alwaysRejected", method: "GET", path: "/always-401" })
-          )
-          assert.deepStrictEqual(
-            fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
-            ["GET /always-401 401", "POST /session-server 200", "GET /always-401 401"]
-          )
-          assert.strictEqual(error._tag, "ApiError")
-        })
-      )
+      const { fake, run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        const context = yield* ApiContext.ApiContext
+        // bunq keeps answering 401 on this endpoint (e.g. a permission the key does not have).
+        const error = yield* Effect.flip(
+          context.request({ operation: "Test.alwaysRejected", method: "GET", path: "/always-401" })
+        )
+        assert.deepStrictEqual(
+          fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
+          ["GET /always-401 401", "POST /session-server 200", "GET /always-401 401"]
+        )
+        assert.strictEqual(error._tag, "ApiError")
+      }))
     }))
 
   it.effect("when bunq forgot the installation, the context registers again once", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          fake.forgetEverything()
-          const user = yield* User.get()
-          assert.strictEqual(user.id, 4242)
-          assert.deepStrictEqual(
-            fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
-            [
-              "GET /user/4242 401",
-              "POST /session-server 401",
-              "POST /installation 200",
-              "POST /device-server 200",
-              "POST /session-server 200",
-              "GET /user/4242 200"
-            ]
-          )
-          const saved = Option.getOrThrow(yield* store.load("default"))
-          assert.strictEqual(Redacted.value(saved.installation.token), fake.installationTokens[1])
-          assert.strictEqual(Redacted.value(Option.getOrThrow(saved.session).token), fake.sessionTokens[1])
-        })
-      )
+      const { fake, store, run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        fake.forgetEverything()
+        assert.strictEqual((yield* User.get()).id, 4242)
+        assert.deepStrictEqual(
+          fake.log.slice(3).map((e) => `${e.method} ${e.path} ${e.status}`),
+          [
+            "GET /user/4242 401",
+            "POST /session-server 401",
+            "POST /installation 200",
+            "POST /device-server 200",
+            "POST /session-server 200",
+            "GET /user/4242 200"
+          ]
+        )
+        const saved = Option.getOrThrow(yield* store.load("default"))
+        assert.strictEqual(Redacted.value(saved.installation.token), fake.installationTokens[1])
+        assert.strictEqual(Redacted.value(Option.getOrThrow(saved.session).token), fake.sessionTokens[1])
+      }))
     }))
 
   it.effect("re-registration is attempted once, not in a loop, and the error is typed", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          fake.expireSessions()
-          fake.failSessionServer = 401
-          const error = yield* Effect.flip(User.get())
-          assert.strictEqual(error._tag, "ApiError")
-          if (error._tag === "ApiError") {
-            assert.strictEqual(error.status, 401)
-            assert.strictEqual(error.reason, "Unauthorized")
-            assert.strictEqual(error.operation, "SessionServer.create")
-          }
-          assert.strictEqual(fake.count("POST", "/installation"), 2)
-          assert.strictEqual(fake.count("POST", "/device-server"), 2)
-          assert.strictEqual(sessionServerCalls(fake), 3)
-          // The new registration is saved even though no session could be opened.
-          const saved = Option.getOrThrow(yield* store.load("default"))
-          assert.strictEqual(Redacted.value(saved.installation.token), fake.installationTokens[1])
-          assert.isTrue(Option.isNone(saved.session))
-          // bunq is fine again: the next call opens a session on the new registration, no new installation.
-          fake.failSessionServer = undefined
-          yield* User.get()
-          assert.strictEqual(fake.count("POST", "/installation"), 2)
-        })
-      )
+      const { fake, store, run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        fake.expireSessions()
+        fake.failSessionServer = 401
+        const error = yield* Effect.flip(User.get())
+        assert.strictEqual(error._tag, "ApiError")
+        if (error._tag === "ApiError") {
+          assert.strictEqual(error.status, 401)
+          assert.strictEqual(error.reason, "Unauthorized")
+          assert.strictEqual(error.operation, "SessionServer.create")
+        }
+        assert.strictEqual(fake.count("POST", "/installation"), 2)
+        assert.strictEqual(fake.count("POST", "/device-server"), 2)
+        assert.strictEqual(sessionServerCalls(fake), 3)
+        // The new registration is saved even though no session could be opened.
+        const saved = Option.getOrThrow(yield* store.load("default"))
+        assert.strictEqual(Redacted.value(saved.installation.token), fake.installationTokens[1])
+        assert.isTrue(Option.isNone(saved.session))
+        // bunq is fine again: the next call opens a session on the new registration, no new installation.
+        fake.failSessionServer = undefined
+        yield* User.get()
+        assert.strictEqual(fake.count("POST", "/installation"), 2)
+      }))
     }))
 
   it.effect("a rate-limited session open (429) is not a reason to register again", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          fake.expireSessions()
-          fake.failSessionServer = 429
-          const error = yield* Effect.flip(User.get())
-          assert.strictEqual(error._tag, "ApiError")
-          assert.strictEqual(fake.count("POST", "/installation"), 1)
-        })
-      )
+      const { fake, run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        fake.expireSessions()
+        fake.failSessionServer = 429
+        const error = yield* Effect.flip(User.get())
+        assert.strictEqual(error._tag, "ApiError")
+        assert.strictEqual(fake.count("POST", "/installation"), 1)
+      }))
     }))
 
   it.effect("Session.delete closes the session and forgets it; the next call opens a new one", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          const context = yield* ApiContext.ApiContext
-          const sessionId = Option.getOrThrow(Option.getOrThrow((yield* context.snapshot).session).id)
-          yield* Session.delete()
-          const last = fake.log[fake.log.length - 1]!
-          assert.strictEqual(`${last.method} ${last.path}`, `DELETE /session/${sessionId}`)
-          assert.isTrue(Option.isNone((yield* context.snapshot).session))
-          assert.isTrue(Option.isNone(Option.getOrThrow(yield* store.load("default")).session))
-          yield* Session.delete() // nothing to close: no request
-          assert.strictEqual(fake.count("DELETE", /^\/session\//), 1)
-          yield* User.get()
-          assert.strictEqual(sessionServerCalls(fake), 2)
-        })
-      )
+      const { fake, store, run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        const context = yield* ApiContext.ApiContext
+        const sessionId = Option.getOrThrow(Option.getOrThrow((yield* context.snapshot).session).id)
+        yield* Session.delete()
+        const last = fake.log[fake.log.length - 1]!
+        assert.strictEqual(`${last.method} ${last.path}`, `DELETE /session/${sessionId}`)
+        assert.isTrue(Option.isNone((yield* context.snapshot).session))
+        assert.isTrue(Option.isNone(Option.getOrThrow(yield* store.load("default")).session))
+        yield* Session.delete() // nothing to close: no request
+        assert.strictEqual(fake.count("DELETE", /^\/session\//), 1)
+        yield* User.get()
+        assert.strictEqual(sessionServerCalls(fake), 2)
+      }))
     }))
   it.effect("Session.delete sends nothing for an expired session, and treats a session bunq already ended as closed", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake({ sessionTimeout: 600 })
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          const context = yield* ApiContext.ApiContext
-          yield* TestClock.adjust(Duration.seconds(600))
-          yield* Session.delete()
-          assert.strictEqual(fake.count("DELETE", /^\/session\//), 0)
-          assert.isTrue(Option.isNone((yield* context.snapshot).session))
-          yield* User.get() // opens session 2
-          fake.expireSessions()
-          yield* Session.delete()
-          assert.strictEqual(fake.count("DELETE", /^\/session\//), 1)
-          assert.isTrue(Option.isNone((yield* context.snapshot).session))
-          assert.strictEqual(sessionServerCalls(fake), 2)
-        })
-      )
+      const { fake, run } = yield* setup({ sessionTimeout: 600 })
+      yield* run(Effect.gen(function*() {
+        const context = yield* ApiContext.ApiContext
+        yield* TestClock.adjust(Duration.seconds(600))
+        yield* Session.delete()
+        assert.strictEqual(fake.count("DELETE", /^\/session\//), 0)
+        assert.isTrue(Option.isNone((yield* context.snapshot).session))
+        yield* User.get() // opens session 2
+        fake.expireSessions()
+        yield* Session.delete()
+        assert.strictEqual(fake.count("DELETE", /^\/session\//), 1)
+        assert.isTrue(Option.isNone((yield* context.snapshot).session))
+        assert.strictEqual(sessionServerCalls(fake), 2)
+      }))
     }))
 })
 
 describe("programs", () => {
   it.effect("Installation.list, get and serverPublicKey", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          const ids = yield* Installation.list()
-          assert.strictEqual(ids.length, 1)
-          const saved = yield* (yield* ApiContext.ApiContext).snapshot
-          assert.deepStrictEqual(Option.some(ids[0]), saved.installation.id)
-          assert.strictEqual(yield* Installation.get(ids[0]!), ids[0])
-          assert.strictEqual(yield* Installation.serverPublicKey(ids[0]!), fake.serverPublicKey)
-        })
-      )
+      const { fake, run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        const ids = yield* Installation.list()
+        assert.strictEqual(ids.length, 1)
+        const saved = yield* (yield* ApiContext.ApiContext).snapshot
+        assert.deepStrictEqual(Option.some(ids[0]), saved.installation.id)
+        assert.strictEqual(yield* Installation.get(ids[0]!), ids[0])
+        assert.strictEqual(yield* Installation.serverPublicKey(ids[0]!), fake.serverPublicKey)
+      }))
     }))
 
   it.effect("DeviceServer.list follows pagination lazily; listPage walks with cursors", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake({ devices: 5 })
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          const before = fake.count("GET", "/device-server")
-          const all = yield* Stream.runCollect(DeviceServer.list({ count: 2 }))
-          const ids = Chunk.toReadonlyArray(all).map((d) => d.id)
-          assert.strictEqual(ids.length, 6) // our device + 5 listed
-          assert.deepStrictEqual([...ids].sort((a, b) => b - a), ids)
-          assert.strictEqual(fake.count("GET", "/device-server") - before, 3)
+      const { fake, run } = yield* setup({ devices: 5 })
+      yield* run(Effect.gen(function*() {
+        const before = fake.count("GET", "/device-server")
+        const all = yield* Stream.runCollect(DeviceServer.list({ count: 2 }))
+        const ids = Chunk.toReadonlyArray(all).map((d) => d.id)
+        assert.strictEqual(ids.length, 6) // our device + 5 listed
+        assert.deepStrictEqual([...ids].sort((a, b) => b - a), ids)
+        assert.strictEqual(fake.count("GET", "/device-server") - before, 3)
 
-          // Lazy: taking 2 fetches one page.
-          const first = yield* Stream.runCollect(Stream.take(DeviceServer.list({ count: 2 }), 2))
-          assert.strictEqual(first.length, 2)
-          assert.strictEqual(fake.count("GET", "/device-server") - before, 4)
+        // Lazy: taking 2 fetches one page.
+        const first = yield* Stream.runCollect(Stream.take(DeviceServer.list({ count: 2 }), 2))
+        assert.strictEqual(first.length, 2)
+        assert.strictEqual(fake.count("GET", "/device-server") - before, 4)
 
-          // Page at a time.
-          const page1 = yield* DeviceServer.listPage({ count: 4 })
-          assert.deepStrictEqual(page1.items.map((d) => d.id), ids.slice(0, 4))
-          const page2 = yield* DeviceServer.listPage({ count: 4, olderId: Option.getOrThrow(page1.olderId) })
-          assert.deepStrictEqual(page2.items.map((d) => d.id), ids.slice(4))
-          assert.isTrue(Option.isNone(page2.olderId))
+        // Page at a time.
+        const page1 = yield* DeviceServer.listPage({ count: 4 })
+        assert.deepStrictEqual(page1.items.map((d) => d.id), ids.slice(0, 4))
+        const page2 = yield* DeviceServer.listPage({ count: 4, olderId: Option.getOrThrow(page1.olderId) })
+        assert.deepStrictEqual(page2.items.map((d) => d.id), ids.slice(4))
+        assert.isTrue(Option.isNone(page2.olderId))
 
-          // Default page size is 200.
-          yield* Stream.runDrain(DeviceServer.list())
-          const last = fake.log[fake.log.length - 1]!
-          assert.strictEqual(last.query.get("count"), "200")
-        })
-      )
+        // Default page size is 200.
+        yield* Stream.runDrain(DeviceServer.list())
+        const last = fake.log[fake.log.length - 1]!
+        assert.strictEqual(last.query.get("count"), "200")
+      }))
     }))
 
   it.effect("a session that expires during a long list is renewed between pages", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake({ devices: 5 })
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          const devices = yield* DeviceServer.list({ count: 2 }).pipe(
-            Stream.tap((device) => device.id === 5 ? Effect.sync(() => fake.expireSessions()) : Effect.void),
-            Stream.runCollect
-          )
-          assert.strictEqual(devices.length, 6)
-          assert.strictEqual(sessionServerCalls(fake), 2)
-        })
-      )
+      const { fake, run } = yield* setup({ devices: 5 })
+      yield* run(Effect.gen(function*() {
+        const devices = yield* DeviceServer.list({ count: 2 }).pipe(
+          Stream.tap((device) => device.id === 5 ? Effect.sync(() => fake.expireSessions()) : Effect.void),
+          Stream.runCollect
+        )
+        assert.strictEqual(devices.length, 6)
+        assert.strictEqual(sessionServerCalls(fake), 2)
+      }))
     }))
 
   it.effect("User.get and User.list", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          const user = yield* User.get()
-          assert.strictEqual(user._tag, "UserPerson")
-          assert.strictEqual(user._tag === "UserPerson" ? user.display_name : undefined, "Fake Person")
-          const users = Chunk.toReadonlyArray(yield* Stream.runCollect(User.list()))
-          assert.deepStrictEqual(users.map((u) => u.id), [4242])
-          const context = yield* ApiContext.ApiContext
-          assert.deepStrictEqual(Option.map(yield* context.user, (u) => u.id), Option.some(4242))
-        })
-      )
+      const { run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        const user = yield* User.get()
+        assert.strictEqual(user._tag, "UserPerson")
+        assert.strictEqual(user._tag === "UserPerson" ? user.display_name : undefined, "Fake Person")
+        const users = Chunk.toReadonlyArray(yield* Stream.runCollect(User.list()))
+        assert.deepStrictEqual(users.map((u) => u.id), [4242])
+        const context = yield* ApiContext.ApiContext
+        assert.deepStrictEqual(Option.map(yield* context.user, (u) => u.id), Option.some(4242))
+      }))
     }))
 
   it.effect("DeviceServer.get of an unknown id is a typed ApiError NotFound with the response id", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      const error = yield* withContext(fake, store, Effect.flip(DeviceServer.get(999_999)))
+      const { fake, run } = yield* setup()
+      const error = yield* run(Effect.flip(DeviceServer.get(999_999)))
       assert.strictEqual(error._tag, "ApiError")
       if (error._tag === "ApiError") {
         assert.strictEqual(error.reason, "NotFound")
@@ -792,8 +697,7 @@ describe("ApiContext.layerConfig", () => {
       )
       assert.include(String(missing), "BUNQ_API_KEY")
 
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
+      const { fake, store } = yield* setup()
       const device = yield* Effect.gen(function*() {
         const context = yield* ApiContext.ApiContext
         assert.strictEqual(context.storeKey, "env-key")
@@ -816,10 +720,9 @@ describe("bad input is a typed error before anything is sent", () => {
   it.effect("an empty or whitespace API key is a ConfigError naming the setting; nothing is sent", () =>
     Effect.gen(function*() {
       for (const key of ["", "   ", "\n"]) {
-        const fake = yield* makeFake()
-        const { store } = yield* makeStore
+        const { fake, run } = yield* setup()
         const error = yield* Effect.flip(
-          withContext(fake, store, Effect.void, { apiKey: Redacted.make(key) })
+          run(Effect.void, { apiKey: Redacted.make(key) })
         )
         assert.isTrue(ConfigError.isConfigError(error), String(error))
         assert.include(String(error), "apiKey")
@@ -836,35 +739,30 @@ describe("bad input is a typed error before anything is sent", () => {
 
   it.effect("a page count of -5, 0, 1.5, NaN, 1e9 is InvalidCount on every list path; nothing is sent", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
-      const { store } = yield* makeStore
-      yield* withContext(
-        fake,
-        store,
-        Effect.gen(function*() {
-          const before = fake.log.length
-          for (const count of [-5, 0, 1.5, Number.NaN, 1e9]) {
-            const paths = [
-              Effect.flip(DeviceServer.listPage({ count })),
-              Effect.flip(Stream.runDrain(DeviceServer.list({ count }))),
-              Effect.flip(
-                ApiContext.request({ operation: "T", method: "GET", path: "/device-server", urlParams: { count } })
-              ),
-              Effect.flip(Stream.runDrain(
-                ApiContext.paginate({ operation: "T", method: "GET", path: `/device-server?count=${count}` })
-              ))
-            ]
-            for (const path of paths) {
-              const error = yield* path
-              assert.strictEqual(error._tag, "InvalidCount", `count ${count}`)
-              assert.include(error.message, "from 1 to 200")
-            }
+      const { fake, run } = yield* setup()
+      yield* run(Effect.gen(function*() {
+        const before = fake.log.length
+        for (const count of [-5, 0, 1.5, Number.NaN, 1e9]) {
+          const paths = [
+            Effect.flip(DeviceServer.listPage({ count })),
+            Effect.flip(Stream.runDrain(DeviceServer.list({ count }))),
+            Effect.flip(
+              ApiContext.request({ operation: "T", method: "GET", path: "/device-server", urlParams: { count } })
+            ),
+            Effect.flip(Stream.runDrain(
+              ApiContext.paginate({ operation: "T", method: "GET", path: `/device-server?count=${count}` })
+            ))
+          ]
+          for (const path of paths) {
+            const error = yield* path
+            assert.strictEqual(error._tag, "InvalidCount", `count ${count}`)
+            assert.include(error.message, "from 1 to 200")
           }
-          assert.strictEqual(fake.log.length, before, "nothing sent")
-          // the bounds themselves are fine
-          assert.strictEqual((yield* DeviceServer.listPage({ count: 1 })).items.length, 1)
-          assert.strictEqual((yield* DeviceServer.listPage({ count: 200 })).items.length, 4)
-        })
-      )
+        }
+        assert.strictEqual(fake.log.length, before, "nothing sent")
+        // the bounds themselves are fine
+        assert.strictEqual((yield* DeviceServer.listPage({ count: 1 })).items.length, 1)
+        assert.strictEqual((yield* DeviceServer.listPage({ count: 200 })).items.length, 4)
+      }))
     }))
 })

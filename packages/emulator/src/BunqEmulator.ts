@@ -150,12 +150,14 @@ export interface Options {
 
 /**
  * `person` and `company` are what `POST /sandbox-user-person` / `-company` create; `api-key` is an OAuth user: its
- * session returns `UserApiKey` whose `requested_by_user` holds the session timeout.
+ * session returns `UserApiKey` whose `requested_by_user` holds the session timeout (the token endpoint makes them,
+ * linked to the user who granted access); `payment-service-provider` is a PSD2 provider
+ * (`POST /payment-service-provider-credential` makes them).
  *
  * @since 0.1.0
  * @category models
  */
-export type UserType = "person" | "company" | "api-key"
+export type UserType = "person" | "company" | "api-key" | "payment-service-provider"
 
 /**
  * @since 0.1.0
@@ -177,6 +179,46 @@ export interface CreateUserOptions {
   /** This user's `session_timeout` in seconds; default the emulator's `sessionTimeout`. */
   readonly sessionTimeout?: number | undefined
 }
+
+/**
+ * An OAuth client registered with `createOAuthClient`. The secret is `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OAuthClient {
+  readonly id: number
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  readonly ownerUserId: number
+}
+
+/**
+ * What `authorizeOAuth` answers: the authorization `url` the app sent the user to, the user who answers, and whether
+ * they refuse.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OAuthAuthorization {
+  readonly url: string
+  readonly user: number | SandboxUser
+  readonly deny?: boolean | undefined
+}
+
+/**
+ * The emulator's authorization page refused the request (unknown client, unregistered redirect URI, …).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const OAuthAuthorizationError: typeof internalTags.OAuthAuthorizationError = internalTags.OAuthAuthorizationError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type OAuthAuthorizationError = internalTags.OAuthAuthorizationError
 
 /**
  * Which requests a fault applies to. `method` (default: any) and `path`, a pattern relative to the base path where
@@ -348,6 +390,23 @@ export declare namespace Emulator {
      * daddy, as an accepted request would. Returns the account's new balance. Dies for an unknown user.
      */
     readonly topUp: (user: number | SandboxUser, amount: string) => Effect.Effect<string>
+    /**
+     * Register an OAuth client (what bunq Developer or `POST /user/{id}/oauth-client` does) with its redirect URIs,
+     * owned by `owner` (default: a new person). Its `clientId` and `clientSecret` work at the emulator's OAuth host:
+     * `{origin}/oauth/auth`, `{origin}/oauth/v1/token` (query) and `{origin}/oauth/token` (form).
+     */
+    readonly createOAuthClient: (options?: {
+      readonly owner?: number | SandboxUser | undefined
+      readonly redirectUris?: ReadonlyArray<string> | undefined
+      readonly displayName?: string | undefined
+    }) => Effect.Effect<OAuthClient>
+    /**
+     * Answer an authorization request as the bunq user `user` would on bunq's page: accept (or, with `deny`, refuse)
+     * and return the URL bunq sends the browser back to (`redirect_uri?code=…&state=…`, or `?error=access_denied`).
+     * A code can be exchanged once, within ten minutes (by the `Clock`). Fails for an unknown client, a redirect URI
+     * the client did not register, or a `response_type` other than `code`.
+     */
+    readonly authorizeOAuth: (request: OAuthAuthorization) => Effect.Effect<string, OAuthAuthorizationError>
     /** Forget all users, accounts, payments, installations, devices, sessions, faults, the log and counters. */
     readonly reset: Effect.Effect<void>
   }

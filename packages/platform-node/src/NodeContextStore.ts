@@ -32,6 +32,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import * as FileLock from "./internal/fileLock.js"
 import * as SecureFile from "./internal/secureFile.js"
 
 /**
@@ -129,7 +130,7 @@ export const make = (
       Effect.flatMap(FiberRef.get(inLock), (held) =>
         held ? effect : Effect.scoped(
           Effect.zipRight(
-            provide(SecureFile.acquireLock(path, { timeout: options.lockTimeout })).pipe(
+            provide(FileLock.acquireLock(path, { timeout: options.lockTimeout })).pipe(
               Effect.mapError(toStoreError(key))
             ),
             Effect.locally(effect, inLock, true)
@@ -204,7 +205,7 @@ export const moveAside = (
 ): Effect.Effect<Option.Option<string>, ContextStore.ContextStoreError> =>
   Effect.scoped(
     Effect.zipRight(
-      SecureFile.acquireLock(options.contextFile, { timeout: options.lockTimeout }),
+      FileLock.acquireLock(options.contextFile, { timeout: options.lockTimeout }),
       SecureFile.moveAside(options.contextFile)
     )
   ).pipe(

@@ -5,7 +5,7 @@ import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import * as SecureFile from "../src/internal/secureFile.js"
+import * as FileLock from "../src/internal/fileLock.js"
 
 const tempPath = () => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-bunq-lock-")), "context.json")
 const fixture = Path.join(import.meta.dirname, "fixtures", "lock-user.ts")
@@ -66,7 +66,7 @@ describe("secureFile lock across processes", () => {
       const child = yield* holder(path)
       assert.match(Fs.readFileSync(`${path}.lock`, "utf8"), new RegExp(`^${child.pid} [0-9a-f]{32}\\n$`))
       yield* killed(child)
-      yield* Effect.scoped(SecureFile.acquireLock(path, { timeout: "5 seconds" }))
+      yield* Effect.scoped(FileLock.acquireLock(path, { timeout: "5 seconds" }))
       assert.isFalse(Fs.existsSync(`${path}.lock`))
     }).pipe(Effect.provide(NodeFileSystem.layer)), 30_000)
 
@@ -79,7 +79,7 @@ describe("secureFile lock across processes", () => {
       const old = new Date(Date.now() - 86_400_000)
       Fs.utimesSync(`${path}.lock`, old, old)
       const error = yield* Effect.flip(
-        Effect.scoped(SecureFile.acquireLock(path, { timeout: "600 millis", staleAfter: "1 millis" }))
+        Effect.scoped(FileLock.acquireLock(path, { timeout: "600 millis", staleAfter: "1 millis" }))
       )
       assert.strictEqual(error.reason, "Locked")
       assert.strictEqual(Fs.readFileSync(`${path}.lock`, "utf8"), lockText)
@@ -90,7 +90,7 @@ describe("secureFile lock across processes", () => {
     Effect.gen(function*() {
       const path = tempPath()
       yield* Effect.scoped(Effect.gen(function*() {
-        yield* SecureFile.acquireLock(path)
+        yield* FileLock.acquireLock(path)
         // Someone else's lock replaced ours (e.g. removed by hand and retaken): our release must leave it.
         Fs.writeFileSync(`${path}.lock`, "1 0123456789abcdef0123456789abcdef\n")
       }))

@@ -4,6 +4,7 @@ import { Deferred, Effect, Fiber, Option, Redacted, TestClock } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as FileLock from "../src/internal/fileLock.js"
 import * as SecureFile from "../src/internal/secureFile.js"
 import { untilSomeFiberSleeps } from "./fixtures/clock.js"
 
@@ -59,7 +60,7 @@ describe("secureFile", () => {
       const firstMayLeave = yield* Deferred.make<void>()
       const first = yield* Effect.scoped(
         Effect.gen(function*() {
-          yield* SecureFile.acquireLock(path)
+          yield* FileLock.acquireLock(path)
           order.push("first in")
           yield* Deferred.succeed(firstInside, undefined)
           yield* Deferred.await(firstMayLeave)
@@ -68,7 +69,7 @@ describe("secureFile", () => {
       ).pipe(Effect.fork)
       yield* Deferred.await(firstInside)
       const second = yield* Effect.scoped(Effect.gen(function*() {
-        yield* SecureFile.acquireLock(path)
+        yield* FileLock.acquireLock(path)
         order.push("second in")
       })).pipe(Effect.fork)
       // The second found the lock file and backs off (sleeping on the TestClock): it must not be inside.
@@ -87,11 +88,11 @@ describe("secureFile", () => {
       const path = Path.join(tempDir(), "context.json")
       // A lock whose pid is not running is stale.
       Fs.writeFileSync(`${path}.lock`, `999999999 ${Date.now()}\n`)
-      yield* Effect.scoped(SecureFile.acquireLock(path, { timeout: "2 seconds" }))
+      yield* Effect.scoped(FileLock.acquireLock(path, { timeout: "2 seconds" }))
 
       // A live owner (this process) that never releases: the waiter times out with a typed error.
       Fs.writeFileSync(`${path}.lock`, `${process.pid} ${Date.now()}\n`)
-      const error = yield* Effect.flip(Effect.scoped(SecureFile.acquireLock(path, { timeout: "200 millis" })))
+      const error = yield* Effect.flip(Effect.scoped(FileLock.acquireLock(path, { timeout: "200 millis" })))
       assert.strictEqual(error.reason, "Locked")
       assert.include(error.message, "locked by another process")
     }).pipe(Effect.provide(NodeFileSystem.layer)))
@@ -160,7 +161,7 @@ describe("secureFile", () => {
       Fs.unlinkSync(path)
 
       Fs.symlinkSync(elsewhere, `${path}.lock`)
-      const locked = yield* Effect.flip(Effect.scoped(SecureFile.acquireLock(path, { timeout: "200 millis" })))
+      const locked = yield* Effect.flip(Effect.scoped(FileLock.acquireLock(path, { timeout: "200 millis" })))
       assert.strictEqual(locked.reason, "Unsafe")
       assert.strictEqual(Fs.readFileSync(elsewhere, "utf8"), "{}")
       Fs.unlinkSync(`${path}.lock`)

@@ -7,6 +7,9 @@
  * addresses, …); every field except `id` is optional and accepts `null`. Fields not modelled here are dropped when
  * decoding: read the raw `items` if you need one of them.
  *
+ * (Over 400 lines on purpose: one schema per user variant bunq sends plus the union that picks one; they describe one
+ * wire format and change together, so they stay in one module.)
+ *
  * ```ts
  * import * as User from "@effect-bunq/schema/User"
  *

@@ -5,6 +5,17 @@
  * forget every registration, fail `POST /session-server`.
  *
  * The real `BunqClient` runs on top of it: only the transport is fake.
+ *
+ * Why not the emulator (`@effect-bunq/emulator`, used by `ApiContext.emulator.test.ts` and the runtime conformance
+ * suite): these tests need what it cannot do —
+ * - hold `POST /session-server` open on a `Deferred` and count the requests that arrived before it answers (the
+ *   single-flight, interruption and layer-closing tests); the emulator's `Latency` fault delays, but does not say
+ *   when a request arrived;
+ * - answer `POST /session-server` with a status for as long as a test says (the emulator's faults count down);
+ * - forget installations, devices and sessions but keep the user and API key, so that registering again succeeds
+ *   (the emulator's `reset` forgets the users too);
+ * - name the tokens it handed out, to assert which token authenticated which call and that none reaches a span or a
+ *   log (`Redaction.test.ts`; the emulator's log keeps a hash only).
  */
 import * as BunqClient from "@effect-bunq/http/BunqClient"
 import * as BunqConfig from "@effect-bunq/http/BunqConfig"

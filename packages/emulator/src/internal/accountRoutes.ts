@@ -10,6 +10,7 @@ import * as Schema from "effect/Schema"
 import type { AccountRecord, AccountType } from "./ledger.js"
 import { openAccount, parseAmount } from "./ledger.js"
 import * as Messages from "./messages.js"
+import { dataOwner } from "./objects.js"
 import { pageOf } from "./pagination.js"
 import type { Family, Parts } from "./routes.js"
 import { route } from "./routes.js"
@@ -48,7 +49,10 @@ export const accountParam = (
     const id = yield* pathId(label, "Rekening", name)
     const store = yield* parts.env.withStore((store) => store)
     const account = store.ledger.accounts.get(id)
-    if (account === undefined || account.userId !== auth.user.id || (type !== undefined && account.type !== type)) {
+    if (
+      account === undefined || account.userId !== dataOwner(auth.user).id ||
+      (type !== undefined && account.type !== type)
+    ) {
       return yield* fail(404, Messages.notFound(label, "Rekening", String(id)))
     }
     return [account, store] as const
@@ -73,7 +77,7 @@ export const accountRoutes: Family = (parts) => {
       Effect.gen(function*() {
         const user = yield* ownUser(auth)
         const store = yield* withStore((store) => store)
-        const ids = (store.ledger.accountsByUser.get(user.id) ?? []).filter((id) =>
+        const ids = (store.ledger.accountsByUser.get(dataOwner(user).id) ?? []).filter((id) =>
           type === undefined || store.ledger.accounts.get(id)?.type === type
         )
         const page = yield* pageOf(ids, state.searchParams, `${basePath}/user/${user.id}/${name}`)
@@ -106,7 +110,7 @@ export const accountRoutes: Family = (parts) => {
         const account = yield* withStore((store) =>
           openAccount(store, {
             type,
-            userId: user.id,
+            userId: dataOwner(user).id,
             now: state.now,
             description: body.description,
             currency: body.currency,

@@ -25,10 +25,13 @@ import { makeCallbacks } from "./callbacks.js"
 import { contextRoutes } from "./contextRoutes.js"
 import { eventRoutes } from "./eventRoutes.js"
 import { corruptSignature, flipByte, makeFaults } from "./faults.js"
+import { makeGrants } from "./grants.js"
 import { firstActiveBankAccount, formatAmount, parseAmount, sugarDaddy } from "./ledger.js"
 import * as Messages from "./messages.js"
 import { makeMoneyObjects } from "./moneyObjects.js"
+import { oauthClientRoutes } from "./oauthClientRoutes.js"
 import { paymentRoutes } from "./paymentRoutes.js"
+import { psd2Routes } from "./psd2Routes.js"
 import { requestRoutes } from "./requestRoutes.js"
 import type { Family } from "./routes.js"
 import { otherMethods, toRouter } from "./routes.js"
@@ -48,7 +51,9 @@ export const families: ReadonlyArray<Family> = [
   paymentRoutes,
   requestRoutes,
   eventRoutes,
-  attachmentRoutes
+  attachmentRoutes,
+  psd2Routes,
+  oauthClientRoutes
 ]
 
 const fidelityKeys = [
@@ -61,6 +66,13 @@ const fidelityKeys = [
   "escapedSlashes",
   "extraFields"
 ] as const satisfies ReadonlyArray<keyof Fidelity>
+
+/** The query of an OAuth request as the log keeps it: the code and the client secret replaced. @internal */
+export const redactOAuthQuery = (params: URLSearchParams): string => {
+  const kept = new URLSearchParams(params)
+  for (const name of ["code", "client_secret"]) if (kept.has(name)) kept.set(name, "REDACTED")
+  return kept.toString()
+}
 
 /** GET bodies larger than this are sent chunked (while `chunked` fidelity is on). @internal */
 export const chunkThreshold = 8192
@@ -103,6 +115,7 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
     const { renderError } = security
     const objects = makeMoneyObjects({ extraFields: env.fidelity.extraFields, shareOrigin: "https://bunq.me" })
     const { notify } = makeCallbacks(env, objects)
+    const grants = makeGrants(env, users)
 
     const routeList = families.flatMap((family) => family({ env, security, users, objects, notify }))
     const routes = toRouter(routeList)
@@ -148,11 +161,11 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
         signature: "unchecked"
       }
       const requestId = headers["x-bunq-client-request-id"]
-      const log = (status: number, fault: Fault | undefined) =>
+      const log = (status: number, fault: Fault | undefined, query = state.query) =>
         appendLog({
           method,
           path,
-          query: state.query,
+          query,
           status,
           signature: state.signature,
           auth: state.auth,
@@ -162,6 +175,13 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
           responseId,
           fault: fault?._tag
         })
+
+      // bunq's OAuth hosts (authorization page, token endpoint), outside the API's base path: plain JSON, unsigned.
+      if (pathname === "/oauth" || pathname.startsWith("/oauth/")) {
+        const response = yield* grants.route(state, pathname.slice("/oauth".length))
+        yield* log(response.status, undefined, redactOAuthQuery(state.searchParams))
+        return response
+      }
 
       const fault = yield* takeFault(method, path)
       if (fault?._tag === "Latency") yield* Effect.sleep(fault.millis)
@@ -242,6 +262,8 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
           for (const session of store.sessions.values()) session.expiresAt = Math.min(session.expiresAt, now)
         })),
       seedDevices: users.seedDevices,
+      createOAuthClient: grants.createOAuthClient,
+      authorizeOAuth: grants.authorizeOAuth,
       deliveries: withStore((store) => store.deliveries.slice()),
       topUp: (target, amount) =>
         Effect.gen(function*() {

@@ -11,6 +11,7 @@ import { accountParam } from "./accountRoutes.js"
 import { loopbackTarget } from "./callbacks.js"
 import type { NotificationFilter } from "./ledger.js"
 import * as Messages from "./messages.js"
+import { dataOwner } from "./objects.js"
 import { pageOf } from "./pagination.js"
 import type { Family } from "./routes.js"
 import { route } from "./routes.js"
@@ -32,7 +33,7 @@ export const eventRoutes: Family = (parts) => {
       const user = yield* ownUser(auth)
       const store = yield* withStore((store) => store)
       const accountFilter = state.searchParams.get("monetary_account_id")
-      const ids = (store.ledger.eventsByUser.get(user.id) ?? []).filter((id) =>
+      const ids = (store.ledger.eventsByUser.get(dataOwner(user).id) ?? []).filter((id) =>
         accountFilter === null || String(store.ledger.events.get(id)?.accountId) === accountFilter
       )
       const params = new URLSearchParams(state.searchParams)

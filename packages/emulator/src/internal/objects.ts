@@ -17,7 +17,19 @@ export interface UserRecord {
   binding: { readonly ips: ReadonlySet<string>; readonly wildcard: boolean } | undefined
   /** Device ids of this user, ascending. */
   readonly devices: Array<number>
+  /** An OAuth user (`api-key`) made by the token endpoint: who granted access and who asked for it. */
+  grant?: { readonly grantedBy: UserRecord; readonly requestedBy: UserRecord } | undefined
+  /** A PSD2 provider: its certificate's subject. */
+  certificateSubject?: string | undefined
 }
+
+/**
+ * Whose accounts, payments and other data a user's session sees: the granting user's for an OAuth user, its own
+ * for everyone else. (Paths still carry the session's own user id: the `UserApiKey`'s.)
+ *
+ * @internal
+ */
+export const dataOwner = (user: UserRecord): UserRecord => user.grant?.grantedBy ?? user
 
 /** @internal */
 export interface DeviceRecord {
@@ -154,6 +166,15 @@ export const companyObject = (user: UserRecord): Record<string, unknown> => {
 
 /** @internal */
 export const userApiKeyObject = (user: UserRecord): Record<string, unknown> => {
+  if (user.grant !== undefined) {
+    return {
+      id: user.id,
+      created: timestamp(user.created),
+      updated: timestamp(user.created),
+      requested_by_user: userWrapper(user.grant.requestedBy),
+      granted_by_user: userWrapper(user.grant.grantedBy)
+    }
+  }
   const requester = personObject(user)
   return {
     id: user.id,
@@ -165,6 +186,12 @@ export const userApiKeyObject = (user: UserRecord): Record<string, unknown> => {
 }
 
 /** @internal */
+export const paymentServiceProviderObject = (user: UserRecord): Record<string, unknown> => ({
+  ...commonUserFields(user, user.certificateSubject ?? "PSD2 provider"),
+  certificate_distinguished_name: user.certificateSubject ?? null
+})
+
+/** @internal */
 export const userWrapper = (user: UserRecord): Record<string, unknown> => {
   switch (user.type) {
     case "person":
@@ -173,6 +200,8 @@ export const userWrapper = (user: UserRecord): Record<string, unknown> => {
       return { UserCompany: companyObject(user) }
     case "api-key":
       return { UserApiKey: userApiKeyObject(user) }
+    case "payment-service-provider":
+      return { UserPaymentServiceProvider: paymentServiceProviderObject(user) }
   }
 }
 

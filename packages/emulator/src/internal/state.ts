@@ -23,6 +23,7 @@ import type {
   SignatureCheck
 } from "../BunqEmulator.js"
 import type { FaultEntry } from "./faults.js"
+import { Grants } from "./grantState.js"
 import { Ledger } from "./ledger.js"
 import * as Messages from "./messages.js"
 import type { DeviceRecord, UserRecord } from "./objects.js"
@@ -69,6 +70,7 @@ export class Store {
   readonly rate = new Map<string, Array<number>>()
   readonly deviceByInstallationUser = new Map<string, number>()
   readonly ledger = new Ledger()
+  readonly grants = new Grants()
   readonly deliveries: Array<CallbackDelivery> = []
   nextDeliverySeq = 1
 }

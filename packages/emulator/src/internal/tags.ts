@@ -16,3 +16,12 @@ export class ConnectionReset extends Data.TaggedError("ConnectionReset")<{
 
 /** @internal */
 export class Emulator extends Context.Tag("@effect-bunq/emulator/Emulator")<Emulator, EmulatorNs.Service>() {}
+
+/** @internal */
+export class OAuthAuthorizationError extends Data.TaggedError("OAuthAuthorizationError")<{
+  readonly description: string
+}> {
+  override get message(): string {
+    return `the emulator's authorization page refuses the request: ${this.description}`
+  }
+}

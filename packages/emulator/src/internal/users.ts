@@ -21,7 +21,7 @@ export const makeUsers = (env: Env) => {
     const user: UserRecord = {
       id: store.nextUserId++,
       type,
-      apiKey: type === "api-key" ? randomHex(32) : `sandbox_${randomHex(28)}`,
+      apiKey: type === "person" || type === "company" ? `sandbox_${randomHex(28)}` : randomHex(32),
       created: now,
       sessionTimeout: opts?.sessionTimeout ?? defaultSessionTimeout,
       binding: undefined,
@@ -29,8 +29,11 @@ export const makeUsers = (env: Env) => {
     }
     store.users.set(user.id, user)
     store.usersByApiKey.set(user.apiKey, user)
-    // Every new bunq user has a bank account (bunq's sandbox opens one with a user).
-    openAccount(store, { type: "MonetaryAccountBank", userId: user.id, now, description: "Main", currency: "EUR" })
+    // Every new bunq user has a bank account (bunq's sandbox opens one with a user); an OAuth user sees its granting
+    // user's accounts, a PSD2 provider has none.
+    if (type === "person" || type === "company") {
+      openAccount(store, { type: "MonetaryAccountBank", userId: user.id, now, description: "Main", currency: "EUR" })
+    }
     return user
   }
 
