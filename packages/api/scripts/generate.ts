@@ -218,8 +218,12 @@ const pageFields = [
 
 /** The public modules written by hand (in `src/`, not generated). */
 /** What a create or update returns: the patched kind, else the id when the spec's answer is only an id. */
-const resultOf = (patched: "idString" | "uuid" | undefined, onlyId: boolean): "id" | "uuid" | "idString" | undefined =>
-  patched ?? (onlyId ? "id" : undefined)
+type ResultKind = "id" | "uuid" | { readonly list: string }
+
+const resultOf = (
+  patched: "uuid" | { readonly list: string } | undefined,
+  onlyId: boolean
+): ResultKind | undefined => patched ?? (onlyId ? "id" : undefined)
 
 const handWrittenModules = ["Amount", "Callback", "OneOf", "Operation"]
 const handWritten = new Set([...handWrittenModules, "Schemas", "index"])
@@ -338,7 +342,7 @@ export const generate = (): Generated => {
   // request forms: every object a request body reaches through its writable fields gets one (`PaymentBody`), with
   // the writable fields only; "one of" objects keep their answer form
   const writable = (name: string) =>
-    Object.entries(schemas[name]?.properties ?? {})
+    Object.entries<Property>({ ...patches.extraFields[name], ...schemas[name]?.properties })
       .filter(([, p]) => p.readOnly !== true)
       .map(([field, p]) => [field, patches.requestFields[name]?.[field] ?? p] as const)
   const requestForms = new Set<string>()
@@ -493,16 +497,26 @@ export const generate = (): Generated => {
         }
         case "create":
         case "update": {
-          const resultType = result === undefined ? `Schemas.${op.response}` : result === "id" ? "number" : "string"
-          const resultArg = result === undefined ? `Schemas.${op.response}` : `"${result}"`
+          const resultType = result === undefined
+            ? `Schemas.${op.response}`
+            : typeof result === "object"
+            ? `ReadonlyArray<Schemas.${result.list}>`
+            : result === "id"
+            ? "number"
+            : "string"
+          const resultArg = result === undefined
+            ? `Schemas.${op.response}`
+            : typeof result === "object"
+            ? `{ list: Schemas.${result.list} }`
+            : `"${result}"`
           const bodyField = op.body === undefined ? [] : [`readonly body: Schemas.${op.body}Body`]
           if (op.body !== undefined) usesBody = true
           const returns = result === undefined
             ? "Returns the object bunq answers with."
+            : typeof result === "object"
+            ? "Returns what bunq answers with: every filter now set, one item each."
             : result === "uuid"
-            ? "Returns the UUID bunq answers with (`{\"Uuid\":{\"uuid\":…}}`)."
-            : result === "idString"
-            ? "Returns the id bunq answers with (`{\"Id\":{\"id\":\"<uuid>\"}}`: a UUID string)."
+            ? "Returns the UUID bunq answers with (`{\"Uuid\":{\"uuid\":…}}`, or an `Id` holding the UUID)."
             : "Returns the id bunq answers with (`{\"Id\":{\"id\":…}}`)."
           emit(
             op.name,

@@ -52,14 +52,22 @@ export const notOneOf: ReadonlyArray<string> = ["InstallationCreate", "SessionSe
 /**
  * Creates whose answer is not `{"Id":{"id":<integer>}}`:
  *
- * - attachments answer `{"Id":{"id":"<uuid>"}}` (jorttbv/bunq-client fixtures `attachments.post.json`,
- *   `attachment_publics.post.json`);
- * - avatars answer `{"Uuid":{"uuid":"<uuid>"}}` (`avatars.post.json`; the spec's `AvatarCreate` agrees).
+ * - attachments and avatars answer with a UUID: `{"Uuid":{"uuid":"<uuid>"}}` (bunq's SDKs read `Uuid` for
+ *   `AttachmentPublic.create` and `Avatar.create`; jorttbv/bunq-client's `avatars.post.json`), or, in older captures,
+ *   `{"Id":{"id":"<uuid>"}}` (its `attachments.post.json`, `attachment_publics.post.json`): both are accepted and the
+ *   program returns the UUID string;
+ * - notification filters answer the filters they set, one item each (bunq's SDKs read
+ *   `{"NotificationFilterUrl":{…}}` items from the answer to `POST …/notification-filter-url`, and the same for push
+ *   and email filters): the program returns them, decoded as the filter object.
  */
-export const createResults: Readonly<Record<string, "idString" | "uuid">> = {
-  CREATE_Attachment_for_User_MonetaryAccount: "idString",
-  CREATE_AttachmentPublic: "idString",
-  CREATE_Avatar: "uuid"
+export const createResults: Readonly<Record<string, "uuid" | { readonly list: string }>> = {
+  CREATE_Attachment_for_User_MonetaryAccount: "uuid",
+  CREATE_AttachmentPublic: "uuid",
+  CREATE_Avatar: "uuid",
+  CREATE_NotificationFilterUrl_for_User: { list: "NotificationFilterUrl" },
+  CREATE_NotificationFilterUrl_for_User_MonetaryAccount: { list: "NotificationFilterUrl" },
+  CREATE_NotificationFilterPush_for_User: { list: "NotificationFilterPush" },
+  CREATE_NotificationFilterEmail_for_User: { list: "NotificationFilterEmail" }
 }
 
 /**
@@ -103,8 +111,15 @@ export const excluded: Readonly<Record<string, string>> = {
 }
 
 /**
- * Fields bunq sends that the spec leaves out of every form of an object: an `id` on objects a callback carries
- * (bunq's own callback bodies, `test/fixtures/callbacks/PaymentBatch.json` and `ScheduledPayment.json`, have one).
+ * Fields bunq sends (and takes) that the spec leaves out of every form of an object:
+ *
+ * - an `id` on objects a callback carries (bunq's own callback bodies, `test/fixtures/callbacks/PaymentBatch.json`
+ *   and `ScheduledPayment.json`, have one);
+ * - a notification filter's own fields. The spec makes `notification_filters` an array of the object that holds it
+ *   (`NotificationFilterUrl.notification_filters: NotificationFilterUrl[]`); bunq's filters are
+ *   `{"category","notification_target"}` (URL) and `{"category"}` (push, email), as bunq's SDKs
+ *   (`NotificationFilterUrl(category, notification_target)`) and the callback docs have them. Adding the fields to
+ *   the object makes its array items right.
  */
 export const extraFields: Readonly<
   Record<string, Readonly<Record<string, { readonly type: string; readonly description: string }>>>
@@ -114,6 +129,16 @@ export const extraFields: Readonly<
   },
   SchedulePayment: {
     id: { type: "integer", description: "The id of the scheduled payment (not in bunq's spec; bunq sends it)." }
+  },
+  NotificationFilterUrl: {
+    category: { type: "string", description: "The notification category (MUTATION, PAYMENT, REQUEST, …)." },
+    notification_target: { type: "string", description: "The URL bunq posts the callbacks of this category to." }
+  },
+  NotificationFilterPush: {
+    category: { type: "string", description: "The notification category (MUTATION, PAYMENT, REQUEST, …)." }
+  },
+  NotificationFilterEmail: {
+    category: { type: "string", description: "The notification category (MUTATION, PAYMENT, REQUEST, …)." }
   }
 }
 

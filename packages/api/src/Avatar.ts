@@ -15,7 +15,7 @@ import * as Schemas from "./Schemas.js"
  *
  * `POST /avatar` (bunq's `CREATE_Avatar`).
  *
- * Returns the UUID bunq answers with (`{"Uuid":{"uuid":…}}`).
+ * Returns the UUID bunq answers with (`{"Uuid":{"uuid":…}}`, or an `Id` holding the UUID).
  *
  * @since 0.1.0
  * @category programs

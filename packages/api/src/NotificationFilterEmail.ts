@@ -19,19 +19,22 @@ import * as Schemas from "./Schemas.js"
  *
  * `userId` defaults to the session's user.
  *
- * Returns the id bunq answers with (`{"Id":{"id":…}}`).
+ * Returns what bunq answers with: every filter now set, one item each.
  *
  * @since 0.1.0
  * @category programs
  */
 export const create: (
   params: { readonly userId?: number | undefined; readonly body: Schemas.NotificationFilterEmailBody }
-) => Effect.Effect<number, ApiContext.ApiContextError | SchemaDecodeError, ApiContext.ApiContext> =
-  /* @__PURE__ */ operation.write(
-    { name: "NotificationFilterEmail.create", method: "POST", path: "/user/{userId}/notification-filter-email" },
-    Schemas.NotificationFilterEmailBody,
-    "id"
-  )
+) => Effect.Effect<
+  ReadonlyArray<Schemas.NotificationFilterEmail>,
+  ApiContext.ApiContextError | SchemaDecodeError,
+  ApiContext.ApiContext
+> = /* @__PURE__ */ operation.write(
+  { name: "NotificationFilterEmail.create", method: "POST", path: "/user/{userId}/notification-filter-email" },
+  Schemas.NotificationFilterEmailBody,
+  { list: Schemas.NotificationFilterEmail }
+)
 
 /**
  * Manage the email notification filters for a user.

@@ -19,19 +19,22 @@ import * as Schemas from "./Schemas.js"
  *
  * `userId` defaults to the session's user.
  *
- * Returns the id bunq answers with (`{"Id":{"id":…}}`).
+ * Returns what bunq answers with: every filter now set, one item each.
  *
  * @since 0.1.0
  * @category programs
  */
 export const create: (
   params: { readonly userId?: number | undefined; readonly body: Schemas.NotificationFilterPushBody }
-) => Effect.Effect<number, ApiContext.ApiContextError | SchemaDecodeError, ApiContext.ApiContext> =
-  /* @__PURE__ */ operation.write(
-    { name: "NotificationFilterPush.create", method: "POST", path: "/user/{userId}/notification-filter-push" },
-    Schemas.NotificationFilterPushBody,
-    "id"
-  )
+) => Effect.Effect<
+  ReadonlyArray<Schemas.NotificationFilterPush>,
+  ApiContext.ApiContextError | SchemaDecodeError,
+  ApiContext.ApiContext
+> = /* @__PURE__ */ operation.write(
+  { name: "NotificationFilterPush.create", method: "POST", path: "/user/{userId}/notification-filter-push" },
+  Schemas.NotificationFilterPushBody,
+  { list: Schemas.NotificationFilterPush }
+)
 
 /**
  * Manage the push notification filters for a user.

@@ -19,19 +19,22 @@ import * as Schemas from "./Schemas.js"
  *
  * `userId` defaults to the session's user.
  *
- * Returns the id bunq answers with (`{"Id":{"id":…}}`).
+ * Returns what bunq answers with: every filter now set, one item each.
  *
  * @since 0.1.0
  * @category programs
  */
 export const create: (
   params: { readonly userId?: number | undefined; readonly body: Schemas.NotificationFilterUrlBody }
-) => Effect.Effect<number, ApiContext.ApiContextError | SchemaDecodeError, ApiContext.ApiContext> =
-  /* @__PURE__ */ operation.write(
-    { name: "NotificationFilterUrl.create", method: "POST", path: "/user/{userId}/notification-filter-url" },
-    Schemas.NotificationFilterUrlBody,
-    "id"
-  )
+) => Effect.Effect<
+  ReadonlyArray<Schemas.NotificationFilterUrl>,
+  ApiContext.ApiContextError | SchemaDecodeError,
+  ApiContext.ApiContext
+> = /* @__PURE__ */ operation.write(
+  { name: "NotificationFilterUrl.create", method: "POST", path: "/user/{userId}/notification-filter-url" },
+  Schemas.NotificationFilterUrlBody,
+  { list: Schemas.NotificationFilterUrl }
+)
 
 /**
  * Manage the url notification filters for a user.
@@ -97,7 +100,7 @@ export const list: (
  *
  * `userId` defaults to the session's user.
  *
- * Returns the id bunq answers with (`{"Id":{"id":…}}`).
+ * Returns what bunq answers with: every filter now set, one item each.
  *
  * @since 0.1.0
  * @category programs
@@ -108,16 +111,19 @@ export const createForMonetaryAccount: (
     readonly monetaryAccountId: number
     readonly body: Schemas.NotificationFilterUrlMonetaryAccountBody
   }
-) => Effect.Effect<number, ApiContext.ApiContextError | SchemaDecodeError, ApiContext.ApiContext> =
-  /* @__PURE__ */ operation.write(
-    {
-      name: "NotificationFilterUrl.createForMonetaryAccount",
-      method: "POST",
-      path: "/user/{userId}/monetary-account/{monetaryAccountId}/notification-filter-url"
-    },
-    Schemas.NotificationFilterUrlMonetaryAccountBody,
-    "id"
-  )
+) => Effect.Effect<
+  ReadonlyArray<Schemas.NotificationFilterUrl>,
+  ApiContext.ApiContextError | SchemaDecodeError,
+  ApiContext.ApiContext
+> = /* @__PURE__ */ operation.write(
+  {
+    name: "NotificationFilterUrl.createForMonetaryAccount",
+    method: "POST",
+    path: "/user/{userId}/monetary-account/{monetaryAccountId}/notification-filter-url"
+  },
+  Schemas.NotificationFilterUrlMonetaryAccountBody,
+  { list: Schemas.NotificationFilterUrl }
+)
 
 /**
  * Manage the url notification filters for a user.

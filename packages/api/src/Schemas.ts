@@ -22429,6 +22429,10 @@ export const NotificationFilter: Schema.Schema<NotificationFilter, OneOf.JsonObj
  */
 export interface NotificationFilterEmail {
   /**
+   * The notification category (MUTATION, PAYMENT, REQUEST, …).
+   */
+  readonly category?: string
+  /**
    * The types of notifications that will result in a email notification for this user.
    */
   readonly notification_filters?: ReadonlyArray<NotificationFilterEmail>
@@ -22442,6 +22446,7 @@ export interface NotificationFilterEmail {
  */
 export const NotificationFilterEmail: Schema.Schema<NotificationFilterEmail, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NotificationFilterEmail", {
+    category: "string",
     notification_filters: [() => NotificationFilterEmail]
   })
 
@@ -22628,6 +22633,10 @@ export const NotificationFilterFailureListing: Schema.Schema<NotificationFilterF
  */
 export interface NotificationFilterPush {
   /**
+   * The notification category (MUTATION, PAYMENT, REQUEST, …).
+   */
+  readonly category?: string
+  /**
    * The types of notifications that will result in a push notification for this user.
    */
   readonly notification_filters?: ReadonlyArray<NotificationFilterPush>
@@ -22642,6 +22651,7 @@ export interface NotificationFilterPush {
 export const NotificationFilterPush: Schema.Schema<NotificationFilterPush, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "NotificationFilterPush",
   {
+    category: "string",
     notification_filters: [() => NotificationFilterPush]
   }
 )
@@ -22702,6 +22712,14 @@ export const NotificationFilterPushListing: Schema.Schema<NotificationFilterPush
  */
 export interface NotificationFilterUrl {
   /**
+   * The notification category (MUTATION, PAYMENT, REQUEST, …).
+   */
+  readonly category?: string
+  /**
+   * The URL bunq posts the callbacks of this category to.
+   */
+  readonly notification_target?: string
+  /**
    * The types of notifications that will result in a url notification for this user.
    */
   readonly notification_filters?: ReadonlyArray<NotificationFilterUrl>
@@ -22716,6 +22734,8 @@ export interface NotificationFilterUrl {
 export const NotificationFilterUrl: Schema.Schema<NotificationFilterUrl, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "NotificationFilterUrl",
   {
+    category: "string",
+    notification_target: "string",
     notification_filters: [() => NotificationFilterUrl]
   }
 )
@@ -36302,6 +36322,10 @@ export const NoteTextWhitelistResultBody: Schema.Schema<NoteTextWhitelistResultB
  */
 export interface NotificationFilterEmailBody {
   /**
+   * The notification category (MUTATION, PAYMENT, REQUEST, …).
+   */
+  readonly category?: string
+  /**
    * The types of notifications that will result in a email notification for this user.
    */
   readonly notification_filters?: ReadonlyArray<NotificationFilterEmailBody>
@@ -36315,6 +36339,7 @@ export interface NotificationFilterEmailBody {
  */
 export const NotificationFilterEmailBody: Schema.Schema<NotificationFilterEmailBody, OneOf.JsonObject> =
   /* @__PURE__ */ S.struct("NotificationFilterEmailBody", {
+    category: "string",
     notification_filters: [() => NotificationFilterEmailBody]
   })
 
@@ -36350,6 +36375,10 @@ export const NotificationFilterFailureBody: Schema.Schema<NotificationFilterFail
  */
 export interface NotificationFilterPushBody {
   /**
+   * The notification category (MUTATION, PAYMENT, REQUEST, …).
+   */
+  readonly category?: string
+  /**
    * The types of notifications that will result in a push notification for this user.
    */
   readonly notification_filters?: ReadonlyArray<NotificationFilterPushBody>
@@ -36363,6 +36392,7 @@ export interface NotificationFilterPushBody {
  */
 export const NotificationFilterPushBody: Schema.Schema<NotificationFilterPushBody, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NotificationFilterPushBody", {
+    category: "string",
     notification_filters: [() => NotificationFilterPushBody]
   })
 
@@ -36373,6 +36403,14 @@ export const NotificationFilterPushBody: Schema.Schema<NotificationFilterPushBod
  * @category models
  */
 export interface NotificationFilterUrlBody {
+  /**
+   * The notification category (MUTATION, PAYMENT, REQUEST, …).
+   */
+  readonly category?: string
+  /**
+   * The URL bunq posts the callbacks of this category to.
+   */
+  readonly notification_target?: string
   /**
    * The types of notifications that will result in a url notification for this user.
    */
@@ -36387,6 +36425,8 @@ export interface NotificationFilterUrlBody {
  */
 export const NotificationFilterUrlBody: Schema.Schema<NotificationFilterUrlBody, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("NotificationFilterUrlBody", {
+    category: "string",
+    notification_target: "string",
     notification_filters: [() => NotificationFilterUrlBody]
   })
 
@@ -36598,6 +36638,10 @@ export const PaymentAutoAllocateDefinitionBody: Schema.Schema<PaymentAutoAllocat
  * @category models
  */
 export interface PaymentBatchBody {
+  /**
+   * The id of the payment batch (not in bunq's spec; bunq sends it).
+   */
+  readonly id?: number
   readonly payments?: ReadonlyArray<PaymentBody>
 }
 
@@ -36610,6 +36654,7 @@ export interface PaymentBatchBody {
 export const PaymentBatchBody: Schema.Schema<PaymentBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "PaymentBatchBody",
   {
+    id: "integer",
     payments: [() => PaymentBody]
   }
 )
@@ -37115,6 +37160,10 @@ export const ScheduleInstanceBody: Schema.Schema<ScheduleInstanceBody, OneOf.Jso
  */
 export interface SchedulePaymentBody {
   /**
+   * The id of the scheduled payment (not in bunq's spec; bunq sends it).
+   */
+  readonly id?: number
+  /**
    * The payment details.
    */
   readonly payment?: SchedulePaymentEntryBody
@@ -37137,6 +37186,7 @@ export interface SchedulePaymentBody {
 export const SchedulePaymentBody: Schema.Schema<SchedulePaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
   "SchedulePaymentBody",
   {
+    id: "integer",
     payment: () => SchedulePaymentEntryBody,
     schedule: () => ScheduleBody,
     purpose: "string"

@@ -114,7 +114,7 @@ const responses: ReadonlyArray<readonly [string, Effect.Effect<unknown, unknown,
   ["avatars.post.response.json", Api.Avatar.create({ body: {} }), (uuid) => {
     assert.strictEqual(uuid, "2c7935a6-1e58-4daf-8cdb-41874e9f1a71")
   }],
-  ["create-id.response.json", Api.NotificationFilterUrl.create({ body: {} }), (id) => {
+  ["create-id.response.json", Api.Payment.create({ monetaryAccountId: 1, body: {} }), (id) => {
     assert.strictEqual(id, 1561)
   }],
   ["user-company.put.response.json", Api.UserCompany.update({ id: 1, body: {} }), (id) => {

@@ -77,10 +77,10 @@ describe("every generated program", () => {
               case "update":
                 answer = {
                   Response: [
-                    op.result === "id"
+                    typeof op.result === "object"
+                      ? { [op.result.list]: cannedObject(op.result.list) }
+                      : op.result === "id"
                       ? { Id: { id: 7 } }
-                      : op.result === "idString"
-                      ? { Id: { id: "uuid-7" } }
                       : op.result === "uuid"
                       ? { Uuid: { uuid: "uuid-7" } }
                       : canned.json
@@ -134,7 +134,13 @@ describe("every generated program", () => {
               case "update":
                 assert.deepStrictEqual(
                   result,
-                  op.result === "id" ? 7 : op.result === undefined ? canned.decoded : "uuid-7",
+                  typeof op.result === "object"
+                    ? [cannedObject(op.result.list)]
+                    : op.result === "id"
+                    ? 7
+                    : op.result === undefined
+                    ? canned.decoded
+                    : "uuid-7",
                   op.operationId
                 )
                 break

@@ -43,12 +43,12 @@ export interface Descriptor {
 export type Params = { readonly [key: string]: unknown } | undefined
 
 /**
- * What a create or update answers: an `Id` with an integer, an `Uuid`, an `Id` holding a UUID string (attachments),
- * or an object decoded with a schema.
+ * What a create or update answers: an `Id` with an integer, a UUID (`Uuid`, or an `Id` holding a UUID string),
+ * every item decoded with a schema (notification filters), or an object decoded with a schema.
  *
  * @internal
  */
-export type Result = "id" | "uuid" | "idString" | Any
+export type Result = "id" | "uuid" | { readonly list: Any } | Any
 
 const placeholder = /\{([A-Za-z]+)\}/g
 
@@ -157,6 +157,9 @@ export const list = (descriptor: Descriptor, schema: Any, wrapped: boolean) => (
   )
 
 const decodeResult = (result: Result, target: string) => (items: ReadonlyArray<unknown>) => {
+  if (typeof result === "object" && "list" in result) {
+    return Effect.forEach(items, decodeItem(result.list, true, target))
+  }
   if (typeof result !== "string") {
     const first = items[0]
     return first === undefined
@@ -168,20 +171,23 @@ const decodeResult = (result: Result, target: string) => (items: ReadonlyArray<u
       )
       : decodeItem(result, true, target)(first, 0)
   }
-  const typeName = result === "uuid" ? "Uuid" : "Id"
-  const index = items.findIndex((item) => typeof item === "object" && item !== null && typeName in item)
-  const idSchema = result === "id" ? IdNumber : result === "uuid" ? UuidString : IdString
-  if (index < 0) {
+  // a UUID comes as `{"Uuid":{"uuid"}}` or, in older answers, as `{"Id":{"id":"<uuid>"}}`
+  const has = (typeName: string) =>
+    items.findIndex((item) => typeof item === "object" && item !== null && typeName in item)
+  const uuidAt = result === "uuid" ? has("Uuid") : -1
+  if (uuidAt >= 0) return Effect.map(decodeItem(UuidString, true, target)(items[uuidAt], uuidAt), (value) => value.uuid)
+  const idAt = has("Id")
+  if (idAt < 0) {
     return Effect.fail(
       SchemaDecodeError.fromParseIssue(
         target,
-        new ParseResult.Type(idSchema.ast, items, `no ${typeName} object in Response`)
+        new ParseResult.Type(IdNumber.ast, items, `no ${result === "uuid" ? "Uuid or Id" : "Id"} object in Response`)
       )
     )
   }
   return Effect.map(
-    decodeItem(idSchema, true, target)(items[index], index),
-    (value): any => result === "uuid" ? value.uuid : value.id
+    decodeItem(result === "uuid" ? IdString : IdNumber, true, target)(items[idAt], idAt),
+    (value): any => value.id
   )
 }
 
@@ -223,7 +229,7 @@ export const upload = (descriptor: Descriptor) =>
       rawBody: { bytes: params?.["body"] as Uint8Array, contentType: params?.["contentType"] as string },
       headers: { "X-Bunq-Attachment-Description": params?.["description"] as string }
     })
-    return yield* inResponse(descriptor, path, response, decodeResult("idString", descriptor.name)(response.items))
+    return yield* inResponse(descriptor, path, response, decodeResult("uuid", descriptor.name)(response.items))
   })
 
 /** `GET` a file's raw bytes, verified over the bytes. @internal */

@@ -19,7 +19,7 @@ export interface Covered {
   readonly body?: string
   readonly response: string
   readonly oneOf: boolean
-  readonly result?: "id" | "uuid" | "idString"
+  readonly result?: "id" | "uuid" | { readonly list: string }
 }
 
 export const coverage: {
