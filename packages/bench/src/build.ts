@@ -29,7 +29,9 @@ await esbuild.build({
     "src/api.ts",
     "src/signers.ts",
     "src/restore.ts",
-    "src/ops.ts"
+    "src/ops.ts",
+    "src/fleet.ts",
+    "src/fleetMember.ts"
   ],
   outdir,
   bundle: true,

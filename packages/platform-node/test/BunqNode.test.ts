@@ -9,7 +9,8 @@ import { ConfigProvider, Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { runtimeConformance } from "../../device-server/test/RuntimeConformance.js"
+import { type EmulatorControl, runtimeConformance } from "../../device-server/test/RuntimeConformance.js"
+import { redisUrl } from "./utils/redis.js"
 
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-bunq-node-"))
 const runtime = ManagedRuntime.make(BunqEmulatorServer.layer().pipe(Layer.provide(NodeSigner.layer)))
@@ -19,21 +20,38 @@ afterAll(() => runtime.dispose())
 const emulator = <A>(f: (emulator: BunqEmulator.Emulator.Service) => Effect.Effect<A>) =>
   Effect.promise(() => runtime.runPromise(Effect.flatMap(BunqEmulator.Emulator, f)))
 
+const control: EmulatorControl = {
+  baseUrl: emulator((e) => e.url),
+  createUser: emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey)),
+  log: emulator((e) => e.log),
+  clearLog: emulator((e) => e.clearLog),
+  expireSessions: emulator((e) => e.expireSessions),
+  tamperNext: (method, path) => emulator((e) => e.injectFault({ _tag: "TamperedBody", method, path }))
+}
+
 runtimeConformance(
   "BunqNode",
-  {
-    baseUrl: emulator((e) => e.url),
-    createUser: emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey)),
-    log: emulator((e) => e.log),
-    clearLog: emulator((e) => e.clearLog),
-    expireSessions: emulator((e) => e.expireSessions),
-    tamperNext: (method, path) => emulator((e) => e.injectFault({ _tag: "TamperedBody", method, path }))
-  },
+  control,
   (options) =>
     BunqNode.layer({
       apiKey: options.apiKey,
       baseUrl: options.baseUrl,
       contextFile: Path.join(dir, `${options.store}.json`),
+      permittedIps: ["*"],
+      rateLimits: false
+    })
+)
+
+// The same suite with the context in Redis (a store name is a key prefix there) and the Redis rate limiter.
+const redisPrefix = `test-${crypto.randomUUID()}:`
+runtimeConformance(
+  "BunqNode with Redis",
+  control,
+  (options) =>
+    BunqNode.layer({
+      apiKey: options.apiKey,
+      baseUrl: options.baseUrl,
+      redis: { url: Redacted.make(redisUrl()), keyPrefix: `${redisPrefix}${options.store}:`, allowPlaintext: true },
       permittedIps: ["*"],
       rateLimits: false
     })
