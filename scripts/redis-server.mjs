@@ -2,6 +2,7 @@
 // (`--save '' --appendonly no`), bound to 127.0.0.1, no config file. Stopped by `stop()` (SIGTERM, then SIGKILL).
 // Used by scripts/redis-global-setup.mjs (the tests) and packages/bench/src/fleet.ts (the fleet bench).
 import { spawn } from "node:child_process"
+import { existsSync } from "node:fs"
 import { createConnection, createServer } from "node:net"
 
 const binary = () => process.env.REDIS_SERVER_PATH ?? "/usr/bin/redis-server"
@@ -41,6 +42,12 @@ const answersPing = (port) =>
  * @returns {Promise<{ url: string, port: number, pid: number, stop: () => Promise<void> }>}
  */
 export const startRedisServer = async (options = {}) => {
+  if (!existsSync(binary())) {
+    throw new Error(
+      `no redis-server at ${binary()}: run \`node scripts/ensure-redis.mjs\` (as root it installs Debian's package), ` +
+        "or set REDIS_SERVER_PATH"
+    )
+  }
   const port = options.port ?? await freePort()
   const child = spawn(binary(), [
     "--port",
