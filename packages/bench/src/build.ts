@@ -29,6 +29,7 @@ await esbuild.build({
     "src/api.ts",
     "src/signers.ts",
     "src/restore.ts",
+    "src/ops.ts",
     "src/fleet.ts",
     "src/fleetMember.ts"
   ],
