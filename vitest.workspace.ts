@@ -48,6 +48,12 @@ const browserDependencies = (): Array<string> => {
   return [...found].sort()
 }
 
+/**
+ * The projects whose tests use Redis: a throwaway redis-server (Debian's, see scripts/ensure-redis.mjs) is started for
+ * the run on a free loopback port without persistence, `inject("redisUrl")`, and stopped afterwards.
+ */
+const redisProjects: ReadonlySet<string> = new Set(["platform-node"])
+
 const nodeProjects: Array<TestProjectConfiguration> = packages.map((name) => ({
   extends: true,
   test: {
@@ -55,7 +61,8 @@ const nodeProjects: Array<TestProjectConfiguration> = packages.map((name) => ({
     root: `packages/${name}`,
     include: ["test/**/*.test.ts"],
     exclude: ["test/**/*.browser.test.ts", "**/node_modules/**"],
-    environment: "node"
+    environment: "node",
+    ...(redisProjects.has(name) ? { globalSetup: [join(import.meta.dirname, "scripts/redis-global-setup.mjs")] } : {})
   }
 }))
 

@@ -165,6 +165,35 @@ describe("bunq's payloads decode with the generated programs", () => {
       assert.match(Redacted.value(key), /^sandbox_/)
     }), { timeout: 60_000 })
 
+  it.effect("bunq's error bodies become ApiError with bunq's descriptions; the doc's Pagination object gives the cursors", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      yield* Effect.gen(function*() {
+        for (
+          const [name, status, description] of [
+            ["error-not-found.404.response.json", 404, "Monetary account for id \"1\" not found."],
+            ["error-device-server-access-denied.400.response.json", 400, "access denied"],
+            ["error-generic.response.json", 400, "Error description"]
+          ] as const
+        ) {
+          harness.answer(() => ({ status, body: fixture(name) }))
+          const error = yield* Effect.flip(Api.MonetaryAccount.get({ id: 1 }))
+          assert.strictEqual(error._tag, "ApiError", name)
+          if (error._tag === "ApiError") {
+            assert.strictEqual(error.status, status, name)
+            assert.strictEqual(error.descriptions[0]?.description, description, name)
+          }
+        }
+        harness.answer(() => ({
+          body: JSON.stringify({ Response: [], ...json("pagination-object.doc-example.json") })
+        }))
+        const page = yield* Api.Payment.listPage({ monetaryAccountId: 1, count: 25 })
+        assert.deepStrictEqual(page.olderId, Option.some(224))
+        assert.deepStrictEqual(page.newerId, Option.some(249))
+        assert.deepStrictEqual(page.futureId, Option.none())
+      }).pipe(Effect.provide(harness.context))
+    }))
+
   it.effect("the registration answers decode with their spec objects (the programs are device-server's)", () =>
     Effect.gen(function*() {
       for (

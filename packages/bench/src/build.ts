@@ -28,7 +28,10 @@ await esbuild.build({
     "src/coldStart.ts",
     "src/api.ts",
     "src/signers.ts",
-    "src/restore.ts"
+    "src/restore.ts",
+    "src/ops.ts",
+    "src/fleet.ts",
+    "src/fleetMember.ts"
   ],
   outdir,
   bundle: true,

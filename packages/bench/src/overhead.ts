@@ -15,7 +15,6 @@ import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as DeviceServer from "@effect-bunq/device-server/DeviceServer"
 import type * as Installation from "@effect-bunq/device-server/Installation"
 import * as BunqEmulator from "@effect-bunq/emulator/BunqEmulator"
-import * as TransportDeadline from "@effect-bunq/http/TransportDeadline"
 import * as BunqNode from "@effect-bunq/platform-node/BunqNode"
 import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
 import * as Headers from "@effect/platform/Headers"
@@ -65,9 +64,7 @@ const stubResponse = (
   } as unknown as HttpClientResponse.HttpClientResponse
 }
 
-// Marked as enforcing deadlines, like `BunqNode`'s `UndiciHttpClient`, so `BunqClient` takes the same path as over
-// `BunqNode.layer` (no timer fiber): a reply from memory is immediate, so no deadline can pass.
-const replayClient = TransportDeadline.enforce(HttpClient.makeWith(
+const replayClient = HttpClient.makeWith(
   Effect.flatMap((request) => {
     const url = new URL(request.url)
     const key = `${request.method} ${url.pathname}`
@@ -88,7 +85,7 @@ const replayClient = TransportDeadline.enforce(HttpClient.makeWith(
     return Effect.succeed(stubResponse(request, saved.status, headers, saved.body))
   }),
   Effect.succeed as HttpClient.HttpClient.Preprocess<never, never>
-))
+)
 
 const secret = Redacted.make(apiKey)
 const runtime = ManagedRuntime.make(

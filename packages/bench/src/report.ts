@@ -391,8 +391,8 @@ const methodNotes = `## Method
 
 - **Signed requests, ours vs the baseline.** Crypto is not the difference: counting \`node:crypto\` \`sign\`/\`verify\`
   calls (by wrapping them) gives one sign and one verify per request for both, with the same \`KeyObject\`. What was
-  ours and is fixed: \`Effect.timeoutFail\` per attempt (two forked fibers; now no fiber at all under
-  \`BunqNode.layer\`, whose \`UndiciHttpClient\` enforces the deadline itself through \`TransportDeadline\`), a signing
+  ours and is fixed: \`Effect.timeoutFail\` per attempt (two forked fibers; now one fork and one
+  \`setTimeout\` on the live clock, \`internal/deadline.ts\`, 56 Effect operations per signed GET fewer), a signing
   \`HttpClient\` rebuilt per request, \`Schema\` decoding of every envelope, \`NodeHttpClient.layerUndici\` (an
   \`http.client\` span with ~20 attributes, trace headers, an \`Effect.cached\` body), \`annotateCurrentSpan\` calls,
   the redacted-header names scoped around every request, generators in \`ApiContext.request\`, and an

@@ -28,6 +28,7 @@ import { BunqClient, layerRedactedHeaders, make as bunqClientMake } from "@effec
 import type { BunqRawResponse, BunqResponse, Method, RawBody } from "@effect-bunq/http/BunqClient"
 import type { BunqConfig } from "@effect-bunq/http/BunqConfig"
 import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
+import type { BunqRateLimiter } from "@effect-bunq/http/BunqRateLimiter"
 import * as Pagination from "@effect-bunq/http/Pagination"
 import type * as UserSchema from "@effect-bunq/schema/User"
 import * as Signer from "@effect-bunq/signer/Signer"
@@ -235,8 +236,9 @@ export const layer = (
 
 /**
  * Every runtime service (see `RuntimeServices`) from what a platform supplies: its configuration, its signer and its
- * context store, over the `HttpClient` it is given (passed through to the output). `BunqNode` and `BunqBrowser`
- * build their layers with it.
+ * context store, over the `HttpClient` it is given (passed through to the output), and optionally a rate limiter for
+ * `BunqClient` (one shared by a fleet of processes; without it, the client's in-process limiter). `BunqNode` and
+ * `BunqBrowser` build their layers with it.
  *
  * The services are built one after the other in a single layer, not as a graph of merged layers: each
  * `Layer.merge` / `provideMerge` forks fibers and costs ≈ 250 Effect operations, and a restore (build the layer from
@@ -252,6 +254,7 @@ export const layerRuntime = (
     readonly config: Layer.Layer<BunqConfig, ConfigError.ConfigError>
     readonly signer: Layer.Layer<Signer.Signer>
     readonly store: Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError, Signer.Signer>
+    readonly rateLimiter?: Layer.Layer<BunqRateLimiter, ContextStore.ContextStoreError, BunqConfig> | undefined
   }
 ): Layer.Layer<RuntimeServices, ApiContextError | ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.scopedContext(Effect.gen(function*() {
@@ -265,7 +268,11 @@ export const layerRuntime = (
     const withStore = Context.merge(base, yield* Effect.provide(build(platform.store), base))
     // bunq's secret headers join `Headers.currentRedactedNames` for everything built on this layer.
     yield* build(layerRedactedHeaders)
-    const withClient = Context.add(withStore, BunqClient, yield* Effect.provide(bunqClientMake, withStore))
+    // A provided rate limiter is seen by the client only (it is not one of the runtime services).
+    const clientContext = platform.rateLimiter === undefined
+      ? withStore
+      : Context.merge(withStore, yield* Effect.provide(build(platform.rateLimiter), base))
+    const withClient = Context.add(withStore, BunqClient, yield* Effect.provide(bunqClientMake, clientContext))
     return Context.add(withClient, ApiContext, yield* Effect.provide(make(options), withClient))
   }))
 

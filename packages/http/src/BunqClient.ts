@@ -154,21 +154,50 @@ export declare namespace BunqClient {
 }
 
 /**
+ * How the client is built: `transformClient` is your own middleware over the `HttpClient` bunq's requests go
+ * through (a proxy, logging, a retry policy of your own). It sees each attempt's complete request: the base URL,
+ * bunq's headers, the token and the signature (log headers through `Headers.redact`, which knows bunq's secret ones).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
  * Build the client from the injected `HttpClient`, `Signer` and `BunqConfig`.
  *
- * - Requests: the base URL and bunq's fixed headers (computed once) are set on each request; each attempt gets a
- *   fresh `X-Bunq-Client-Request-Id` (retries too: bunq rejects reuse) and the token named by `auth`; the body is
- *   serialized once to UTF-8 bytes, and when `signWith` is set those exact bytes (the empty string without a body)
- *   are signed once per request (bunq signs the body only, so retries reuse the signature) and sent as they are.
- * - Responses: the body is read once as bytes; with `verifyWith` the `X-Bunq-Server-Signature` is verified over
- *   those bytes before anything is parsed; the echoed request id is checked; then the same bytes are decoded as UTF-8
- *   JSON into the `Response` envelope (a plain `{"Response": [...]}` is taken as is, anything else goes through
- *   `Envelope.decode`) or, for an error status, into `ApiError`.
- * - Each attempt has `BunqConfig.timeout` (a `TransportError` `Timeout`, the request interrupted); on the live clock
- *   it is one timer and one fiber, under `TestClock` it follows the test clock.
+ * - The injected `HttpClient` is transformed once, with `@effect/platform`'s combinators: `mapRequest` prepends the
+ *   base URL and sets bunq's fixed headers, `withTracerPropagation(false)` keeps trace headers away from bunq,
+ *   `withTracerDisabledWhen` drops the transport's own span (the call's span is `bunq.request`), then
+ *   `options.transformClient` adds your middleware.
+ * - Per request (the keys belong to the request, so these are steps of `execute` around that client): the body is
+ *   serialized once to UTF-8 bytes (or `rawBody` taken as it is); when `signWith` is set those exact bytes (the empty
+ *   string without a body) are signed once (bunq signs the body only, so retries reuse the signature). Each attempt
+ *   gets a fresh `X-Bunq-Client-Request-Id` (bunq rejects reuse) and the token named by `auth`.
+ * - Responses: the body is read once as bytes (at most `maxResponseBytes`); with `verifyWith` the
+ *   `X-Bunq-Server-Signature` is verified over those bytes before anything is parsed; the echoed request id is
+ *   checked; then the same bytes are decoded as UTF-8 JSON into the `Response` envelope (a plain
+ *   `{"Response": [...]}` is taken as is, anything else goes through `Envelope.decode`) or, for an error status,
+ *   into `ApiError`. `executeRaw` returns the verified bytes instead.
+ * - Each attempt has `BunqConfig.timeout` (`Effect.timeoutFail`: a `TransportError` `Timeout`, the request
+ *   interrupted, which aborts it; under `TestClock` it follows the test clock).
  * - Rate limiting per `BunqConfig.rateLimits` (queues, never fails); retries per `BunqConfig.retry` for `GET` only.
- * - Each call runs in a span named `operation` with `http.request.method`, `url.path` (no query),
+ * - Each call runs in one span, `bunq.request`, with `bunq.operation`, `http.request.method`, `url.path` (no query),
  *   `http.response.status_code`, `bunq.request_id` and `bunq.response_id`; secret headers are redacted.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWith: (options?: Options) => Effect.Effect<
+  BunqClient.Service,
+  never,
+  HttpClient.HttpClient | Signer.Signer | BunqConfig
+> = internal.make
+
+/**
+ * `makeWith()`: the client without middleware of your own.
  *
  * @since 0.1.0
  * @category constructors
@@ -177,11 +206,23 @@ export const make: Effect.Effect<
   BunqClient.Service,
   never,
   HttpClient.HttpClient | Signer.Signer | BunqConfig
-> = internal.make
+> = internal.make()
 
 /**
- * The client, and bunq's secret headers added to `Headers.currentRedactedNames` for everything built on the layer
- * (as `layerRedactedHeaders`), so that `execute` finds them there instead of scoping them around every request.
+ * The client (`makeWith(options)`), and bunq's secret headers added to `Headers.currentRedactedNames` for everything
+ * built on the layer (as `layerRedactedHeaders`), so that `execute` finds them there instead of scoping them around
+ * every request.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWith = (
+  options: Options
+): Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> =>
+  Layer.merge(Layer.effect(BunqClient, makeWith(options)), internal.layerRedactedHeaders)
+
+/**
+ * `layerWith({})`: the client without middleware of your own.
  *
  * @since 0.1.0
  * @category layers

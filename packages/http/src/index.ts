@@ -16,11 +16,6 @@ export * as BunqConfig from "./BunqConfig.js"
 /**
  * @since 0.1.0
  */
-export * as TransportDeadline from "./TransportDeadline.js"
-
-/**
- * @since 0.1.0
- */
 export * as Pagination from "./Pagination.js"
 
 /**

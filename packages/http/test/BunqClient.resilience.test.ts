@@ -1,8 +1,9 @@
 import type { BunqRequest } from "@effect-bunq/http/BunqClient"
 import * as BunqRateLimiter from "@effect-bunq/http/BunqRateLimiter"
+import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { HttpClientError } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import { Clock, Duration, Effect, Either, Exit, Fiber, TestClock } from "effect"
 import { type Handler, makeKeys, type Reply, sessionToken, withClient } from "./utils/fake.js"
 import { fixture } from "./utils/fixtures.js"
 
@@ -79,19 +80,42 @@ describe("BunqClient retries", () => {
       })))
 
   it.effect("retries a signed, verified GET: every attempt is re-signed and verified", () =>
-    withClient(
-      keys,
-      (_r, i) => i < 2 ? { ...tooMany, sign: "server" } : { ...ok, sign: "server" },
-      { retry: { maxAttempts: 4 } },
-      (client, fake) =>
-        Effect.gen(function*() {
-          const exit = yield* runWithClockAndCrypto(client.execute(signed("GET")))
-          assert.isTrue(Exit.isSuccess(exit))
-          assert.strictEqual(fake.requests.length, 3)
-          for (const r of fake.requests) assert.isString(r.headers["x-bunq-client-signature"])
-          assert.strictEqual(new Set(fake.requests.map((r) => r.headers["x-bunq-client-request-id"])).size, 3)
-        })
-    ))
+    Effect.gen(function*() {
+      const signer = yield* WebCryptoSigner.make
+      // Every attempt carries a signature that verifies with the client's key over the bytes it sent.
+      yield* withClient(
+        keys,
+        (_r, i) => i < 2 ? { ...tooMany, sign: "server" } : { ...ok, sign: "server" },
+        { retry: { maxAttempts: 4 } },
+        (client, fake) =>
+          Effect.gen(function*() {
+            const exit = yield* runWithClockAndCrypto(client.execute(signed("GET")))
+            assert.isTrue(Exit.isSuccess(exit))
+            assert.strictEqual(fake.requests.length, 3)
+            for (const r of fake.requests) {
+              const verified = yield* Effect.either(
+                signer.verify(keys.client.publicKeyPem, r.body, r.headers["x-bunq-client-signature"]!)
+              )
+              assert.isTrue(Either.isRight(verified), "each attempt's signature verifies over its body")
+            }
+            assert.strictEqual(new Set(fake.requests.map((r) => r.headers["x-bunq-client-request-id"])).size, 3)
+          })
+      )
+      // Every attempt's response is verified, not only the last one: a tampered 429 on the second attempt stops the
+      // retries with ResponseVerificationError instead of being retried.
+      yield* withClient(
+        keys,
+        (_r, i) => i === 1 ? { ...tooMany, sign: "flipBody" } : i < 2 ? { ...tooMany, sign: "server" } : ok,
+        { retry: { maxAttempts: 4 } },
+        (client, fake) =>
+          Effect.gen(function*() {
+            const exit = yield* runWithClockAndCrypto(client.execute(signed("GET")))
+            const error = yield* Effect.flip(exit)
+            assert.strictEqual(error._tag, "ResponseVerificationError")
+            assert.strictEqual(fake.requests.length, 2)
+          })
+      )
+    }))
 
   it.effect("a signed POST answered 429 (not processed) is sent again after the window, with a fresh request id", () =>
     withClient(

@@ -1,6 +1,8 @@
 /**
  * Everything a Node app needs to talk to bunq, in one layer: the Node HTTP client (`UndiciHttpClient`), the `node:crypto`
- * signer, the file context store, `BunqConfig`, `BunqClient` and the `ApiContext`.
+ * signer, the file context store, `BunqConfig`, `BunqClient` and the `ApiContext`. Given a Redis URL (the `redis`
+ * option, `BUNQ_REDIS_URL`), the context, the session and bunq's rate budget are shared with the other processes on
+ * the same API key instead: `RedisContextStore` and `RedisRateLimiter` over one connection.
  *
  * ```ts
  * import * as BunqNode from "@effect-bunq/platform-node/BunqNode"
@@ -25,6 +27,7 @@ import type * as Signer from "@effect-bunq/signer/Signer"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -53,8 +56,30 @@ export interface Options extends ApiContext.Options, BunqConfig.Options {
    * `~/.config/effect-bunq/context.json`.
    */
   readonly contextFile?: string | false | undefined
-  /** Encrypt the context file at rest with this passphrase (AES-256-GCM, scrypt). */
+  /** Encrypt the saved context at rest with this passphrase (AES-256-GCM, scrypt), in the file or in Redis. */
   readonly passphrase?: Redacted.Redacted<string> | undefined
+  /**
+   * Share the context, the session and bunq's rate budget with the other processes on this API key through Redis
+   * (see the "Running a fleet" guide). Without it: the context file and the in-process rate limiter.
+   */
+  readonly redis?: RedisOptions | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RedisOptions {
+  /** `redis://[:password@]host[:port][/db]`, or `rediss://…` for TLS. */
+  readonly url: Redacted.Redacted<string>
+  /** Prefix of every key written. Default `"effect-bunq:"`. */
+  readonly keyPrefix?: string | undefined
+  /** Use TLS even with a `redis:` URL. */
+  readonly tls?: boolean | undefined
+  /** How long a process killed while it registers keeps the others waiting. Default 15 seconds. */
+  readonly lockTtl?: Duration.DurationInput | undefined
+  /** Keep the private key and tokens in Redis unencrypted when no `passphrase` is given. Default `false`. */
+  readonly allowPlaintext?: boolean | undefined
 }
 
 /**
@@ -71,7 +96,7 @@ export const defaultContextFile = (): string =>
   )
 
 /**
- * The store a `contextFile` option names.
+ * The store a `contextFile` option names (the file store, or memory with `false`).
  *
  * @since 0.1.0
  * @category layers
@@ -88,12 +113,29 @@ export const layerContextStore = (
 
 const build = (
   config: Layer.Layer<BunqConfig.BunqConfig, ConfigError.ConfigError>,
-  options: ApiContext.Options & Pick<Options, "contextFile" | "passphrase">
+  options: ApiContext.Options & Pick<Options, "contextFile" | "passphrase" | "redis">
 ): Layer.Layer<
   Services,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
-> => ApiContext.layerRuntime(options, { config, signer: NodeSigner.layer, store: layerContextStore(options) })
+> => {
+  const redis = options.redis
+  if (redis === undefined) {
+    return ApiContext.layerRuntime(options, { config, signer: NodeSigner.layer, store: layerContextStore(options) })
+  }
+  // Loaded only when asked for: an app (or the bundled CLI) without Redis never loads ioredis.
+  return Layer.unwrapEffect(
+    Effect.map(
+      Effect.promise(() => import("./internal/redisRuntime.js")),
+      (module) =>
+        ApiContext.layerRuntime(options, {
+          config,
+          signer: NodeSigner.layer,
+          ...module.platform(redis, options.passphrase)
+        })
+    )
+  )
+}
 
 /**
  * Every service over an `HttpClient` you bring (passed through to the output), for apps with their own client (a proxy-aware one, or the emulator's
@@ -121,9 +163,32 @@ export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiCon
   layerWithoutHttpClient(options).pipe(Layer.provide(UndiciHttpClient.layer))
 
 /**
+ * The `redis` option from the environment: `BUNQ_REDIS_URL` (turns it on), `BUNQ_REDIS_PREFIX`, `BUNQ_REDIS_TLS`,
+ * `BUNQ_REDIS_LOCK_TTL` (a duration), `BUNQ_REDIS_ALLOW_PLAINTEXT`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const redisConfig: Config.Config<Option.Option<RedisOptions>> = Config.all({
+  url: Config.option(Config.redacted("BUNQ_REDIS_URL")),
+  keyPrefix: Config.option(Config.string("BUNQ_REDIS_PREFIX")),
+  tls: Config.option(Config.boolean("BUNQ_REDIS_TLS")),
+  lockTtl: Config.option(Config.duration("BUNQ_REDIS_LOCK_TTL")),
+  allowPlaintext: Config.option(Config.boolean("BUNQ_REDIS_ALLOW_PLAINTEXT"))
+}).pipe(Config.map((env) =>
+  Option.map(env.url, (url): RedisOptions => ({
+    url,
+    keyPrefix: Option.getOrUndefined(env.keyPrefix),
+    tls: Option.getOrUndefined(env.tls),
+    lockTtl: Option.getOrUndefined(env.lockTtl),
+    allowPlaintext: Option.getOrUndefined(env.allowPlaintext)
+  }))
+))
+
+/**
  * All services with options from the environment: `BUNQ_API_KEY` (required), `BUNQ_ENVIRONMENT`, `BUNQ_BASE_URL`,
- * `BUNQ_CONTEXT_FILE`, `BUNQ_CONTEXT_PASSPHRASE`, and the other variables of `BunqConfig.config` and
- * `ApiContext.config`. `defaults` fill what the environment leaves out.
+ * `BUNQ_CONTEXT_FILE`, `BUNQ_CONTEXT_PASSPHRASE`, the Redis variables of `redisConfig`, and the other variables of
+ * `BunqConfig.config` and `ApiContext.config`. `defaults` fill what the environment leaves out.
  *
  * @since 0.1.0
  * @category layers
@@ -136,14 +201,16 @@ export const layerConfig = (
       Config.all({
         context: ApiContext.config,
         contextFile: Config.option(Config.string("BUNQ_CONTEXT_FILE")),
-        passphrase: Config.option(Config.redacted("BUNQ_CONTEXT_PASSPHRASE"))
+        passphrase: Config.option(Config.redacted("BUNQ_CONTEXT_PASSPHRASE")),
+        redis: redisConfig
       }),
-      ({ context, contextFile, passphrase }) =>
+      ({ context, contextFile, passphrase, redis }) =>
         build(BunqConfig.layerConfig(defaults), {
           ...defaults,
           ...context,
           contextFile: Option.getOrElse(contextFile, () => defaults.contextFile),
-          passphrase: Option.getOrElse(passphrase, () => defaults.passphrase)
+          passphrase: Option.getOrElse(passphrase, () => defaults.passphrase),
+          redis: Option.getOrElse(redis, () => defaults.redis)
         })
     )
   ).pipe(Layer.provide(UndiciHttpClient.layer))

@@ -55,13 +55,7 @@ interface FileDocument {
   readonly contexts: Record<string, unknown>
 }
 
-const toStoreError = (key: string) => (error: SecureFile.SecureFileError): ContextStore.ContextStoreError =>
-  new ContextStore.ContextStoreError({
-    reason: error.reason === "PassphraseRequired" ? "WrongPassphrase" : error.reason,
-    key,
-    description: `${error.description} (${error.path})`,
-    cause: error
-  })
+const toStoreError = SecureFile.toStoreError
 
 /**
  * The store as a value, for callers that manage their own layers.

@@ -12,6 +12,7 @@ import * as Path from "node:path"
 import { tutorialConformance } from "../../api/test/Tutorial.js"
 import type { EmulatorControl, RuntimeOptions } from "../../device-server/test/RuntimeConformance.js"
 import { runtimeConformance } from "../../device-server/test/RuntimeConformance.js"
+import { redisUrl } from "./utils/redis.js"
 
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-bunq-node-"))
 const runtime = ManagedRuntime.make(BunqEmulatorServer.layer().pipe(Layer.provide(NodeSigner.layer)))
@@ -21,7 +22,7 @@ afterAll(() => runtime.dispose())
 const emulator = <A>(f: (emulator: BunqEmulator.Emulator.Service) => Effect.Effect<A>) =>
   Effect.promise(() => runtime.runPromise(Effect.flatMap(BunqEmulator.Emulator, f)))
 
-const conformanceControl: EmulatorControl = {
+const control: EmulatorControl = {
   baseUrl: emulator((e) => e.url),
   createUser: emulator((e) => Effect.map(e.createSandboxUser(), (user) => user.apiKey)),
   log: emulator((e) => e.log),
@@ -39,8 +40,23 @@ const makeLayer = (options: RuntimeOptions) =>
     rateLimits: false
   })
 
-runtimeConformance("BunqNode", conformanceControl, makeLayer)
-tutorialConformance("BunqNode", conformanceControl, makeLayer)
+runtimeConformance("BunqNode", control, makeLayer)
+tutorialConformance("BunqNode", control, makeLayer)
+
+// The same suite with the context in Redis (a store name is a key prefix there) and the Redis rate limiter.
+const redisPrefix = `test-${crypto.randomUUID()}:`
+runtimeConformance(
+  "BunqNode with Redis",
+  control,
+  (options) =>
+    BunqNode.layer({
+      apiKey: options.apiKey,
+      baseUrl: options.baseUrl,
+      redis: { url: Redacted.make(redisUrl()), keyPrefix: `${redisPrefix}${options.store}:`, allowPlaintext: true },
+      permittedIps: ["*"],
+      rateLimits: false
+    })
+)
 
 describe("BunqNode.layerConfig", () => {
   it.live("reads BUNQ_* from the environment: base URL, context file, passphrase (the file is encrypted)", () =>

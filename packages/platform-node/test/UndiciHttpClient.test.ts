@@ -1,6 +1,5 @@
 import * as BunqClient from "@effect-bunq/http/BunqClient"
 import * as BunqConfig from "@effect-bunq/http/BunqConfig"
-import * as TransportDeadline from "@effect-bunq/http/TransportDeadline"
 import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
 import * as UndiciHttpClient from "@effect-bunq/platform-node/UndiciHttpClient"
 import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
@@ -205,6 +204,60 @@ describe("UndiciHttpClient", () => {
       auth: { _tag: "Session", token: Redacted.make("session-token-secret") }
     })
     const mib = 1024 * 1024
+    const settle = (millis: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
+
+    it.scopedLive("a body that stalls past the timeout: TransportError Timeout, and the exchange is aborted", () =>
+      withServer((_, response) => {
+        response.writeHead(200, { "content-type": "application/json" })
+        response.write("{\"Response\":")
+      }, (origin, { aborted }) =>
+        Effect.gen(function*() {
+          const bunq = yield* bunqClient(origin, { timeout: "200 millis" })
+          const error = yield* Effect.flip(bunq.execute(get("/user")))
+          assert.strictEqual(error._tag, "TransportError")
+          assert.strictEqual((error as any).reason, "Timeout")
+          yield* settle(100)
+          assert.deepStrictEqual(aborted, ["/v1/user"])
+        })))
+
+    it.scopedLive("an answer in time clears the timer: no timer is left behind by a request", () =>
+      withServer((request, response) => {
+        response.writeHead(200, { "content-type": "application/json", "x-bunq-client-request-id": "x" })
+        response.end("{\"Response\":[]}")
+        void request
+      }, (origin, { aborted }) =>
+        Effect.gen(function*() {
+          // A 60 s timeout: record the 60 s timers set during the calls and whether each was cleared.
+          const bunq = yield* bunqClient(origin, { timeout: "60 seconds" })
+          const pending = new Set<unknown>()
+          let set = 0
+          const { clearTimeout: realClear, setTimeout: realSet } = globalThis
+          yield* Effect.acquireRelease(
+            Effect.sync(() => {
+              globalThis.setTimeout = ((f: () => void, ms?: number, ...args: Array<unknown>) => {
+                const timer = realSet(f, ms, ...args)
+                if (ms === 60_000) {
+                  set++
+                  pending.add(timer)
+                }
+                return timer
+              }) as typeof setTimeout
+              globalThis.clearTimeout = ((timer: Parameters<typeof clearTimeout>[0]) => {
+                pending.delete(timer)
+                realClear(timer)
+              }) as typeof clearTimeout
+            }),
+            () =>
+              Effect.sync(() => {
+                globalThis.setTimeout = realSet
+                globalThis.clearTimeout = realClear
+              })
+          )
+          for (let i = 0; i < 5; i++) yield* bunq.execute(get("/quick")).pipe(Effect.ignore)
+          assert.strictEqual(set, 5, "one deadline timer per attempt")
+          assert.strictEqual(pending.size, 0, "every deadline timer is cleared when the answer is in")
+          assert.deepStrictEqual(aborted, [])
+        })))
 
     it.scopedLive("a content-length over maxResponseBytes fails TooLarge before the body is read, and aborts", () =>
       withServer((_, response) => {
@@ -277,89 +330,5 @@ describe("UndiciHttpClient", () => {
         assert.include(error.message, "connection refused (ECONNREFUSED)")
         assert.notInclude(error.message, "session-token-secret")
       }))
-  })
-
-  describe("deadlines (TransportDeadline)", () => {
-    it.scoped("the client is marked as enforcing deadlines; a wrapped client is not", () =>
-      Effect.gen(function*() {
-        const http = yield* client
-        assert.isTrue(TransportDeadline.isEnforced(http))
-        assert.isFalse(TransportDeadline.isEnforced(HttpClient.mapRequest(http, (request) => request)))
-      }))
-
-    it.scopedLive("a budget spent before the headers fails the request with a TimeoutException cause, aborted", () =>
-      withServer(() => {}, (origin, { aborted }) =>
-        Effect.gen(function*() {
-          const http = yield* client
-          const request = HttpClientRequest.get(`${origin}/slow-headers`)
-          TransportDeadline.attach(request, 150)
-          const started = Date.now()
-          const error = yield* Effect.flip(http.execute(request))
-          assert.strictEqual(error._tag, "RequestError")
-          assert.isTrue(TransportDeadline.isTimeoutCause(error.cause))
-          assert.isAtLeast(Date.now() - started, 140)
-          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
-          assert.deepStrictEqual(aborted, ["/slow-headers"])
-        })))
-
-    it.scopedLive("the budget covers the body: a body that stalls fails the read with a TimeoutException cause", () =>
-      withServer((_, response) => {
-        response.writeHead(200, { "content-type": "application/json" })
-        response.write("{\"Response\":")
-      }, (origin, { aborted }) =>
-        Effect.gen(function*() {
-          const http = yield* client
-          const request = HttpClientRequest.get(`${origin}/slow-body`)
-          TransportDeadline.attach(request, 150)
-          const response = yield* http.execute(request)
-          assert.strictEqual(response.status, 200)
-          const error = yield* Effect.flip(response.arrayBuffer)
-          assert.strictEqual(error._tag, "ResponseError")
-          assert.isTrue(TransportDeadline.isTimeoutCause(error.cause))
-          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
-          assert.deepStrictEqual(aborted, ["/slow-body"])
-        })))
-
-    it.scopedLive("an answer within the budget is untouched: the timer is cleared once the body is read", () =>
-      withServer(echo, (origin, { aborted }) =>
-        Effect.gen(function*() {
-          const http = yield* client
-          const request = HttpClientRequest.get(`${origin}/quick`)
-          TransportDeadline.attach(request, 100)
-          const response = yield* http.execute(request)
-          const body = JSON.parse(new TextDecoder().decode(yield* response.arrayBuffer))
-          assert.strictEqual(body.url, "/quick")
-          // Past the budget: a timer left running would abort (nothing to abort now) and must not fail anything.
-          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
-          assert.deepStrictEqual(aborted, [])
-          assert.deepStrictEqual(JSON.parse(new TextDecoder().decode(yield* response.arrayBuffer)), body)
-        })))
-
-    it.scopedLive("under BunqClient, a body that stalls past the timeout is TransportError Timeout", () =>
-      withServer((_, response) => {
-        response.writeHead(200, { "content-type": "application/json" })
-        response.write("{\"Response\":")
-      }, (origin) =>
-        Effect.gen(function*() {
-          const bunq = yield* Effect.map(
-            Layer.build(BunqClient.layer.pipe(
-              Layer.provide(UndiciHttpClient.layer),
-              Layer.provide(NodeSigner.layer),
-              Layer.provide(
-                BunqConfig.layer({ baseUrl: `${origin}/v1`, timeout: "200 millis", rateLimits: false, retry: false })
-              )
-            )),
-            Context.get(BunqClient.BunqClient)
-          )
-          const error = yield* Effect.flip(bunq.execute({
-            operation: "Test.stall",
-            method: "GET",
-            path: "/user",
-            auth: { _tag: "Session", token: Redacted.make("token") }
-          }))
-          assert.strictEqual(error._tag, "TransportError")
-          assert.strictEqual((error as any).reason, "Timeout")
-          assert.include(error.message, "no complete response within")
-        })))
   })
 })

@@ -61,6 +61,16 @@ export const isSessionRejected = (error: unknown): error is ApiError =>
 export const isRegistrationRejected = (error: unknown): error is ApiError =>
   isApiError(error) && (error.status === 400 || error.status === 401 || error.status === 403)
 
+const tokenOf = (token: Redacted.Redacted<string>) => Redacted.value(token)
+
+/** Whether two saved contexts hold the same installation and the same session (by token). */
+const sameTokens = (a: ContextStore.SavedContext, b: ContextStore.SavedContext): boolean =>
+  tokenOf(a.installation.token) === tokenOf(b.installation.token) &&
+  Option.getEquivalence<ContextStore.SavedSession>((x, y) => tokenOf(x.token) === tokenOf(y.token))(
+    a.session,
+    b.session
+  )
+
 const isApiError = (error: unknown): error is ApiError =>
   typeof error === "object" && error !== null && "_tag" in error && error._tag === "ApiError"
 
@@ -248,26 +258,47 @@ export const make = (
         attempts !== seen && lastAttempt !== undefined ? lastAttempt : openLocked(rejected)
       ))
 
+    /**
+     * Take what another client sharing the store saved (a fleet of processes on one Redis or one file): a session it
+     * opened, or a registration it made again. Called holding the store's lock, so what is read is the latest.
+     * Nothing changes when the saved context is this one's (same installation and session tokens), so the session
+     * objects keep their identity.
+     */
+    const adoptSaved = Effect.gen(function*() {
+      const current = yield* Ref.get(state)
+      const saved = yield* store.load(storeKey)
+      if (Option.isNone(saved) || !ownedByThisKey(saved.value) || sameTokens(saved.value, current)) return current
+      yield* Ref.set(state, saved.value)
+      return saved.value
+    })
+
+    const ownedByThisKey = (context: ContextStore.SavedContext) =>
+      context.apiKeyFingerprint === apiKeyFingerprint && context.environment === environment
+
     const openLocked = (rejected: Option.Option<ContextStore.SavedSession>) =>
-      Effect.gen(function*() {
-        const context = yield* Ref.get(state)
-        const now = yield* Clock.currentTimeMillis
-        if (Option.isSome(context.session)) {
-          const current = context.session.value
-          const replacedAlready = Option.isSome(rejected) && rejected.value !== current
-          const stillGood = Option.isNone(rejected) && isFresh(current, now)
-          if (replacedAlready || stillGood) return [context, current] as const
-        }
-        const exit = yield* Effect.exit(
-          Effect.flatMap(
-            openSession(context),
-            (session) => Effect.map(Ref.get(state), (saved): Refreshed => [saved, session])
+      // Under the store's lock: one client of a fleet opens the session, the others find it saved and use it.
+      store.withLock(
+        storeKey,
+        Effect.gen(function*() {
+          const context = yield* adoptSaved
+          const now = yield* Clock.currentTimeMillis
+          if (Option.isSome(context.session)) {
+            const current = context.session.value
+            const replacedAlready = Option.isSome(rejected) && rejected.value !== current
+            const stillGood = Option.isNone(rejected) && isFresh(current, now)
+            if (replacedAlready || stillGood) return [context, current] as const
+          }
+          const exit = yield* Effect.exit(
+            Effect.flatMap(
+              openSession(context),
+              (session) => Effect.map(Ref.get(state), (saved): Refreshed => [saved, session])
+            )
           )
-        )
-        attempts++
-        lastAttempt = exit
-        return yield* exit
-      })
+          attempts++
+          lastAttempt = exit
+          return yield* exit
+        })
+      )
 
     /** The context and a fresh session of it. */
     // On every request: plain `flatMap`s rather than a generator, the cheapest form of the same steps.
@@ -312,24 +343,27 @@ export const make = (
           ))
       }
 
-    const closeSession = mutex.withPermits(1)(Effect.gen(function*() {
-      const context = yield* Ref.get(state)
-      if (Option.isNone(context.session)) {
-        return
-      }
-      const session = context.session.value
-      const now = yield* Clock.currentTimeMillis
-      if (now < DateTime.toEpochMillis(session.expiresAt)) {
-        const id = Option.getOrElse(session.id, () =>
-          0)
-        yield* client.execute(
-          toBunqRequest({ operation: "Session.delete", method: "DELETE", path: `/session/${id}` }, context, session)
-        ).pipe(Effect.catchIf(isSessionRejected, () =>
-          Effect.void))
-      }
-      yield* Ref.set(currentUser, Option.none())
-      yield* persist({ ...context, session: Option.none() })
-    }))
+    const closeSession = mutex.withPermits(1)(store.withLock(
+      storeKey,
+      Effect.gen(function*() {
+        const context = yield* adoptSaved
+        if (Option.isNone(context.session)) {
+          return
+        }
+        const session = context.session.value
+        const now = yield* Clock.currentTimeMillis
+        if (now < DateTime.toEpochMillis(session.expiresAt)) {
+          const id = Option.getOrElse(session.id, () =>
+            0)
+          yield* client.execute(
+            toBunqRequest({ operation: "Session.delete", method: "DELETE", path: `/session/${id}` }, context, session)
+          ).pipe(Effect.catchIf(isSessionRejected, () =>
+            Effect.void))
+        }
+        yield* Ref.set(currentUser, Option.none())
+        yield* persist({ ...context, session: Option.none() })
+      })
+    ))
 
     const service: ApiContext.Service = {
       request: withSession(client.execute),

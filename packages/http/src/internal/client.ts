@@ -10,6 +10,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
+import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -28,7 +29,6 @@ import {
   TransportError
 } from "../BunqError.js"
 import { BunqRateLimiter } from "../BunqRateLimiter.js"
-import * as TransportDeadline from "../TransportDeadline.js"
 import * as Deadline from "./deadline.js"
 import * as RateLimiter from "./rateLimiter.js"
 
@@ -226,8 +226,7 @@ const transportError = (
   prepared: Prepared,
   requestId: string,
   url: string,
-  error: HttpClientError.HttpClientError,
-  onTimeout: () => TransportError
+  error: HttpClientError.HttpClientError
 ): Effect.Effect<never, TransportError> => {
   if (error._tag === "RequestError" && (error.reason === "InvalidUrl" || error.reason === "Encode")) {
     // We build the URL and the body ourselves: this is a bug, not bad input from the network. The RequestError
@@ -235,10 +234,6 @@ const transportError = (
     return Effect.dieMessage(`${prepared.request.operation}: the request could not be built (${error.reason})`)
   }
   const cause = error.cause
-  if (TransportDeadline.isTimeoutCause(cause)) {
-    // A transport that enforces the deadline itself (`TransportDeadline`) gave up: the same error as our own timer.
-    return Effect.fail(onTimeout())
-  }
   if (cause instanceof TypeError && browserFetchFailure.test(cause.message)) {
     return Effect.fail(
       new TransportError({
@@ -324,348 +319,375 @@ export const retrySchedule = (policy: {
   )
 
 /** @internal */
-export const make: Effect.Effect<
+export const make = (options?: {
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}): Effect.Effect<
   BunqClient.Service,
   never,
   HttpClient.HttpClient | Signer.Signer | BunqConfig
-> = Effect.gen(function*() {
-  const config = yield* BunqConfig
-  const signer = yield* Signer.Signer
-  // A provided limiter (one shared by a fleet of processes) wins; otherwise the in-process one over the config's limits.
-  const limiter: BunqRateLimiter.Service["limit"] = yield* Effect.flatMap(
-    Effect.serviceOption(BunqRateLimiter),
-    Option.match({
-      onNone: () => RateLimiter.make(config.rateLimits),
-      onSome: (service) => Effect.succeed(service.limit)
-    })
-  )
-  const httpClient = yield* HttpClient.HttpClient
-
-  // The base URL and the fixed headers are the same for every request: computed once.
-  const baseUrl = config.baseUrl.endsWith("/") ? config.baseUrl.slice(0, -1) : config.baseUrl
-  const fixedHeaders: Readonly<Record<string, string>> = {
-    [headerNames.userAgent]: config.userAgent,
-    [headerNames.cacheControl]: "no-cache",
-    [headerNames.geolocation]: config.geolocation,
-    [headerNames.language]: config.language,
-    [headerNames.region]: config.region
-  }
-  const timeoutMillis = Duration.toMillis(config.timeout)
-  const maxBytes = config.maxResponseBytes
-
-  /**
-   * The signature of the exact body bytes (the empty byte string without a body). bunq signs the body only, so one
-   * signature serves every attempt of a request.
-   */
-  const sign = (prepared: Prepared): Effect.Effect<string | undefined> => {
-    const key = prepared.request.signWith
-    if (key === undefined) return Effect.succeed(undefined)
-    // A key the signer cannot use is a bug in the caller's context, not a network failure.
-    return Effect.orDie(signer.sign(key, prepared.body ?? emptyBytes))
-  }
-
-  const verify = (
-    prepared: Prepared,
-    requestId: string,
-    raw: RawResponse
-  ): Effect.Effect<void, ResponseVerificationError> => {
-    const echoed = header(raw.headers, headerNames.requestId)
-    const checkEcho = echoed === undefined ? config.requireRequestIdEcho : echoed !== requestId
-    const echo: Effect.Effect<void, ResponseVerificationError> = checkEcho
-      ? Effect.fail(verificationError(
-        prepared,
-        requestId,
-        raw,
-        "RequestIdMismatch",
-        echoed === undefined
-          ? `the response does not echo ${headerNames.requestId}`
-          : `the response echoes a different ${headerNames.requestId}`
-      ))
-      : Effect.void
-    const serverKey = prepared.request.verifyWith
-    if (serverKey === undefined) return echo
-    const signature = header(raw.headers, headerNames.serverSignature)
-    if (signature === undefined || signature === "") {
-      const unsignedErrorAllowed = config.allowUnsignedErrors && (raw.status === 429 || raw.status >= 500)
-      return unsignedErrorAllowed ? echo : Effect.fail(verificationError(
-        prepared,
-        requestId,
-        raw,
-        "MissingSignature",
-        `the response has no ${headerNames.serverSignature} header`
-      ))
+> =>
+  Effect.gen(function*() {
+    const config = yield* BunqConfig
+    const signer = yield* Signer.Signer
+    // A provided limiter (one shared by a fleet of processes) wins; otherwise the in-process one over the config's limits.
+    const limiter: BunqRateLimiter.Service["limit"] = yield* Effect.flatMap(
+      Effect.serviceOption(BunqRateLimiter),
+      Option.match({
+        onNone: () => RateLimiter.make(config.rateLimits),
+        onSome: (service) => Effect.succeed(service.limit)
+      })
+    )
+    const baseUrl = config.baseUrl.endsWith("/") ? config.baseUrl.slice(0, -1) : config.baseUrl
+    const fixedHeaders: Readonly<Record<string, string>> = {
+      [headerNames.userAgent]: config.userAgent,
+      [headerNames.cacheControl]: "no-cache",
+      [headerNames.geolocation]: config.geolocation,
+      [headerNames.language]: config.language,
+      [headerNames.region]: config.region
     }
-    return signer.verify(serverKey, raw.bytes, signature).pipe(
-      Effect.mapError((error) =>
-        verificationError(
+    const timeoutMillis = Duration.toMillis(config.timeout)
+    // What every request to bunq gets, as transformations of the injected client: the base URL and bunq's fixed
+    // headers (computed once), no trace headers to bunq, and no transport span of its own (the `bunq.request` span is
+    // the one span per call); then the user's own middleware (`transformClient`), which sees the complete request.
+    const httpClient = (options?.transformClient ?? identity)(
+      (yield* HttpClient.HttpClient).pipe(
+        HttpClient.mapRequest((request) =>
+          HttpClientRequest.setHeaders(HttpClientRequest.prependUrl(request, baseUrl), fixedHeaders)
+        )
+      )
+    )
+    const maxBytes = config.maxResponseBytes
+
+    /**
+     * The signature of the exact body bytes (the empty byte string without a body). bunq signs the body only, so one
+     * signature serves every attempt of a request.
+     */
+    const sign = (prepared: Prepared): Effect.Effect<string | undefined> => {
+      const key = prepared.request.signWith
+      if (key === undefined) return Effect.succeed(undefined)
+      // A key the signer cannot use is a bug in the caller's context, not a network failure.
+      return Effect.orDie(signer.sign(key, prepared.body ?? emptyBytes))
+    }
+
+    const verify = (
+      prepared: Prepared,
+      requestId: string,
+      raw: RawResponse
+    ): Effect.Effect<void, ResponseVerificationError> => {
+      const echoed = header(raw.headers, headerNames.requestId)
+      const checkEcho = echoed === undefined ? config.requireRequestIdEcho : echoed !== requestId
+      const echo: Effect.Effect<void, ResponseVerificationError> = checkEcho
+        ? Effect.fail(verificationError(
           prepared,
           requestId,
           raw,
-          "InvalidSignature",
-          error.reason === "SignatureMismatch"
-            ? "the server signature does not verify over the response body"
-            : `the server signature could not be checked (${error.reason})`
-        )
-      ),
-      Effect.zipRight(echo)
-    )
-  }
-
-  /** An error status is an `ApiError` whatever the body (a proxy's HTML 502 is still a 502). */
-  const apiError = (prepared: Prepared, requestId: string, raw: RawResponse): Effect.Effect<never, ApiError> => {
-    let json: unknown
-    try {
-      json = JSON.parse(decoder.decode(raw.bytes))
-    } catch {
-      json = undefined
-    }
-    return ErrorBody.decode(json).pipe(
-      Effect.map((body) => body.Error),
-      Effect.orElseSucceed(() => []),
-      Effect.flatMap((entries) =>
-        new ApiError({
-          ...requestInfo(prepared, requestId, raw.responseId),
-          reason: reasonFromStatus(raw.status),
-          status: raw.status,
-          descriptions: entries.map((entry) =>
-            new ErrorDescription(
-              entry.translated === undefined
-                ? { description: entry.description }
-                : { description: entry.description, translated: entry.translated }
-            )
+          "RequestIdMismatch",
+          echoed === undefined
+            ? `the response does not echo ${headerNames.requestId}`
+            : `the response echoes a different ${headerNames.requestId}`
+        ))
+        : Effect.void
+      const serverKey = prepared.request.verifyWith
+      if (serverKey === undefined) return echo
+      const signature = header(raw.headers, headerNames.serverSignature)
+      if (signature === undefined || signature === "") {
+        const unsignedErrorAllowed = config.allowUnsignedErrors && (raw.status === 429 || raw.status >= 500)
+        return unsignedErrorAllowed ? echo : Effect.fail(verificationError(
+          prepared,
+          requestId,
+          raw,
+          "MissingSignature",
+          `the response has no ${headerNames.serverSignature} header`
+        ))
+      }
+      return signer.verify(serverKey, raw.bytes, signature).pipe(
+        Effect.mapError((error) =>
+          verificationError(
+            prepared,
+            requestId,
+            raw,
+            "InvalidSignature",
+            error.reason === "SignatureMismatch"
+              ? "the server signature does not verify over the response body"
+              : `the server signature could not be checked (${error.reason})`
           )
-        })
+        ),
+        Effect.zipRight(echo)
       )
-    )
-  }
-
-  const isErrorStatus = (status: number) => status < 200 || status >= 300
-
-  /** A verified raw response as bytes, not parsed (`executeRaw`). */
-  const decodeRaw = (
-    prepared: Prepared,
-    requestId: string,
-    raw: RawResponse
-  ): Effect.Effect<BunqRawResponse, ApiError> =>
-    isErrorStatus(raw.status) ? apiError(prepared, requestId, raw) : Effect.succeed({
-      status: raw.status,
-      requestId,
-      responseId: raw.responseId,
-      contentType: header(raw.headers, "content-type"),
-      bytes: raw.bytes
-    })
-
-  const decode = (
-    prepared: Prepared,
-    requestId: string,
-    raw: RawResponse
-  ): Effect.Effect<BunqResponse, ApiError | DecodeError> => {
-    if (isErrorStatus(raw.status)) return apiError(prepared, requestId, raw)
-    const responseId = raw.responseId
-    let json: unknown
-    try {
-      json = JSON.parse(decoder.decode(raw.bytes))
-    } catch {
-      return Effect.fail(decodeError(prepared, requestId, raw, "the response body is not UTF-8 JSON"))
     }
-    // The common shape, `{"Response": [{...}, ...]}` without pagination, needs no Schema run; anything else (a
-    // `Pagination` object, or a body that is not an envelope) goes through `Envelope.decode` and its messages.
-    const items = plainItems(json)
-    if (items !== undefined) {
-      return Effect.succeed({ status: raw.status, requestId, responseId, items, pagination: undefined })
+
+    /** An error status is an `ApiError` whatever the body (a proxy's HTML 502 is still a 502). */
+    const apiError = (prepared: Prepared, requestId: string, raw: RawResponse): Effect.Effect<never, ApiError> => {
+      let json: unknown
+      try {
+        json = JSON.parse(decoder.decode(raw.bytes))
+      } catch {
+        json = undefined
+      }
+      return ErrorBody.decode(json).pipe(
+        Effect.map((body) => body.Error),
+        Effect.orElseSucceed(() => []),
+        Effect.flatMap((entries) =>
+          new ApiError({
+            ...requestInfo(prepared, requestId, raw.responseId),
+            reason: reasonFromStatus(raw.status),
+            status: raw.status,
+            descriptions: entries.map((entry) =>
+              new ErrorDescription(
+                entry.translated === undefined
+                  ? { description: entry.description }
+                  : { description: entry.description, translated: entry.translated }
+              )
+            )
+          })
+        )
+      )
     }
-    return Envelope.decode(json).pipe(
-      Effect.mapError((error) => decodeError(prepared, requestId, raw, error.message)),
-      Effect.map((envelope): BunqResponse => ({
+
+    const isErrorStatus = (status: number) => status < 200 || status >= 300
+
+    /** A verified raw response as bytes, not parsed (`executeRaw`). */
+    const decodeRaw = (
+      prepared: Prepared,
+      requestId: string,
+      raw: RawResponse
+    ): Effect.Effect<BunqRawResponse, ApiError> =>
+      isErrorStatus(raw.status) ? apiError(prepared, requestId, raw) : Effect.succeed({
         status: raw.status,
         requestId,
-        responseId,
-        items: envelope.Response,
-        pagination: Option.match(envelope.Pagination, {
-          onNone: () => undefined,
-          onSome: (pagination): PageLinks => ({
-            olderUrl: pagePath(pagination.older),
-            newerUrl: pagePath(pagination.newer),
-            futureUrl: pagePath(pagination.future)
-          })
-        })
-      }))
-    )
-  }
-
-  const timeoutError = (prepared: Prepared, requestId: string) => () =>
-    new TransportError({
-      ...requestInfo(prepared, requestId),
-      reason: "Timeout",
-      description: `no complete response within ${Duration.format(config.timeout)}`
-    })
-
-  // A transport that enforces deadlines itself is handed the budget instead of racing a timer fiber per attempt.
-  const transportEnforcesDeadline = TransportDeadline.isEnforced(httpClient)
-
-  const tooLarge = (prepared: Prepared, requestId: string, url: string, size: string) =>
-    new TransportError({
-      ...requestInfo(prepared, requestId),
-      url,
-      reason: "TooLarge",
-      description: `the response body (${size}) is larger than the ${maxBytes} bytes allowed (maxResponseBytes)`
-    })
-
-  /**
-   * The body, at most `maxBytes` of it: a larger `content-length` fails after one chunk (which ends the stream and
-   * frees the connection), and a body without one is counted while it streams. Within the cap, with a length, the
-   * transport's own `arrayBuffer` (it enforces the length).
-   */
-  const readBody = (
-    response: HttpClientResponse.HttpClientResponse,
-    prepared: Prepared,
-    requestId: string,
-    url: string
-  ): Effect.Effect<Uint8Array, HttpClientError.ResponseError | TransportError> => {
-    const length = header(response.headers, "content-length")
-    const declared = length === undefined ? NaN : Number(length)
-    if (Number.isFinite(declared) && declared <= maxBytes) {
-      return Effect.map(response.arrayBuffer, (buffer) => new Uint8Array(buffer))
-    }
-    if (Number.isFinite(declared)) {
-      return Effect.zipRight(
-        Stream.runDrain(Stream.take(response.stream, 1)),
-        Effect.fail(tooLarge(prepared, requestId, url, `content-length ${declared}`))
-      )
-    }
-    return Effect.suspend(() => {
-      const chunks: Array<Uint8Array> = []
-      let total = 0
-      return response.stream.pipe(
-        Stream.runForEach((chunk) => {
-          total += chunk.length
-          if (total > maxBytes) return Effect.fail(tooLarge(prepared, requestId, url, `over ${maxBytes} bytes`))
-          chunks.push(chunk)
-          return Effect.void
-        }),
-        Effect.map(() => {
-          if (chunks.length === 1) return chunks[0]!
-          const bytes = new Uint8Array(total)
-          let offset = 0
-          for (const chunk of chunks) {
-            bytes.set(chunk, offset)
-            offset += chunk.length
-          }
-          return bytes
-        })
-      )
-    })
-  }
-
-  /** One attempt: fresh request id, send holding a limiter slot until the response is read, verify, decode. */
-  const attempt = <A>(
-    prepared: Prepared,
-    signature: string | undefined,
-    span: Tracer.Span,
-    finish: (prepared: Prepared, requestId: string, raw: RawResponse) => Effect.Effect<A, ApiError | DecodeError>
-  ): Effect.Effect<A, BunqError> =>
-    Effect.suspend(() => {
-      const requestId = crypto.randomUUID()
-      span.attribute("bunq.request_id", requestId)
-      // The caller's extra headers first: bunq's own (and the credentials) always win over them.
-      const headers: Record<string, string> = prepared.request.headers === undefined
-        ? { ...fixedHeaders, [headerNames.requestId]: requestId }
-        : { ...prepared.request.headers, ...fixedHeaders, [headerNames.requestId]: requestId }
-      const auth = prepared.request.auth
-      if (auth._tag !== "None") headers[headerNames.authentication] = Redacted.value(auth.token)
-      if (signature !== undefined) headers[headerNames.clientSignature] = signature
-      const url = baseUrl + prepared.pathname
-      const request = HttpClientRequest.make(prepared.request.method)(url, {
-        headers,
-        urlParams: prepared.urlParams,
-        body: prepared.body === undefined ? HttpBody.empty : HttpBody.uint8Array(prepared.body, prepared.contentType)
+        responseId: raw.responseId,
+        contentType: header(raw.headers, "content-type"),
+        bytes: raw.bytes
       })
-      const onTimeout = timeoutError(prepared, requestId)
-      const send = httpClient.execute(request).pipe(
-        Effect.flatMap((response) =>
-          Effect.map(readBody(response, prepared, requestId, url), (bytes): RawResponse => {
-            const headers = response.headers
-            const raw: RawResponse = {
-              status: response.status,
-              headers,
-              bytes,
-              responseId: header(headers, headerNames.responseId)
-            }
-            span.attribute("http.response.status_code", raw.status)
-            if (raw.responseId !== undefined) span.attribute("bunq.response_id", raw.responseId)
-            return raw
-          })
-        ),
-        Effect.catchAll((error) =>
-          error._tag === "TransportError"
-            ? Effect.fail(error)
-            : transportError(prepared, requestId, url, error, onTimeout)
-        )
-      )
-      const delegate = transportEnforcesDeadline
-        ? () => TransportDeadline.attach(request, timeoutMillis)
-        : undefined
-      const limited = limiter(prepared.request.method, prepared.pathname)(
-        Deadline.within(send, timeoutMillis, onTimeout, delegate)
-      ).pipe(
-        // The limiter's own storage failed: the request was not sent.
-        Effect.catchTag("RateLimiterError", (error) =>
-          Effect.fail(
-            new TransportError({
-              ...requestInfo(prepared, requestId),
-              reason: "Network",
-              description: error.message,
-              cause: error
+
+    const decode = (
+      prepared: Prepared,
+      requestId: string,
+      raw: RawResponse
+    ): Effect.Effect<BunqResponse, ApiError | DecodeError> => {
+      if (isErrorStatus(raw.status)) return apiError(prepared, requestId, raw)
+      const responseId = raw.responseId
+      let json: unknown
+      try {
+        json = JSON.parse(decoder.decode(raw.bytes))
+      } catch {
+        return Effect.fail(decodeError(prepared, requestId, raw, "the response body is not UTF-8 JSON"))
+      }
+      // The common shape, `{"Response": [{...}, ...]}` without pagination, needs no Schema run; anything else (a
+      // `Pagination` object, or a body that is not an envelope) goes through `Envelope.decode` and its messages.
+      const items = plainItems(json)
+      if (items !== undefined) {
+        return Effect.succeed({ status: raw.status, requestId, responseId, items, pagination: undefined })
+      }
+      return Envelope.decode(json).pipe(
+        Effect.mapError((error) => decodeError(prepared, requestId, raw, error.message)),
+        Effect.map((envelope): BunqResponse => ({
+          status: raw.status,
+          requestId,
+          responseId,
+          items: envelope.Response,
+          pagination: Option.match(envelope.Pagination, {
+            onNone: () => undefined,
+            onSome: (pagination): PageLinks => ({
+              olderUrl: pagePath(pagination.older),
+              newerUrl: pagePath(pagination.newer),
+              futureUrl: pagePath(pagination.future)
             })
-          ))
-      )
-      return Effect.flatMap(
-        limited,
-        (raw) =>
-          Effect.zipRight(verify(prepared, requestId, raw), Effect.suspend(() => finish(prepared, requestId, raw)))
-      )
-    })
-
-  const retryPolicy = config.retry
-  const rateLimitWindow = (prepared: Prepared): Duration.Duration =>
-    // bunq's windows, even when the client-side limiter is off: they are what the 429 was about.
-    RateLimiter.windowFor(config.rateLimits ?? classicRateLimits, prepared.request.method, prepared.pathname) ??
-      Duration.seconds(3)
-  const run = <A>(
-    request: BunqRequest,
-    finish: (prepared: Prepared, requestId: string, raw: RawResponse) => Effect.Effect<A, ApiError | DecodeError>
-  ): Effect.Effect<A, BunqError> =>
-    Effect.flatMap(prepare(request), (prepared) =>
-      // One span per request, named for what it is; the operation is an attribute (a program's own span, such as
-      // `DeviceServer.get`, is its parent, so the name is not repeated).
-      withRedactedHeaders(Effect.useSpan("bunq.request", {
-        kind: "client",
-        captureStackTrace: false,
-        attributes: {
-          "bunq.operation": request.operation,
-          "http.request.method": request.method,
-          "url.path": prepared.pathname
-        }
-      }, (span) => {
-        const sendSigned = Effect.flatMap(sign(prepared), (signature) => {
-          const once = attempt(prepared, signature, span, finish)
-          // A GET is retried on 429, 5xx and transport failures; any other method on 429 only (bunq says it did not
-          // process it), never after a failure that may have reached bunq.
-          if (retryPolicy === undefined) return once
-          return Effect.retry(once, {
-            schedule: retrySchedule(retryPolicy, rateLimitWindow(prepared)),
-            while: request.method === "GET" ? isRetryable : isRateLimited
           })
-        })
-        // The span is the parent of the transport's own spans (`http.client` of the platform clients).
-        return Effect.withParentSpan(sendSigned, span)
-      })))
+        }))
+      )
+    }
 
-  return {
-    execute: (request) => run(request, decode),
-    executeRaw: (request) => run(request, decodeRaw)
+    const timeoutError = (prepared: Prepared, requestId: string) => () =>
+      new TransportError({
+        ...requestInfo(prepared, requestId),
+        reason: "Timeout",
+        description: `no complete response within ${Duration.format(config.timeout)}`
+      })
+
+    const tooLarge = (prepared: Prepared, requestId: string, url: string, size: string) =>
+      new TransportError({
+        ...requestInfo(prepared, requestId),
+        url,
+        reason: "TooLarge",
+        description: `the response body (${size}) is larger than the ${maxBytes} bytes allowed (maxResponseBytes)`
+      })
+
+    /**
+     * The body, at most `maxBytes` of it: a larger `content-length` fails after one chunk (which ends the stream and
+     * frees the connection), and a body without one is counted while it streams. Within the cap, with a length, the
+     * transport's own `arrayBuffer` (it enforces the length).
+     */
+    const readBody = (
+      response: HttpClientResponse.HttpClientResponse,
+      prepared: Prepared,
+      requestId: string,
+      url: string
+    ): Effect.Effect<Uint8Array, HttpClientError.ResponseError | TransportError> => {
+      const length = header(response.headers, "content-length")
+      const declared = length === undefined ? NaN : Number(length)
+      if (Number.isFinite(declared) && declared <= maxBytes) {
+        return Effect.map(response.arrayBuffer, (buffer) => new Uint8Array(buffer))
+      }
+      if (Number.isFinite(declared)) {
+        return Effect.zipRight(
+          Stream.runDrain(Stream.take(response.stream, 1)),
+          Effect.fail(tooLarge(prepared, requestId, url, `content-length ${declared}`))
+        )
+      }
+      return Effect.suspend(() => {
+        const chunks: Array<Uint8Array> = []
+        let total = 0
+        return response.stream.pipe(
+          Stream.runForEach((chunk) => {
+            total += chunk.length
+            if (total > maxBytes) return Effect.fail(tooLarge(prepared, requestId, url, `over ${maxBytes} bytes`))
+            chunks.push(chunk)
+            return Effect.void
+          }),
+          Effect.map(() => {
+            if (chunks.length === 1) return chunks[0]!
+            const bytes = new Uint8Array(total)
+            let offset = 0
+            for (const chunk of chunks) {
+              bytes.set(chunk, offset)
+              offset += chunk.length
+            }
+            return bytes
+          })
+        )
+      })
+    }
+
+    /** One attempt: fresh request id, send holding a limiter slot until the response is read, verify, decode. */
+    const attempt = <A>(
+      prepared: Prepared,
+      signature: string | undefined,
+      span: Tracer.Span,
+      finish: (prepared: Prepared, requestId: string, raw: RawResponse) => Effect.Effect<A, ApiError | DecodeError>
+    ): Effect.Effect<A, BunqError> =>
+      Effect.suspend(() => {
+        const requestId = crypto.randomUUID()
+        span.attribute("bunq.request_id", requestId)
+        // The caller's extra headers must not replace bunq's own (set by the client after these) or the credentials.
+        const headers: Record<string, string> = prepared.request.headers === undefined
+          ? { [headerNames.requestId]: requestId }
+          : { ...withoutFixed(prepared.request.headers), [headerNames.requestId]: requestId }
+        const auth = prepared.request.auth
+        if (auth._tag !== "None") headers[headerNames.authentication] = Redacted.value(auth.token)
+        if (signature !== undefined) headers[headerNames.clientSignature] = signature
+        const url = baseUrl + prepared.pathname
+        const request = HttpClientRequest.make(prepared.request.method)(prepared.pathname, {
+          headers,
+          urlParams: prepared.urlParams,
+          body: prepared.body === undefined ? HttpBody.empty : HttpBody.uint8Array(prepared.body, prepared.contentType)
+        })
+        const send = httpClient.execute(request).pipe(
+          Effect.flatMap((response) =>
+            Effect.map(readBody(response, prepared, requestId, url), (bytes): RawResponse => {
+              const headers = response.headers
+              const raw: RawResponse = {
+                status: response.status,
+                headers,
+                bytes,
+                responseId: header(headers, headerNames.responseId)
+              }
+              span.attribute("http.response.status_code", raw.status)
+              if (raw.responseId !== undefined) span.attribute("bunq.response_id", raw.responseId)
+              return raw
+            })
+          ),
+          Effect.catchAll((error) =>
+            error._tag === "TransportError"
+              ? Effect.fail(error)
+              : transportError(prepared, requestId, url, error)
+          )
+        )
+        // The attempt's deadline covers sending and reading the body; when it passes, the attempt is interrupted (which
+        // aborts the request in every platform client) and fails with `TransportError` `Timeout` (see `deadline.ts`).
+        const limited = limiter(prepared.request.method, prepared.pathname)(
+          Deadline.within(send, timeoutMillis, timeoutError(prepared, requestId))
+        ).pipe(
+          // The limiter's own storage failed: the request was not sent.
+          Effect.catchTag("RateLimiterError", (error) =>
+            Effect.fail(
+              new TransportError({
+                ...requestInfo(prepared, requestId),
+                reason: "Network",
+                description: error.message,
+                cause: error
+              })
+            ))
+        )
+        return Effect.flatMap(
+          limited,
+          (raw) =>
+            Effect.zipRight(verify(prepared, requestId, raw), Effect.suspend(() => finish(prepared, requestId, raw)))
+        )
+      })
+
+    const retryPolicy = config.retry
+    const rateLimitWindow = (prepared: Prepared): Duration.Duration =>
+      // bunq's windows, even when the client-side limiter is off: they are what the 429 was about.
+      RateLimiter.windowFor(config.rateLimits ?? classicRateLimits, prepared.request.method, prepared.pathname) ??
+        Duration.seconds(3)
+    const run = <A>(
+      request: BunqRequest,
+      finish: (prepared: Prepared, requestId: string, raw: RawResponse) => Effect.Effect<A, ApiError | DecodeError>
+    ): Effect.Effect<A, BunqError> =>
+      Effect.flatMap(prepare(request), (prepared) =>
+        // One span per request, named for what it is; the operation is an attribute (a program's own span, such as
+        // `DeviceServer.get`, is its parent, so the name is not repeated).
+        withRedactedHeaders(Effect.useSpan("bunq.request", {
+          kind: "client",
+          captureStackTrace: false,
+          attributes: {
+            "bunq.operation": request.operation,
+            "http.request.method": request.method,
+            "url.path": prepared.pathname
+          }
+        }, (span) => {
+          const sendSigned = Effect.flatMap(sign(prepared), (signature) => {
+            const once = attempt(prepared, signature, span, finish)
+            // A GET is retried on 429, 5xx and transport failures; any other method on 429 only (bunq says it did not
+            // process it), never after a failure that may have reached bunq.
+            if (retryPolicy === undefined) return once
+            return Effect.retry(once, {
+              schedule: retrySchedule(retryPolicy, rateLimitWindow(prepared)),
+              while: request.method === "GET" ? isRetryable : isRateLimited
+            })
+          })
+          // The span is the parent of the transport's own spans (`http.client` of the platform clients).
+          return Effect.withParentSpan(sendSigned, span)
+        })))
+
+    return {
+      execute: (request) => run(request, decode),
+      executeRaw: (request) => run(request, decodeRaw)
+    }
+  })
+
+const fixedHeaderNames: ReadonlySet<string> = new Set(
+  [
+    headerNames.userAgent,
+    headerNames.cacheControl,
+    headerNames.geolocation,
+    headerNames.language,
+    headerNames.region,
+    headerNames.requestId,
+    headerNames.authentication,
+    headerNames.clientSignature
+  ].map((name) => name.toLowerCase())
+)
+
+/** A caller's extra headers without the ones bunq's protocol sets. */
+const withoutFixed = (headers: Readonly<Record<string, string>>): Record<string, string> => {
+  const kept: Record<string, string> = {}
+  for (const name in headers) {
+    if (!fixedHeaderNames.has(name.toLowerCase())) kept[name] = headers[name]!
   }
-})
+  return kept
+}
 
 const isPlainObject = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)

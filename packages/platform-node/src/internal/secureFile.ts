@@ -3,8 +3,12 @@
  * mode 0600, and optional AES-256-GCM encryption at rest with a scrypt-derived key. The inter-process lock file is in
  * `fileLock.ts`.
  *
+ * The encryption (`encrypt`, `decrypt`) is the one scheme for every saved context at rest: the Redis store uses it
+ * too, with `path` naming the Redis entry instead of a file.
+ *
  * @internal
  */
+import * as ContextStore from "@effect-bunq/device-server/ContextStore"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -36,6 +40,20 @@ export class SecureFileError extends Data.TaggedError("SecureFileError")<{
     return `${this.reason}: ${this.description} (${this.path})`
   }
 }
+
+/**
+ * A `SecureFileError` of the context stored under `key` as a `ContextStoreError` (a missing passphrase is
+ * `WrongPassphrase`); the description ends with where it is stored.
+ *
+ * @internal
+ */
+export const toStoreError = (key: string) => (error: SecureFileError): ContextStore.ContextStoreError =>
+  new ContextStore.ContextStoreError({
+    reason: error.reason === "PassphraseRequired" ? "WrongPassphrase" : error.reason,
+    key,
+    description: `${error.description} (${error.path})`,
+    cause: error
+  })
 
 const FORMAT = "effect-bunq/encrypted-file"
 
@@ -181,14 +199,15 @@ export const decrypt = (
       return yield* new SecureFileError({
         reason: "NotEncrypted",
         path,
-        description: "a passphrase is set but the file is not encrypted (replaced, or written without the passphrase)"
+        description:
+          "a passphrase is set but what is stored is not encrypted (replaced, or written without the passphrase)"
       })
     }
     if (Option.isNone(passphrase)) {
       return yield* new SecureFileError({
         reason: "PassphraseRequired",
         path,
-        description: "the file is encrypted: give the passphrase (BUNQ_CONTEXT_PASSPHRASE or --passphrase)"
+        description: "what is stored is encrypted: give the passphrase (BUNQ_CONTEXT_PASSPHRASE or --passphrase)"
       })
     }
     const envelope = JSON.parse(text) as EncryptedEnvelope
@@ -225,7 +244,7 @@ export const decrypt = (
         new SecureFileError({
           reason: "WrongPassphrase",
           path,
-          description: "the passphrase does not decrypt this file (or the file was altered)",
+          description: "the passphrase does not decrypt what is stored (or it was altered)",
           cause
         })
     })

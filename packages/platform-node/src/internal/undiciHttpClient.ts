@@ -3,14 +3,16 @@
  *
  * Compared with `NodeHttpClient.layerUndici` it has no HTTP span (and sends no `traceparent`/`b3` headers), no
  * per-request `FiberRef` reads, reads the response headers once, and memoizes the body as a promise instead of an
- * `Effect.cached`. What it keeps: interruption aborts the request (and an unread body), bodies that are never read
+ * `Effect.cached`. Hand-written because the difference is measured: a signed `GET` through `BunqNode.layer`
+ * evaluates 178 Effect operations over this client, 296 over `NodeHttpClient.layerUndici`, and 283 over
+ * `layerUndici` with `HttpClient.withTracerDisabledWhen(() => true)` (`pnpm --filter @effect-bunq/bench ops`,
+ * 2026-12-07); the issue's target is 120. What it keeps: interruption aborts the request (and an unread body), bodies that are never read
  * are destroyed when the response is garbage collected, and failures are `RequestError`/`ResponseError`.
  *
  * The response class follows `@effect/platform-node`'s undici response (MIT, Effectful Technologies Inc.).
  *
  * @internal
  */
-import * as TransportDeadline from "@effect-bunq/http/TransportDeadline"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Undici from "@effect/platform-node/Undici"
 import * as Cookies from "@effect/platform/Cookies"
@@ -73,30 +75,6 @@ class Abort extends EventEmitter {
   }
 }
 
-/**
- * The deadline `BunqClient` attached to a request (`TransportDeadline`): one timer from the moment the request is
- * sent until its body is read, that aborts the exchange when it fires.
- */
-class Deadline {
-  timedOut = false
-  private readonly timer: ReturnType<typeof setTimeout>
-  constructor(readonly millis: number, controller: Abort) {
-    this.timer = setTimeout(() => {
-      this.timedOut = true
-      controller.abort()
-    }, millis)
-    // A deadline never keeps the process alive on its own.
-    this.timer.unref()
-  }
-  clear(): void {
-    clearTimeout(this.timer)
-  }
-  /** The `cause` for an error: the timeout once the deadline has passed, else `cause` itself. */
-  cause(cause: unknown): unknown {
-    return this.timedOut ? TransportDeadline.timeoutCause(this.millis) : cause
-  }
-}
-
 class UndiciResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
@@ -108,8 +86,7 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
-    private readonly source: Undici.Dispatcher.ResponseData,
-    private readonly deadline: Deadline | undefined
+    private readonly source: Undici.Dispatcher.ResponseData
   ) {
     super()
     this.status = source.statusCode
@@ -135,7 +112,7 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
       request: this.request,
       response: this,
       reason: "Decode",
-      cause: this.deadline === undefined ? cause : this.deadline.cause(cause)
+      cause
     })
   }
 
@@ -149,9 +126,6 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
         unreadBodies.unregister(this)
         this.consumedAs = kind
         this.consumed = f(this.source.body)
-        const deadline = this.deadline
-        // The deadline covers the body: it ends when the body is read, or fails to be.
-        if (deadline !== undefined) this.consumed.then(() => deadline.clear(), () => deadline.clear())
       } else if (this.consumedAs !== kind) {
         resume(Effect.fail(this.decodeError(new Error(`the body was already read as ${this.consumedAs}`))))
         return
@@ -217,7 +191,7 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
 /** @internal */
 export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
-  TransportDeadline.enforce(HttpClient.makeWith(
+  HttpClient.makeWith(
     Effect.flatMap((request): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
       const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
       if (url._tag === "Left") {
@@ -228,8 +202,6 @@ export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
         (body) =>
           Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
             const controller = new Abort()
-            const millis = TransportDeadline.millis(request)
-            const deadline = millis === undefined ? undefined : new Deadline(millis, controller)
             dispatcher.request({
               method: request.method,
               headers: request.headers,
@@ -237,31 +209,19 @@ export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
               path: url.right.pathname + url.right.search + url.right.hash,
               body,
               signal: controller,
-              // the deadline is the caller's (`TransportDeadline`, BunqClient's per-attempt timeout)
+              // the deadline is the caller's (BunqClient's per-attempt timeout interrupts, which aborts)
               headersTimeout: 60 * 60 * 1000,
               bodyTimeout: 0
             }).then(
-              (response) => resume(Effect.succeed(new UndiciResponse(request, response, deadline))),
-              (cause) => {
-                deadline?.clear()
-                resume(Effect.fail(
-                  new HttpClientError.RequestError({
-                    request,
-                    reason: "Transport",
-                    cause: deadline === undefined ? cause : deadline.cause(cause)
-                  })
-                ))
-              }
+              (response) => resume(Effect.succeed(new UndiciResponse(request, response))),
+              (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
             )
-            return Effect.sync(() => {
-              deadline?.clear()
-              controller.abort()
-            })
+            return Effect.sync(() => controller.abort())
           })
       )
     }),
     Effect.succeed as HttpClient.HttpClient.Preprocess<never, never>
-  ))
+  )
 
 /** @internal */
 export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
