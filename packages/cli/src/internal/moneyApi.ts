@@ -1,15 +1,16 @@
 /**
  * The money calls the CLI and the demo make, on the generated programs of `@effect-bunq/api` (accounts, payments,
- * events). Creating a payment or a request goes through `ApiContext.request` with a bunq `Pointer` body instead:
- * the generated `Payment.create` / `RequestInquiry.create` type `counterparty_alias` as the spec's
- * `LabelMonetaryAccount`, whose encoder drops `type`/`value`/`name` — replace `postWithPointer` with the generated
- * programs once `@effect-bunq/api` encodes a `Pointer` there.
+ * events, payments, requests, notification filters). Only the attachment upload posts raw bytes through
+ * `ApiContext.request` itself, because the emulator and bunq answer it with a numeric `Id` that a payment's
+ * `attachment` refers to.
  *
  * @internal
  */
 import * as Event from "@effect-bunq/api/Event"
 import * as MonetaryAccount from "@effect-bunq/api/MonetaryAccount"
+import * as NotificationFilterUrl from "@effect-bunq/api/NotificationFilterUrl"
 import * as Payment from "@effect-bunq/api/Payment"
+import * as RequestInquiry from "@effect-bunq/api/RequestInquiry"
 import type * as Schemas from "@effect-bunq/api/Schemas"
 import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as Effect from "effect/Effect"
@@ -124,19 +125,9 @@ export const postForId = (
     return id
   })
 
-const postWithPointer = (operation: string, accountId: number, path: string, body: Record<string, unknown>) =>
-  postForId(operation, `/monetary-account/${accountId}/${path}`, { body })
-
-/**
- * `POST /user/{id}/notification-filter-url`: callbacks of `category` to `target` (raw too: the generated body schema
- * nests `notification_filters` in itself, so it drops `category` and `notification_target`).
- *
- * @internal
- */
+/** `POST /user/{id}/notification-filter-url`: callbacks of `category` to `target`. @internal */
 export const registerCallback = (category: string, target: string) =>
-  postForId("NotificationFilterUrl.create", "/notification-filter-url", {
-    body: { notification_filters: [{ category, notification_target: target }] }
-  })
+  NotificationFilterUrl.create({ body: { notification_filters: [{ category, notification_target: target }] } })
 
 /** `POST …/attachment`: raw bytes with a description; returns the attachment id. @internal */
 export const uploadAttachment = (accountId: number, bytes: Uint8Array, contentType: string, description: string) =>
@@ -155,11 +146,14 @@ export const createPayment = (input: {
   readonly description: string
   readonly attachmentId?: number | undefined
 }) =>
-  postWithPointer("Payment.create", input.accountId, "payment", {
-    amount: { value: input.amount, currency: input.currency },
-    counterparty_alias: pointer(input.to, input.name),
-    description: input.description,
-    ...(input.attachmentId === undefined ? {} : { attachment: [{ id: input.attachmentId }] })
+  Payment.create({
+    monetaryAccountId: input.accountId,
+    body: {
+      amount: { value: input.amount, currency: input.currency },
+      counterparty_alias: pointer(input.to, input.name),
+      description: input.description,
+      ...(input.attachmentId === undefined ? {} : { attachment: [{ id: input.attachmentId }] })
+    }
   })
 
 /** `POST …/request-inquiry`: returns the request id. The sandbox's sugar daddy pays at once. @internal */
@@ -170,11 +164,14 @@ export const createRequest = (input: {
   readonly from: string
   readonly description: string
 }) =>
-  postWithPointer("RequestInquiry.create", input.accountId, "request-inquiry", {
-    amount_inquired: { value: input.amount, currency: input.currency },
-    counterparty_alias: pointer(input.from, undefined),
-    description: input.description,
-    allow_bunqme: false
+  RequestInquiry.create({
+    monetaryAccountId: input.accountId,
+    body: {
+      amount_inquired: { value: input.amount, currency: input.currency },
+      counterparty_alias: pointer(input.from, undefined),
+      description: input.description,
+      allow_bunqme: false
+    }
   })
 
 /** A payment as the CLI shows it. @internal */
