@@ -123,7 +123,7 @@ export const withRedactedHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>): Ef
   )
 
 /** @internal */
-export const layerRedactedHeaders: Layer.Layer<never> = Layer.fiberRefLocallyScopedWith(
+export const layerRedactedHeaders: Layer.Layer<never> = /* @__PURE__ */ Layer.fiberRefLocallyScopedWith(
   Headers.currentRedactedNames,
   addSecretNames
 )
@@ -133,9 +133,9 @@ export const layerRedactedHeaders: Layer.Layer<never> = Layer.fiberRefLocallySco
  *
  * @internal
  */
-export const layerRequestRefs: Layer.Layer<never> = Layer.merge(
+export const layerRequestRefs: Layer.Layer<never> = /* @__PURE__ */ Layer.merge(
   layerRedactedHeaders,
-  Layer.fiberRefLocallyScopedWith(HttpClient.currentTracerDisabledWhen, withoutBunqSpans)
+  /* @__PURE__ */ Layer.fiberRefLocallyScopedWith(HttpClient.currentTracerDisabledWhen, withoutBunqSpans)
 )
 
 // -----------------------------------------------------------------------------
