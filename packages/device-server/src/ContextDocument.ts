@@ -83,9 +83,9 @@ export type ContextFieldsV1 = typeof ContextFieldsV1.Type
  * @since 0.1.0
  * @category schemas
  */
-export const ContextDocumentV1 = Schema.Struct({
+export const ContextDocumentV1 = /* @__PURE__ */ Schema.Struct({
   ...ContextFieldsV1.fields,
-  privateKeyPem: Schema.Redacted(Schema.NonEmptyString)
+  privateKeyPem: /* @__PURE__ */ Schema.Redacted(Schema.NonEmptyString)
 })
 
 /**

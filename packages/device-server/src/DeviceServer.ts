@@ -55,7 +55,11 @@ export const get: (
     return yield* programs.decodeItems(request, response, DeviceServerSchema.decodeReadResponse)
   })
 
-const fetchPage = listing.fetchPage("DeviceServer.list", "/device-server", DeviceServerSchema.decodeListResponse)
+const fetchPage = /* @__PURE__ */ listing.fetchPage(
+  "DeviceServer.list",
+  "/device-server",
+  DeviceServerSchema.decodeListResponse
+)
 
 /**
  * `GET /device-server`, one page (`count` default 200, at most 200): pass the returned `olderId` back as `olderId`

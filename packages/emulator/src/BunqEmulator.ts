@@ -22,6 +22,8 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type * as Testing from "./BunqEmulatorTesting.js"
 import * as internal from "./internal/emulator.js"
 import * as internalClient from "./internal/inProcessClient.js"
 import * as internalTags from "./internal/tags.js"
@@ -221,100 +223,12 @@ export const OAuthAuthorizationError: typeof internalTags.OAuthAuthorizationErro
 export type OAuthAuthorizationError = internalTags.OAuthAuthorizationError
 
 /**
- * Which requests a fault applies to. `method` (default: any) and `path`, a pattern relative to the base path where
- * `*` matches within one segment and `**` across segments (default: any), e.g. `"/device-server/*"` (a pattern
- * that includes the base path, `"/v1/device-server/*"`, matches too). The fault
- * applies to the next `times` matching requests (default 1).
+ * The test controls' models, defined in `BunqEmulatorTesting` and re-exported here under their older names.
  *
  * @since 0.1.0
  * @category models
  */
-export interface FaultMatch {
-  readonly method?: string | undefined
-  readonly path?: string | undefined
-  readonly times?: number | undefined
-}
-
-/**
- * What a fault does.
- *
- * - `TamperedBody`: the response is processed and signed, then one byte of the body is changed (a digit where there
- *   is one, so the body stays valid JSON).
- * - `TamperedSignature`: the signature header carries a corrupted signature.
- * - `MissingSignature`: no `X-Bunq-Server-Signature` header.
- * - `WrongKey`: the body is signed with another key than the server's.
- * - `Status`: the request is not processed; the response is a bunq error body with that status (429, 5xx, 491 …),
- *   signed unless `signed` is `false`.
- * - `Latency`: the response is delayed by `millis` (through `Clock`, so `TestClock` controls it).
- * - `ConnectionReset`: no response: the HTTP server destroys the socket, the in-process client fails with a
- *   transport error. With `afterProcessing: true` the request is processed first (state changes happen), which is
- *   what makes retrying a POST dangerous.
- *
- * @since 0.1.0
- * @category models
- */
-export type FaultKind =
-  | { readonly _tag: "TamperedBody" }
-  | { readonly _tag: "TamperedSignature" }
-  | { readonly _tag: "MissingSignature" }
-  | { readonly _tag: "WrongKey" }
-  | {
-    readonly _tag: "Status"
-    readonly status: number
-    readonly description?: string | undefined
-    readonly signed?: boolean | undefined
-  }
-  | { readonly _tag: "Latency"; readonly millis: number }
-  | { readonly _tag: "ConnectionReset"; readonly afterProcessing?: boolean | undefined }
-
-/**
- * @since 0.1.0
- * @category models
- */
-export type Fault = FaultKind & FaultMatch
-
-/**
- * How the request's client signature fared: `verified`, `invalid` (present but wrong), `missing` (absent where it was
- * looked for), `unchecked` (the endpoint ignores signatures, or the request failed before the check).
- *
- * @since 0.1.0
- * @category models
- */
-export type SignatureCheck = "verified" | "invalid" | "missing" | "unchecked"
-
-/**
- * The token kind a request presented: `none` (no header), `installation`, `session`, or `unknown` (not a token the
- * emulator issued, or already deleted).
- *
- * @since 0.1.0
- * @category models
- */
-export type AuthKind = "none" | "installation" | "session" | "unknown"
-
-/**
- * One handled request. Secrets are never stored: `tokenHash` is the first 16 hex digits of the token's SHA-256.
- *
- * @since 0.1.0
- * @category models
- */
-export interface LogEntry {
-  readonly seq: number
-  readonly method: string
-  /** The path relative to the base path, without the query string, e.g. `/device-server/12`. */
-  readonly path: string
-  /** The query string without `?`, or `""`. */
-  readonly query: string
-  /** The status sent; `0` when the connection was reset instead. */
-  readonly status: number
-  readonly signature: SignatureCheck
-  readonly auth: AuthKind
-  readonly tokenHash: string | undefined
-  readonly clientIp: string
-  readonly requestId: string | undefined
-  readonly responseId: string
-  /** The fault applied to this request, if any. */
-  readonly fault: FaultKind["_tag"] | undefined
-}
+export type { AuthKind, Fault, FaultKind, FaultMatch, LogEntry, SignatureCheck } from "./BunqEmulatorTesting.js"
 
 /**
  * The emulator app's failure: the response must not be sent, the connection is reset instead. The HTTP server layer
@@ -367,14 +281,29 @@ export declare namespace Emulator {
     readonly app: HttpApp.Default<ConnectionReset>
     /** Create a sandbox user (what `POST /sandbox-user-person` does) and return its API key. */
     readonly createSandboxUser: (options?: CreateUserOptions) => Effect.Effect<SandboxUser>
-    /** Apply a fault to the next matching requests. Faults are matched in the order they were injected. */
-    readonly injectFault: (fault: Fault) => Effect.Effect<void>
+    /**
+     * Apply a fault to matching requests: the next `times` (default 1), `"unlimited"` ones, or those within
+     * `duration`. Faults are matched in the order they were injected.
+     */
+    readonly injectFault: (fault: Testing.Fault) => Effect.Effect<void>
     readonly clearFaults: Effect.Effect<void>
+    /**
+     * Hold matching requests (before any fault or check) until `release` or the end of the scope, counting arrivals.
+     * In process only: the way to act while a client waits on bunq.
+     */
+    readonly hold: (match?: Testing.RequestMatch) => Effect.Effect<Testing.Hold, never, Scope.Scope>
     /** Every request handled so far, oldest first. */
-    readonly log: Effect.Effect<ReadonlyArray<LogEntry>>
+    readonly log: Effect.Effect<ReadonlyArray<Testing.LogEntry>>
     readonly clearLog: Effect.Effect<void>
+    /** Every installation and session token issued so far, oldest first (forgotten and expired ones too). */
+    readonly tokens: Effect.Effect<ReadonlyArray<Testing.IssuedToken>>
     /** Expire every open session now: their next use answers 401 "Insufficient authorisation.". */
     readonly expireSessions: Effect.Effect<void>
+    /**
+     * Forget every installation, device and session (and the API keys' IP bindings), as bunq does when it drops an
+     * app's registrations; users, API keys, accounts and money stay, so registering again succeeds.
+     */
+    readonly forgetRegistrations: Effect.Effect<void>
     /**
      * Add `count` devices to a user (by id, `SandboxUser` or API key, plain or `Redacted`), as if registered over
      * time; for pagination tests and benchmarks. Returns the new device ids, ascending. Dies for an unknown user.

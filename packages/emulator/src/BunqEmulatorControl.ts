@@ -1,5 +1,6 @@
 /**
- * Steer an emulator over HTTP: create sandbox users, read the request log, inject faults, expire sessions, reset.
+ * Steer an emulator over HTTP: create sandbox users, read the request log, inject faults, expire sessions, forget
+ * registrations, reset. (Holding requests and reading issued tokens are in-process only: see `BunqEmulator`.)
  * For tests that cannot hold the `Emulator` service itself: a browser page talking to an emulator served from Node,
  * or another process talking to `bunq emulator`.
  *
@@ -13,6 +14,7 @@
  * | `POST /_emulator/faults` (a `Fault`) | injects a fault |
  * | `DELETE /_emulator/faults` | clears pending faults |
  * | `POST /_emulator/expire-sessions` | expires every session |
+ * | `POST /_emulator/forget-registrations` | forgets installations, devices and sessions; users and API keys stay |
  * | `POST /_emulator/reset` | forgets everything |
  *
  * They are for local test servers only: never expose an emulator with control endpoints beyond loopback.
@@ -94,6 +96,9 @@ export const makeApp = (emulator: BunqEmulator.Emulator.Service): HttpApp.Defaul
       case "POST /expire-sessions":
         yield* emulator.expireSessions
         return json({})
+      case "POST /forget-registrations":
+        yield* emulator.forgetRegistrations
+        return json({})
       case "POST /reset":
         yield* emulator.reset
         return json({})
@@ -139,6 +144,7 @@ export interface Client {
   readonly injectFault: (fault: BunqEmulator.Fault) => Effect.Effect<void>
   readonly clearFaults: Effect.Effect<void>
   readonly expireSessions: Effect.Effect<void>
+  readonly forgetRegistrations: Effect.Effect<void>
   readonly reset: Effect.Effect<void>
 }
 
@@ -173,6 +179,7 @@ export const makeClient = (origin: string): Effect.Effect<Client, never, HttpCli
       injectFault: (fault) => Effect.asVoid(call("POST", "/faults", fault)),
       clearFaults: Effect.asVoid(call("DELETE", "/faults")),
       expireSessions: Effect.asVoid(call("POST", "/expire-sessions")),
+      forgetRegistrations: Effect.asVoid(call("POST", "/forget-registrations")),
       reset: Effect.asVoid(call("POST", "/reset"))
     }
   })

@@ -12,3 +12,8 @@ export * as BunqEmulatorControl from "./BunqEmulatorControl.js"
  * @since 0.1.0
  */
 export * as BunqEmulatorServer from "./BunqEmulatorServer.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as BunqEmulatorTesting from "./BunqEmulatorTesting.js"

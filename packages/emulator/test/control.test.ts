@@ -36,7 +36,17 @@ describe("BunqEmulatorControl", () => {
         fetch(`${base}/sandbox-user-person`, { method: "POST" }).then((r) => r.status)
       )
       assert.strictEqual(faulted, 491)
+      // A fault for a duration travels as JSON too.
+      yield* control.injectFault({ _tag: "Status", status: 503, path: "/sandbox-user-person", duration: "1 hour" })
+      for (let i = 0; i < 2; i++) {
+        const unavailable = yield* Effect.promise(() =>
+          fetch(`${base}/sandbox-user-person`, { method: "POST" }).then((r) => r.status)
+        )
+        assert.strictEqual(unavailable, 503)
+      }
+      yield* control.clearFaults
       yield* control.expireSessions
+      yield* control.forgetRegistrations
       yield* control.reset
       assert.deepStrictEqual(yield* control.log, [])
 

@@ -227,10 +227,11 @@ export const layerWith = (
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> = Layer.merge(
-  Layer.effect(BunqClient, make),
-  internal.layerRedactedHeaders
-)
+export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> =
+  /* @__PURE__ */ Layer.merge(
+    /* @__PURE__ */ Layer.effect(BunqClient, make),
+    internal.layerRedactedHeaders
+  )
 
 /**
  * Follow a list lazily from a first request, emitting each page as one `BunqResponse` (flatten with `items`): the

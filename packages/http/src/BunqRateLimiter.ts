@@ -101,7 +101,7 @@ export const makeInProcess = (limits: RateLimits | undefined): Effect.Effect<Bun
  * @since 0.1.0
  * @category layers
  */
-export const layerInProcess: Layer.Layer<BunqRateLimiter, never, BunqConfig> = Layer.effect(
+export const layerInProcess: Layer.Layer<BunqRateLimiter, never, BunqConfig> = /* @__PURE__ */ Layer.effect(
   BunqRateLimiter,
-  Effect.flatMap(BunqConfig, (config) => makeInProcess(config.rateLimits))
+  /* @__PURE__ */ Effect.flatMap(BunqConfig, (config) => makeInProcess(config.rateLimits))
 )

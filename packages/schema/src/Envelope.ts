@@ -189,7 +189,7 @@ export const decode: (input: unknown) => Effect.Effect<Envelope, SchemaDecodeErr
  * @category decoding
  */
 export const decodeJson: (text: string) => Effect.Effect<Envelope, SchemaDecodeError.SchemaDecodeError> =
-  SchemaDecodeError.decodeJson(Envelope, "Envelope")
+  /* @__PURE__ */ SchemaDecodeError.decodeJson(Envelope, "Envelope")
 
 /**
  * Decodes just a `Pagination` object (e.g. the `Pagination` field of a body the caller already parsed).
@@ -198,7 +198,7 @@ export const decodeJson: (text: string) => Effect.Effect<Envelope, SchemaDecodeE
  * @category decoding
  */
 export const decodePagination: (input: unknown) => Effect.Effect<Pagination, SchemaDecodeError.SchemaDecodeError> =
-  SchemaDecodeError.decodeUnknown(Pagination, "Pagination")
+  /* @__PURE__ */ SchemaDecodeError.decodeUnknown(Pagination, "Pagination")
 
 /**
  * What the helpers accept: the `Response` items array, or a decoded `Envelope`.

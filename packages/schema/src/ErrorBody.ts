@@ -48,7 +48,7 @@ export const decode: (input: unknown) => Effect.Effect<ErrorBody, SchemaDecodeEr
  * @category decoding
  */
 export const decodeJson: (text: string) => Effect.Effect<ErrorBody, SchemaDecodeError.SchemaDecodeError> =
-  SchemaDecodeError.decodeJson(ErrorBody, "ErrorBody")
+  /* @__PURE__ */ SchemaDecodeError.decodeJson(ErrorBody, "ErrorBody")
 
 /**
  * bunq's (English) `error_description`s of a decoded body, in order, e.g. `["Insufficient authorisation."]`.

@@ -204,7 +204,7 @@ export const encode = <A, I>(
 export const prefixPath: {
   (prefix: ReadonlyArray<string | number>): (self: SchemaDecodeError) => SchemaDecodeError
   (self: SchemaDecodeError, prefix: ReadonlyArray<string | number>): SchemaDecodeError
-} = dual(
+} = /* @__PURE__ */ dual(
   2,
   (self: SchemaDecodeError, prefix: ReadonlyArray<string | number>): SchemaDecodeError =>
     new SchemaDecodeError({

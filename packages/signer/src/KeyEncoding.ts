@@ -7,7 +7,6 @@
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
 import * as internal from "./internal/keyEncoding.js"
 import * as lru from "./internal/lru.js"
 import type { SignerError } from "./Signer.js"
@@ -90,7 +89,7 @@ export const encodePem: (label: string, der: Uint8Array) => string = internal.en
  * @since 0.1.0
  * @category encoding
  */
-export const encodeBase64: (bytes: Uint8Array) => string = Encoding.encodeBase64
+export const encodeBase64: (bytes: Uint8Array) => string = internal.encodeBase64
 
 /**
  * Import each public key once: `importKey` wrapped so that what it returns is kept by PEM text, the least recently

@@ -43,6 +43,7 @@ export const contextRoutes: Family = ({ env, security, users }) => {
         }
         store.installations.set(record.id, record)
         store.installationsByToken.set(record.token, record)
+        store.issued.push({ kind: "installation", id: record.id, token: record.token })
         return record
       })
       // The request id of the installation call belongs to the new device.
@@ -167,6 +168,7 @@ export const contextRoutes: Family = ({ env, security, users }) => {
           }
           store.sessions.set(session.id, session)
           store.sessionsByToken.set(session.token, session)
+          store.issued.push({ kind: "session", id: session.id, token: session.token })
           return { session, user }
         })
         if (result === undefined) return yield* fail(400, Messages.incorrectCredentials)

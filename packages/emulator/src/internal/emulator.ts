@@ -16,9 +16,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
-import type { Emulator as EmulatorNs, Fault, Fidelity, LogEntry, Options } from "../BunqEmulator.js"
+import type { Emulator as EmulatorNs, Fidelity, Options } from "../BunqEmulator.js"
+import type { Fault, LogEntry } from "../BunqEmulatorTesting.js"
 import { accountRoutes } from "./accountRoutes.js"
 import { attachmentRoutes } from "./attachmentRoutes.js"
 import { makeCallbacks } from "./callbacks.js"
@@ -26,6 +28,7 @@ import { contextRoutes } from "./contextRoutes.js"
 import { eventRoutes } from "./eventRoutes.js"
 import { corruptSignature, flipByte, makeFaults } from "./faults.js"
 import { makeGrants } from "./grants.js"
+import { makeHolds } from "./holds.js"
 import { firstActiveBankAccount, formatAmount, parseAmount, sugarDaddy } from "./ledger.js"
 import * as Messages from "./messages.js"
 import { makeMoneyObjects } from "./moneyObjects.js"
@@ -37,7 +40,7 @@ import type { Family } from "./routes.js"
 import { otherMethods, toRouter } from "./routes.js"
 import { makeSecurity } from "./security.js"
 import type { Env, RequestState } from "./state.js"
-import { CurrentRequest, normalizeIp, parseTarget, Store } from "./state.js"
+import { CurrentRequest, normalizeIp, parseTarget, sha256Prefix, Store } from "./state.js"
 import { ConnectionReset, Emulator } from "./tags.js"
 import { receive } from "./transfers.js"
 import { makeUsers } from "./users.js"
@@ -116,6 +119,7 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
     const objects = makeMoneyObjects({ extraFields: env.fidelity.extraFields, shareOrigin: "https://bunq.me" })
     const { notify } = makeCallbacks(env, objects)
     const grants = makeGrants(env, users)
+    const holds = makeHolds(basePath)
 
     const routeList = families.flatMap((family) => family({ env, security, users, objects, notify }))
     const routes = toRouter(routeList)
@@ -183,7 +187,8 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
         return response
       }
 
-      const fault = yield* takeFault(method, path)
+      yield* holds.arrive(method, path)
+      const fault = yield* takeFault(method, path, now)
       if (fault?._tag === "Latency") yield* Effect.sleep(fault.millis)
       if (fault?._tag === "ConnectionReset" && fault.afterProcessing !== true) {
         yield* log(0, fault)
@@ -192,7 +197,11 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
 
       const userAgent = headers["user-agent"]
       const response = fault?._tag === "Status"
-        ? renderError(fault.status, faultStatusMessage(fault))
+        ? fault.descriptions !== undefined
+          ? security.render(fault.status, {
+            Error: fault.descriptions.map((d) => ({ error_description: d, error_description_translated: d }))
+          }, false)
+          : renderError(fault.status, faultStatusMessage(fault))
         : env.fidelity.requireUserAgent && (userAgent === undefined || userAgent.length === 0)
         ? renderError(400, Messages.userAgentMissing)
         : yield* router.pipe(
@@ -253,10 +262,21 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorNs.Service, S
       clearFaults: withStore((store) => {
         store.faults.length = 0
       }),
+      hold: holds.hold,
       log: withStore((store) => store.log.slice()),
       clearLog: withStore((store) => {
         store.log.length = 0
       }),
+      tokens: Effect.flatMap(
+        withStore((store) => store.issued.slice()),
+        (issued) =>
+          Effect.forEach(
+            issued,
+            ({ id, kind, token }) =>
+              Effect.map(sha256Prefix(token), (hash) => ({ kind, id, token: Redacted.make(token), hash }))
+          )
+      ),
+      forgetRegistrations: users.forgetRegistrations,
       expireSessions: Effect.flatMap(Clock.currentTimeMillis, (now) =>
         withStore((store) => {
           for (const session of store.sessions.values()) session.expiresAt = Math.min(session.expiresAt, now)

@@ -3,8 +3,11 @@
  *
  * @internal
  */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type { Fault, FaultKind, RateLimits } from "../BunqEmulator.js"
+import type { RateLimits } from "../BunqEmulator.js"
+import type { Fault, FaultKind, RequestMatch } from "../BunqEmulatorTesting.js"
 import * as Messages from "./messages.js"
 import type { Env } from "./state.js"
 
@@ -20,8 +23,11 @@ export const bunqRateLimits: RateLimits = {
 /** @internal */
 export interface FaultEntry {
   readonly fault: Fault
+  /** Matching requests left; `Infinity` for `"unlimited"` (and for a `duration` without `times`). */
   remaining: number
-  readonly pattern: RegExp | undefined
+  /** `Clock` millis after which the fault is over (`duration`), or `undefined`. */
+  readonly endsAt: number | undefined
+  readonly matches: (method: string, path: string) => boolean
 }
 
 /** @internal */
@@ -43,6 +49,15 @@ export const globToRegExp = (pattern: string): RegExp => {
   return new RegExp(`^${source}$`)
 }
 
+/** A `RequestMatch` as a predicate on a request's method and path (relative to `basePath`). @internal */
+export const matcher = (match: RequestMatch, basePath: string): (method: string, path: string) => boolean => {
+  const method = match.method?.toUpperCase()
+  const pattern = match.path === undefined ? undefined : globToRegExp(match.path)
+  return (m, path) =>
+    (method === undefined || method === m) &&
+    (pattern === undefined || pattern.test(path) || pattern.test(`${basePath}${path}`))
+}
+
 /** @internal */
 export const flipByte = (bytes: Uint8Array): Uint8Array => {
   const copy = new Uint8Array(bytes)
@@ -62,13 +77,14 @@ export const corruptSignature = (signature: string): string => {
 
 /** @internal */
 export const makeFaults = (env: Env) => {
-  const takeFault = (method: string, path: string): Effect.Effect<Fault | undefined> =>
+  const takeFault = (method: string, path: string, now: number): Effect.Effect<Fault | undefined> =>
     env.withStore((store) => {
-      const entry = store.faults.find((f) =>
-        f.remaining > 0 &&
-        (f.fault.method === undefined || f.fault.method.toUpperCase() === method) &&
-        (f.pattern === undefined || f.pattern.test(path) || f.pattern.test(`${env.basePath}${path}`))
-      )
+      // Faults whose time is up go first, matched or not.
+      for (let i = store.faults.length - 1; i >= 0; i--) {
+        const endsAt = store.faults[i].endsAt
+        if (endsAt !== undefined && now >= endsAt) store.faults.splice(i, 1)
+      }
+      const entry = store.faults.find((f) => f.remaining > 0 && f.matches(method, path))
       if (entry === undefined) return undefined
       entry.remaining--
       if (entry.remaining <= 0) store.faults.splice(store.faults.indexOf(entry), 1)
@@ -76,13 +92,17 @@ export const makeFaults = (env: Env) => {
     })
 
   const injectFault = (fault: Fault): Effect.Effect<void> =>
-    env.withStore((store) => {
-      store.faults.push({
-        fault,
-        remaining: fault.times ?? 1,
-        pattern: fault.path === undefined ? undefined : globToRegExp(fault.path)
-      })
-    })
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      env.withStore((store) => {
+        const duration = fault.duration === undefined ? undefined : Duration.toMillis(fault.duration)
+        const times = fault.times ?? (duration === undefined ? 1 : "unlimited")
+        store.faults.push({
+          fault,
+          remaining: times === "unlimited" ? Number.POSITIVE_INFINITY : times,
+          endsAt: duration === undefined ? undefined : now + duration,
+          matches: matcher(fault, env.basePath)
+        })
+      }))
 
   const faultStatusMessage = (fault: Extract<FaultKind, { _tag: "Status" }>): Messages.Message => {
     if (fault.description !== undefined) return { description: fault.description, translated: fault.description }

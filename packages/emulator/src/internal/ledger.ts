@@ -58,8 +58,8 @@ export interface PaymentRecord {
   readonly balanceAfter: number
 }
 
-/** @internal */
-export interface RequestInquiryRecord {
+/** What every object asking for an amount on an account has: requests, their responses, bunq.me tabs. */
+interface AmountRecord {
   readonly id: number
   readonly accountId: number
   readonly created: number
@@ -67,29 +67,26 @@ export interface RequestInquiryRecord {
   readonly amount: number
   readonly currency: string
   readonly description: string
+}
+
+/** What a request (`RequestInquiry`, the requester's side) and its `RequestResponse` (the payer's side) share. */
+interface RequestSide extends AmountRecord {
+  /** This side's account. */
   readonly alias: Party
+  /** The other side's account. */
   readonly counterparty: Party
   status: "PENDING" | "ACCEPTED" | "REJECTED" | "REVOKED"
   timeResponded: number | null
+}
+
+/** @internal */
+export interface RequestInquiryRecord extends RequestSide {
   responseId: number | null
 }
 
 /** @internal */
-export interface RequestResponseRecord {
-  readonly id: number
-  readonly accountId: number
-  readonly created: number
-  updated: number
-  readonly amount: number
-  readonly currency: string
-  readonly description: string
-  /** The responder's side. */
-  readonly alias: Party
-  /** The requester's side. */
-  readonly counterparty: Party
+export interface RequestResponseRecord extends RequestSide {
   readonly inquiryId: number
-  status: "PENDING" | "ACCEPTED" | "REJECTED" | "REVOKED"
-  timeResponded: number | null
 }
 
 /** @internal */
@@ -125,15 +122,8 @@ export interface BatchRecord {
 }
 
 /** @internal */
-export interface TabRecord {
-  readonly id: number
+export interface TabRecord extends AmountRecord {
   readonly uuid: string
-  readonly accountId: number
-  readonly created: number
-  updated: number
-  readonly amount: number
-  readonly currency: string
-  readonly description: string
   readonly redirectUrl: string | null
   status: "WAITING_FOR_PAYMENT" | "CANCELLED" | "EXPIRED"
 }

@@ -13,15 +13,8 @@ import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import type * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
-import type {
-  AuthKind,
-  CallbackDelivery,
-  Fidelity,
-  LogEntry,
-  PrettyPrint,
-  RateLimits,
-  SignatureCheck
-} from "../BunqEmulator.js"
+import type { CallbackDelivery, Fidelity, PrettyPrint, RateLimits } from "../BunqEmulator.js"
+import type { AuthKind, LogEntry, SignatureCheck } from "../BunqEmulatorTesting.js"
 import type { FaultEntry } from "./faults.js"
 import { Grants } from "./grantState.js"
 import { Ledger } from "./ledger.js"
@@ -73,6 +66,9 @@ export class Store {
   readonly grants = new Grants()
   readonly deliveries: Array<CallbackDelivery> = []
   nextDeliverySeq = 1
+  /** Every installation and session token issued, oldest first (`Emulator.tokens`); kept by `forgetRegistrations`. */
+  readonly issued: Array<{ readonly kind: "installation" | "session"; readonly id: number; readonly token: string }> =
+    []
 }
 
 /** What every part of one emulator shares: its settings, keys and state. @internal */

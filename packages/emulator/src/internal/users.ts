@@ -85,7 +85,22 @@ export const makeUsers = (env: Env) => {
         return Effect.succeed(ids)
       })))
 
-  return { addUser, addDevice, createSandboxUser, seedDevices } as const
+  /** bunq forgets every installation, device and session; users, API keys, accounts and money stay. */
+  const forgetRegistrations: Effect.Effect<void> = withStore((store) => {
+    store.installations.clear()
+    store.installationsByToken.clear()
+    store.sessions.clear()
+    store.sessionsByToken.clear()
+    store.devices.clear()
+    store.deviceByInstallationUser.clear()
+    for (const user of store.users.values()) {
+      user.devices.length = 0
+      // The binding came from the first registration: the next one sets it again.
+      user.binding = undefined
+    }
+  })
+
+  return { addUser, addDevice, createSandboxUser, seedDevices, forgetRegistrations } as const
 }
 
 /** @internal */

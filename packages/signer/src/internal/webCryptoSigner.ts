@@ -1,5 +1,4 @@
 import * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Signer from "../Signer.js"
@@ -195,7 +194,7 @@ export const make: Effect.Effect<Signer.Signer.Service> = Effect.sync(() => {
       Effect.flatMap((handle) =>
         tryCrypto("sign", "signing failed", (s) => s.sign(ALGORITHM, handle, bufferSource(data)))
       ),
-      Effect.map((signature) => Encoding.encodeBase64(new Uint8Array(signature)))
+      Effect.map((signature) => KeyEncoding.encodeBase64(new Uint8Array(signature)))
     )
 
   const verify: Signer.Signer.Service["verify"] = (publicKeyPem, data, signature) =>
