@@ -1,6 +1,7 @@
 /**
  * No secret (API key, installation or session token, private key) reaches a span, a log line, an error message or the
- * printed context, across a whole run: bootstrap, programs, a rejected session, re-registration and a failure.
+ * printed context, across a whole run on the emulator: bootstrap, programs, a rejected session, re-registration and a
+ * failure. The secrets searched for are the API key and every token the emulator issued (`Emulator.tokens`).
  */
 import * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
@@ -12,14 +13,13 @@ import * as ApiContext from "../src/ApiContext.js"
 import * as ContextStore from "../src/ContextStore.js"
 import * as DeviceServer from "../src/DeviceServer.js"
 import * as User from "../src/User.js"
-import { clientLayer, makeFake } from "./utils/fakeBunq.js"
-
-const apiKey = Redacted.make("sandbox_REDACTION_CANARY_api_key_7f3a")
+import { makeBunq } from "./utils/bunq.js"
 
 describe("secrets", () => {
   it.effect("never appear in spans, logs, errors or the printed context", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake()
+      const bunq = yield* makeBunq()
+      const apiKey = bunq.apiKey
       const { spans, tracer } = makeRecordingTracer()
       const logs: Array<string> = []
       const logger = Logger.make(({ annotations, message }) => {
@@ -30,19 +30,19 @@ describe("secrets", () => {
         Layer.provide(WebCryptoSigner.layer)
       )
       const layer = ApiContext.layer({ apiKey }).pipe(
-        Layer.provideMerge(clientLayer(fake)),
+        Layer.provideMerge(bunq.clientLayer),
         Layer.provideMerge(store)
       )
       const outcome = yield* Effect.gen(function*() {
         const context = yield* ApiContext.ApiContext
         yield* User.get()
-        fake.expireSessions()
+        yield* bunq.emulator.expireSessions
         yield* DeviceServer.get(Option.getOrThrow((yield* context.snapshot).deviceId))
-        fake.forgetEverything()
+        yield* bunq.emulator.forgetRegistrations
         yield* User.get()
         const failure = yield* Effect.flip(DeviceServer.get(123_456))
-        fake.expireSessions()
-        fake.failSessionServer = 401
+        yield* bunq.emulator.expireSessions
+        yield* bunq.failSessionServer(401)
         const failure2 = yield* Effect.flip(User.get())
         const snapshot = yield* context.snapshot
         const signer = yield* Signer.Signer
@@ -55,13 +55,15 @@ describe("secrets", () => {
         Effect.provide(Logger.replace(Logger.defaultLogger, logger))
       )
 
+      const installationTokens = yield* bunq.installationTokens
+      const sessionTokens = yield* bunq.sessionTokens
       const secrets = [
         Redacted.value(apiKey),
-        ...fake.installationTokens,
-        ...fake.sessionTokens,
+        ...installationTokens,
+        ...sessionTokens,
         outcome.privateKeyPem.split("\n")[1]!
       ]
-      assert.isTrue(fake.installationTokens.length >= 2 && fake.sessionTokens.length >= 3)
+      assert.isTrue(installationTokens.length >= 2 && sessionTokens.length >= 3)
       assert.isTrue(spans.length > 10)
       assert.isTrue(logs.some((line) => line.includes("registering again")))
 
