@@ -3,17 +3,17 @@ import type { BunqRequest } from "@effect-bunq/http/BunqClient"
 import { Headers } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, FiberRef, Option, Redacted } from "effect"
+import { fixture } from "./utils/fixtures.js"
+import { makeRecordingTracer, type RecordedSpan } from "./utils/recordingTracer.js"
 import {
   clientLayer,
   installationToken,
-  makeFake,
   makeKeys,
+  makeRecordingTransport,
   type Recorded,
   type Reply,
   withClient
-} from "./utils/fake.js"
-import { fixture } from "./utils/fixtures.js"
-import { makeRecordingTracer, type RecordedSpan } from "./utils/recordingTracer.js"
+} from "./utils/recordingTransport.js"
 
 const keys = await Effect.runPromise(makeKeys)
 
@@ -108,13 +108,13 @@ describe("BunqClient tracing and redaction", () => {
 
   it.effect("BunqClient.layer puts the secret header names in Headers.currentRedactedNames; spans under it redact", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake(keys, () => ({ body: fixture("create-id.response.json") }))
+      const transport = yield* makeRecordingTransport(keys, () => ({ body: fixture("create-id.response.json") }))
       const { spans, tracer } = makeRecordingTracer()
       const names = yield* Effect.gen(function*() {
         const client = yield* BunqClient.BunqClient
         yield* client.execute(request)
         return yield* FiberRef.get(Headers.currentRedactedNames)
-      }).pipe(Effect.provide(clientLayer(fake)), Effect.withTracer(tracer))
+      }).pipe(Effect.provide(clientLayer(transport)), Effect.withTracer(tracer))
       const lower = names.map((name) => typeof name === "string" ? name.toLowerCase() : String(name))
       for (const name of BunqClient.secretHeaderNames) assert.include(lower, name.toLowerCase())
       const http = spans.find((s) => s.name !== "bunq.request")
