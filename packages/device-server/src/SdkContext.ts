@@ -30,6 +30,7 @@
  */
 import { baseUrls } from "@effect-bunq/http/BunqConfig"
 import * as SchemaDecodeError from "@effect-bunq/schema/SchemaDecodeError"
+import * as KeyEncoding from "@effect-bunq/signer/KeyEncoding"
 import * as Signer from "@effect-bunq/signer/Signer"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -180,8 +181,6 @@ const shapeError = (error: ParseResult.ParseError) =>
     description: `not an SDK context file: ${SchemaDecodeError.fromParseIssue("the file", error.issue).message}`
   })
 
-const normalizePem = (pem: string): string => pem.replace(/\s+/g, "")
-
 /**
  * Read an SDK context file. The environment comes from `environment_type` (bunq's sandbox or production base URL)
  * unless `baseUrl` is given (a proxy, the emulator).
@@ -210,11 +209,23 @@ export const decode = (
       )
     )
     const publicKeyClient = file.installation_context.public_key_client
-    if (publicKeyClient !== undefined && normalizePem(publicKeyClient) !== normalizePem(keyPair.publicKeyPem)) {
-      return yield* new SdkContextError({
-        reason: "InvalidKey",
-        description: "public_key_client is not the public key of private_key_client"
-      })
+    if (publicKeyClient !== undefined) {
+      // compared by the key itself: the SDKs write SPKI, but a PKCS#1 or re-wrapped PEM of the same key is the same
+      const same = yield* KeyEncoding.samePublicKey(publicKeyClient, keyPair.publicKeyPem).pipe(
+        Effect.mapError((error) =>
+          new SdkContextError({
+            reason: "InvalidKey",
+            description: `public_key_client does not decode: ${error.message}`,
+            cause: error
+          })
+        )
+      )
+      if (!same) {
+        return yield* new SdkContextError({
+          reason: "InvalidKey",
+          description: "public_key_client is not the public key of private_key_client"
+        })
+      }
     }
     const session = Option.fromNullable(file.session_context).pipe(
       Option.flatMap((session) =>

@@ -3,6 +3,7 @@ import * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { DateTime, Effect, Layer, Option, Redacted } from "effect"
+import * as NodeCrypto from "node:crypto"
 import * as ContextStore from "../src/ContextStore.js"
 import * as SdkContext from "../src/SdkContext.js"
 import testKeys from "./fixtures/test-keys.json" with { type: "json" }
@@ -81,6 +82,16 @@ layer(Layer.merge(WebCryptoSigner.layer, ContextStore.layerMemory))("SdkContext"
         assert.isTrue(Option.isNone(badTime.context.session))
       }))
 
+    it.effect("public_key_client is compared by the key, not the text: the same key as PKCS#1 PEM is accepted", () =>
+      Effect.gen(function*() {
+        const pkcs1 = NodeCrypto.createPublicKey(testKeys.keys.client_public_key_pem_spki)
+          .export({ type: "pkcs1", format: "pem" })
+          .toString()
+        assert.include(pkcs1, "BEGIN RSA PUBLIC KEY")
+        const imported = yield* SdkContext.decode(sdkFile({ publicKeyClient: pkcs1 }))
+        assert.strictEqual(Redacted.value(imported.context.installation.token), "installation-token-from-sdk")
+      }))
+
     it.effect("typed errors: not JSON, wrong shape, bad key, mismatched public key", () =>
       Effect.gen(function*() {
         assert.strictEqual((yield* Effect.flip(SdkContext.decode("{"))).reason, "InvalidJson")
@@ -95,7 +106,13 @@ layer(Layer.merge(WebCryptoSigner.layer, ContextStore.layerMemory))("SdkContext"
           SdkContext.decode(sdkFile({ publicKeyClient: testKeys.keys.server_public_key_pem_spki }))
         )
         assert.strictEqual(mismatch.reason, "InvalidKey")
-        for (const error of [shape, badKey, mismatch]) {
+        assert.include(mismatch.message, "is not the public key of private_key_client")
+        const notAKey = yield* Effect.flip(
+          SdkContext.decode(sdkFile({ publicKeyClient: "-----BEGIN PUBLIC KEY-----" }))
+        )
+        assert.strictEqual(notAKey.reason, "InvalidKey")
+        assert.include(notAKey.message, "public_key_client does not decode")
+        for (const error of [shape, badKey, mismatch, notAKey]) {
           assert.notInclude(error.message, apiKey)
           assert.notInclude(error.message, "installation-token-from-sdk")
         }

@@ -184,16 +184,15 @@ export const checkPublicKey = (
   publicKeyPem: string
 ): Effect.Effect<void, CertificateError> =>
   Effect.flatMap(
-    lift(() => internal.canonicalSpki(publicKeyPem)),
-    (spki) =>
-      Effect.flatMap(lift(() => internal.canonicalSpki(certificate.publicKeyPem)), (own) =>
-        internal.sameBytes(spki, own) ? Effect.void : Effect.fail(
-          new CertificateError({
-            reason: "KeyMismatch",
-            description: "the certificate does not belong to the private key given with it",
-            subject: certificate.subject
-          })
-        ))
+    lift(() => KeyEncoding.samePublicKeySync(publicKeyPem, certificate.publicKeyPem)),
+    (same) =>
+      same ? Effect.void : Effect.fail(
+        new CertificateError({
+          reason: "KeyMismatch",
+          description: "the certificate does not belong to the private key given with it",
+          subject: certificate.subject
+        })
+      )
   )
 
 /**

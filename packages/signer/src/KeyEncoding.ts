@@ -66,6 +66,16 @@ export const decodePublicKeyPem: (pem: string) => Effect.Effect<DecodedPublicKey
 export const decodeSignature: (signature: string) => Effect.Effect<Uint8Array, SignerError> = internal.decodeSignature
 
 /**
+ * Whether two public key PEMs hold the same RSA key: each may be SPKI (`BEGIN PUBLIC KEY`) or PKCS#1
+ * (`BEGIN RSA PUBLIC KEY`), with any line layout; they are compared by the key itself (modulus and exponent). Fails
+ * like {@link decodePublicKeyPem} when either does not decode.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const samePublicKey: (a: string, b: string) => Effect.Effect<boolean, SignerError> = internal.samePublicKey
+
+/**
  * Encodes DER as PEM: `-----BEGIN <label>-----`, LF line endings, 64-column lines, trailing newline.
  *
  * @since 0.1.0

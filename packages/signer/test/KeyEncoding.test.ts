@@ -101,6 +101,23 @@ describe("KeyEncoding", () => {
       }
     }))
 
+  it.effect("samePublicKey compares keys, not text: SPKI, PKCS#1 and re-wrapped PEM of one key match, another does not", () =>
+    Effect.gen(function*() {
+      const { publicKey } = rsa(2048)
+      const spki = publicKey.export({ type: "spki", format: "pem" }).toString()
+      const pkcs1 = publicKey.export({ type: "pkcs1", format: "pem" }).toString()
+      const oneLine = spki.replace(/\n(?!-----END)/g, "").replace(
+        "-----BEGIN PUBLIC KEY-----",
+        "-----BEGIN PUBLIC KEY-----\n"
+      )
+      assert.isTrue(yield* KeyEncoding.samePublicKey(spki, pkcs1))
+      assert.isTrue(yield* KeyEncoding.samePublicKey(pkcs1, oneLine))
+      const other = rsa(2056).publicKey.export({ type: "spki", format: "pem" }).toString()
+      assert.isFalse(yield* KeyEncoding.samePublicKey(spki, other))
+      const malformed = yield* failureOf(KeyEncoding.samePublicKey(spki, "-----BEGIN PUBLIC KEY-----"))
+      assert.strictEqual(malformed.reason, "MalformedPem")
+    }))
+
   it.effect("a 3072-bit key imports, signs and verifies with the WebCrypto signer (384-byte signatures)", () =>
     Effect.gen(function*() {
       const signer = yield* WebCryptoSigner.make

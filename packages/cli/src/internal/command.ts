@@ -1,6 +1,7 @@
 /**
  * What every subcommand shares: the global options (the root `bunq` command), the handler that resolves settings and
- * reports failures in one line, `withApi` (run with the API context) and `idArg`.
+ * reports failures in one line, `withApi` (run with the API context), `idArg`, and `secretOptions` /
+ * `requireSecret` for a secret given by file, standard input, variable or (with a warning) argv.
  *
  * @internal
  */
@@ -11,14 +12,88 @@ import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { render } from "./errors.js"
+import { render, UsageError } from "./errors.js"
 import * as Output from "./output.js"
-import { apiLayer, argvSecretWarning, Recorder, requireApiKey, resolve, type Settings } from "./settings.js"
+import {
+  apiKeyNames,
+  apiLayer,
+  argvSecretWarning,
+  passphraseNames,
+  Recorder,
+  requireApiKey,
+  resolve,
+  resolveSecret,
+  type SecretNames,
+  type Settings
+} from "./settings.js"
+
+/**
+ * The two options of one secret: the plain one (`--api-key KEY`, visible in `ps`: the help says so) and the file one
+ * (`--api-key-file FILE`, `-` for standard input).
+ *
+ * @internal
+ */
+export const secretOptions = (
+  names: SecretNames,
+  help: {
+    /** The plain option's placeholder (`KEY`). */
+    readonly pseudoName: string
+    /** What the plain option is, as the start of its help line (`The API key`). */
+    readonly description: string
+    /** The secret after "Read" in the file option's help line (`the API key`). */
+    readonly read: string
+  }
+) => ({
+  plain: Options.redacted(names.plain.replace(/^--/, "")).pipe(
+    Options.withPseudoName(help.pseudoName),
+    Options.withDescription(
+      `${help.description} (visible in ps and shell history: prefer ${names.file}). Env: ${names.env}`
+    ),
+    Options.optional
+  ),
+  file: Options.text(names.file.replace(/^--/, "")).pipe(
+    Options.withPseudoName("FILE"),
+    Options.withDescription(`Read ${help.read} from FILE, or from standard input with -`),
+    Options.optional
+  )
+})
+
+/**
+ * A secret a subcommand needs (not one of the global ones): from its file option, its plain option (with the argv
+ * warning on stderr) or its variable; none of them is a usage error naming the safe forms.
+ *
+ * @internal
+ */
+export const requireSecret = (
+  plain: Option.Option<Redacted.Redacted<string>>,
+  file: Option.Option<string>,
+  names: SecretNames,
+  what: string
+): Effect.Effect<Redacted.Redacted<string>, UsageError> =>
+  Effect.gen(function*() {
+    const secret = yield* resolveSecret(plain, file, names, Redacted.make)
+    if (Option.isSome(plain)) yield* Output.writeErr(argvSecretWarning(names))
+    if (Option.isNone(secret)) {
+      return yield* new UsageError({
+        description: `no ${what}: pass ${names.file} FILE (- for standard input) or set ${names.env}`
+      })
+    }
+    return secret.value
+  })
 
 // ---------------------------------------------------------------------------------------------------------------
 // Global options
 // ---------------------------------------------------------------------------------------------------------------
+
+const apiKey = secretOptions(apiKeyNames, { pseudoName: "KEY", description: "The API key", read: "the API key" })
+
+const passphrase = secretOptions(passphraseNames, {
+  pseudoName: "TEXT",
+  description: "Encrypt the context file with this passphrase",
+  read: "the context file's passphrase"
+})
 
 const globalOptions = {
   baseUrl: Options.text("base-url").pipe(
@@ -30,16 +105,8 @@ const globalOptions = {
     Options.withDescription("bunq environment when no --base-url is given (default sandbox). Env: BUNQ_ENVIRONMENT"),
     Options.optional
   ),
-  apiKey: Options.redacted("api-key").pipe(
-    Options.withPseudoName("KEY"),
-    Options.withDescription("The API key (visible in ps and shell history: prefer --api-key-file). Env: BUNQ_API_KEY"),
-    Options.optional
-  ),
-  apiKeyFile: Options.text("api-key-file").pipe(
-    Options.withPseudoName("FILE"),
-    Options.withDescription("Read the API key from FILE, or from standard input with -"),
-    Options.optional
-  ),
+  apiKey: apiKey.plain,
+  apiKeyFile: apiKey.file,
   context: Options.text("context").pipe(
     Options.withPseudoName("FILE"),
     Options.withDescription(
@@ -47,18 +114,8 @@ const globalOptions = {
     ),
     Options.optional
   ),
-  passphrase: Options.redacted("passphrase").pipe(
-    Options.withPseudoName("TEXT"),
-    Options.withDescription(
-      "Encrypt the context file with this passphrase (prefer --passphrase-file). Env: BUNQ_CONTEXT_PASSPHRASE"
-    ),
-    Options.optional
-  ),
-  passphraseFile: Options.text("passphrase-file").pipe(
-    Options.withPseudoName("FILE"),
-    Options.withDescription("Read the context file's passphrase from FILE, or from standard input with -"),
-    Options.optional
-  ),
+  passphrase: passphrase.plain,
+  passphraseFile: passphrase.file,
   storeKey: Options.text("store-key").pipe(
     Options.withPseudoName("NAME"),
     Options.withDescription("The entry in the context file to use (default: default). Env: BUNQ_CONTEXT_KEY"),

@@ -434,7 +434,7 @@ export const command = bunq.pipe(
     Money.payment,
     Money.request,
     Money.event,
-    OAuthCommands.make(handler),
+    OAuthCommands.command,
     sandbox,
     emulator,
     demo,

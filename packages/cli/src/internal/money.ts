@@ -14,6 +14,7 @@ import { handler, idArg, withApi } from "./command.js"
 import { CliError, UsageError } from "./errors.js"
 import * as Api from "./moneyApi.js"
 import * as Output from "./output.js"
+import type { Settings } from "./settings.js"
 
 const accountOption = Options.integer("account").pipe(
   Options.withPseudoName("ID"),
@@ -239,6 +240,39 @@ export const payment = Command.make("payment").pipe(
   Command.withSubcommands([paymentList, paymentShow, paymentCreate])
 )
 
+/**
+ * `request create` and `sandbox top-up`: check the amount and account, ask `from` for the money into the account
+ * (the given one or the default), then print what `result` makes of it (`line` on a terminal, JSON with `--json`).
+ */
+const askFor = <A>(
+  settings: Settings,
+  options: {
+    readonly amount: string
+    readonly account: Option.Option<number>
+    readonly currency: string
+    readonly from: string
+    readonly description: string
+  },
+  result: (asked: { readonly account: Api.AccountRow; readonly amount: string; readonly requestId: number }) => A,
+  line: (result: A) => string
+) =>
+  Effect.gen(function*() {
+    const amount = yield* Api.parseAmount(options.amount)
+    const accountId = yield* positive(options.account, "--account")
+    const asked = yield* withApi(
+      settings,
+      Api.requestInto({
+        accountId,
+        amount,
+        currency: options.currency,
+        from: options.from,
+        description: options.description
+      })
+    )
+    const value = result({ ...asked, amount })
+    yield* Output.result(value, () => line(value))
+  })
+
 const requestCreate = Command.make("create", {
   amount: amountOption("The amount to ask for, e.g. 12.34"),
   from: Options.text("from").pipe(
@@ -251,34 +285,19 @@ const requestCreate = Command.make("create", {
 }).pipe(
   Command.withDescription("Ask someone for money (POST …/request-inquiry)"),
   Command.withHandler(handler((settings, options) =>
-    Effect.gen(function*() {
-      const amount = yield* Api.parseAmount(options.amount)
-      const accountId = yield* positive(options.account, "--account")
-      const result = yield* withApi(
-        settings,
-        Effect.map(
-          Api.requestInto({
-            accountId,
-            amount,
-            currency: options.currency,
-            from: options.from,
-            description: options.description
-          }),
-          ({ account, requestId }) => ({
-            requestId,
-            accountId: account.id,
-            amount,
-            currency: options.currency,
-            from: options.from
-          })
-        )
-      )
-      yield* Output.result(
-        result,
-        () =>
-          `Asked ${options.from} for ${amount} ${options.currency} (request ${result.requestId}, account ${result.accountId}).`
-      )
-    })
+    askFor(
+      settings,
+      options,
+      ({ account, amount, requestId }) => ({
+        requestId,
+        accountId: account.id,
+        amount,
+        currency: options.currency,
+        from: options.from
+      }),
+      (result) =>
+        `Asked ${options.from} for ${result.amount} ${options.currency} (request ${result.requestId}, account ${result.accountId}).`
+    )
   ))
 )
 
@@ -326,34 +345,19 @@ export const sandboxTopUp = Command.make("top-up", {
 }).pipe(
   Command.withDescription("Get sandbox money: a request to sugardaddy@bunq.com, paid at once (≤ 500.00 EUR)"),
   Command.withHandler(handler((settings, options) =>
-    Effect.gen(function*() {
-      const amount = yield* Api.parseAmount(options.amount)
-      const accountId = yield* positive(options.account, "--account")
-      const result = yield* withApi(
-        settings,
-        Effect.map(
-          Api.requestInto({
-            accountId,
-            amount,
-            currency: "EUR",
-            from: "sugardaddy@bunq.com",
-            description: "Sandbox money"
-          }),
-          ({ account, requestId }) => ({
-            requestId,
-            accountId: account.id,
-            amount,
-            balance: account.balance,
-            currency: account.currency
-          })
-        )
-      )
-      yield* Output.result(
-        result,
-        () =>
-          `Got ${amount} EUR from sugardaddy@bunq.com on account ${result.accountId}; balance ${result.balance} ${result.currency}.`
-      )
-    })
+    askFor(
+      settings,
+      { ...options, currency: "EUR", from: "sugardaddy@bunq.com", description: "Sandbox money" },
+      ({ account, amount, requestId }) => ({
+        requestId,
+        accountId: account.id,
+        amount,
+        balance: account.balance,
+        currency: account.currency
+      }),
+      (result) =>
+        `Got ${result.amount} EUR from sugardaddy@bunq.com on account ${result.accountId}; balance ${result.balance} ${result.currency}.`
+    )
   ))
 )
 

@@ -9,13 +9,22 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as NodeFs from "node:fs/promises"
-import type * as Commands from "./command.js"
+import { handler, requireSecret, secretOptions } from "./command.js"
 import { UsageError } from "./errors.js"
 import * as Output from "./output.js"
-import { httpLayer, readSecretFile, type Settings } from "./settings.js"
+import { httpLayer, type SecretNames, type Settings } from "./settings.js"
 
-/** The subcommand runner of `commands.ts` (settings resolved, failures reported). */
-type Handler = typeof Commands.handler
+const clientSecretNames: SecretNames = {
+  plain: "--client-secret",
+  file: "--client-secret-file",
+  env: "BUNQ_OAUTH_CLIENT_SECRET"
+}
+
+const clientSecret = secretOptions(clientSecretNames, {
+  pseudoName: "SECRET",
+  description: "The client secret",
+  read: "the client secret"
+})
 
 const clientOptions = {
   clientId: Options.text("client-id").pipe(
@@ -83,137 +92,105 @@ const clientOf = (
     endpoints: endpointsOf(settings, options.oauthUrl, options.tokenRequest)
   })
 
-/** @internal */
-export const clientSecretWarning =
-  "warning: --client-secret on the command line can be read by other users (ps) and stays in your shell history; " +
-  "use --client-secret-file FILE, --client-secret-file - (standard input) or BUNQ_OAUTH_CLIENT_SECRET"
+const url = Command.make("url", clientOptions).pipe(
+  Command.withDescription("Print the authorization URL to send a bunq user to, and the state to check on return"),
+  Command.withHandler(handler((settings, options) =>
+    Effect.gen(function*() {
+      const client = yield* clientOf(settings, options)
+      const authorization = yield* OAuth.authorize(client)
+      yield* Output.result(
+        { url: authorization.url, state: authorization.state },
+        (color) =>
+          `${authorization.url}\n${
+            Output.dim(color, `state ${authorization.state}: check it on the redirect (bunq oauth exchange --state)`)
+          }`
+      )
+    })
+  ))
+)
 
-/** @internal */
-export const make = (handler: Handler) => {
-  const url = Command.make("url", clientOptions).pipe(
-    Command.withDescription("Print the authorization URL to send a bunq user to, and the state to check on return"),
-    Command.withHandler(handler((settings, options) =>
-      Effect.gen(function*() {
-        const client = yield* clientOf(settings, options)
-        const authorization = yield* OAuth.authorize(client)
-        yield* Output.result(
-          { url: authorization.url, state: authorization.state },
-          (color) =>
-            `${authorization.url}\n${
-              Output.dim(color, `state ${authorization.state}: check it on the redirect (bunq oauth exchange --state)`)
-            }`
-        )
-      })
-    ))
+const exchange = Command.make("exchange", {
+  ...clientOptions,
+  code: Options.text("code").pipe(
+    Options.withPseudoName("CODE"),
+    Options.withDescription("The code from the redirect (or give --callback)"),
+    Options.optional
+  ),
+  callback: Options.text("callback").pipe(
+    Options.withPseudoName("URL"),
+    Options.withDescription("The whole redirect URL: its state is checked against --state, its code is used"),
+    Options.optional
+  ),
+  state: Options.text("state").pipe(
+    Options.withPseudoName("STATE"),
+    Options.withDescription("The state `bunq oauth url` printed (with --callback)"),
+    Options.optional
+  ),
+  clientSecret: clientSecret.plain,
+  clientSecretFile: clientSecret.file,
+  output: Options.text("output").pipe(
+    Options.withPseudoName("FILE"),
+    Options.withDescription(
+      "Write the access token to FILE (created with mode 0600; never overwritten) instead of stdout"
+    ),
+    Options.optional
   )
-
-  const exchange = Command.make("exchange", {
-    ...clientOptions,
-    code: Options.text("code").pipe(
-      Options.withPseudoName("CODE"),
-      Options.withDescription("The code from the redirect (or give --callback)"),
-      Options.optional
-    ),
-    callback: Options.text("callback").pipe(
-      Options.withPseudoName("URL"),
-      Options.withDescription("The whole redirect URL: its state is checked against --state, its code is used"),
-      Options.optional
-    ),
-    state: Options.text("state").pipe(
-      Options.withPseudoName("STATE"),
-      Options.withDescription("The state `bunq oauth url` printed (with --callback)"),
-      Options.optional
-    ),
-    clientSecret: Options.redacted("client-secret").pipe(
-      Options.withPseudoName("SECRET"),
-      Options.withDescription(
-        "The client secret (visible in ps: prefer --client-secret-file). Env: BUNQ_OAUTH_CLIENT_SECRET"
-      ),
-      Options.optional
-    ),
-    clientSecretFile: Options.text("client-secret-file").pipe(
-      Options.withPseudoName("FILE"),
-      Options.withDescription("Read the client secret from FILE, or from standard input with -"),
-      Options.optional
-    ),
-    output: Options.text("output").pipe(
-      Options.withPseudoName("FILE"),
-      Options.withDescription(
-        "Write the access token to FILE (created with mode 0600; never overwritten) instead of stdout"
-      ),
-      Options.optional
-    )
-  }).pipe(
-    Command.withDescription(
-      "Exchange the code for an access token: print it, or write it to --output; then use it as --api-key-file"
-    ),
-    Command.withHandler(handler((settings, options) =>
-      Effect.gen(function*() {
-        const client = yield* clientOf(settings, options)
-        if (Option.isSome(options.clientSecret) && Option.isSome(options.clientSecretFile)) {
-          return yield* new UsageError({ description: "give --client-secret or --client-secret-file, not both" })
-        }
-        if (Option.isSome(options.clientSecret)) yield* Output.writeErr(clientSecretWarning)
-        const secret = Option.isSome(options.clientSecretFile)
-          ? yield* readSecretFile("--client-secret-file", options.clientSecretFile.value, Redacted.make)
-          : yield* Option.match(
-            Option.orElse(options.clientSecret, () =>
-              Option.map(Option.fromNullable(process.env["BUNQ_OAUTH_CLIENT_SECRET"] || undefined), Redacted.make)),
-            {
-              onNone: () =>
-                Effect.fail(
-                  new UsageError({
-                    description:
-                      "no client secret: pass --client-secret-file FILE (- for standard input) or set BUNQ_OAUTH_CLIENT_SECRET"
-                  })
-                ),
-              onSome: Effect.succeed
-            }
-          )
-        const code = yield* codeOf(options)
-        const token = yield* OAuth.exchange({ ...client, clientSecret: secret }, code).pipe(
-          Effect.provide(httpLayer(settings))
-        )
-        if (Option.isSome(options.output)) {
-          const path = options.output.value
-          yield* Effect.tryPromise({
-            try: () =>
-              NodeFs.writeFile(path, `${Redacted.value(token.accessToken)}\n`, { mode: 0o600, flag: "wx" }),
-            catch: (error) =>
-              new UsageError({
-                description: `--output ${path}: ${
-                  (error as NodeJS.ErrnoException).code === "EEXIST"
-                    ? "exists already (never overwritten)"
-                    : "cannot be written"
-                }`
-              })
-          })
-          yield* Output.result(
-            { output: path, tokenType: token.tokenType },
-            (color) =>
-              `${Output.green(color, "✓")} access token written to ${path}\n${
-                Output.dim(color, `use it as an API key: bunq --api-key-file ${path} --store-key NAME user show`)
+}).pipe(
+  Command.withDescription(
+    "Exchange the code for an access token: print it, or write it to --output; then use it as --api-key-file"
+  ),
+  Command.withHandler(handler((settings, options) =>
+    Effect.gen(function*() {
+      const client = yield* clientOf(settings, options)
+      const secret = yield* requireSecret(
+        options.clientSecret,
+        options.clientSecretFile,
+        clientSecretNames,
+        "client secret"
+      )
+      const code = yield* codeOf(options)
+      const token = yield* OAuth.exchange({ ...client, clientSecret: secret }, code).pipe(
+        Effect.provide(httpLayer(settings))
+      )
+      if (Option.isSome(options.output)) {
+        const path = options.output.value
+        yield* Effect.tryPromise({
+          try: () => NodeFs.writeFile(path, `${Redacted.value(token.accessToken)}\n`, { mode: 0o600, flag: "wx" }),
+          catch: (error) =>
+            new UsageError({
+              description: `--output ${path}: ${
+                (error as NodeJS.ErrnoException).code === "EEXIST"
+                  ? "exists already (never overwritten)"
+                  : "cannot be written"
               }`
-          )
-          return
-        }
-        // The user asked for the token: the one place it is printed.
+            })
+        })
         yield* Output.result(
-          { accessToken: Redacted.value(token.accessToken), tokenType: token.tokenType },
+          { output: path, tokenType: token.tokenType },
           (color) =>
-            `${Redacted.value(token.accessToken)}\n${
-              Output.dim(color, "an access token: use it as an API key (keep it like a password)")
+            `${Output.green(color, "✓")} access token written to ${path}\n${
+              Output.dim(color, `use it as an API key: bunq --api-key-file ${path} --store-key NAME user show`)
             }`
         )
-      })
-    ))
-  )
+        return
+      }
+      // The user asked for the token: the one place it is printed.
+      yield* Output.result(
+        { accessToken: Redacted.value(token.accessToken), tokenType: token.tokenType },
+        (color) =>
+          `${Redacted.value(token.accessToken)}\n${
+            Output.dim(color, "an access token: use it as an API key (keep it like a password)")
+          }`
+      )
+    })
+  ))
+)
 
-  return Command.make("oauth").pipe(
-    Command.withDescription("OAuth: url, exchange (connect a bunq user's account to your app)"),
-    Command.withSubcommands([url, exchange])
-  )
-}
+/** `bunq oauth`. @internal */
+export const command = Command.make("oauth").pipe(
+  Command.withDescription("OAuth: url, exchange (connect a bunq user's account to your app)"),
+  Command.withSubcommands([url, exchange])
+)
 
 const codeOf = (options: {
   readonly code: Option.Option<string>

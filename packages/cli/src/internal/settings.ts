@@ -34,7 +34,7 @@ export interface Settings {
   readonly json: boolean
   readonly verbose: boolean
   /** Secrets that came from the command line (visible in `ps` and shell history): warned about. */
-  readonly argvSecrets: ReadonlyArray<"--api-key" | "--passphrase">
+  readonly argvSecrets: ReadonlyArray<SecretNames>
 }
 
 /** What the parser gives. @internal */
@@ -106,13 +106,37 @@ export const readSecretFile = (
   }).pipe(Effect.map((text) => redact(text.replace(/\r?\n$/, ""))))
 
 /**
+ * The names one secret goes by: the plain option (on argv, visible in `ps`), the file option (`-` for standard
+ * input) and the environment variable.
+ *
+ * @internal
+ */
+export interface SecretNames {
+  readonly plain: string
+  readonly file: string
+  readonly env: string
+}
+
+/** @internal */
+export const apiKeyNames: SecretNames = { plain: "--api-key", file: "--api-key-file", env: "BUNQ_API_KEY" }
+
+/** @internal */
+export const passphraseNames: SecretNames = {
+  plain: "--passphrase",
+  file: "--passphrase-file",
+  env: "BUNQ_CONTEXT_PASSPHRASE"
+}
+
+/**
  * One secret from its three sources: the file option, the plain option (argv), the environment variable. Giving
  * both the file and the plain option is a usage error.
+ *
+ * @internal
  */
-const secret = (
+export const resolveSecret = (
   plain: Option.Option<Redacted.Redacted<string>>,
   file: Option.Option<string>,
-  names: { readonly plain: string; readonly file: string; readonly env: string },
+  names: SecretNames,
   redact: (value: string) => Redacted.Redacted<string>
 ): Effect.Effect<Option.Option<Redacted.Redacted<string>>, UsageError> => {
   if (Option.isSome(file)) {
@@ -139,16 +163,8 @@ export const resolve = (
         description: "only one of --api-key-file and --passphrase-file can read standard input (-)"
       })
     }
-    const apiKey = yield* secret(raw.apiKey, raw.apiKeyFile, {
-      plain: "--api-key",
-      file: "--api-key-file",
-      env: "BUNQ_API_KEY"
-    }, redact)
-    const passphrase = yield* secret(raw.passphrase, raw.passphraseFile, {
-      plain: "--passphrase",
-      file: "--passphrase-file",
-      env: "BUNQ_CONTEXT_PASSPHRASE"
-    }, redact)
+    const apiKey = yield* resolveSecret(raw.apiKey, raw.apiKeyFile, apiKeyNames, redact)
+    const passphrase = yield* resolveSecret(raw.passphrase, raw.passphraseFile, passphraseNames, redact)
     const storeKey = Option.getOrElse(
       Option.orElse(raw.storeKey, () => env("BUNQ_CONTEXT_KEY")),
       () => ApiContext.defaultStoreKey
@@ -181,8 +197,8 @@ export const resolve = (
       json: raw.json,
       verbose: raw.verbose,
       argvSecrets: [
-        ...(Option.isSome(raw.apiKey) ? ["--api-key" as const] : []),
-        ...(Option.isSome(raw.passphrase) ? ["--passphrase" as const] : [])
+        ...(Option.isSome(raw.apiKey) ? [apiKeyNames] : []),
+        ...(Option.isSome(raw.passphrase) ? [passphraseNames] : [])
       ]
     }
   })
@@ -192,12 +208,9 @@ export const resolve = (
  *
  * @internal
  */
-export const argvSecretWarning = (option: "--api-key" | "--passphrase"): string => {
-  const safe = option === "--api-key"
-    ? "--api-key-file FILE, --api-key-file - (standard input) or BUNQ_API_KEY"
-    : "--passphrase-file FILE, --passphrase-file - (standard input) or BUNQ_CONTEXT_PASSPHRASE"
-  return `warning: ${option} on the command line can be read by other users (ps) and stays in your shell history; use ${safe}`
-}
+export const argvSecretWarning = (names: SecretNames): string =>
+  `warning: ${names.plain} on the command line can be read by other users (ps) and stays in your shell history; ` +
+  `use ${names.file} FILE, ${names.file} - (standard input) or ${names.env}`
 
 /** The base URL requests go to. @internal */
 export const targetUrl = (settings: Pick<Settings, "baseUrl" | "environment">): string =>

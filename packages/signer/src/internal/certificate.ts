@@ -159,23 +159,6 @@ export const decodeDer = (der: Uint8Array): DecodedCertificate => {
   }
 }
 
-/**
- * The canonical SPKI DER of an RSA public key given as PEM (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`): the same
- * key always gives the same bytes, whatever optional encoding choices the PEM made.
- *
- * @internal
- */
-export const canonicalSpki = (publicKeyPem: string): Uint8Array => {
-  const decoded = KeyEncoding.decodePublicKeyPemSync(publicKeyPem)
-  const fields = Der.children(Der.parseOne(decoded.spki, Der.Tag.Sequence))
-  const bits = Der.expectChild(fields, 1, Der.Tag.BitString, "subjectPublicKey").content
-  return KeyEncoding.spkiFromParts(KeyEncoding.parseRsaPublicKey(bits.subarray(1)))
-}
-
-/** @internal */
-export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.length === b.length && a.every((byte, i) => byte === b[i])
-
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g
 
 /**

@@ -292,6 +292,26 @@ export const decodePublicKeyPemSync = (text: string): DecodedPublicKey => {
   }
 }
 
+/**
+ * The canonical SPKI DER of an RSA public key given as PEM (`BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`): the same
+ * key always gives the same bytes, whatever optional encoding choices the PEM made.
+ *
+ * @internal
+ */
+export const canonicalSpki = (publicKeyPem: string): Uint8Array => {
+  const decoded = decodePublicKeyPemSync(publicKeyPem)
+  const fields = Der.children(Der.parseOne(decoded.spki, Der.Tag.Sequence))
+  const bits = Der.expectChild(fields, 1, Der.Tag.BitString, "subjectPublicKey").content
+  return spkiFromParts(parseRsaPublicKey(bits.subarray(1)))
+}
+
+/** @internal */
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && a.every((byte, i) => byte === b[i])
+
+/** Whether two public key PEMs (SPKI or PKCS#1, any line layout) hold the same RSA key. @internal */
+export const samePublicKeySync = (a: string, b: string): boolean => sameBytes(canonicalSpki(a), canonicalSpki(b))
+
 const lift = <A>(operation: Operation, f: () => A): Effect.Effect<A, SignerError> =>
   Effect.try({
     try: f,
@@ -313,6 +333,10 @@ export const decodePrivateKeyPem = (text: string): Effect.Effect<DecodedPrivateK
 /** @internal */
 export const decodePublicKeyPem = (text: string): Effect.Effect<DecodedPublicKey, SignerError> =>
   lift("importPublicKey", () => decodePublicKeyPemSync(text))
+
+/** @internal */
+export const samePublicKey = (a: string, b: string): Effect.Effect<boolean, SignerError> =>
+  lift("importPublicKey", () => samePublicKeySync(a, b))
 
 /**
  * Decodes a signature: strict standard padded base64, non-empty.
