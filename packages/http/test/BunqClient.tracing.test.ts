@@ -5,17 +5,17 @@ import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, FiberRef, Layer, Option, Redacted } from "effect"
-import {
-  clientLayer,
-  type Fake,
-  installationToken,
-  makeFake,
-  makeKeys,
-  type Recorded,
-  type Reply
-} from "./utils/fake.js"
 import { fixture } from "./utils/fixtures.js"
 import { makeRecordingTracer, type RecordedSpan } from "./utils/recordingTracer.js"
+import {
+  clientLayer,
+  installationToken,
+  makeKeys,
+  makeRecordingTransport,
+  type Recorded,
+  type RecordingTransport,
+  type Reply
+} from "./utils/recordingTransport.js"
 
 const keys = await Effect.runPromise(makeKeys)
 
@@ -41,12 +41,12 @@ const everything = (spans: ReadonlyArray<RecordedSpan>): string =>
   ).join("\n")
 
 /**
- * `BunqClient.layerWith` over the fake; `traced` adds middleware that turns the transport's own span back on (bunq's
+ * `BunqClient.layerWith` over the recording transport; `traced` adds middleware that turns the transport's own span back on (bunq's
  * requests have none by default), so that what a span of the user's middleware records can be checked.
  */
-const layerOver = (fake: Fake, traced: boolean) =>
+const layerOver = (transport: RecordingTransport, traced: boolean) =>
   BunqClient.layerWith(traced ? { transformClient: HttpClient.withTracerDisabledWhen(() => false) } : {}).pipe(
-    Layer.provide(Layer.succeed(HttpClient.HttpClient, fake.client)),
+    Layer.provide(Layer.succeed(HttpClient.HttpClient, transport.client)),
     Layer.provide(WebCryptoSigner.layer),
     Layer.provide(Layer.orDie(BunqConfig.layer({ baseUrl: "https://bunq.test/v1", retry: false, rateLimits: false })))
   )
@@ -55,12 +55,12 @@ const run = (reply: (r: Recorded) => Reply, traced: boolean) =>
   Effect.gen(function*() {
     const { spans, tracer } = makeRecordingTracer()
     let sent: Recorded | undefined
-    const fake = yield* makeFake(keys, (r) => {
+    const transport = yield* makeRecordingTransport(keys, (r) => {
       sent = r
       return reply(r)
     })
     const exit = yield* Effect.exit(Effect.flatMap(BunqClient.BunqClient, (client) => client.execute(request))).pipe(
-      Effect.provide(layerOver(fake, traced)),
+      Effect.provide(layerOver(transport, traced)),
       Effect.withTracer(tracer)
     )
     return { spans, exit, sent: sent! }
@@ -126,7 +126,7 @@ describe("BunqClient tracing and redaction", () => {
 
   it.effect("BunqClient.layer sets the secret header names and the transport span's predicate for the runtime", () =>
     Effect.gen(function*() {
-      const fake = yield* makeFake(keys, () => ({ body: fixture("create-id.response.json") }))
+      const transport = yield* makeRecordingTransport(keys, () => ({ body: fixture("create-id.response.json") }))
       const { spans, tracer } = makeRecordingTracer()
       const [names, disabledWhen] = yield* Effect.gen(function*() {
         const client = yield* BunqClient.BunqClient
@@ -135,11 +135,11 @@ describe("BunqClient tracing and redaction", () => {
           yield* FiberRef.get(Headers.currentRedactedNames),
           yield* FiberRef.get(HttpClient.currentTracerDisabledWhen)
         ] as const
-      }).pipe(Effect.provide(clientLayer(fake)), Effect.withTracer(tracer))
+      }).pipe(Effect.provide(clientLayer(transport)), Effect.withTracer(tracer))
       const lower = names.map((name) => typeof name === "string" ? name.toLowerCase() : String(name))
       for (const name of BunqClient.secretHeaderNames) assert.include(lower, name.toLowerCase())
       // bunq's requests (they carry X-Bunq-Client-Request-Id) have no transport span; other requests keep theirs
-      const bunqRequest = fake.requests[0]!
+      const bunqRequest = transport.requests[0]!
       assert.isTrue(disabledWhen(
         HttpClientRequest.post(bunqRequest.url).pipe(
           HttpClientRequest.setHeaders(bunqRequest.headers)
