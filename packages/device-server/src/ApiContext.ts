@@ -24,7 +24,7 @@
  *
  * @since 0.1.0
  */
-import { BunqClient, layerRedactedHeaders, make as bunqClientMake } from "@effect-bunq/http/BunqClient"
+import { BunqClient, layerRequestSettings, make as bunqClientMake } from "@effect-bunq/http/BunqClient"
 import type { BunqRawResponse, BunqResponse, Method, RawBody } from "@effect-bunq/http/BunqClient"
 import type { BunqConfig } from "@effect-bunq/http/BunqConfig"
 import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
@@ -266,8 +266,9 @@ export const layerRuntime = (
       Context.add(HttpClient.HttpClient, http)
     )
     const withStore = Context.merge(base, yield* Effect.provide(build(platform.store), base))
-    // bunq's secret headers join `Headers.currentRedactedNames` for everything built on this layer.
-    yield* build(layerRedactedHeaders)
+    // bunq's secret headers join `Headers.currentRedactedNames`, and the transport's own span is off for bunq's
+    // requests, for everything built on this layer.
+    yield* build(layerRequestSettings)
     // A provided rate limiter is seen by the client only (it is not one of the runtime services).
     const clientContext = platform.rateLimiter === undefined
       ? withStore

@@ -1,37 +1,24 @@
 /**
  * PSD2 credentials are checked before anything is sent: an expired or not yet valid certificate (or chain
  * certificate), a certificate that is not the private key's, or a key that does not decode fails with a typed error
- * and no request. (The registration itself runs on the emulator: `Psd2.emulator.test.ts`.)
+ * and no request reaches bunq (the emulator in process, whose log stays empty). (The registration itself is tested on
+ * the emulator in `Psd2.emulator.test.ts`.)
  */
-import * as BunqClient from "@effect-bunq/http/BunqClient"
-import * as BunqConfig from "@effect-bunq/http/BunqConfig"
 import * as Certificate from "@effect-bunq/signer/Certificate"
-import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
-import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted, TestClock } from "effect"
 import * as ContextStore from "../src/ContextStore.js"
 import * as Psd2 from "../src/Psd2.js"
+import { makeBunq } from "./utils/bunq.js"
 
 const day = 24 * 60 * 60 * 1000
 
-/** Every layer `register` needs, over a transport that counts what it is asked to send (and answers 500). */
-const setup = () => {
-  const sent: Array<string> = []
-  const http = HttpClient.make((request) =>
-    Effect.sync(() => {
-      sent.push(`${request.method} ${request.url}`)
-      return HttpClientResponse.fromWeb(request, new Response("{}", { status: 500 }))
-    })
-  )
-  const layer = BunqClient.layer.pipe(
-    Layer.provideMerge(Layer.succeed(HttpClient.HttpClient, http)),
-    Layer.provideMerge(BunqConfig.layer({ baseUrl: "https://bunq.fake/v1", rateLimits: false, retry: false })),
-    Layer.provideMerge(ContextStore.layerMemory),
-    Layer.provideMerge(WebCryptoSigner.layer)
-  )
-  return { sent, layer }
-}
+/** Every layer `register` needs, over the emulator; `sent` is what reached it. */
+const setup = Effect.gen(function*() {
+  const bunq = yield* makeBunq()
+  const layer = bunq.clientLayer.pipe(Layer.provideMerge(ContextStore.layerMemory))
+  return { sent: bunq.lines, layer }
+})
 
 describe("Psd2 credentials", () => {
   it.effect("expired, not yet valid, an expired chain, a foreign key: typed errors before any request", () =>
@@ -58,7 +45,7 @@ describe("Psd2 credentials", () => {
         notBefore: new Date(now - 10 * day),
         notAfter: new Date(now - day)
       })
-      const { layer, sent } = setup()
+      const { layer, sent } = yield* setup
       const attempt = (credentials: Psd2.Credentials) => Effect.flip(Effect.provide(Psd2.register(credentials), layer))
       const as = (certificate: Certificate.TestCertificate, key = certificate.privateKeyPem, chain = root) => ({
         certificatePem: certificate.certificatePem,
@@ -84,10 +71,10 @@ describe("Psd2 credentials", () => {
       const notACertificate = yield* attempt({ ...as(valid), certificatePem: "hello" })
       assert.strictEqual(notACertificate._tag === "CertificateError" && notACertificate.reason, "Malformed")
 
-      assert.deepStrictEqual(sent, [], "nothing is sent for credentials that do not check")
-      // the same credentials, valid: the check passes and registration starts (the fake transport then fails it)
+      assert.deepStrictEqual(yield* sent, [], "nothing is sent for credentials that do not check")
+      // the same credentials, valid: the check passes and registration starts with the installation
       yield* Effect.provide(Psd2.check(as(valid)), layer)
-      yield* attempt(as(valid))
-      assert.deepStrictEqual(sent, ["POST https://bunq.fake/v1/installation"])
+      yield* Effect.exit(Effect.provide(Psd2.register(as(valid)), layer))
+      assert.deepStrictEqual((yield* sent)[0], "POST /installation 200")
     }))
 })

@@ -12,6 +12,7 @@
  *
  * The emulator signs and verifies through the abstract `Signer.Signer` service: provide
  * `@effect-bunq/signer/WebCryptoSigner` `layer` (browsers and Node) or `@effect-bunq/platform-node/NodeSigner` `layer`.
+ * The test controls' models (faults, holds, the log, issued tokens) are in `BunqEmulatorTesting`.
  *
  * @since 0.1.0
  */
@@ -223,8 +224,7 @@ export const OAuthAuthorizationError: typeof internalTags.OAuthAuthorizationErro
 export type OAuthAuthorizationError = internalTags.OAuthAuthorizationError
 
 /**
- * The test controls' models, defined in `BunqEmulatorTesting` and re-exported here under their older names.
- *
+ * Re-exported from `BunqEmulatorTesting` under their older names.
  * @since 0.1.0
  * @category models
  */

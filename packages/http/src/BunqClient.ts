@@ -169,9 +169,7 @@ export interface Options {
  * Build the client from the injected `HttpClient`, `Signer` and `BunqConfig`.
  *
  * - The injected `HttpClient` is transformed once, with `@effect/platform`'s combinators: `mapRequest` prepends the
- *   base URL and sets bunq's fixed headers, `withTracerPropagation(false)` keeps trace headers away from bunq,
- *   `withTracerDisabledWhen` drops the transport's own span (the call's span is `bunq.request`), then
- *   `options.transformClient` adds your middleware.
+ *   base URL and sets bunq's fixed headers, then `options.transformClient` adds your middleware.
  * - Per request (the keys belong to the request, so these are steps of `execute` around that client): the body is
  *   serialized once to UTF-8 bytes (or `rawBody` taken as it is); when `signWith` is set those exact bytes (the empty
  *   string without a body) are signed once (bunq signs the body only, so retries reuse the signature). Each attempt
@@ -181,11 +179,13 @@ export interface Options {
  *   checked; then the same bytes are decoded as UTF-8 JSON into the `Response` envelope (a plain
  *   `{"Response": [...]}` is taken as is, anything else goes through `Envelope.decode`) or, for an error status,
  *   into `ApiError`. `executeRaw` returns the verified bytes instead.
- * - Each attempt has `BunqConfig.timeout` (`Effect.timeoutFail`: a `TransportError` `Timeout`, the request
- *   interrupted, which aborts it; under `TestClock` it follows the test clock).
+ * - Each attempt has `BunqConfig.timeout`: when it passes, the attempt is interrupted (which aborts the request) and
+ *   fails with `TransportError` `Timeout`; under `TestClock` it follows the test clock.
  * - Rate limiting per `BunqConfig.rateLimits` (queues, never fails); retries per `BunqConfig.retry` for `GET` only.
  * - Each call runs in one span, `bunq.request`, with `bunq.operation`, `http.request.method`, `url.path` (no query),
- *   `http.response.status_code`, `bunq.request_id` and `bunq.response_id`; secret headers are redacted.
+ *   `http.response.status_code`, `bunq.request_id` and `bunq.response_id`. The transport opens no span of its own for
+ *   bunq's requests (and so sends no trace headers to bunq), and the secret headers are redacted: see
+ *   `layerRequestSettings`. With `transformClient`, `bunq.request` is the parent of your middleware's spans.
  *
  * @since 0.1.0
  * @category constructors
@@ -209,9 +209,8 @@ export const make: Effect.Effect<
 > = internal.make()
 
 /**
- * The client (`makeWith(options)`), and bunq's secret headers added to `Headers.currentRedactedNames` for everything
- * built on the layer (as `layerRedactedHeaders`), so that `execute` finds them there instead of scoping them around
- * every request.
+ * The client (`makeWith(options)`), with `layerRequestSettings` for everything built on the layer, so that `execute`
+ * finds bunq's settings there instead of scoping them around every request.
  *
  * @since 0.1.0
  * @category layers
@@ -219,7 +218,7 @@ export const make: Effect.Effect<
 export const layerWith = (
   options: Options
 ): Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> =>
-  Layer.merge(Layer.effect(BunqClient, makeWith(options)), internal.layerRedactedHeaders)
+  Layer.merge(Layer.effect(BunqClient, makeWith(options)), internal.layerRequestRefs)
 
 /**
  * `layerWith({})`: the client without middleware of your own.
@@ -230,7 +229,7 @@ export const layerWith = (
 export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> =
   /* @__PURE__ */ Layer.merge(
     /* @__PURE__ */ Layer.effect(BunqClient, make),
-    internal.layerRedactedHeaders
+    internal.layerRequestRefs
   )
 
 /**
@@ -289,3 +288,15 @@ export const withRedactedHeaders: <A, E, R>(effect: Effect.Effect<A, E, R>) => E
  * @category redaction
  */
 export const layerRedactedHeaders: Layer.Layer<never> = internal.layerRedactedHeaders
+
+/**
+ * bunq's settings of the `@effect/platform` fiber refs, for everything built on the layer: the secret headers in
+ * `Headers.currentRedactedNames` (as `layerRedactedHeaders`), and the transport's own span off for bunq's requests
+ * (`HttpClient.currentTracerDisabledWhen` extended to requests that carry `X-Bunq-Client-Request-Id`: the call's span
+ * is `bunq.request`, and no trace headers go to bunq). `execute` applies them around a request when they are not set;
+ * `layer`, `layerWith` and the platform layers set them once.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRequestSettings: Layer.Layer<never> = internal.layerRequestRefs

@@ -55,7 +55,8 @@ export const baseUrls: { readonly production: string; readonly sandbox: string }
 export const defaultUserAgent: string = "effect-bunq/0.1.0"
 
 /**
- * At most `limit` requests start within any `window` (a sliding window).
+ * At most `limit` requests within any `window` (a sliding window): a request holds its slot from when it is sent until
+ * `window` after its response came back.
  *
  * @since 0.1.0
  * @category models

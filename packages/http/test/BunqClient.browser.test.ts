@@ -4,7 +4,7 @@ import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Layer, Stream } from "effect"
-import { makeKeys, sessionToken, utf8, withClient } from "./utils/fake.js"
+import { makeKeys, sessionToken, utf8, withClient } from "./utils/recordingTransport.js"
 
 /** `BunqClient.paginate` over a client value. */
 const paginate = (client: BunqClient.BunqClient.Service, request: BunqClient.BunqRequest) =>
@@ -30,12 +30,12 @@ describe("BunqClient in the browser", () => {
       keys,
       () => ({ body: "{\"Response\":[{\"Id\":{\"id\":7}}]}", responseId: "b-1" }),
       {},
-      (client, fake) =>
+      (client, transport) =>
         Effect.gen(function*() {
           const body = { description: "Café € 1,50" }
           const response = yield* client.execute(request(body))
           assert.deepStrictEqual(response.items, [{ Id: { id: 7 } }])
-          const sent = fake.requests[0]!
+          const sent = transport.requests[0]!
           assert.deepStrictEqual(sent.body, utf8(JSON.stringify(body)))
           const signer = yield* WebCryptoSigner.make
           const check = yield* Effect.either(

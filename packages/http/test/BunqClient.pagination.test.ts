@@ -3,8 +3,8 @@ import * as Pagination from "@effect-bunq/http/Pagination"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Option, Stream } from "effect"
-import { makeKeys, type Recorded, type Reply, sessionToken, withClient } from "./utils/fake.js"
 import { fixture } from "./utils/fixtures.js"
+import { makeKeys, type Recorded, type Reply, sessionToken, withClient } from "./utils/recordingTransport.js"
 
 /** `BunqClient.paginate` over a client value. */
 const paginate = (client: BunqClient.BunqClient.Service, request: BunqClient.BunqRequest) =>
@@ -31,7 +31,7 @@ const list: BunqClient.BunqRequest = {
 
 describe("BunqClient pagination", () => {
   it.effect("walks the three example pages following older_url, each signed and verified", () =>
-    withClient(keys, pages, {}, (client, fake) =>
+    withClient(keys, pages, {}, (client, transport) =>
       Effect.gen(function*() {
         const responses = Chunk.toReadonlyArray(yield* Stream.runCollect(paginate(client, list)))
         assert.deepStrictEqual(responses.map((r) => r.responseId), ["page-1", "page-2", "page-3"])
@@ -39,7 +39,7 @@ describe("BunqClient pagination", () => {
           .map((item) => (item["Payment"] as { id: number }).id)
         assert.deepStrictEqual(ids, [42, 120, 170])
 
-        const walk = fake.requests.slice(0, 3)
+        const walk = transport.requests.slice(0, 3)
         assert.strictEqual(walk[0]!.url.pathname, "/v1/user/1/monetary-account/2/payment")
         assert.strictEqual(walk[0]!.url.searchParams.get("count"), "200")
         // then the older_id of each older_url bunq sent, with the count the walk started with
@@ -67,7 +67,7 @@ describe("BunqClient pagination", () => {
       })))
 
   it.effect("refuses a count of -5, 0, 1.5, NaN, 201 or 1e9 (urlParams or query) with InvalidCount; nothing is sent", () =>
-    withClient(keys, pages, {}, (client, fake) =>
+    withClient(keys, pages, {}, (client, transport) =>
       Effect.gen(function*() {
         for (const count of [-5, 0, 1.5, Number.NaN, 201, 1e9]) {
           for (const request of [{ ...list, urlParams: { count } }, { ...list, path: `${list.path}?count=${count}` }]) {
@@ -76,18 +76,18 @@ describe("BunqClient pagination", () => {
             assert.include(error.message, "from 1 to 200")
           }
         }
-        assert.strictEqual(fake.requests.length, 0)
+        assert.strictEqual(transport.requests.length, 0)
         // a valid count is kept as it is
         yield* Stream.runDrain(Stream.take(paginate(client, { ...list, urlParams: { count: 7 } }), 1))
-        assert.strictEqual(fake.requests[0]!.url.searchParams.get("count"), "7")
+        assert.strictEqual(transport.requests[0]!.url.searchParams.get("count"), "7")
       })))
 
   it.effect("is lazy: taking one page sends one request", () =>
-    withClient(keys, pages, {}, (client, fake) =>
+    withClient(keys, pages, {}, (client, transport) =>
       Effect.gen(function*() {
         const first = yield* Stream.runCollect(Stream.take(paginate(client, list), 1))
         assert.strictEqual(Chunk.size(first), 1)
-        assert.strictEqual(fake.requests.length, 1)
+        assert.strictEqual(transport.requests.length, 1)
       })))
 
   it.effect("fails the stream when a page does not verify", () =>
@@ -103,7 +103,7 @@ describe("BunqClient pagination", () => {
     ))
 
   it.effect("single-page access: execute with a count, then Pagination.fromResponse for the cursor", () =>
-    withClient(keys, pages, {}, (client, fake) =>
+    withClient(keys, pages, {}, (client, transport) =>
       Effect.gen(function*() {
         const first = yield* client.execute({ ...list, urlParams: { count: 1 } })
         assert.deepStrictEqual(first.pagination, {
@@ -119,6 +119,6 @@ describe("BunqClient pagination", () => {
           urlParams: yield* Pagination.urlParams({ count: 1, olderId: Option.getOrThrow(page.olderId) })
         })
         assert.strictEqual(second.responseId, "page-2")
-        assert.strictEqual(fake.requests[1]!.url.search, "?count=1&older_id=42")
+        assert.strictEqual(transport.requests[1]!.url.search, "?count=1&older_id=42")
       })))
 })

@@ -1,147 +1,117 @@
+/**
+ * Raw bodies end to end on the bunq emulator (in process): an attachment uploaded as bytes comes back byte for byte
+ * with its content type, the emulator verified the client's signature over exactly those bytes, and `executeRaw`
+ * refuses a download that does not verify. That extra headers cannot replace bunq's own is a matter of the bytes on
+ * the wire: it is in `BunqClient.test.ts`, on the recording transport.
+ */
 import type { BunqRequest } from "@effect-bunq/http/BunqClient"
-import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Either, Exit } from "effect"
-import { makeKeys, sessionToken, utf8, withClient } from "./utils/fake.js"
-import { fixture } from "./utils/fixtures.js"
-
-const keys = await Effect.runPromise(makeKeys)
+import { Cause, Effect, Exit } from "effect"
+import { openEmulatorSession } from "./utils/emulator.js"
 
 /** A PNG header and bytes that are not UTF-8 (0xff, 0xfe, a lone continuation byte): nothing may re-encode them. */
 const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x80, 0x00, 0x7f, 0xc3])
 
-const session = {
-  auth: { _tag: "Session", token: sessionToken },
-  signWith: keys.client.privateKey,
-  verifyWith: keys.server.publicKeyPem
-} as const
-
-const upload: BunqRequest = {
+const upload = (session: Pick<BunqRequest, "auth" | "signWith" | "verifyWith">): BunqRequest => ({
   operation: "AttachmentPublic.create",
   method: "POST",
   path: "/attachment-public",
   rawBody: { bytes: png, contentType: "image/png" },
   headers: { "X-Bunq-Attachment-Description": "a receipt" },
   ...session
-}
+})
 
-const download: BunqRequest = {
+const download = (session: Pick<BunqRequest, "auth" | "signWith" | "verifyWith">, uuid: string): BunqRequest => ({
   operation: "AttachmentPublicContent.list",
   method: "GET",
-  path: "/attachment-public/0f2b-uuid/content",
+  path: `/attachment-public/${uuid}/content`,
   ...session
-}
+})
 
-/** A client over a recording transport that answers every request with `{"Id": …}`. */
-const withCreated = <A, E>(f: Parameters<typeof withClient<A, E>>[3]) =>
-  withClient(keys, () => ({ body: fixture("create-id.response.json") }), {}, f)
+/** A session on a fresh emulator with the PNG uploaded: its uuid. */
+const uploaded = Effect.gen(function*() {
+  const opened = yield* openEmulatorSession
+  const created = yield* opened.client.execute(upload(opened.session))
+  const uuid = (created.items[0] as { Uuid: { uuid: string } }).Uuid.uuid
+  yield* opened.emulator.clearLog
+  return { ...opened, uuid }
+})
 
 describe("BunqClient raw bodies", () => {
-  it.effect("uploads the raw bytes as they are, with their content type and extra headers, signed over those bytes", () =>
-    withCreated((client, fake) =>
-      Effect.gen(function*() {
-        const response = yield* client.execute(upload)
-        assert.deepStrictEqual(response.items, [{ Id: { id: 1561 } }])
-        const sent = fake.requests[0]!
-        assert.deepStrictEqual(sent.body, png)
-        assert.strictEqual(sent.headers["content-type"], "image/png")
-        assert.strictEqual(sent.headers["x-bunq-attachment-description"], "a receipt")
-        const signer = yield* WebCryptoSigner.make
-        const signature = sent.headers["x-bunq-client-signature"]!
-        assert.isTrue(Either.isRight(yield* Effect.either(signer.verify(keys.client.publicKeyPem, png, signature))))
-        // the signature is over the raw bytes, not over any text form of them
-        const asText = utf8(new TextDecoder().decode(png))
-        assert.isTrue(Either.isLeft(yield* Effect.either(signer.verify(keys.client.publicKeyPem, asText, signature))))
+  it.effect("uploads the raw bytes as they are, with their content type and description, signed over those bytes", () =>
+    Effect.gen(function*() {
+      const { client, emulator, session } = yield* openEmulatorSession
+      yield* emulator.clearLog
+      const created = yield* client.execute(upload(session))
+      const uuid = (created.items[0] as { Uuid: { uuid: string } }).Uuid.uuid
+      // The emulator checked the client signature over the bytes it received (a signature over any other form of
+      // them, a text decoding for one, would be "invalid").
+      const [entry] = yield* emulator.log
+      assert.strictEqual(
+        `${entry!.method} ${entry!.path} ${entry!.status} ${entry!.signature}`,
+        "POST /attachment-public 200 verified"
+      )
+      // What it stored is those bytes, that content type and that description.
+      const content = yield* client.executeRaw(download(session, uuid))
+      assert.deepStrictEqual(content.bytes, png)
+      assert.strictEqual(content.contentType, "image/png")
+      const read = yield* client.execute({
+        operation: "AttachmentPublic.get",
+        method: "GET",
+        path: `/attachment-public/${uuid}`,
+        ...session
       })
-    ))
-
-  it.effect("extra headers cannot replace bunq's headers or the credentials", () =>
-    withCreated((client, fake) =>
-      Effect.gen(function*() {
-        yield* client.execute({
-          ...upload,
-          headers: {
-            "x-bunq-client-authentication": "someone-else",
-            "X-Bunq-Client-Request-Id": "fixed",
-            "User-Agent": "other"
-          }
-        })
-        const sent = fake.requests[0]!.headers
-        assert.strictEqual(sent["x-bunq-client-authentication"], "SESSION-TOKEN-5ecr3t-0001")
-        assert.notStrictEqual(sent["x-bunq-client-request-id"], "fixed")
-        assert.match(sent["user-agent"]!, /^effect-bunq\//)
+      assert.deepStrictEqual((read.items[0] as any).AttachmentPublic.attachment, {
+        description: "a receipt",
+        content_type: "image/png"
       })
-    ))
+    }))
 
   it.effect("a request with both a JSON body and a raw body is a defect, and nothing is sent", () =>
-    withCreated((client, fake) =>
-      Effect.gen(function*() {
-        const exit = yield* Effect.exit(client.execute({ ...upload, body: { a: 1 } }))
-        assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
-        assert.strictEqual(fake.requests.length, 0)
-      })
-    ))
+    Effect.gen(function*() {
+      const { client, emulator, session } = yield* openEmulatorSession
+      yield* emulator.clearLog
+      const exit = yield* Effect.exit(client.execute({ ...upload(session), body: { a: 1 } }))
+      assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      assert.deepStrictEqual(yield* emulator.log, [])
+    }))
 
   it.effect("executeRaw returns the verified bytes of a download, unparsed, with the content type", () =>
-    withClient(
-      keys,
-      () => ({ body: png, headers: { "content-type": "image/png" }, responseId: "r-7" }),
-      {},
-      (client, fake) =>
-        Effect.gen(function*() {
-          const response = yield* client.executeRaw(download)
-          assert.deepStrictEqual(response.bytes, png)
-          assert.strictEqual(response.contentType, "image/png")
-          assert.strictEqual(response.status, 200)
-          assert.strictEqual(response.responseId, "r-7")
-          assert.strictEqual(response.requestId, fake.requests[0]!.headers["x-bunq-client-request-id"])
-          // the signed GET has no body: the empty string is signed
-          const signer = yield* WebCryptoSigner.make
-          assert.isTrue(
-            Either.isRight(
-              yield* Effect.either(
-                signer.verify(
-                  keys.client.publicKeyPem,
-                  new Uint8Array(0),
-                  fake.requests[0]!.headers["x-bunq-client-signature"]!
-                )
-              )
-            )
-          )
-        })
-    ))
+    Effect.gen(function*() {
+      const { client, emulator, session, uuid } = yield* uploaded
+      const response = yield* client.executeRaw(download(session, uuid))
+      assert.deepStrictEqual(response.bytes, png)
+      assert.strictEqual(response.contentType, "image/png")
+      assert.strictEqual(response.status, 200)
+      const [entry] = yield* emulator.log
+      assert.strictEqual(response.responseId, entry!.responseId)
+      assert.strictEqual(response.requestId, entry!.requestId)
+      // the signed GET has no body: the empty string is signed, and the emulator verified it
+      assert.strictEqual(entry!.signature, "verified")
+    }))
 
   it.effect("executeRaw refuses bytes that do not verify: changed, unsigned, or signed by another key", () =>
-    Effect.forEach(
-      ["flipBody", "none", "wrongKey"] as const,
-      (sign) =>
-        withClient(
-          keys,
-          () => ({ body: png, headers: { "content-type": "image/png" }, sign }),
-          {},
-          (client) =>
-            Effect.gen(function*() {
-              const error = yield* Effect.flip(client.executeRaw(download))
-              assert.strictEqual(error._tag, "ResponseVerificationError", sign)
-              assert.strictEqual(
-                error._tag === "ResponseVerificationError" ? error.reason : undefined,
-                sign === "none" ? "MissingSignature" : "InvalidSignature"
-              )
-            })
+    Effect.gen(function*() {
+      const { client, emulator, session, uuid } = yield* uploaded
+      for (const _tag of ["TamperedBody", "MissingSignature", "WrongKey"] as const) {
+        yield* emulator.injectFault({ _tag, method: "GET", path: "/attachment-public/*/content" })
+        const error = yield* Effect.flip(client.executeRaw(download(session, uuid)))
+        assert.strictEqual(error._tag, "ResponseVerificationError", _tag)
+        assert.strictEqual(
+          error._tag === "ResponseVerificationError" ? error.reason : undefined,
+          _tag === "MissingSignature" ? "MissingSignature" : "InvalidSignature"
         )
-    ))
+      }
+      // and without a fault the same download verifies
+      assert.deepStrictEqual((yield* client.executeRaw(download(session, uuid))).bytes, png)
+    }))
 
   it.effect("executeRaw: an error status is an ApiError with bunq's description", () =>
-    withClient(
-      keys,
-      () => ({ status: 404, body: fixture("error-not-found.404.response.json") }),
-      {},
-      (client) =>
-        Effect.gen(function*() {
-          const error = yield* Effect.flip(client.executeRaw(download))
-          assert.strictEqual(error._tag, "ApiError")
-          assert.strictEqual(error._tag === "ApiError" ? error.status : undefined, 404)
-          assert.isAbove(error._tag === "ApiError" ? error.descriptions.length : 0, 0)
-        })
-    ))
+    Effect.gen(function*() {
+      const { client, session } = yield* openEmulatorSession
+      const error = yield* Effect.flip(client.executeRaw(download(session, "0f2b-no-such-uuid")))
+      assert.strictEqual(error._tag, "ApiError")
+      assert.strictEqual(error._tag === "ApiError" ? error.status : undefined, 404)
+      assert.include(error._tag === "ApiError" ? error.descriptions[0]?.description : "", "not found")
+    }))
 })

@@ -4,8 +4,8 @@ import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { HttpClientError } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Either, Exit, Fiber, TestClock } from "effect"
-import { type Handler, makeKeys, type Reply, sessionToken, withClient } from "./utils/fake.js"
 import { fixture } from "./utils/fixtures.js"
+import { type Handler, makeKeys, type Reply, sessionToken, withClient } from "./utils/recordingTransport.js"
 
 const keys = await Effect.runPromise(makeKeys)
 
@@ -67,15 +67,15 @@ describe("BunqClient retries", () => {
   it.effect("retries a GET on 429 after bunq's window, with a fresh request id, and recovers", () =>
     withClient(keys, (_r, i) => i < 2 ? tooMany : ok, { retry: { baseDelay: "1 second", maxAttempts: 4 } }, (
       client,
-      fake
+      transport
     ) =>
       Effect.gen(function*() {
         const exit = yield* runWithClock(client.execute(request("GET")), "10 seconds")
         assert.isTrue(Exit.isSuccess(exit))
-        assert.strictEqual(fake.requests.length, 3)
+        assert.strictEqual(transport.requests.length, 3)
         // a 429 waits out the 3 s window (the backoff, 1 s then 2 s, is shorter)
-        assert.deepStrictEqual(relative(fake.requests.map((r) => r.at)), [0, 3000, 6000])
-        const ids = new Set(fake.requests.map((r) => r.headers["x-bunq-client-request-id"]))
+        assert.deepStrictEqual(relative(transport.requests.map((r) => r.at)), [0, 3000, 6000])
+        const ids = new Set(transport.requests.map((r) => r.headers["x-bunq-client-request-id"]))
         assert.strictEqual(ids.size, 3)
       })))
 
@@ -87,18 +87,18 @@ describe("BunqClient retries", () => {
         keys,
         (_r, i) => i < 2 ? { ...tooMany, sign: "server" } : { ...ok, sign: "server" },
         { retry: { maxAttempts: 4 } },
-        (client, fake) =>
+        (client, transport) =>
           Effect.gen(function*() {
             const exit = yield* runWithClockAndCrypto(client.execute(signed("GET")))
             assert.isTrue(Exit.isSuccess(exit))
-            assert.strictEqual(fake.requests.length, 3)
-            for (const r of fake.requests) {
+            assert.strictEqual(transport.requests.length, 3)
+            for (const r of transport.requests) {
               const verified = yield* Effect.either(
                 signer.verify(keys.client.publicKeyPem, r.body, r.headers["x-bunq-client-signature"]!)
               )
               assert.isTrue(Either.isRight(verified), "each attempt's signature verifies over its body")
             }
-            assert.strictEqual(new Set(fake.requests.map((r) => r.headers["x-bunq-client-request-id"])).size, 3)
+            assert.strictEqual(new Set(transport.requests.map((r) => r.headers["x-bunq-client-request-id"])).size, 3)
           })
       )
       // Every attempt's response is verified, not only the last one: a tampered 429 on the second attempt stops the
@@ -107,12 +107,12 @@ describe("BunqClient retries", () => {
         keys,
         (_r, i) => i === 1 ? { ...tooMany, sign: "flipBody" } : i < 2 ? { ...tooMany, sign: "server" } : ok,
         { retry: { maxAttempts: 4 } },
-        (client, fake) =>
+        (client, transport) =>
           Effect.gen(function*() {
             const exit = yield* runWithClockAndCrypto(client.execute(signed("GET")))
             const error = yield* Effect.flip(exit)
             assert.strictEqual(error._tag, "ResponseVerificationError")
-            assert.strictEqual(fake.requests.length, 2)
+            assert.strictEqual(transport.requests.length, 2)
           })
       )
     }))
@@ -122,26 +122,26 @@ describe("BunqClient retries", () => {
       keys,
       (_r, i) => i < 2 ? { ...tooMany, sign: "server" } : { ...ok, sign: "server" },
       { retry: { maxAttempts: 4 } },
-      (client, fake) =>
+      (client, transport) =>
         Effect.gen(function*() {
           const exit = yield* runWithClockAndCrypto(client.execute(signed("POST")))
           assert.isTrue(Exit.isSuccess(exit))
-          assert.strictEqual(fake.requests.length, 3)
-          const gaps = relative(fake.requests.map((r) => r.at))
+          assert.strictEqual(transport.requests.length, 3)
+          const gaps = relative(transport.requests.map((r) => r.at))
           assert.isTrue(gaps[1]! >= 3000 && gaps[2]! - gaps[1]! >= 3000, `gaps ${gaps}`)
-          assert.strictEqual(new Set(fake.requests.map((r) => r.headers["x-bunq-client-request-id"])).size, 3)
+          assert.strictEqual(new Set(transport.requests.map((r) => r.headers["x-bunq-client-request-id"])).size, 3)
           // the same body bytes, so the same signature
-          assert.strictEqual(new Set(fake.requests.map((r) => r.headers["x-bunq-client-signature"])).size, 1)
+          assert.strictEqual(new Set(transport.requests.map((r) => r.headers["x-bunq-client-signature"])).size, 1)
         })
     ))
 
   it.effect("a POST still answered 429 after maxAttempts fails with the ApiError", () =>
-    withClient(keys, () => tooMany, { retry: { maxAttempts: 3 } }, (client, fake) =>
+    withClient(keys, () => tooMany, { retry: { maxAttempts: 3 } }, (client, transport) =>
       Effect.gen(function*() {
         const exit = yield* runWithClock(client.execute(request("POST")), "20 seconds", "1 second")
         const error = yield* Effect.flip(exit)
         assert.strictEqual(error._tag, "ApiError")
-        assert.strictEqual(fake.requests.length, 3)
+        assert.strictEqual(transport.requests.length, 3)
       })))
 
   it.effect("POST /session-server answered 429 waits out its own 30 s window", () =>
@@ -149,23 +149,23 @@ describe("BunqClient retries", () => {
       keys,
       (_r, i) => i < 1 ? tooMany : ok,
       { retry: { maxAttempts: 2 } },
-      (client, fake) =>
+      (client, transport) =>
         Effect.gen(function*() {
           const exit = yield* runWithClock(client.execute(request("POST", "/session-server")), "40 seconds", "1 second")
           assert.isTrue(Exit.isSuccess(exit))
-          assert.deepStrictEqual(relative(fake.requests.map((r) => r.at)), [0, 30000])
+          assert.deepStrictEqual(relative(transport.requests.map((r) => r.at)), [0, 30000])
         })
     ))
 
   it.effect("retries a GET on 5xx with exponential backoff", () =>
     withClient(keys, (_r, i) => i < 2 ? serverError : ok, { retry: { baseDelay: "1 second", maxAttempts: 4 } }, (
       client,
-      fake
+      transport
     ) =>
       Effect.gen(function*() {
         const exit = yield* runWithClock(client.execute(request("GET")), "5 seconds")
         assert.isTrue(Exit.isSuccess(exit))
-        assert.deepStrictEqual(relative(fake.requests.map((r) => r.at)), [0, 1000, 3000])
+        assert.deepStrictEqual(relative(transport.requests.map((r) => r.at)), [0, 1000, 3000])
       })))
 
   it.effect("retries a GET on 5xx and transport failures, up to maxAttempts", () =>
@@ -174,9 +174,9 @@ describe("BunqClient retries", () => {
         keys,
         (_r, i) => i === 0 ? transportFailure : i === 1 ? serverError : ok,
         { retry: { maxAttempts: 3 } },
-        (client, fake) =>
+        (client, transport) =>
           Effect.map(runWithClock(client.execute(request("GET")), "10 seconds", "500 millis"), (exit) =>
-            [exit, fake] as const)
+            [exit, transport] as const)
       )
       assert.isTrue(Exit.isSuccess(recovered[0]))
       assert.strictEqual(recovered[1].requests.length, 3)
@@ -186,10 +186,10 @@ describe("BunqClient retries", () => {
         () =>
           serverError,
         { retry: { maxAttempts: 3 } },
-        (client, fake) =>
+        (client, transport) =>
           Effect.map(
             runWithClock(client.execute(request("GET")), "30 seconds", "1 second"),
-            (exit) => [exit, fake] as const
+            (exit) => [exit, transport] as const
           )
       )
       assert.isTrue(Exit.isFailure(exhausted[0]))
@@ -209,7 +209,8 @@ describe("BunqClient retries", () => {
           keys,
           () => reply,
           { retry: { maxAttempts: 4 } },
-          (client, fake) => Effect.map(runWithClockAndCrypto(client.execute(signed("GET"))), () => fake.requests.length)
+          (client, transport) =>
+            Effect.map(runWithClockAndCrypto(client.execute(signed("GET"))), () => transport.requests.length)
         )
         assert.strictEqual(calls, 1)
       }
@@ -223,10 +224,10 @@ describe("BunqClient retries", () => {
             keys,
             failure,
             { retry: { maxAttempts: 4 } },
-            (client, fake) =>
+            (client, transport) =>
               Effect.map(
                 runWithClock(client.execute(request(method)), "30 seconds", "2 seconds"),
-                (exit) => [exit, fake.requests.length] as const
+                (exit) => [exit, transport.requests.length] as const
               )
           )
           assert.isTrue(Exit.isFailure(exit))
@@ -270,18 +271,18 @@ describe("BunqClient rate limiter", () => {
     }))
 
   it.effect("queues GETs to 3 per 3 s (classic limits), never failing", () =>
-    withClient(keys, () => ok, { rateLimits: {} }, (client, fake) =>
+    withClient(keys, () => ok, { rateLimits: {} }, (client, transport) =>
       Effect.gen(function*() {
         const all = Effect.all(Array.from({ length: 7 }, () => client.execute(request("GET"))), {
           concurrency: "unbounded"
         })
         const exit = yield* runWithClock(all, "10 seconds")
         assert.isTrue(Exit.isSuccess(exit))
-        assert.deepStrictEqual(relative(fake.requests.map((r) => r.at)), [0, 0, 0, 3000, 3000, 3000, 6000])
+        assert.deepStrictEqual(relative(transport.requests.map((r) => r.at)), [0, 0, 0, 3000, 3000, 3000, 6000])
       })))
 
   it.effect("keeps categories apart: POST 5 per 3 s, PUT 2 per 3 s, while GETs are not held up", () =>
-    withClient(keys, () => ok, { rateLimits: {} }, (client, fake) =>
+    withClient(keys, () => ok, { rateLimits: {} }, (client, transport) =>
       Effect.gen(function*() {
         const posts = Array.from({ length: 6 }, () => client.execute(request("POST", "/payment")))
         const puts = Array.from({ length: 3 }, () => client.execute(request("PUT", "/card")))
@@ -291,15 +292,15 @@ describe("BunqClient rate limiter", () => {
           "5 seconds"
         )
         assert.isTrue(Exit.isSuccess(exit))
-        const start = fake.requests[0]!.at
-        const times = (method: string) => fake.requests.filter((r) => r.method === method).map((r) => r.at - start)
+        const start = transport.requests[0]!.at
+        const times = (method: string) => transport.requests.filter((r) => r.method === method).map((r) => r.at - start)
         assert.deepStrictEqual(times("POST"), [0, 0, 0, 0, 0, 3000])
         assert.deepStrictEqual(times("PUT"), [0, 0, 3000])
         assert.deepStrictEqual(times("GET"), [0, 0, 0])
       })))
 
   it.effect("allows one POST /session-server per 30 s", () =>
-    withClient(keys, () => ok, { rateLimits: {} }, (client, fake) =>
+    withClient(keys, () => ok, { rateLimits: {} }, (client, transport) =>
       Effect.gen(function*() {
         const session = () => client.execute(request("POST", "/session-server"))
         const exit = yield* runWithClock(
@@ -308,10 +309,10 @@ describe("BunqClient rate limiter", () => {
           "1 second"
         )
         assert.isTrue(Exit.isSuccess(exit))
-        const start = fake.requests[0]!.at
-        const sessions = fake.requests.filter((r) => r.url.pathname.endsWith("/session-server"))
+        const start = transport.requests[0]!.at
+        const sessions = transport.requests.filter((r) => r.url.pathname.endsWith("/session-server"))
         assert.deepStrictEqual(sessions.map((r) => r.at - start), [0, 30000])
-        const payment = fake.requests.find((r) => r.url.pathname.endsWith("/payment"))!
+        const payment = transport.requests.find((r) => r.url.pathname.endsWith("/payment"))!
         assert.strictEqual(payment.at - start, 0)
       })))
 
@@ -321,23 +322,23 @@ describe("BunqClient rate limiter", () => {
         keys,
         () => ok,
         { rateLimits: { GET: { limit: 1, window: Duration.seconds(1) } } },
-        (client, fake) =>
+        (client, transport) =>
           Effect.map(
             runWithClock(
               Effect.all([1, 2, 3].map(() => client.execute(request("GET"))), { concurrency: 3 }),
               "3 seconds"
             ),
-            () => relative(fake.requests.map((r) => r.at))
+            () => relative(transport.requests.map((r) => r.at))
           )
       )
       assert.deepStrictEqual(custom, [0, 1000, 2000])
-      const off = yield* withClient(keys, () => ok, { rateLimits: false }, (client, fake) =>
+      const off = yield* withClient(keys, () => ok, { rateLimits: false }, (client, transport) =>
         Effect.map(
           runWithClock(
             Effect.all(Array.from({ length: 10 }, () => client.execute(request("GET"))), { concurrency: 10 }),
             "1 second"
           ),
-          () => relative(fake.requests.map((r) => r.at))
+          () => relative(transport.requests.map((r) => r.at))
         ))
       assert.deepStrictEqual(off, Array.from({ length: 10 }, () => 0))
     }))
@@ -354,14 +355,14 @@ describe("BunqClient with a provided BunqRateLimiter", () => {
             return send
           })
       }
-      const sent = yield* withClient(keys, () => ok, { rateLimits: {} }, (client, fake) =>
+      const sent = yield* withClient(keys, () => ok, { rateLimits: {} }, (client, transport) =>
         Effect.map(
           // 5 GETs at once: the in-process limiter (3 per 3 s) would hold two of them back for 3 s.
           runWithClock(
             Effect.all(Array.from({ length: 5 }, () => client.execute(request("GET"))), { concurrency: 5 }),
             "1 second"
           ),
-          () => relative(fake.requests.map((r) => r.at))
+          () => relative(transport.requests.map((r) => r.at))
         )).pipe(Effect.provideService(BunqRateLimiter.BunqRateLimiter, limiter))
       assert.deepStrictEqual(sent, [0, 0, 0, 0, 0])
       assert.deepStrictEqual(seen, Array.from({ length: 5 }, () => "GET /device-server/2348 GET"))
@@ -378,10 +379,10 @@ describe("BunqClient with a provided BunqRateLimiter", () => {
         keys,
         () => ok,
         { rateLimits: {}, retry: false },
-        (client, fake) =>
+        (client, transport) =>
           Effect.map(
             Effect.flip(client.execute(request("POST", "/payment"))),
-            (e) => [e, fake.requests.length] as const
+            (e) => [e, transport.requests.length] as const
           )
       )
         .pipe(Effect.provideService(BunqRateLimiter.BunqRateLimiter, limiter))

@@ -2,8 +2,16 @@ import type { BunqRequest } from "@effect-bunq/http/BunqClient"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { installationToken, makeKeys, type Recorded, type Reply, sessionToken, utf8, withClient } from "./utils/fake.js"
 import { fixture } from "./utils/fixtures.js"
+import {
+  installationToken,
+  makeKeys,
+  type Recorded,
+  type Reply,
+  sessionToken,
+  utf8,
+  withClient
+} from "./utils/recordingTransport.js"
 
 const keys = await Effect.runPromise(makeKeys)
 
@@ -35,11 +43,11 @@ describe("BunqClient requests", () => {
       language: "nl_NL",
       region: "en_US",
       geolocation: "4.89 52.37 12 100 NL"
-    }, (client, fake) =>
+    }, (client, transport) =>
       Effect.gen(function*() {
         const first = yield* client.execute(signedPost({ amount: 1 }))
         yield* client.execute(signedPost({ amount: 2 }))
-        const [a, b] = fake.requests
+        const [a, b] = transport.requests
         assert.strictEqual(a!.method, "POST")
         assert.strictEqual(a!.url.toString(), "https://bunq.test/v1/user/1/monetary-account/2/payment")
         assert.strictEqual(a!.headers["user-agent"], "test-agent/1.0")
@@ -60,10 +68,10 @@ describe("BunqClient requests", () => {
       })))
 
   it.effect("uses the default headers: effect-bunq user agent, en_US, nl_NL, unknown geolocation", () =>
-    withClient(keys, () => ok, {}, (client, fake) =>
+    withClient(keys, () => ok, {}, (client, transport) =>
       Effect.gen(function*() {
         yield* client.execute({ operation: "User.list", method: "GET", path: "/user", auth: { _tag: "None" } })
-        const headers = fake.requests[0]!.headers
+        const headers = transport.requests[0]!.headers
         assert.match(headers["user-agent"]!, /^effect-bunq\/\d+\.\d+\.\d+$/)
         assert.strictEqual(headers["x-bunq-language"], "en_US")
         assert.strictEqual(headers["x-bunq-region"], "nl_NL")
@@ -71,7 +79,7 @@ describe("BunqClient requests", () => {
       })))
 
   it.effect("sends the token the caller names, and none for auth None", () =>
-    withClient(keys, () => ok, {}, (client, fake) =>
+    withClient(keys, () => ok, {}, (client, transport) =>
       Effect.gen(function*() {
         const base = { operation: "x", method: "POST" as const, path: "/installation", body: {} }
         yield* client.execute({ ...base, auth: { _tag: "None" } })
@@ -81,18 +89,18 @@ describe("BunqClient requests", () => {
           auth: { _tag: "Installation", token: installationToken }
         })
         yield* client.execute({ ...base, path: "/user", auth: { _tag: "Session", token: sessionToken } })
-        const tokens = fake.requests.map((r) => r.headers["x-bunq-client-authentication"])
+        const tokens = transport.requests.map((r) => r.headers["x-bunq-client-authentication"])
         assert.deepStrictEqual(tokens, [undefined, "INSTALLATION-TOKEN-5ecr3t-0002", "SESSION-TOKEN-5ecr3t-0001"])
         // no key, no signature
-        for (const r of fake.requests) assert.isUndefined(r.headers["x-bunq-client-signature"])
+        for (const r of transport.requests) assert.isUndefined(r.headers["x-bunq-client-signature"])
       })))
 
   it.effect("serializes the body once to UTF-8 and signs exactly the bytes sent", () =>
-    withClient(keys, () => ok, {}, (client, fake) =>
+    withClient(keys, () => ok, {}, (client, transport) =>
       Effect.gen(function*() {
         const body = { description: "Café € 12,50 — drinks", amount: { value: "12.50", currency: "EUR" } }
         yield* client.execute(signedPost(body))
-        const sent = fake.requests[0]!
+        const sent = transport.requests[0]!
         assert.deepStrictEqual(sent.body, utf8(JSON.stringify(body)))
         assert.deepStrictEqual(JSON.parse(new TextDecoder().decode(sent.body)), body)
         assert.isTrue(Either.isRight(yield* verifyClientSignature(sent)))
@@ -109,16 +117,40 @@ describe("BunqClient requests", () => {
       })))
 
   it.effect("signs the empty byte string when there is no body", () =>
-    withClient(keys, () => ok, {}, (client, fake) =>
+    withClient(keys, () => ok, {}, (client, transport) =>
       Effect.gen(function*() {
         yield* client.execute({ ...signedPost(undefined), method: "GET", path: "/user/1" })
-        const sent = fake.requests[0]!
+        const sent = transport.requests[0]!
         assert.strictEqual(sent.body.length, 0)
         assert.isTrue(Either.isRight(yield* verifyClientSignature(sent)))
       })))
 
+  it.effect("extra headers cannot replace bunq's headers or the credentials", () =>
+    withClient(keys, () => ok, {}, (client, transport) =>
+      Effect.gen(function*() {
+        yield* client.execute({
+          operation: "AttachmentPublic.create",
+          method: "POST",
+          path: "/attachment-public",
+          rawBody: { bytes: utf8("a receipt"), contentType: "image/png" },
+          headers: {
+            "x-bunq-client-authentication": "someone-else",
+            "X-Bunq-Client-Request-Id": "fixed",
+            "User-Agent": "other"
+          },
+          auth: { _tag: "Session", token: sessionToken },
+          signWith: keys.client.privateKey,
+          verifyWith: keys.server.publicKeyPem
+        })
+        const sent = transport.requests[0]!.headers
+        assert.strictEqual(sent["x-bunq-client-authentication"], "SESSION-TOKEN-5ecr3t-0001")
+        assert.notStrictEqual(sent["x-bunq-client-request-id"], "fixed")
+        assert.match(sent["user-agent"]!, /^effect-bunq\//)
+        assert.strictEqual(sent["content-type"], "image/png")
+      })))
+
   it.effect("merges the path's query with urlParams", () =>
-    withClient(keys, () => ok, {}, (client, fake) =>
+    withClient(keys, () => ok, {}, (client, transport) =>
       Effect.gen(function*() {
         yield* client.execute({
           operation: "x",
@@ -127,7 +159,7 @@ describe("BunqClient requests", () => {
           urlParams: { count: 10 },
           auth: { _tag: "None" }
         })
-        const url = fake.requests[0]!.url
+        const url = transport.requests[0]!.url
         assert.strictEqual(url.pathname, "/v1/device-server")
         assert.strictEqual(url.searchParams.get("count"), "10")
         assert.strictEqual(url.searchParams.get("older_id"), "7")

@@ -169,12 +169,19 @@ export const make = (
         })
       ))
 
-    const state = yield* Ref.make(initial.context)
+    // The context in use: a plain variable rather than a `Ref`, because every request reads it (`withSession`).
+    let state = initial.context
     const currentUser = yield* Ref.make(Option.none<UserSchema.User>())
     const mutex = yield* Effect.makeSemaphore(1)
+    const currentContext = Effect.sync(() =>
+      state
+    )
 
     const persist = (context: ContextStore.SavedContext) =>
-      Effect.zipRight(Ref.set(state, context), store.save(storeKey, context))
+      Effect.suspend(() => {
+        state = context
+        return store.save(storeKey, context)
+      })
 
     const credentialsOf = (context: ContextStore.SavedContext): programs.InstallationCredentials => ({
       token: context.installation.token,
@@ -200,8 +207,7 @@ export const make = (
         const attempt = (ctx: ContextStore.SavedContext) =>
           Effect.map(
             withClient(programs.createSessionServer(credentialsOf(ctx), options.apiKey)),
-            (session) =>
-              [ctx, session] as const
+            (session) => [ctx, session] as const
           )
         const [base, created] = yield* attempt(context).pipe(
           Effect.catchIf(isRegistrationRejected, (error) =>
@@ -220,8 +226,7 @@ export const make = (
         )
         const now = yield* Clock.currentTimeMillis
         const timeout = Option.getOrElse(
-          Option.filter(SessionServerSchema.sessionTimeout(created), (seconds) =>
-            seconds > 0),
+          Option.filter(SessionServerSchema.sessionTimeout(created), (seconds) => seconds > 0),
           () => defaultSessionTimeoutSeconds
         )
         const session: ContextStore.SavedSession = {
@@ -265,10 +270,10 @@ export const make = (
      * objects keep their identity.
      */
     const adoptSaved = Effect.gen(function*() {
-      const current = yield* Ref.get(state)
+      const current = state
       const saved = yield* store.load(storeKey)
       if (Option.isNone(saved) || !ownedByThisKey(saved.value) || sameTokens(saved.value, current)) return current
-      yield* Ref.set(state, saved.value)
+      state = saved.value
       return saved.value
     })
 
@@ -291,7 +296,7 @@ export const make = (
           const exit = yield* Effect.exit(
             Effect.flatMap(
               openSession(context),
-              (session) => Effect.map(Ref.get(state), (saved): Refreshed => [saved, session])
+              (session) => Effect.sync((): Refreshed => [state, session])
             )
           )
           attempts++
@@ -301,15 +306,17 @@ export const make = (
       )
 
     /** The context and a fresh session of it. */
-    // On every request: plain `flatMap`s rather than a generator, the cheapest form of the same steps.
     const active: Effect.Effect<
       readonly [ContextStore.SavedContext, ContextStore.SavedSession],
       ApiContextError
-    > = Effect.flatMap(Ref.get(state), (context) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Option.isSome(context.session) && isFresh(context.session.value, now)
-          ? Effect.succeed([context, context.session.value] as const)
-          : refresh(Option.none())))
+    > = Effect.clockWith((clock) => {
+      const session = freshSession(clock.unsafeCurrentTimeMillis())
+      return session === undefined ? refresh(Option.none()) : Effect.succeed([state, session] as const)
+    })
+
+    /** The current context's session, when it is fresh at `now`. */
+    const freshSession = (now: number): ContextStore.SavedSession | undefined =>
+      Option.isSome(state.session) && isFresh(state.session.value, now) ? state.session.value : undefined
 
     const toBunqRequest = (
       request: Request,
@@ -330,17 +337,23 @@ export const make = (
         if (invalid !== undefined) {
           return Effect.fail(invalid)
         }
-        return Effect.flatMap(active, ([context, session]) =>
+        const sendWith = (context: ContextStore.SavedContext, session: ContextStore.SavedSession) =>
           Effect.catchIf(
             send(toBunqRequest(request, context, session)),
             isSessionRejected,
             () =>
               Effect.flatMap(
                 refresh(Option.some(session)),
-                ([context, session]) =>
-                  send(toBunqRequest(request, context, session))
+                ([context, session]) => send(toBunqRequest(request, context, session))
               )
-          ))
+          )
+        // `active`, without a step of its own when the session is fresh (every request comes through here).
+        return Effect.clockWith((clock) => {
+          const session = freshSession(clock.unsafeCurrentTimeMillis())
+          return session === undefined
+            ? Effect.flatMap(refresh(Option.none()), ([context, session]) => sendWith(context, session))
+            : sendWith(state, session)
+        })
       }
 
     const closeSession = mutex.withPermits(1)(store.withLock(
@@ -353,12 +366,10 @@ export const make = (
         const session = context.session.value
         const now = yield* Clock.currentTimeMillis
         if (now < DateTime.toEpochMillis(session.expiresAt)) {
-          const id = Option.getOrElse(session.id, () =>
-            0)
+          const id = Option.getOrElse(session.id, () => 0)
           yield* client.execute(
             toBunqRequest({ operation: "Session.delete", method: "DELETE", path: `/session/${id}` }, context, session)
-          ).pipe(Effect.catchIf(isSessionRejected, () =>
-            Effect.void))
+          ).pipe(Effect.catchIf(isSessionRejected, () => Effect.void))
         }
         yield* Ref.set(currentUser, Option.none())
         yield* persist({ ...context, session: Option.none() })
@@ -370,12 +381,12 @@ export const make = (
       requestRaw: withSession(client.executeRaw),
       session: Effect.map(active, ([, session]) => session),
       refreshSession: Effect.flatMap(
-        Ref.get(state),
+        currentContext,
         (context) => Effect.map(refresh(context.session), ([, session]) => session)
       ),
       closeSession,
       user: Ref.get(currentUser),
-      snapshot: Ref.get(state),
+      snapshot: currentContext,
       storeKey
     }
 

@@ -13,6 +13,7 @@ import * as FiberRef from "effect/FiberRef"
 import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
@@ -64,25 +65,77 @@ const addSecretNames = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<st
   return missing.length === 0 ? names : [...names, ...missing]
 }
 
+/**
+ * Whether a request is one of bunq's: every one carries `X-Bunq-Client-Request-Id` (`Headers` keys are lower case).
+ */
+const isBunqRequest = (request: HttpClientRequest.HttpClientRequest): boolean =>
+  typeof request.headers["x-bunq-client-request-id"] === "string"
+
+type RequestPredicate = Predicate.Predicate<HttpClientRequest.HttpClientRequest>
+
+/** The `currentTracerDisabledWhen` predicates made by `withoutBunqSpans`. */
+const leavesOutBunq = new WeakSet<RequestPredicate>()
+
+/** `disabled`, extended to bunq's requests (unchanged when it is one of these already). */
+const withoutBunqSpans = (disabled: RequestPredicate): RequestPredicate => {
+  if (leavesOutBunq.has(disabled)) return disabled
+  const predicate: RequestPredicate = (request) => isBunqRequest(request) || disabled(request)
+  leavesOutBunq.add(predicate)
+  return predicate
+}
+
 /** The last `currentRedactedNames` value seen to hold every secret name (they are immutable arrays). */
 let redactedAlready: ReadonlyArray<string | RegExp> | undefined
 
-/** @internal */
-export const withRedactedHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  FiberRef.getWith(Headers.currentRedactedNames, (names) => {
-    // Usually `BunqClient.layer` has set the names for the whole runtime already: then there is nothing to scope.
-    if (names === redactedAlready) return effect
-    if (addSecretNames(names) === names) {
-      redactedAlready = names
-      return effect
+const hasSecretNames = (names: ReadonlyArray<string | RegExp>): boolean => {
+  if (names === redactedAlready) return true
+  if (addSecretNames(names) !== names) return false
+  redactedAlready = names
+  return true
+}
+
+/**
+ * Run a request's effect with bunq's secret headers in `Headers.currentRedactedNames` and the transport's own span
+ * off for bunq's requests (`HttpClient.currentTracerDisabledWhen`: no `http.client` span, so no trace headers to
+ * bunq either). Usually `BunqClient.layer` has set both for the whole runtime (`layerRequestRefs`): then this only
+ * reads them.
+ *
+ * @internal
+ */
+export const withRequestRefs = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withFiberRuntime((fiber) => {
+    const names = fiber.getFiberRef(Headers.currentRedactedNames)
+    const disabled = fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)
+    let scoped = effect
+    if (!hasSecretNames(names)) scoped = Effect.locally(scoped, Headers.currentRedactedNames, addSecretNames(names))
+    if (!leavesOutBunq.has(disabled)) {
+      scoped = Effect.locally(scoped, HttpClient.currentTracerDisabledWhen, withoutBunqSpans(disabled))
     }
-    return Effect.locallyWith(effect, Headers.currentRedactedNames, addSecretNames)
+    return scoped
   })
 
 /** @internal */
-export const layerRedactedHeaders: Layer.Layer<never> = Layer.fiberRefLocallyScopedWith(
+export const withRedactedHeaders = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  FiberRef.getWith(
+    Headers.currentRedactedNames,
+    (names) =>
+      hasSecretNames(names) ? effect : Effect.locally(effect, Headers.currentRedactedNames, addSecretNames(names))
+  )
+
+/** @internal */
+export const layerRedactedHeaders: Layer.Layer<never> = /* @__PURE__ */ Layer.fiberRefLocallyScopedWith(
   Headers.currentRedactedNames,
   addSecretNames
+)
+
+/**
+ * `layerRedactedHeaders`, and the transport's own span off for bunq's requests, for everything built on the layer.
+ *
+ * @internal
+ */
+export const layerRequestRefs: Layer.Layer<never> = /* @__PURE__ */ Layer.merge(
+  layerRedactedHeaders,
+  /* @__PURE__ */ Layer.fiberRefLocallyScopedWith(HttpClient.currentTracerDisabledWhen, withoutBunqSpans)
 )
 
 // -----------------------------------------------------------------------------
@@ -101,38 +154,40 @@ interface Prepared {
 
 const encoder = new TextEncoder()
 
-const prepare = (request: BunqRequest): Effect.Effect<Prepared> =>
-  Effect.suspend(() => {
-    const queryIndex = request.path.indexOf("?")
-    const pathname = queryIndex === -1 ? request.path : request.path.slice(0, queryIndex)
+/** The request's path, query and body bytes; a message when the request is malformed (a bug: a defect). */
+const prepare = (request: BunqRequest): Prepared | string => {
+  const queryIndex = request.path.indexOf("?")
+  const pathname = queryIndex === -1 ? request.path : request.path.slice(0, queryIndex)
+  let urlParams: ReadonlyArray<readonly [string, string]> = []
+  if (queryIndex !== -1 || request.urlParams !== undefined) {
     const params = new URLSearchParams(queryIndex === -1 ? "" : request.path.slice(queryIndex + 1))
     if (request.urlParams !== undefined) {
       for (const [key, value] of Object.entries(request.urlParams)) params.set(key, String(value))
     }
-    let body: Uint8Array | undefined
-    let contentType = "application/json"
-    if (request.rawBody !== undefined) {
-      if (request.body !== undefined) {
-        return Effect.dieMessage(`${request.operation}: a request has either a JSON body or a raw body, not both`)
-      }
-      body = request.rawBody.bytes
-      contentType = request.rawBody.contentType
-    } else if (request.body !== undefined) {
-      // Serialized exactly once: these bytes are signed and sent, never re-serialized.
-      const json = JSON.stringify(request.body)
-      if (typeof json !== "string") {
-        return Effect.dieMessage(`${request.operation}: the request body is not a JSON value`)
-      }
-      body = encoder.encode(json)
+    urlParams = Array.from(params.entries())
+  }
+  let body: Uint8Array | undefined
+  let contentType = "application/json"
+  if (request.rawBody !== undefined) {
+    if (request.body !== undefined) {
+      return `${request.operation}: a request has either a JSON body or a raw body, not both`
     }
-    return Effect.succeed({
-      request,
-      pathname: pathname.startsWith("/") ? pathname : `/${pathname}`,
-      urlParams: Array.from(params.entries()),
-      body,
-      contentType
-    })
-  })
+    body = request.rawBody.bytes
+    contentType = request.rawBody.contentType
+  } else if (request.body !== undefined) {
+    // Serialized exactly once: these bytes are signed and sent, never re-serialized.
+    const json = JSON.stringify(request.body)
+    if (typeof json !== "string") return `${request.operation}: the request body is not a JSON value`
+    body = encoder.encode(json)
+  }
+  return {
+    request,
+    pathname: pathname.startsWith("/") ? pathname : `/${pathname}`,
+    urlParams,
+    body,
+    contentType
+  }
+}
 
 const emptyBytes = new Uint8Array(0)
 
@@ -330,13 +385,11 @@ export const make = (options?: {
     const config = yield* BunqConfig
     const signer = yield* Signer.Signer
     // A provided limiter (one shared by a fleet of processes) wins; otherwise the in-process one over the config's limits.
-    const limiter: BunqRateLimiter.Service["limit"] = yield* Effect.flatMap(
-      Effect.serviceOption(BunqRateLimiter),
-      Option.match({
-        onNone: () => RateLimiter.make(config.rateLimits),
-        onSome: (service) => Effect.succeed(service.limit)
-      })
-    )
+    const provided = yield* Effect.serviceOption(BunqRateLimiter)
+    const limiterFails = Option.isSome(provided)
+    const limiter: BunqRateLimiter.Service["limit"] = Option.isSome(provided)
+      ? provided.value.limit
+      : yield* RateLimiter.make(config.rateLimits)
     const baseUrl = config.baseUrl.endsWith("/") ? config.baseUrl.slice(0, -1) : config.baseUrl
     const fixedHeaders: Readonly<Record<string, string>> = {
       [headerNames.userAgent]: config.userAgent,
@@ -359,25 +412,32 @@ export const make = (options?: {
     const maxBytes = config.maxResponseBytes
 
     /**
-     * The signature of the exact body bytes (the empty byte string without a body). bunq signs the body only, so one
-     * signature serves every attempt of a request.
+     * `f` of the signature of the exact body bytes (the empty byte string without a body), or of `undefined` without
+     * `signWith`. bunq signs the body only, so one signature serves every attempt of a request. A key the signer cannot
+     * use is a bug in the caller's context, not a network failure: a defect.
      */
-    const sign = (prepared: Prepared): Effect.Effect<string | undefined> => {
+    const signed = <A, E>(
+      prepared: Prepared,
+      f: (signature: string | undefined) => Effect.Effect<A, E>
+    ): Effect.Effect<A, E> => {
       const key = prepared.request.signWith
-      if (key === undefined) return Effect.succeed(undefined)
-      // A key the signer cannot use is a bug in the caller's context, not a network failure.
-      return Effect.orDie(signer.sign(key, prepared.body ?? emptyBytes))
+      if (key === undefined) return f(undefined)
+      return Effect.matchEffect(signer.sign(key, prepared.body ?? emptyBytes), { onFailure: Effect.die, onSuccess: f })
     }
 
-    const verify = (
+    /**
+     * `finish` of a response that passes the checks: the echoed request id, then (with `verifyWith`) the server's
+     * signature over the raw bytes.
+     */
+    const verified = <A>(
       prepared: Prepared,
       requestId: string,
-      raw: RawResponse
-    ): Effect.Effect<void, ResponseVerificationError> => {
+      raw: RawResponse,
+      finish: (prepared: Prepared, requestId: string, raw: RawResponse) => Effect.Effect<A, ApiError | DecodeError>
+    ): Effect.Effect<A, ApiError | DecodeError | ResponseVerificationError> => {
       const echoed = header(raw.headers, headerNames.requestId)
-      const checkEcho = echoed === undefined ? config.requireRequestIdEcho : echoed !== requestId
-      const echo: Effect.Effect<void, ResponseVerificationError> = checkEcho
-        ? Effect.fail(verificationError(
+      if (echoed === undefined ? config.requireRequestIdEcho : echoed !== requestId) {
+        return Effect.fail(verificationError(
           prepared,
           requestId,
           raw,
@@ -386,13 +446,13 @@ export const make = (options?: {
             ? `the response does not echo ${headerNames.requestId}`
             : `the response echoes a different ${headerNames.requestId}`
         ))
-        : Effect.void
+      }
       const serverKey = prepared.request.verifyWith
-      if (serverKey === undefined) return echo
+      if (serverKey === undefined) return finish(prepared, requestId, raw)
       const signature = header(raw.headers, headerNames.serverSignature)
       if (signature === undefined || signature === "") {
         const unsignedErrorAllowed = config.allowUnsignedErrors && (raw.status === 429 || raw.status >= 500)
-        return unsignedErrorAllowed ? echo : Effect.fail(verificationError(
+        return unsignedErrorAllowed ? finish(prepared, requestId, raw) : Effect.fail(verificationError(
           prepared,
           requestId,
           raw,
@@ -400,9 +460,9 @@ export const make = (options?: {
           `the response has no ${headerNames.serverSignature} header`
         ))
       }
-      return signer.verify(serverKey, raw.bytes, signature).pipe(
-        Effect.mapError((error) =>
-          verificationError(
+      return Effect.matchEffect(signer.verify(serverKey, raw.bytes, signature), {
+        onFailure: (error) =>
+          Effect.fail(verificationError(
             prepared,
             requestId,
             raw,
@@ -410,10 +470,9 @@ export const make = (options?: {
             error.reason === "SignatureMismatch"
               ? "the server signature does not verify over the response body"
               : `the server signature could not be checked (${error.reason})`
-          )
-        ),
-        Effect.zipRight(echo)
-      )
+          )),
+        onSuccess: () => finish(prepared, requestId, raw)
+      })
     }
 
     /** An error status is an `ApiError` whatever the body (a proxy's HTML 502 is still a 502). */
@@ -513,25 +572,36 @@ export const make = (options?: {
         description: `the response body (${size}) is larger than the ${maxBytes} bytes allowed (maxResponseBytes)`
       })
 
+    const rawResponse = (response: HttpClientResponse.HttpClientResponse, bytes: Uint8Array): RawResponse => ({
+      status: response.status,
+      headers: response.headers,
+      bytes,
+      responseId: header(response.headers, headerNames.responseId)
+    })
+
     /**
      * The body, at most `maxBytes` of it: a larger `content-length` fails after one chunk (which ends the stream and
      * frees the connection), and a body without one is counted while it streams. Within the cap, with a length, the
-     * transport's own `arrayBuffer` (it enforces the length).
+     * transport's own `arrayBuffer` (it enforces the length). A failure of the transport is `failed`'s.
      */
     const readBody = (
       response: HttpClientResponse.HttpClientResponse,
       prepared: Prepared,
       requestId: string,
-      url: string
-    ): Effect.Effect<Uint8Array, HttpClientError.ResponseError | TransportError> => {
+      url: string,
+      failed: (error: HttpClientError.ResponseError) => Effect.Effect<never, TransportError>
+    ): Effect.Effect<RawResponse, TransportError> => {
       const length = header(response.headers, "content-length")
       const declared = length === undefined ? NaN : Number(length)
       if (Number.isFinite(declared) && declared <= maxBytes) {
-        return Effect.map(response.arrayBuffer, (buffer) => new Uint8Array(buffer))
+        return Effect.matchEffect(response.arrayBuffer, {
+          onFailure: failed,
+          onSuccess: (buffer) => Effect.succeed(rawResponse(response, new Uint8Array(buffer)))
+        })
       }
       if (Number.isFinite(declared)) {
         return Effect.zipRight(
-          Stream.runDrain(Stream.take(response.stream, 1)),
+          Effect.catchAll(Stream.runDrain(Stream.take(response.stream, 1)), failed),
           Effect.fail(tooLarge(prepared, requestId, url, `content-length ${declared}`))
         )
       }
@@ -545,18 +615,39 @@ export const make = (options?: {
             chunks.push(chunk)
             return Effect.void
           }),
+          Effect.catchAll((error) => error._tag === "TransportError" ? Effect.fail(error) : failed(error)),
           Effect.map(() => {
-            if (chunks.length === 1) return chunks[0]!
+            if (chunks.length === 1) return rawResponse(response, chunks[0]!)
             const bytes = new Uint8Array(total)
             let offset = 0
             for (const chunk of chunks) {
               bytes.set(chunk, offset)
               offset += chunk.length
             }
-            return bytes
+            return rawResponse(response, bytes)
           })
         )
       })
+    }
+
+    // The in-process limiter never fails; a provided one (shared storage) can: the request was then not sent.
+    const limit = (
+      prepared: Prepared,
+      requestId: string,
+      send: Effect.Effect<RawResponse, TransportError>
+    ): Effect.Effect<RawResponse, TransportError> => {
+      const limited = limiter(prepared.request.method, prepared.pathname)(send)
+      return limiterFails
+        ? Effect.catchTag(limited, "RateLimiterError", (error) =>
+          Effect.fail(
+            new TransportError({
+              ...requestInfo(prepared, requestId),
+              reason: "Network",
+              description: error.message,
+              cause: error
+            })
+          ))
+        : limited as Effect.Effect<RawResponse, TransportError>
     }
 
     /** One attempt: fresh request id, send holding a limiter slot until the response is read, verify, decode. */
@@ -582,48 +673,19 @@ export const make = (options?: {
           urlParams: prepared.urlParams,
           body: prepared.body === undefined ? HttpBody.empty : HttpBody.uint8Array(prepared.body, prepared.contentType)
         })
-        const send = httpClient.execute(request).pipe(
-          Effect.flatMap((response) =>
-            Effect.map(readBody(response, prepared, requestId, url), (bytes): RawResponse => {
-              const headers = response.headers
-              const raw: RawResponse = {
-                status: response.status,
-                headers,
-                bytes,
-                responseId: header(headers, headerNames.responseId)
-              }
-              span.attribute("http.response.status_code", raw.status)
-              if (raw.responseId !== undefined) span.attribute("bunq.response_id", raw.responseId)
-              return raw
-            })
-          ),
-          Effect.catchAll((error) =>
-            error._tag === "TransportError"
-              ? Effect.fail(error)
-              : transportError(prepared, requestId, url, error)
-          )
-        )
+        const failed = (error: HttpClientError.HttpClientError) => transportError(prepared, requestId, url, error)
+        const send = Effect.matchEffect(httpClient.execute(request), {
+          onFailure: failed,
+          onSuccess: (response) => readBody(response, prepared, requestId, url, failed)
+        })
         // The attempt's deadline covers sending and reading the body; when it passes, the attempt is interrupted (which
         // aborts the request in every platform client) and fails with `TransportError` `Timeout` (see `deadline.ts`).
-        const limited = limiter(prepared.request.method, prepared.pathname)(
-          Deadline.within(send, timeoutMillis, timeoutError(prepared, requestId))
-        ).pipe(
-          // The limiter's own storage failed: the request was not sent.
-          Effect.catchTag("RateLimiterError", (error) =>
-            Effect.fail(
-              new TransportError({
-                ...requestInfo(prepared, requestId),
-                reason: "Network",
-                description: error.message,
-                cause: error
-              })
-            ))
-        )
-        return Effect.flatMap(
-          limited,
-          (raw) =>
-            Effect.zipRight(verify(prepared, requestId, raw), Effect.suspend(() => finish(prepared, requestId, raw)))
-        )
+        const timed = Deadline.within(send, timeoutMillis, timeoutError(prepared, requestId))
+        return Effect.flatMap(limit(prepared, requestId, timed), (raw) => {
+          span.attribute("http.response.status_code", raw.status)
+          if (raw.responseId !== undefined) span.attribute("bunq.response_id", raw.responseId)
+          return verified(prepared, requestId, raw, finish)
+        })
       })
 
     const retryPolicy = config.retry
@@ -631,14 +693,20 @@ export const make = (options?: {
       // bunq's windows, even when the client-side limiter is off: they are what the 429 was about.
       RateLimiter.windowFor(config.rateLimits ?? classicRateLimits, prepared.request.method, prepared.pathname) ??
         Duration.seconds(3)
+    // The `bunq.request` span is the parent of what runs inside it only when there is middleware of the user's
+    // (`transformClient`): the transport's own span is off for bunq's requests (`withRequestRefs`), so otherwise
+    // nothing inside makes a span or logs, and making it the current span costs 25 Effect operations per call.
+    const parentOfMiddleware = options?.transformClient !== undefined
     const run = <A>(
       request: BunqRequest,
       finish: (prepared: Prepared, requestId: string, raw: RawResponse) => Effect.Effect<A, ApiError | DecodeError>
     ): Effect.Effect<A, BunqError> =>
-      Effect.flatMap(prepare(request), (prepared) =>
+      Effect.suspend(() => {
+        const prepared = prepare(request)
+        if (typeof prepared === "string") return Effect.dieMessage(prepared)
         // One span per request, named for what it is; the operation is an attribute (a program's own span, such as
         // `DeviceServer.get`, is its parent, so the name is not repeated).
-        withRedactedHeaders(Effect.useSpan("bunq.request", {
+        return withRequestRefs(Effect.useSpan("bunq.request", {
           kind: "client",
           captureStackTrace: false,
           attributes: {
@@ -647,7 +715,7 @@ export const make = (options?: {
             "url.path": prepared.pathname
           }
         }, (span) => {
-          const sendSigned = Effect.flatMap(sign(prepared), (signature) => {
+          const sendSigned = signed(prepared, (signature) => {
             const once = attempt(prepared, signature, span, finish)
             // A GET is retried on 429, 5xx and transport failures; any other method on 429 only (bunq says it did not
             // process it), never after a failure that may have reached bunq.
@@ -657,9 +725,9 @@ export const make = (options?: {
               while: request.method === "GET" ? isRetryable : isRateLimited
             })
           })
-          // The span is the parent of the transport's own spans (`http.client` of the platform clients).
-          return Effect.withParentSpan(sendSigned, span)
-        })))
+          return parentOfMiddleware ? Effect.withParentSpan(sendSigned, span) : sendSigned
+        }))
+      })
 
     return {
       execute: (request) => run(request, decode),

@@ -2,12 +2,13 @@
  * A lean `HttpClient` over an undici `Dispatcher`: one `dispatcher.request` per request, nothing around it.
  *
  * Compared with `NodeHttpClient.layerUndici` it has no HTTP span (and sends no `traceparent`/`b3` headers), no
- * per-request `FiberRef` reads, reads the response headers once, and memoizes the body as a promise instead of an
- * `Effect.cached`. Hand-written because the difference is measured: a signed `GET` through `BunqNode.layer`
- * evaluates 178 Effect operations over this client, 296 over `NodeHttpClient.layerUndici`, and 283 over
- * `layerUndici` with `HttpClient.withTracerDisabledWhen(() => true)` (`pnpm --filter @effect-bunq/bench ops`,
- * 2026-12-07); the issue's target is 120. What it keeps: interruption aborts the request (and an unread body), bodies that are never read
- * are destroyed when the response is garbage collected, and failures are `RequestError`/`ResponseError`.
+ * per-request context merge (`layerMergedContext`) or `FiberRef` reads, reads the response headers once, and memoizes
+ * the body as a promise instead of an `Effect.cached`. Hand-written because the difference is measured: a signed `GET`
+ * through `BunqNode.layer` evaluates 124 Effect operations over this client and 226 over `NodeHttpClient.layerUndici`
+ * (whose span is already off for bunq's requests, see `BunqClient.layerRequestSettings`; `pnpm --filter
+ * @effect-bunq/bench ops`, 2026-12-07); the issue's target is 120. What it keeps: interruption aborts the request (and
+ * an unread body), bodies that are never read are destroyed when the response is garbage collected, and failures are
+ * `RequestError`/`ResponseError`.
  *
  * The response class follows `@effect/platform-node`'s undici response (MIT, Effectful Technologies Inc.).
  *
@@ -17,7 +18,6 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Undici from "@effect/platform-node/Undici"
 import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
-import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -33,26 +33,6 @@ import { EventEmitter } from "node:events"
 import type { Readable } from "node:stream"
 
 type Body = Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>
-
-const convertBody = (
-  request: HttpClientRequest.HttpClientRequest,
-  body: HttpBody.HttpBody
-): Effect.Effect<Body, HttpClientError.RequestError> => {
-  switch (body._tag) {
-    case "Empty":
-      return Effect.succeed(null)
-    case "Uint8Array":
-    case "Raw":
-      return Effect.succeed(body.body as Uint8Array)
-    case "FormData":
-      return Effect.succeed(body.formData as unknown as Undici.FormData)
-    case "Stream":
-      return Effect.mapError(
-        NodeStream.toReadable(body.stream),
-        (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })
-      )
-  }
-}
 
 /** Unread bodies are destroyed when their response is collected, so an ignored response frees its connection. */
 const unreadBodies = new FinalizationRegistry<Readable>((body) => {
@@ -189,6 +169,31 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 }
 
+const send = (
+  dispatcher: Undici.Dispatcher,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  body: Body
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> =>
+  Effect.async((resume) => {
+    const controller = new Abort()
+    dispatcher.request({
+      method: request.method,
+      headers: request.headers,
+      origin: url.origin,
+      path: url.pathname + url.search + url.hash,
+      body,
+      signal: controller,
+      // the deadline is the caller's (BunqClient's per-attempt timeout interrupts, which aborts)
+      headersTimeout: 60 * 60 * 1000,
+      bodyTimeout: 0
+    }).then(
+      (response) => resume(Effect.succeed(new UndiciResponse(request, response))),
+      (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
+    )
+    return Effect.sync(() => controller.abort())
+  })
+
 /** @internal */
 export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
   HttpClient.makeWith(
@@ -197,28 +202,24 @@ export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
       if (url._tag === "Left") {
         return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
       }
-      return Effect.flatMap(
-        convertBody(request, request.body),
-        (body) =>
-          Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
-            const controller = new Abort()
-            dispatcher.request({
-              method: request.method,
-              headers: request.headers,
-              origin: url.right.origin,
-              path: url.right.pathname + url.right.search + url.right.hash,
-              body,
-              signal: controller,
-              // the deadline is the caller's (BunqClient's per-attempt timeout interrupts, which aborts)
-              headersTimeout: 60 * 60 * 1000,
-              bodyTimeout: 0
-            }).then(
-              (response) => resume(Effect.succeed(new UndiciResponse(request, response))),
-              (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
-            )
-            return Effect.sync(() => controller.abort())
-          })
-      )
+      const body = request.body
+      switch (body._tag) {
+        case "Empty":
+          return send(dispatcher, request, url.right, null)
+        case "Uint8Array":
+        case "Raw":
+          return send(dispatcher, request, url.right, body.body as Uint8Array)
+        case "FormData":
+          return send(dispatcher, request, url.right, body.formData as unknown as Undici.FormData)
+        case "Stream":
+          return Effect.flatMap(
+            Effect.mapError(
+              NodeStream.toReadable(body.stream),
+              (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })
+            ),
+            (readable) => send(dispatcher, request, url.right, readable)
+          )
+      }
     }),
     Effect.succeed as HttpClient.HttpClient.Preprocess<never, never>
   )

@@ -1,6 +1,23 @@
 /**
- * A fake bunq transport built with `HttpClient.make`: it records every request exactly as it would go on the wire
- * (URL, headers, body bytes) and answers with a handler's reply, signed with a real server key by default.
+ * A recording transport for the `BunqClient` unit tests: an `HttpClient` built with `HttpClient.make` that records every
+ * request exactly as it would go on the wire (URL, headers, body bytes, the `Clock` time it arrived) and answers with a
+ * handler's reply, signed with a real server key by default (or forged: unsigned, another key, a flipped body or
+ * signature character). Not a bunq: it has no state, tokens or endpoints; each test says what the wire carries.
+ *
+ * Who needs it, and why the emulator (`@effect-bunq/emulator`, which serves `BunqClient.raw.test.ts` and every
+ * `ApiContext` test) cannot serve them:
+ * - `BunqClient.test.ts`, `BunqClient.browser.test.ts`: the exact headers and body bytes sent (the emulator does not
+ *   hand out what it received), every status with bunq's documented error bodies (399, 418, a proxy's HTML page, a
+ *   body that is not JSON or not UTF-8), a wrong or missing echoed request id, and transport failures with a given
+ *   cause (`Failed to fetch`, `ECONNRESET`): replies the emulator would never send.
+ * - `BunqClient.pagination.test.ts`: bunq's own example pages (`test/fixtures/list-pagination.*`) byte for byte, and
+ *   the exact URLs of the walk.
+ * - `BunqClient.resilience.test.ts`: the `Clock` time each attempt reached the transport (retry backoff, bunq's rate
+ *   windows, the limiter) with replies that need no crypto, so that every step between two `TestClock` moves is
+ *   synchronous; 429/5xx/transport failures per attempt.
+ * - `BunqClient.tracing.test.ts`: the client signature that was sent (to prove it reaches no span) and a body that
+ *   is not JSON.
+ *
  * Browser-safe (no node:* imports): the Node-only fixture loader is in `./fixtures.ts`.
  */
 import { BunqConfig } from "@effect-bunq/http"
@@ -70,12 +87,13 @@ export const flipBase64Char = (signature: string): string => {
   return signature.slice(0, index) + replacement + signature.slice(index + 1)
 }
 
-export interface Fake {
+export interface RecordingTransport {
+  /** Every request that reached the transport, oldest first. */
   readonly requests: Array<Recorded>
   readonly client: HttpClient.HttpClient
 }
 
-export const makeFake = (keys: Keys, handler: Handler): Effect.Effect<Fake> =>
+export const makeRecordingTransport = (keys: Keys, handler: Handler): Effect.Effect<RecordingTransport> =>
   Effect.gen(function*() {
     const signer = yield* WebCryptoSigner.make
     const requests: Array<Recorded> = []
@@ -131,30 +149,30 @@ export const makeFake = (keys: Keys, handler: Handler): Effect.Effect<Fake> =>
     return { requests, client }
   })
 
-/** A `BunqClient` over the fake transport, the WebCrypto signer and the given configuration. */
+/** A `BunqClient` over the recording transport, the WebCrypto signer and the given configuration. */
 export const clientLayer = (
-  fake: Fake,
+  transport: RecordingTransport,
   options: BunqConfig.Options = {}
 ): Layer.Layer<BunqClient.BunqClient> =>
   BunqClient.layer.pipe(
-    Layer.provide(Layer.succeed(HttpClient.HttpClient, fake.client)),
+    Layer.provide(Layer.succeed(HttpClient.HttpClient, transport.client)),
     Layer.provide(WebCryptoSigner.layer),
     Layer.provide(
       Layer.orDie(BunqConfig.layer({ baseUrl: "https://bunq.test/v1", retry: false, rateLimits: false, ...options }))
     )
   )
 
-/** Run `f` with a `BunqClient` over a fake transport. */
+/** Run `f` with a `BunqClient` over a recording transport. */
 export const withClient = <A, E>(
   keys: Keys,
   handler: Handler,
   options: BunqConfig.Options,
-  f: (client: BunqClient.BunqClient.Service, fake: Fake) => Effect.Effect<A, E>
+  f: (client: BunqClient.BunqClient.Service, transport: RecordingTransport) => Effect.Effect<A, E>
 ): Effect.Effect<A, E> =>
   Effect.gen(function*() {
-    const fake = yield* makeFake(keys, handler)
-    const client = yield* Effect.provide(BunqClient.BunqClient, clientLayer(fake, options))
-    return yield* f(client, fake)
+    const transport = yield* makeRecordingTransport(keys, handler)
+    const client = yield* Effect.provide(BunqClient.BunqClient, clientLayer(transport, options))
+    return yield* f(client, transport)
   })
 
 export const sessionToken = Redacted.make("SESSION-TOKEN-5ecr3t-0001")
