@@ -194,6 +194,29 @@ describe("ContextDocument.encodeFields / decodeFields", () => {
       const decodedNoSession = yield* ContextDocument.decodeFields("default", noSession, context.keyPair.privateKey)
       assert.isTrue(Option.isNone(decodedNoSession.session))
     }).pipe(Effect.provide(WebCryptoSigner.layer)))
+
+  it.effect("the session's expiresAt: ISO 8601 with a zone, read as the same instant; without a zone it is Corrupt", () =>
+    Effect.gen(function*() {
+      const context = yield* makeContext({ extractable: false })
+      const fields = JSON.parse(JSON.stringify(ContextDocument.encodeFields(context)))
+      const withExpiry = (expiresAt: string) => ({ ...fields, session: { ...fields.session, expiresAt } })
+      const offset = yield* ContextDocument.decodeFields(
+        "default",
+        withExpiry("2030-01-02T05:04:05.678+02:00"),
+        context.keyPair.privateKey
+      )
+      assert.strictEqual(
+        DateTime.toEpochMillis(Option.getOrThrow(offset.session).expiresAt),
+        Date.parse("2030-01-02T03:04:05.678Z")
+      )
+      for (const bad of ["2030-01-02T03:04:05.678", "not a date", "2030-13-45T00:00:00Z"]) {
+        const error = yield* Effect.flip(
+          ContextDocument.decodeFields("default", withExpiry(bad), context.keyPair.privateKey)
+        )
+        assert.strictEqual(error.reason, "Corrupt", bad)
+        assert.notInclude(error.message, bad)
+      }
+    }).pipe(Effect.provide(WebCryptoSigner.layer)))
 })
 
 describe("ContextStore.layerMemory", () => {

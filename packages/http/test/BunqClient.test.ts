@@ -128,20 +128,9 @@ describe("BunqClient requests", () => {
   it.effect("extra headers cannot replace bunq's headers or the credentials", () =>
     withClient(keys, () => ok, {}, (client, transport) =>
       Effect.gen(function*() {
-        yield* client.execute({
-          operation: "AttachmentPublic.create",
-          method: "POST",
-          path: "/attachment-public",
-          rawBody: { bytes: utf8("a receipt"), contentType: "image/png" },
-          headers: {
-            "x-bunq-client-authentication": "someone-else",
-            "X-Bunq-Client-Request-Id": "fixed",
-            "User-Agent": "other"
-          },
-          auth: { _tag: "Session", token: sessionToken },
-          signWith: keys.client.privateKey,
-          verifyWith: keys.server.publicKeyPem
-        })
+        const headers = { "x-bunq-client-authentication": "someone-else", "X-Bunq-Client-Request-Id": "fixed" }
+        const rawBody = { bytes: utf8("a receipt"), contentType: "image/png" }
+        yield* client.execute({ ...signedPost(undefined), rawBody, headers: { ...headers, "User-Agent": "other" } })
         const sent = transport.requests[0]!.headers
         assert.strictEqual(sent["x-bunq-client-authentication"], "SESSION-TOKEN-5ecr3t-0001")
         assert.notStrictEqual(sent["x-bunq-client-request-id"], "fixed")

@@ -232,7 +232,7 @@ export const make = (
         const session: ContextStore.SavedSession = {
           id: Option.some(created.id),
           token: created.token.token,
-          expiresAt: DateTime.unsafeMake(now + timeout * 1000),
+          expiresAt: DateTime.unsafeFromDate(new Date(now + timeout * 1000)),
           userId: created.user.id
         }
         lifetimes.set(session, timeout * 1000)

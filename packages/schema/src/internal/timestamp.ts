@@ -34,7 +34,7 @@ export const parse = (text: string): Option.Option<DateTime.Utc> => {
   ) {
     return Option.none()
   }
-  const result = DateTime.unsafeMake(date.getTime())
+  const result = DateTime.unsafeFromDate(date)
   originalText.set(result, text)
   return Option.some(result)
 }
