@@ -46,22 +46,59 @@ export const decimalFields: Readonly<Record<string, ReadonlyArray<string>>> = {
   Amount: ["value"]
 }
 
+/**
+ * Fields that hold a secret: decoded into (and, in request bodies, taken as) `Redacted<string>`, so that printing,
+ * logging or tracing an object never shows them; `Redacted.value` reads one. By object, the `…Read`/`…Listing`/`…Body`
+ * forms included. Every secret-bearing field of the spec (its `secret`, `token`, `pin`, `cvc`, `password` fields):
+ *
+ * - `OauthClient.secret`: an OAuth client's secret (`GET …/oauth-client`);
+ * - `Card.pin_code`, `CardPinAssignment.pin_code`: a card's PIN in a card request or `pin_code_assignment`;
+ * - `CardGeneratedCvc2.cvc2`: a virtual card's generated CVC2;
+ * - `PaymentServiceProviderCredential.token_value`, `UserCredentialPasswordIp.token_value`: a credential's token
+ *   while it is `PENDING_FIRST_USE`;
+ * - `DeviceServer.secret`, `SessionServer.secret` (the API key), `InstallationToken.token`, `SessionServerToken.token`:
+ *   the registration's secrets (those operations are excluded below, `ApiContext` sends them; the objects are marked
+ *   anyway in case another object embeds them).
+ *
+ * Not secrets, left as strings: `TokenQrRequestIdeal.token` / `TokenQrRequestSofort.token` (the payment token printed
+ * in an iDEAL or Sofort QR code, public by design), `MasterCardAction.token_status` and `pin_status` (statuses).
+ */
+export const secretFields: Readonly<Record<string, ReadonlyArray<string>>> = {
+  OauthClient: ["secret"],
+  Card: ["pin_code"],
+  CardPinAssignment: ["pin_code"],
+  CardGeneratedCvc2: ["cvc2"],
+  PaymentServiceProviderCredential: ["token_value"],
+  UserCredentialPasswordIp: ["token_value"],
+  DeviceServer: ["secret"],
+  SessionServer: ["secret"],
+  InstallationToken: ["token"],
+  SessionServerToken: ["token"]
+}
+
+/** The object a schema is a form of: `OauthClientRead`, `OauthClientListing` → `OauthClient`. */
+export const baseObject = (name: string): string => name.replace(/(Read|Listing|Create|Update|Body)$/, "")
+
 /** Objects shaped like a "one of" that are not: bags of several `Response` items (registration answers). */
 export const notOneOf: ReadonlyArray<string> = ["InstallationCreate", "SessionServerCreate"]
 
 /**
  * Creates whose answer is not `{"Id":{"id":<integer>}}`:
  *
- * - attachments and avatars answer with a UUID: `{"Uuid":{"uuid":"<uuid>"}}` (bunq's SDKs read `Uuid` for
+ * - public attachments and avatars answer with a UUID: `{"Uuid":{"uuid":"<uuid>"}}` (bunq's SDKs read `Uuid` for
  *   `AttachmentPublic.create` and `Avatar.create`; jorttbv/bunq-client's `avatars.post.json`), or, in older captures,
- *   `{"Id":{"id":"<uuid>"}}` (its `attachments.post.json`, `attachment_publics.post.json`): both are accepted and the
- *   program returns the UUID string;
+ *   `{"Id":{"id":"<uuid>"}}` (its `attachment_publics.post.json`): both are accepted and the program returns the UUID
+ *   string;
+ * - a monetary account's attachment answers with an integer id, `{"Id":{"id":1}}` (bunq's SDKs:
+ *   `AttachmentMonetaryAccount.create` returns an int, and a payment's `attachment: [{id}]` takes it; the emulator
+ *   answers so), but jorttbv/bunq-client's `attachments.post.json` holds `{"Id":{"id":"<uuid>"}}`: `"idOrUuid"`
+ *   returns the integer, or the UUID string when that is what came;
  * - notification filters answer the filters they set, one item each (bunq's SDKs read
  *   `{"NotificationFilterUrl":{…}}` items from the answer to `POST …/notification-filter-url`, and the same for push
  *   and email filters): the program returns them, decoded as the filter object.
  */
-export const createResults: Readonly<Record<string, "uuid" | { readonly list: string }>> = {
-  CREATE_Attachment_for_User_MonetaryAccount: "uuid",
+export const createResults: Readonly<Record<string, "uuid" | "idOrUuid" | { readonly list: string }>> = {
+  CREATE_Attachment_for_User_MonetaryAccount: "idOrUuid",
   CREATE_AttachmentPublic: "uuid",
   CREATE_Avatar: "uuid",
   CREATE_NotificationFilterUrl_for_User: { list: "NotificationFilterUrl" },

@@ -16,7 +16,7 @@ import * as Schemas from "./Schemas.js"
  *
  * `userId` defaults to the session's user.
  *
- * Sends the file's raw bytes (not JSON) with its `Content-Type` and `X-Bunq-Attachment-Description`, signed over the bytes; returns the attachment's UUID.
+ * Sends the file's raw bytes (not JSON) with its `Content-Type` and `X-Bunq-Attachment-Description`, signed over the bytes; returns the attachment's id (what a payment's `attachment: [{ id }]` takes), or its UUID if bunq answers one.
  *
  * @since 0.1.0
  * @category programs
@@ -29,11 +29,12 @@ export const upload: (
     readonly contentType: string
     readonly description: string
   }
-) => Effect.Effect<string, ApiContext.ApiContextError, ApiContext.ApiContext> = /* @__PURE__ */ operation.upload({
-  name: "Attachment.upload",
-  method: "POST",
-  path: "/user/{userId}/monetary-account/{monetaryAccountId}/attachment"
-})
+) => Effect.Effect<number | string, ApiContext.ApiContextError, ApiContext.ApiContext> = /* @__PURE__ */ operation
+  .upload({
+    name: "Attachment.upload",
+    method: "POST",
+    path: "/user/{userId}/monetary-account/{monetaryAccountId}/attachment"
+  }, "idOrUuid")
 
 /**
  * Get a specific attachment. The header of the response contains the content-type of the attachment.

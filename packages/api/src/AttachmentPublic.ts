@@ -25,7 +25,7 @@ export const upload: (
   name: "AttachmentPublic.upload",
   method: "POST",
   path: "/attachment-public"
-})
+}, "uuid")
 
 /**
  * Get a specific attachment's metadata through its UUID. The Content-Type header of the response will describe the MIME type of the attachment file.

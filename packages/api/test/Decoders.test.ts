@@ -4,7 +4,9 @@
  * know decodes to `Unknown` with the raw JSON.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Either, FastCheck, Schema } from "effect"
+import { Either, FastCheck, Redacted, Schema } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import * as Schemas from "../src/Schemas.js"
 
 const all = Object.entries(Schemas as unknown as Record<string, Schema.Schema<any, any>>).filter(([, value]) =>
@@ -92,5 +94,42 @@ describe("generated decoders", () => {
     assert.isTrue(
       Either.isRight(Schema.encodeEither(Schemas.PaymentBody)({ amount: { value: "12.50", currency: "EUR" } } as any))
     )
+  })
+})
+
+describe("secret fields", () => {
+  // every field of the spec whose name says it holds a secret; the patch layer (`secretFields`) must list it, or say
+  // why not (an iDEAL/Sofort QR token is printed on the QR code)
+  const secretName = /secret|token_value|pin_code$|cvc2$|^token$/
+  const notSecret: ReadonlySet<string> = new Set(["TokenQrRequestIdeal.token", "TokenQrRequestSofort.token"])
+  const spec = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, "../spec/openapi.json"), "utf8")) as {
+    readonly components: {
+      readonly schemas: Record<string, { readonly properties?: Record<string, { readonly type?: string }> }>
+    }
+  }
+  const fields = Object.entries(spec.components.schemas).flatMap(([name, schema]) =>
+    Object.entries(schema.properties ?? {}).filter(([field, p]) =>
+      p.type === "string" && secretName.test(field) && !notSecret.has(`${name}.${field}`)
+    ).map(([field]) => [name, field] as const)
+  )
+
+  it("decode as Redacted (never printed) and encode back to the plain string, in answers and request bodies", () => {
+    assert.isAtLeast(fields.length, 10)
+    const withBodies = fields.flatMap(([name, field]) => [[name, field], [`${name}Body`, field]] as const)
+    let checked = 0
+    for (const [name, field] of withBodies) {
+      const schema = (Schemas as unknown as Record<string, Schema.Schema<any, any>>)[name]
+      if (schema === undefined) continue
+      const result = Schema.decodeUnknownEither(schema)({ [field]: "s3cr3t-value" })
+      // a request body may require other fields (the registration bodies); answer forms never fail
+      if (Either.isLeft(result) && name.endsWith("Body")) continue
+      const decoded = Either.getOrThrow(result)
+      if (!(field in decoded)) continue // a body without the field (read-only)
+      assert.isTrue(Redacted.isRedacted(decoded[field]), `${name}.${field} is Redacted`)
+      assert.notInclude(JSON.stringify(decoded), "s3cr3t-value", `${name}.${field} does not print`)
+      assert.strictEqual(Schema.encodeSync(schema)(decoded)[field], "s3cr3t-value", `${name}.${field} encodes`)
+      checked++
+    }
+    assert.isAtLeast(checked, fields.length)
   })
 })

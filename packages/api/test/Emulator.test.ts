@@ -132,4 +132,60 @@ describe("the generated programs on the emulator", () => {
       }),
     { timeout: 60_000 }
   )
+
+  it.effect(
+    "a monetary account's attachment: Attachment.upload returns its id, Content downloads the same bytes from /content, verified",
+    () =>
+      Effect.gen(function*() {
+        const { client, context, emulator } = yield* setup
+        const apiKey = yield* Effect.provide(Api.SandboxUserPerson.create(), client)
+        yield* Effect.gen(function*() {
+          const accountId = (yield* bankAccount).id!
+          const id = yield* Api.Attachment.upload({
+            monetaryAccountId: accountId,
+            body: png,
+            contentType: "image/png",
+            description: "receipt"
+          })
+          // the emulator, like bunq's SDKs, answers a monetary account's attachment with an integer id
+          if (typeof id !== "number") return assert.fail(`expected an integer id, got ${id}`)
+          const attachmentId = id
+
+          // the emulator serves /content as the raw bytes, signed; the program verifies them and hands them out
+          const content = yield* Api.Content.downloadForMonetaryAccountAttachment({
+            monetaryAccountId: accountId,
+            attachmentId
+          })
+          assert.strictEqual(content.contentType, "image/png")
+          assert.deepStrictEqual(content.bytes, png)
+          const log = yield* emulator.log
+          const [upload, download] = log.slice(-2)
+          assert.strictEqual(upload!.method, "POST")
+          assert.strictEqual(upload!.signature, "verified", "the upload is signed over the raw bytes")
+          assert.strictEqual(download!.method, "GET")
+          assert.strictEqual(
+            download!.path,
+            `/user/${download!.path.split("/")[2]}/monetary-account/${accountId}/attachment/${attachmentId}/content`
+          )
+          assert.strictEqual(download!.status, 200)
+
+          // one byte changed after the emulator signed it: the download fails, no bytes are handed out
+          yield* emulator.injectFault({ _tag: "TamperedBody", method: "GET", path: "**/attachment/*/content" })
+          const error = yield* Effect.flip(
+            Api.Content.downloadForMonetaryAccountAttachment({ monetaryAccountId: accountId, attachmentId })
+          )
+          assert.strictEqual(error._tag, "ResponseVerificationError")
+
+          // an id that is not this account's attachment is bunq's 404, typed
+          const missing = yield* Effect.flip(
+            Api.Content.downloadForMonetaryAccountAttachment({
+              monetaryAccountId: accountId,
+              attachmentId: attachmentId + 1000
+            })
+          )
+          assert.strictEqual(missing._tag, "ApiError")
+        }).pipe(Effect.provide(context(apiKey)))
+      }),
+    { timeout: 60_000 }
+  )
 })

@@ -17,7 +17,7 @@ import * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Option, Redacted, Stream, TestClock } from "effect"
+import { Chunk, Effect, Inspectable, Layer, Option, Redacted, Stream, TestClock } from "effect"
 import * as CallbackUrl from "../src/CallbackUrl.js"
 import * as MonetaryAccount from "../src/MonetaryAccount.js"
 import * as OauthClient from "../src/OauthClient.js"
@@ -224,11 +224,17 @@ describe("OAuth on the emulator", () => {
         return read
       }).pipe(Effect.provide(provider), Effect.provide(services))
       assert.deepStrictEqual(registered.callback_url?.map((c) => c.url), [redirectUri])
+      // the client's secret decodes as Redacted: printing or serializing the object never shows it
+      const secret = Redacted.value(registered.secret!)
+      assert.isAbove(secret.length, 0)
+      assert.notInclude(JSON.stringify(registered), secret)
+      assert.notInclude(String(registered.secret), secret)
+      assert.notInclude(Inspectable.format(registered), secret)
 
       const carol = yield* emulator.createSandboxUser()
       const client: OAuth.Client = {
         clientId: registered.client_id!,
-        clientSecret: Redacted.make(registered.secret!),
+        clientSecret: registered.secret!,
         redirectUri,
         endpoints: OAuth.customEndpoints(oauthBase)
       }

@@ -39,18 +39,16 @@ import type { BunqClient } from "@effect-bunq/http/BunqClient"
 import type { BunqConfig } from "@effect-bunq/http/BunqConfig"
 import type * as UserSchema from "@effect-bunq/schema/User"
 import type * as Signer from "@effect-bunq/signer/Signer"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as ConfigError from "effect/ConfigError"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Encoding from "effect/Encoding"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
+import type * as Redacted from "effect/Redacted"
 import * as ApiContext from "./ApiContext.js"
 import * as ContextStore from "./ContextStore.js"
+import * as internal from "./internal/oauth.js"
 import * as User from "./User.js"
 
 /**
@@ -94,7 +92,7 @@ export const endpoints = (
   environment: Environment,
   tokenRequest: TokenRequest = "query"
 ): Endpoints => {
-  const host = hosts[environment]
+  const host = internal.hosts[environment]
   return {
     authorizeUrl: `${host.auth}/auth`,
     tokenUrl: tokenRequest === "query" ? `${host.api}/v1/token` : `${host.auth}/token`,
@@ -157,26 +155,18 @@ export interface AccessToken {
 }
 
 /**
+ * Which OAuth step failed and why (see `OAuthError`).
+ *
  * @since 0.1.0
  * @category errors
  */
-export const OAuthErrorReason = Schema.Literal(
-  "StateMismatch",
-  "AuthorizationDenied",
-  "MissingCode",
-  "InvalidGrant",
-  "InvalidClient",
-  "Rejected",
-  "Transport",
-  "UnexpectedResponse",
-  "NotOAuth"
-)
+export const OAuthErrorReason: typeof internal.OAuthErrorReason = internal.OAuthErrorReason
 
 /**
  * @since 0.1.0
  * @category errors
  */
-export type OAuthErrorReason = typeof OAuthErrorReason.Type
+export type OAuthErrorReason = internal.OAuthErrorReason
 
 /**
  * An OAuth step failed. `reason` says which:
@@ -196,21 +186,13 @@ export type OAuthErrorReason = typeof OAuthErrorReason.Type
  * @since 0.1.0
  * @category errors
  */
-export class OAuthError extends Schema.TaggedError<OAuthError>("@effect-bunq/device-server/OAuthError")("OAuthError", {
-  reason: OAuthErrorReason,
-  description: Schema.String,
-  /** The OAuth error code (`invalid_grant`, `access_denied`, …) when there is one. */
-  error: Schema.optional(Schema.String),
-  /** The token endpoint's HTTP status, when it answered. */
-  status: Schema.optional(Schema.Number)
-}) {
-  /**
-   * @since 0.1.0
-   */
-  override get message(): string {
-    return `${this.reason}: ${this.description}${this.status === undefined ? "" : ` (HTTP ${this.status})`}`
-  }
-}
+export const OAuthError: typeof internal.OAuthError = internal.OAuthError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type OAuthError = internal.OAuthError
 
 /**
  * A fresh `state`: 32 bytes from WebCrypto's random generator, as 64 hex characters.
@@ -258,41 +240,10 @@ export const authorize = (
  * @since 0.1.0
  * @category combinators
  */
-export const parseCallback = (
+export const parseCallback: (
   callback: string | URL,
   expectedState: string
-): Effect.Effect<Redacted.Redacted<string>, OAuthError> =>
-  Effect.suspend(() => {
-    const params = callbackParams(callback)
-    const state = params.get("state")
-    if (state === null || expectedState === "" || !constantTimeEqual(state, expectedState)) {
-      return Effect.fail(
-        new OAuthError({
-          reason: "StateMismatch",
-          description: state === null
-            ? "the redirect carries no state: it was not sent in answer to this app's authorization request"
-            : "the redirect's state is not the one this app sent: a forged or stale redirect, ignored"
-        })
-      )
-    }
-    const error = params.get("error")
-    if (error !== null) {
-      return Effect.fail(
-        new OAuthError({
-          reason: "AuthorizationDenied",
-          error,
-          description: error === "access_denied"
-            ? "the user did not grant access"
-            : `bunq reported ${error} on the redirect${describeFrom(params.get("error_description"))}`
-        })
-      )
-    }
-    const code = params.get("code")
-    if (code === null || code === "") {
-      return Effect.fail(new OAuthError({ reason: "MissingCode", description: "the redirect carries no code" }))
-    }
-    return Effect.succeed(Redacted.make(code))
-  })
+) => Effect.Effect<Redacted.Redacted<string>, OAuthError> = internal.parseCallback
 
 /**
  * Exchange a code for an access token at the client's token endpoint (`grant_type=authorization_code`, the code,
@@ -301,80 +252,10 @@ export const parseCallback = (
  * @since 0.1.0
  * @category programs
  */
-export const exchange = (
+export const exchange: (
   client: Client,
   code: Redacted.Redacted<string>
-): Effect.Effect<AccessToken, OAuthError, HttpClient.HttpClient> =>
-  Effect.gen(function*() {
-    // The platform's span would record the full URL, query string (code and secret) included: it is turned off for
-    // this request, and `OAuth.exchange`'s own span records only the endpoint.
-    const http = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
-    const params = {
-      grant_type: "authorization_code",
-      code: Redacted.value(code),
-      redirect_uri: client.redirectUri,
-      client_id: client.clientId,
-      client_secret: Redacted.value(client.clientSecret)
-    }
-    const base = HttpClientRequest.post(client.endpoints.tokenUrl).pipe(HttpClientRequest.acceptJson)
-    const request = client.endpoints.tokenRequest === "query"
-      ? HttpClientRequest.setUrlParams(base, params)
-      : HttpClientRequest.bodyUrlParams(base, params)
-    const response = yield* http.execute(request).pipe(
-      Effect.timeoutFail({
-        duration: exchangeTimeout,
-        onTimeout: () =>
-          new OAuthError({
-            reason: "Transport",
-            description: `the token endpoint did not answer within ${Duration.format(exchangeTimeout)}`
-          })
-      }),
-      Effect.catchTags({
-        RequestError: (error) => Effect.fail(transportError(error.reason)),
-        ResponseError: (error) => Effect.fail(transportError(error.reason))
-      })
-    )
-    const status = response.status
-    const json = yield* Effect.option(response.json)
-    const unexpected = (what: string) =>
-      new OAuthError({ reason: "UnexpectedResponse", status, description: `the token endpoint answered ${what}` })
-    if (Option.isNone(json)) return yield* unexpected("something that is not JSON")
-    if (status >= 200 && status < 300) {
-      const body = yield* Effect.mapError(
-        Schema.decodeUnknown(TokenResponse)(json.value),
-        () => unexpected("JSON without an access_token")
-      )
-      return { accessToken: Redacted.make(body.access_token), tokenType: body.token_type }
-    }
-    const error = yield* Effect.mapError(
-      Schema.decodeUnknown(ErrorResponse)(json.value),
-      () => unexpected(`HTTP ${status} without an OAuth error`)
-    )
-    const description = describeFrom(error.error_description)
-    return yield* new OAuthError({
-      reason: error.error === "invalid_grant"
-        ? "InvalidGrant"
-        : error.error === "invalid_client" || error.error === "unauthorized_client"
-        ? "InvalidClient"
-        : "Rejected",
-      error: error.error,
-      status,
-      description: error.error === "invalid_grant"
-        ? `the code was refused: unknown, expired or used already${description}`
-        : error.error === "invalid_client" || error.error === "unauthorized_client"
-        ? `the client id or secret was refused${description}`
-        : `the token endpoint refused the request: ${error.error}${description}`
-    })
-  }).pipe(
-    Effect.scoped,
-    Effect.withSpan("OAuth.exchange", {
-      kind: "client",
-      attributes: {
-        "oauth.token_endpoint": client.endpoints.tokenUrl,
-        "oauth.token_request": client.endpoints.tokenRequest
-      }
-    })
-  )
+) => Effect.Effect<AccessToken, OAuthError, HttpClient.HttpClient> = internal.exchange
 
 /**
  * The store key of an access token's context: `oauth-` and the first 16 hex digits of the token's SHA-256, so each
@@ -466,54 +347,6 @@ export const connection = (): Effect.Effect<
     return yield* toConnection(user)
   }).pipe(Effect.withSpan("OAuth.connection"))
 
-// -----------------------------------------------------------------------------
-// internals
-// -----------------------------------------------------------------------------
-
-const hosts = {
-  production: { auth: "https://oauth.bunq.com", api: "https://api.oauth.bunq.com" },
-  sandbox: { auth: "https://oauth.sandbox.bunq.com", api: "https://api-oauth.sandbox.bunq.com" }
-} as const
-
-/** Equal strings, compared in time that depends only on their lengths. */
-const constantTimeEqual = (a: string, b: string): boolean => {
-  let difference = a.length ^ b.length
-  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i % Math.max(1, b.length))
-  return difference === 0
-}
-
-const callbackParams = (callback: string | URL): URLSearchParams => {
-  if (callback instanceof URL) return callback.searchParams
-  const text = callback.trim()
-  if (/^[a-z][a-z0-9+.-]*:/i.test(text)) {
-    try {
-      return new URL(text).searchParams
-    } catch {
-      return new URLSearchParams()
-    }
-  }
-  return new URLSearchParams(text.startsWith("?") ? text.slice(1) : text)
-}
-
-/** bunq's own text, shortened and on one line (it never holds a secret, but keep what is shown small). */
-const describeFrom = (text: string | null | undefined): string =>
-  text === null || text === undefined || text.trim() === "" ? "" : `: ${text.replace(/\s+/g, " ").trim().slice(0, 200)}`
-
-const TokenResponse = Schema.Struct({
-  access_token: Schema.NonEmptyTrimmedString,
-  token_type: Schema.optionalWith(Schema.String, { default: () => "bearer" })
-})
-
-const ErrorResponse = Schema.Struct({
-  error: Schema.String,
-  error_description: Schema.optional(Schema.NullOr(Schema.String))
-})
-
-const exchangeTimeout = Duration.seconds(30)
-
-const transportError = (reason: string) =>
-  new OAuthError({ reason: "Transport", description: `the token endpoint could not be reached (${reason})` })
-
 const toConnection = (user: UserSchema.User): Effect.Effect<Connection, OAuthError> =>
   user._tag === "UserApiKey"
     ? Effect.succeed({
@@ -523,7 +356,7 @@ const toConnection = (user: UserSchema.User): Effect.Effect<Connection, OAuthErr
       user
     })
     : Effect.fail(
-      new OAuthError({
+      new internal.OAuthError({
         reason: "NotOAuth",
         description: `the context's user is a ${user._tag}, not a UserApiKey: its API key is not an OAuth access token`
       })

@@ -7,8 +7,10 @@
  * addresses, …); every field except `id` is optional and accepts `null`. Fields not modelled here are dropped when
  * decoding: read the raw `items` if you need one of them.
  *
- * (Over 400 lines on purpose: one schema per user variant bunq sends plus the union that picks one; they describe one
- * wire format and change together, so they stay in one module.)
+ * (Over 400 lines on purpose: one schema per user variant bunq sends, the parts they share (`Pointer`, `Avatar`,
+ * `Address`, `LabelUser`) and the union that picks one. The union decodes by class identity over the variants'
+ * shared fields, so variants, parts and union change together; moving the parts to an internal module would only
+ * add a value-and-type alias per public name here, and a public module of their own would change import paths.)
  *
  * ```ts
  * import * as User from "@effect-bunq/schema/User"

@@ -6,7 +6,7 @@
  * - a read answers `{"Response":[{"Payment":{...}}]}`: the first item's value (or, for a "one of" object, the item
  *   itself) is decoded;
  * - a list answers one such item per object, plus `Pagination`: pages go through `@effect-bunq/http/Pagination`;
- * - a create or update answers `{"Id":{"id":1}}` (some `{"Uuid":{"uuid":"…"}}`, attachments an `Id` holding a
+ * - a create or update answers `{"Id":{"id":1}}` (some `{"Uuid":{"uuid":"…"}}`, older captures an `Id` holding a
  *   UUID string), whatever the spec says;
  * - a delete answers `{"Response":[]}`.
  *
@@ -44,11 +44,12 @@ export type Params = { readonly [key: string]: unknown } | undefined
 
 /**
  * What a create or update answers: an `Id` with an integer, a UUID (`Uuid`, or an `Id` holding a UUID string),
- * every item decoded with a schema (notification filters), or an object decoded with a schema.
+ * either of them (`idOrUuid`: the integer, or the UUID when one came), every item decoded with a schema
+ * (notification filters), or an object decoded with a schema.
  *
  * @internal
  */
-export type Result = "id" | "uuid" | { readonly list: Any } | Any
+export type Result = "id" | "uuid" | "idOrUuid" | { readonly list: Any } | Any
 
 const placeholder = /\{([A-Za-z]+)\}/g
 
@@ -174,25 +175,29 @@ const decodeResult = (result: Result, target: string) => (items: ReadonlyArray<u
   // a UUID comes as `{"Uuid":{"uuid"}}` or, in older answers, as `{"Id":{"id":"<uuid>"}}`
   const has = (typeName: string) =>
     items.findIndex((item) => typeof item === "object" && item !== null && typeName in item)
-  const uuidAt = result === "uuid" ? has("Uuid") : -1
+  const uuidAt = result === "id" ? -1 : has("Uuid")
   if (uuidAt >= 0) return Effect.map(decodeItem(UuidString, true, target)(items[uuidAt], uuidAt), (value) => value.uuid)
   const idAt = has("Id")
   if (idAt < 0) {
     return Effect.fail(
       SchemaDecodeError.fromParseIssue(
         target,
-        new ParseResult.Type(IdNumber.ast, items, `no ${result === "uuid" ? "Uuid or Id" : "Id"} object in Response`)
+        new ParseResult.Type(IdNumber.ast, items, `no ${result === "id" ? "Id" : "Uuid or Id"} object in Response`)
       )
     )
   }
   return Effect.map(
-    decodeItem(result === "uuid" ? IdString : IdNumber, true, target)(items[idAt], idAt),
+    decodeItem(result === "uuid" ? IdString : result === "idOrUuid" ? IdEither : IdNumber, true, target)(
+      items[idAt],
+      idAt
+    ),
     (value): any => value.id
   )
 }
 
 const IdNumber: Any = Schema.Struct({ id: Schema.Number })
 const IdString: Any = Schema.Struct({ id: Schema.String })
+const IdEither: Any = Schema.Struct({ id: Schema.Union(Schema.Number, Schema.String) })
 const UuidString: Any = Schema.Struct({ uuid: Schema.String })
 
 /** `POST` or `PUT` with a JSON body. @internal */
@@ -218,8 +223,11 @@ export const remove = (descriptor: Descriptor) =>
     yield* ApiContext.request({ operation: descriptor.name, method: descriptor.method, path })
   })
 
-/** `POST` a file's raw bytes (an attachment): signed over the bytes; answers the attachment's UUID. @internal */
-export const upload = (descriptor: Descriptor) =>
+/**
+ * `POST` a file's raw bytes (an attachment): signed over the bytes; answers the attachment's UUID (`"uuid"`), or its
+ * id (`"idOrUuid"`: a monetary account's attachment). @internal
+ */
+export const upload = (descriptor: Descriptor, result: "uuid" | "idOrUuid") =>
   Effect.fn(descriptor.name)(function*(params: Params) {
     const path = yield* resolvePath(descriptor, params)
     const response = yield* ApiContext.request({
@@ -229,7 +237,7 @@ export const upload = (descriptor: Descriptor) =>
       rawBody: { bytes: params?.["body"] as Uint8Array, contentType: params?.["contentType"] as string },
       headers: { "X-Bunq-Attachment-Description": params?.["description"] as string }
     })
-    return yield* inResponse(descriptor, path, response, decodeResult("uuid", descriptor.name)(response.items))
+    return yield* inResponse(descriptor, path, response, decodeResult(result, descriptor.name)(response.items))
   })
 
 /** `GET` a file's raw bytes, verified over the bytes. @internal */

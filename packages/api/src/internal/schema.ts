@@ -19,7 +19,8 @@ import type { JsonObject, Unknown } from "../OneOf.js"
 export type Any = Schema.Schema<any, any, never>
 
 /**
- * A field's kind: a JSON primitive, `"decimal"` (a decimal number as a string, never a float), a thunk of another
+ * A field's kind: a JSON primitive, `"decimal"` (a decimal number as a string, never a float), `"secret"` (a string
+ * held as `Redacted`, so that it never prints; the patch layer's `secretFields`), a thunk of another
  * object's schema, a one-element array of a kind (a JSON array of it), or a union of kinds (the patch layer's
  * alternatives, where bunq sends another shape than its spec says).
  *
@@ -31,6 +32,7 @@ export type Kind =
   | "boolean"
   | "unknown"
   | "decimal"
+  | "secret"
   | (() => Any)
   | readonly [Kind]
   | { readonly union: ReadonlyArray<Kind> }
@@ -54,6 +56,9 @@ export const Decimal: Schema.Schema<string> = Schema.transformOrFail(Schema.Stri
       : ParseResult.fail(new ParseResult.Type(ast, value, "expected a decimal number such as \"12.50\""))
 }).annotations({ identifier: "Decimal", description: "a decimal number as a string, e.g. \"12.50\"" })
 
+/** A secret string: `Redacted` once decoded, the plain string only in the JSON sent or received. */
+const Secret: Any = Schema.Redacted(Schema.String)
+
 const kindSchema = (kind: Kind): Any => {
   switch (kind) {
     case "string":
@@ -66,6 +71,8 @@ const kindSchema = (kind: Kind): Any => {
       return Schema.Unknown
     case "decimal":
       return Decimal
+    case "secret":
+      return Secret
     default:
       return typeof kind === "function"
         ? Schema.suspend(kind)

@@ -1,18 +1,16 @@
 /**
  * The money calls the CLI and the demo make, on the generated programs of `@effect-bunq/api` (accounts, payments,
- * events, payments, requests, notification filters). Only the attachment upload posts raw bytes through
- * `ApiContext.request` itself, because the emulator and bunq answer it with a numeric `Id` that a payment's
- * `attachment` refers to.
+ * events, requests, notification filters, the attachment upload).
  *
  * @internal
  */
+import * as Attachment from "@effect-bunq/api/Attachment"
 import * as Event from "@effect-bunq/api/Event"
 import * as MonetaryAccount from "@effect-bunq/api/MonetaryAccount"
 import * as NotificationFilterUrl from "@effect-bunq/api/NotificationFilterUrl"
 import * as Payment from "@effect-bunq/api/Payment"
 import * as RequestInquiry from "@effect-bunq/api/RequestInquiry"
 import type * as Schemas from "@effect-bunq/api/Schemas"
-import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { CliError } from "./errors.js"
@@ -105,36 +103,22 @@ export const pointer = (to: string, name: string | undefined) =>
     ? { type: "EMAIL", value: to.trim(), ...(name === undefined ? {} : { name }) }
     : { type: "IBAN", value: to.replace(/\s+/g, "").toUpperCase(), ...(name === undefined ? {} : { name }) }
 
-/** A POST under the session's user (`path` after `/user/{id}`) answered with `{"Id":{"id":…}}`. @internal */
-export const postForId = (
-  operation: string,
-  path: string,
-  request: { readonly body: Record<string, unknown> } | Pick<ApiContext.Request, "rawBody" | "headers">
-) =>
-  Effect.gen(function*() {
-    const context = yield* ApiContext.ApiContext
-    const session = yield* context.session
-    const response = yield* context.request({
-      operation,
-      method: "POST",
-      path: `/user/${session.userId}${path}`,
-      ...request
-    })
-    const id = (response.items[0]?.["Id"] as { readonly id?: unknown } | undefined)?.id
-    if (typeof id !== "number") return yield* new CliError({ description: `bunq answered ${operation} without an id` })
-    return id
-  })
-
 /** `POST /user/{id}/notification-filter-url`: callbacks of `category` to `target`. @internal */
 export const registerCallback = (category: string, target: string) =>
   NotificationFilterUrl.create({ body: { notification_filters: [{ category, notification_target: target }] } })
 
-/** `POST …/attachment`: raw bytes with a description; returns the attachment id. @internal */
+/**
+ * `POST …/attachment`: raw bytes with a description, signed over the bytes; returns the attachment id a payment's
+ * `attachment` takes (bunq, its SDKs and the emulator answer an integer; a UUID is an error here). @internal
+ */
 export const uploadAttachment = (accountId: number, bytes: Uint8Array, contentType: string, description: string) =>
-  postForId("AttachmentMonetaryAccount.create", `/monetary-account/${accountId}/attachment`, {
-    rawBody: { bytes, contentType },
-    headers: { "X-Bunq-Attachment-Description": description }
-  })
+  Effect.flatMap(
+    Attachment.upload({ monetaryAccountId: accountId, body: bytes, contentType, description }),
+    (id) =>
+      typeof id === "number"
+        ? Effect.succeed(id)
+        : Effect.fail(new CliError({ description: "bunq answered the attachment upload with a UUID, not an id" }))
+  )
 
 /** `POST …/payment`: returns the payment id. @internal */
 export const createPayment = (input: {
