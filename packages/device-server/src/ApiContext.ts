@@ -236,32 +236,41 @@ export const layer = (
 
 /**
  * Every runtime service (see `RuntimeServices`) from what a platform supplies: its configuration, its signer and its
- * context store, over the `HttpClient` it is given (passed through to the output), and optionally a rate limiter for
- * `BunqClient` (one shared by a fleet of processes; without it, the client's in-process limiter). `BunqNode` and
- * `BunqBrowser` build their layers with it.
+ * context store, over an `HttpClient` (its `httpClient` layer, or else the one it is given, passed through to the
+ * output), and optionally a rate limiter for `BunqClient` (one shared by a fleet of processes; without it, the
+ * client's in-process limiter). `BunqNode` and `BunqBrowser` build their layers with it.
  *
  * The services are built one after the other in a single layer, not as a graph of merged layers: each
- * `Layer.merge` / `provideMerge` forks fibers and costs ≈ 250 Effect operations, and a restore (build the layer from
- * a saved context) went from ≈ 5 500 operations to ≈ 1 500 this way (`pnpm --filter @effect-bunq/bench restore`).
- * The platform's layers are built in the surrounding memo map, so a layer the app also uses elsewhere is shared.
+ * `Layer.merge` / `provide` / `provideMerge` forks fibers and costs ≈ 250 Effect operations, and a restore (build the
+ * layer from a saved context) went from ≈ 5 500 operations to ≈ 1 600 this way (`pnpm --filter @effect-bunq/bench
+ * restore`; the `httpClient` layer built here rather than `Layer.provide`d saves ≈ 290 of them). The platform's layers
+ * are built in the surrounding memo map, so a layer the app also uses elsewhere is shared.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerRuntime = (
+export const layerRuntime = <H extends Layer.Layer<HttpClient.HttpClient> | undefined = undefined>(
   options: Options,
   platform: {
     readonly config: Layer.Layer<BunqConfig, ConfigError.ConfigError>
     readonly signer: Layer.Layer<Signer.Signer>
     readonly store: Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError, Signer.Signer>
     readonly rateLimiter?: Layer.Layer<BunqRateLimiter, ContextStore.ContextStoreError, BunqConfig> | undefined
+    readonly httpClient?: H
   }
-): Layer.Layer<RuntimeServices, ApiContextError | ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<
+  RuntimeServices,
+  ApiContextError | ConfigError.ConfigError,
+  H extends Layer.Layer<HttpClient.HttpClient> ? never : HttpClient.HttpClient
+> =>
+  // `HttpClient` is read from the context only when the platform gives no `httpClient` layer.
   Layer.scopedContext(Effect.gen(function*() {
     const memoMap = yield* Layer.CurrentMemoMap
     const scope = yield* Effect.scope
     const build = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.buildWithMemoMap(layer, memoMap, scope)
-    const http = yield* HttpClient.HttpClient
+    const http = platform.httpClient === undefined
+      ? yield* HttpClient.HttpClient
+      : Context.get(yield* build(platform.httpClient), HttpClient.HttpClient)
     const base = Context.merge(yield* build(platform.config), yield* build(platform.signer)).pipe(
       Context.add(HttpClient.HttpClient, http)
     )
@@ -275,7 +284,11 @@ export const layerRuntime = (
       : Context.merge(withStore, yield* Effect.provide(build(platform.rateLimiter), base))
     const withClient = Context.add(withStore, BunqClient, yield* Effect.provide(bunqClientMake, clientContext))
     return Context.add(withClient, ApiContext, yield* Effect.provide(make(options), withClient))
-  }))
+  })) as Layer.Layer<
+    RuntimeServices,
+    ApiContextError | ConfigError.ConfigError,
+    H extends Layer.Layer<HttpClient.HttpClient> ? never : HttpClient.HttpClient
+  >
 
 /**
  * Read the options from the environment: `BUNQ_API_KEY` (required), `BUNQ_DEVICE_DESCRIPTION`,

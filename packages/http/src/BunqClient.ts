@@ -18,6 +18,7 @@ import * as Stream from "effect/Stream"
 import type { BunqConfig } from "./BunqConfig.js"
 import type { BunqError } from "./BunqError.js"
 import * as internal from "./internal/client.js"
+import * as headers from "./internal/headers.js"
 import * as Pagination from "./Pagination.js"
 
 /**
@@ -218,7 +219,7 @@ export const make: Effect.Effect<
 export const layerWith = (
   options: Options
 ): Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> =>
-  Layer.merge(Layer.effect(BunqClient, makeWith(options)), internal.layerRequestRefs)
+  Layer.merge(Layer.effect(BunqClient, makeWith(options)), headers.layerRequestRefs)
 
 /**
  * `layerWith({})`: the client without middleware of your own.
@@ -229,7 +230,7 @@ export const layerWith = (
 export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> =
   /* @__PURE__ */ Layer.merge(
     /* @__PURE__ */ Layer.effect(BunqClient, make),
-    internal.layerRequestRefs
+    headers.layerRequestRefs
   )
 
 /**
@@ -268,7 +269,7 @@ export const items = <E, R>(
  * @since 0.1.0
  * @category redaction
  */
-export const secretHeaderNames: ReadonlyArray<string> = internal.secretHeaderNames
+export const secretHeaderNames: ReadonlyArray<string> = headers.secretHeaderNames
 
 /**
  * Run an effect with bunq's secret headers added to `Headers.currentRedactedNames`, so that `HttpClient` spans
@@ -278,7 +279,7 @@ export const secretHeaderNames: ReadonlyArray<string> = internal.secretHeaderNam
  * @category redaction
  */
 export const withRedactedHeaders: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =
-  internal.withRedactedHeaders
+  headers.withRedactedHeaders
 
 /**
  * A layer that adds bunq's secret headers to `Headers.currentRedactedNames` for everything built on it (for apps that
@@ -287,7 +288,7 @@ export const withRedactedHeaders: <A, E, R>(effect: Effect.Effect<A, E, R>) => E
  * @since 0.1.0
  * @category redaction
  */
-export const layerRedactedHeaders: Layer.Layer<never> = internal.layerRedactedHeaders
+export const layerRedactedHeaders: Layer.Layer<never> = headers.layerRedactedHeaders
 
 /**
  * bunq's settings of the `@effect/platform` fiber refs, for everything built on the layer: the secret headers in
@@ -299,4 +300,4 @@ export const layerRedactedHeaders: Layer.Layer<never> = internal.layerRedactedHe
  * @since 0.1.0
  * @category layers
  */
-export const layerRequestSettings: Layer.Layer<never> = internal.layerRequestRefs
+export const layerRequestSettings: Layer.Layer<never> = headers.layerRequestRefs

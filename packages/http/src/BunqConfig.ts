@@ -24,10 +24,10 @@
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
+import * as internal from "./internal/bunqConfig.js"
 
 /**
  * @since 0.1.0
@@ -41,10 +41,7 @@ export type Environment = "sandbox" | "production"
  * @since 0.1.0
  * @category constants
  */
-export const baseUrls: { readonly production: string; readonly sandbox: string } = {
-  production: "https://api.bunq.com/v1",
-  sandbox: "https://public-api.sandbox.bunq.com/v1"
-}
+export const baseUrls: { readonly production: string; readonly sandbox: string } = internal.baseUrls
 
 /**
  * The default `User-Agent`: this library's name and version.
@@ -52,7 +49,7 @@ export const baseUrls: { readonly production: string; readonly sandbox: string }
  * @since 0.1.0
  * @category constants
  */
-export const defaultUserAgent: string = "effect-bunq/0.1.0"
+export const defaultUserAgent: string = internal.defaultUserAgent
 
 /**
  * At most `limit` requests within any `window` (a sliding window): a request holds its slot from when it is sent until
@@ -88,13 +85,7 @@ export interface RateLimits {
  * @since 0.1.0
  * @category constants
  */
-export const classicRateLimits: RateLimits = {
-  GET: { limit: 3, window: Duration.seconds(3) },
-  POST: { limit: 5, window: Duration.seconds(3) },
-  PUT: { limit: 2, window: Duration.seconds(3) },
-  DELETE: { limit: 2, window: Duration.seconds(3) },
-  sessionServer: { limit: 1, window: Duration.seconds(30) }
-}
+export const classicRateLimits: RateLimits = internal.classicRateLimits
 
 /**
  * Retries for `GET` only (never `POST`, `PUT` or `DELETE`): on 429, on 5xx and on transport failures, with
@@ -116,12 +107,7 @@ export interface RetryPolicy {
  * @since 0.1.0
  * @category constants
  */
-export const defaultRetryPolicy: RetryPolicy = {
-  maxAttempts: 4,
-  baseDelay: Duration.seconds(1),
-  factor: 2,
-  maxDelay: Duration.seconds(10)
-}
+export const defaultRetryPolicy: RetryPolicy = internal.defaultRetryPolicy
 
 /**
  * The default cap on a response body: 64 MiB. bunq's largest answers are exports (statements, attachments), a few
@@ -130,7 +116,7 @@ export const defaultRetryPolicy: RetryPolicy = {
  * @since 0.1.0
  * @category constants
  */
-export const defaultMaxResponseBytes: number = 64 * 1024 * 1024
+export const defaultMaxResponseBytes: number = internal.defaultMaxResponseBytes
 
 /**
  * @since 0.1.0
@@ -240,88 +226,6 @@ export interface Options {
   readonly maxResponseBytes?: number | undefined
 }
 
-/** Whether a URL host is this machine: `localhost` (and `*.localhost`), `127.0.0.0/8`, `::1`. */
-const isLoopbackHost = (hostname: string): boolean =>
-  hostname === "localhost" || hostname.endsWith(".localhost") || hostname === "[::1]" ||
-  /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-
-// The messages never repeat the URL: it may hold credentials.
-const normalizeBaseUrl = (input: string, allowInsecureHttp: boolean): Either.Either<string, string> => {
-  let url: URL
-  try {
-    url = new URL(input)
-  } catch {
-    return Either.left("is not a URL")
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return Either.left("must be an http: or https: URL")
-  if (url.username !== "" || url.password !== "") {
-    return Either.left("must not contain credentials (user:password@): bunq authenticates with its own headers")
-  }
-  if (url.protocol === "http:" && !allowInsecureHttp && !isLoopbackHost(url.hostname)) {
-    return Either.left(
-      `must be https: for ${url.hostname} (http: is allowed for loopback hosts only, unless allowInsecureHttp is set)`
-    )
-  }
-  if (url.search !== "" || url.hash !== "") return Either.left("must not have a query or fragment")
-  return Either.right(url.toString().replace(/\/+$/, ""))
-}
-
-/** An invalid option: which one, and why. */
-type Invalid = readonly [option: keyof Options, message: string]
-
-const resolve = (options: Options): Either.Either<BunqConfig.Service, Invalid> => {
-  const base = options.baseUrl === undefined
-    ? Either.right(baseUrls[options.environment ?? "sandbox"])
-    : normalizeBaseUrl(options.baseUrl, options.allowInsecureHttp ?? false)
-  if (Either.isLeft(base)) return Either.left(["baseUrl", `base URL ${base.left}`])
-  const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes
-  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
-    return Either.left(["maxResponseBytes", "maxResponseBytes must be a positive integer (bytes)"])
-  }
-  const retryInput = options.retry === false ? undefined : options.retry ?? {}
-  const retry: RetryPolicy | undefined = retryInput === undefined ? undefined : {
-    maxAttempts: retryInput.maxAttempts ?? defaultRetryPolicy.maxAttempts,
-    baseDelay: Duration.decode(retryInput.baseDelay ?? defaultRetryPolicy.baseDelay),
-    factor: retryInput.factor ?? defaultRetryPolicy.factor,
-    maxDelay: Duration.decode(retryInput.maxDelay ?? defaultRetryPolicy.maxDelay)
-  }
-  if (retry !== undefined && (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1)) {
-    return Either.left(["retry", "retry.maxAttempts must be an integer >= 1"])
-  }
-  let rateLimits: RateLimits | undefined
-  if (options.rateLimits !== false) {
-    const buckets: Record<string, RateLimit | undefined> = { ...classicRateLimits }
-    for (const [name, bucket] of Object.entries(options.rateLimits ?? {})) {
-      buckets[name] = bucket === undefined ? undefined : { limit: bucket.limit, window: Duration.decode(bucket.window) }
-    }
-    rateLimits = buckets as unknown as RateLimits
-  }
-  if (rateLimits !== undefined) {
-    for (const [name, bucket] of Object.entries(rateLimits)) {
-      if (bucket !== undefined && (!Number.isInteger(bucket.limit) || bucket.limit < 1)) {
-        return Either.left(["rateLimits", `rateLimits.${name}.limit must be an integer >= 1`])
-      }
-    }
-  }
-  return Either.right({
-    environment: options.baseUrl === undefined ? options.environment ?? "sandbox" : "custom",
-    baseUrl: base.right,
-    userAgent: options.userAgent ?? defaultUserAgent,
-    language: options.language ?? "en_US",
-    region: options.region ?? "nl_NL",
-    geolocation: options.geolocation ?? "0 0 0 0 000",
-    timeout: Duration.decode(options.timeout ?? Duration.seconds(30)),
-    rateLimits: rateLimits?.GET === undefined && rateLimits?.POST === undefined && rateLimits?.PUT === undefined &&
-        rateLimits?.DELETE === undefined && rateLimits?.sessionServer === undefined
-      ? undefined
-      : rateLimits,
-    retry: retry === undefined || retry.maxAttempts <= 1 ? undefined : retry,
-    allowUnsignedErrors: options.allowUnsignedErrors ?? false,
-    requireRequestIdEcho: options.requireRequestIdEcho ?? false,
-    maxResponseBytes
-  })
-}
-
 /**
  * Resolve options into a configuration, filling in the defaults. Throws on an invalid base URL or limit: those are
  * programming errors in code-supplied options (use `layerConfig` for user input).
@@ -330,7 +234,7 @@ const resolve = (options: Options): Either.Either<BunqConfig.Service, Invalid> =
  * @category constructors
  */
 export const make = (options: Options = {}): BunqConfig.Service =>
-  Either.getOrThrowWith(resolve(options), ([, message]) => new Error(`BunqConfig: ${message}`))
+  Either.getOrThrowWith(internal.resolve(options), ([, message]) => new Error(`BunqConfig: ${message}`))
 
 /**
  * Resolve options into a configuration; an invalid base URL or limit (options that came from a user: a CLI flag, a
@@ -340,7 +244,7 @@ export const make = (options: Options = {}): BunqConfig.Service =>
  * @category constructors
  */
 export const validate = (options: Options = {}): Either.Either<BunqConfig.Service, ConfigError.ConfigError> =>
-  Either.mapLeft(resolve(options), ([name, message]) => ConfigError.InvalidData([name], message))
+  Either.mapLeft(internal.resolve(options), ([name, message]) => ConfigError.InvalidData([name], message))
 
 /**
  * The configuration as a layer. Invalid options fail the layer with a `ConfigError` (never a defect).
@@ -360,55 +264,7 @@ export const layer = (options: Options = {}): Layer.Layer<BunqConfig, ConfigErro
  * @since 0.1.0
  * @category config
  */
-export const options = (defaults: Options = {}, overrides: Options = {}): Config.Config<Options> =>
-  Config.all({
-    environment: Config.option(Config.literal("sandbox", "production")("BUNQ_ENVIRONMENT")),
-    baseUrl: Config.option(Config.string("BUNQ_BASE_URL")),
-    userAgent: Config.option(Config.string("BUNQ_USER_AGENT")),
-    language: Config.option(Config.string("BUNQ_LANGUAGE")),
-    region: Config.option(Config.string("BUNQ_REGION")),
-    geolocation: Config.option(Config.string("BUNQ_GEOLOCATION")),
-    timeout: Config.option(Config.duration("BUNQ_TIMEOUT")),
-    rateLimit: Config.option(Config.boolean("BUNQ_RATE_LIMIT")),
-    retryMaxAttempts: Config.option(Config.integer("BUNQ_RETRY_MAX_ATTEMPTS")),
-    allowUnsignedErrors: Config.option(Config.boolean("BUNQ_ALLOW_UNSIGNED_ERRORS")),
-    allowInsecureHttp: Config.option(Config.boolean("BUNQ_ALLOW_INSECURE_HTTP")),
-    maxResponseBytes: Config.option(Config.integer("BUNQ_MAX_RESPONSE_BYTES"))
-  }).pipe(
-    Config.mapOrFail((env) => {
-      const environment = Option.getOrElse(env.environment, () => defaults.environment)
-      const baseUrl = Option.orElse(env.baseUrl, () =>
-        // an explicit BUNQ_ENVIRONMENT beats a code default base URL
-        Option.isSome(env.environment) ? Option.none() : Option.fromNullable(defaults.baseUrl))
-      const retryDefaults = defaults.retry === false ? {} : defaults.retry ?? {}
-      const fromEnvironment: Options = {
-        ...defaults,
-        environment,
-        baseUrl: Option.getOrUndefined(baseUrl),
-        userAgent: Option.getOrElse(env.userAgent, () => defaults.userAgent),
-        language: Option.getOrElse(env.language, () => defaults.language),
-        region: Option.getOrElse(env.region, () => defaults.region),
-        geolocation: Option.getOrElse(env.geolocation, () => defaults.geolocation),
-        timeout: Option.getOrElse(env.timeout, () => defaults.timeout),
-        rateLimits: Option.match(env.rateLimit, {
-          onNone: () => defaults.rateLimits,
-          onSome: (on) => on ? (defaults.rateLimits === false ? undefined : defaults.rateLimits) : false
-        }),
-        retry: Option.match(env.retryMaxAttempts, {
-          onNone: () => defaults.retry,
-          onSome: (maxAttempts) => ({ ...retryDefaults, maxAttempts })
-        }),
-        allowUnsignedErrors: Option.getOrElse(env.allowUnsignedErrors, () => defaults.allowUnsignedErrors),
-        allowInsecureHttp: Option.getOrElse(env.allowInsecureHttp, () => defaults.allowInsecureHttp),
-        maxResponseBytes: Option.getOrElse(env.maxResponseBytes, () => defaults.maxResponseBytes)
-      }
-      const merged: Options = { ...fromEnvironment, ...definedOnly(overrides) }
-      return Either.mapBoth(resolve(merged), {
-        onLeft: ([name, message]) => ConfigError.InvalidData([envNames[name] ?? name], message),
-        onRight: () => merged
-      })
-    })
-  )
+export const options: (defaults?: Options, overrides?: Options) => Config.Config<Options> = internal.options
 
 /**
  * Read the configuration from `BUNQ_*` variables (see `options`). `defaults` supply values for variables that are
@@ -419,17 +275,6 @@ export const options = (defaults: Options = {}, overrides: Options = {}): Config
  */
 export const config = (defaults: Options = {}, overrides: Options = {}): Config.Config<BunqConfig.Service> =>
   Config.map(options(defaults, overrides), make)
-
-const definedOnly = (value: Options): Options =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Options
-
-/** The variable an option is read from, for `ConfigError` paths. */
-const envNames: Partial<Record<keyof Options, string>> = {
-  baseUrl: "BUNQ_BASE_URL",
-  retry: "BUNQ_RETRY_MAX_ATTEMPTS",
-  rateLimits: "BUNQ_RATE_LIMIT",
-  maxResponseBytes: "BUNQ_MAX_RESPONSE_BYTES"
-}
 
 /**
  * @since 0.1.0

@@ -111,17 +111,28 @@ export const layerContextStore = (
       passphrase: options.passphrase
     })
 
-const build = (
+const build = <H extends Layer.Layer<HttpClient.HttpClient> | undefined = undefined>(
   config: Layer.Layer<BunqConfig.BunqConfig, ConfigError.ConfigError>,
-  options: ApiContext.Options & Pick<Options, "contextFile" | "passphrase" | "redis">
+  options: ApiContext.Options & Pick<Options, "contextFile" | "passphrase" | "redis">,
+  httpClient?: H
 ): Layer.Layer<
   Services,
   ApiContext.ApiContextError | ConfigError.ConfigError,
-  HttpClient.HttpClient
+  H extends Layer.Layer<HttpClient.HttpClient> ? never : HttpClient.HttpClient
 > => {
+  type Out = Layer.Layer<
+    Services,
+    ApiContext.ApiContextError | ConfigError.ConfigError,
+    H extends Layer.Layer<HttpClient.HttpClient> ? never : HttpClient.HttpClient
+  >
   const redis = options.redis
   if (redis === undefined) {
-    return ApiContext.layerRuntime(options, { config, signer: NodeSigner.layer, store: layerContextStore(options) })
+    return ApiContext.layerRuntime(options, {
+      config,
+      signer: NodeSigner.layer,
+      store: layerContextStore(options),
+      httpClient
+    }) as Out
   }
   // Loaded only when asked for: an app (or the bundled CLI) without Redis never loads ioredis.
   return Layer.unwrapEffect(
@@ -131,10 +142,11 @@ const build = (
         ApiContext.layerRuntime(options, {
           config,
           signer: NodeSigner.layer,
-          ...module.platform(redis, options.passphrase)
+          ...module.platform(redis, options.passphrase),
+          httpClient
         })
     )
-  )
+  ) as Out
 }
 
 /**
@@ -160,7 +172,8 @@ export const layerWithoutHttpClient = (
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiContextError | ConfigError.ConfigError> =>
-  layerWithoutHttpClient(options).pipe(Layer.provide(UndiciHttpClient.layer))
+  // The HTTP client is built inside the one runtime layer rather than `Layer.provide`d (see `ApiContext.layerRuntime`).
+  build(BunqConfig.layer(options), options, UndiciHttpClient.layer)
 
 /**
  * The `redis` option from the environment: `BUNQ_REDIS_URL` (turns it on), `BUNQ_REDIS_PREFIX`, `BUNQ_REDIS_TLS`,
@@ -211,6 +224,6 @@ export const layerConfig = (
           contextFile: Option.getOrElse(contextFile, () => defaults.contextFile),
           passphrase: Option.getOrElse(passphrase, () => defaults.passphrase),
           redis: Option.getOrElse(redis, () => defaults.redis)
-        })
+        }, UndiciHttpClient.layer)
     )
-  ).pipe(Layer.provide(UndiciHttpClient.layer))
+  )

@@ -215,4 +215,4 @@ export const moveAside = (
  * @category layers
  */
 export const layerFile = (options: FileOptions): Layer.Layer<ContextStore.ContextStore, never, Signer.Signer> =>
-  Layer.effect(ContextStore.ContextStore, make(options)).pipe(Layer.provide(NodeFileSystem.layer))
+  Layer.effect(ContextStore.ContextStore, Effect.provide(make(options), NodeFileSystem.layer))

@@ -109,8 +109,13 @@ describe("UndiciHttpClient", () => {
         assert.strictEqual(received[0]!.body.toString("utf8"), "abcdef")
       })))
 
-  it.scoped("a body read twice the same way gives the same bytes; read another way it is a ResponseError", () =>
-    withServer(echo, (origin) =>
+  it.scoped("a streamed body read twice the same way gives the same bytes; read another way it is a ResponseError", () =>
+    withServer((request, response) => {
+      // no content-length: the body is not read with the headers
+      response.writeHead(200, { "content-type": "application/json" })
+      response.write(JSON.stringify({ url: request.url }))
+      response.end()
+    }, (origin) =>
       Effect.gen(function*() {
         const http = yield* client
         const response = yield* http.get(`${origin}/twice`)
@@ -127,6 +132,59 @@ describe("UndiciHttpClient", () => {
         )
         assert.include(streamed, "/stream")
       })))
+
+  it.scoped("a small body with a content-length is read with the headers: any number of times, as any kind", () =>
+    withServer((request, response) => {
+      const body = Buffer.from(JSON.stringify({ url: request.url, amount: "12.50 €" }))
+      response.writeHead(200, { "content-type": "application/json", "content-length": String(body.length) })
+      response.end(body)
+    }, (origin, { received }) =>
+      Effect.gen(function*() {
+        const http = yield* client
+        const response = yield* http.get(`${origin}/small`)
+        assert.strictEqual(received.length, 1)
+        const bytes = new Uint8Array(yield* response.arrayBuffer)
+        assert.deepStrictEqual(new Uint8Array(yield* response.arrayBuffer), bytes)
+        const text = yield* response.text
+        assert.strictEqual(text, new TextDecoder().decode(bytes))
+        assert.deepStrictEqual(yield* response.json, JSON.parse(text))
+        const streamed = yield* Stream.runCollect(response.stream)
+        assert.strictEqual(Buffer.concat(Chunk.toArray(streamed)).toString("utf8"), text)
+      })))
+
+  it.scoped("a small body cut short is a ResponseError when it is read; the request itself succeeds", () =>
+    withServer((_, response) => {
+      response.writeHead(200, { "content-type": "application/json", "content-length": "100" })
+      response.write("{\"Response\":")
+      setImmediate(() => response.destroy())
+    }, (origin) =>
+      Effect.gen(function*() {
+        const http = yield* client
+        const response = yield* http.get(`${origin}/cut`)
+        assert.strictEqual(response.status, 200)
+        const error = yield* Effect.flip(response.arrayBuffer)
+        assert.strictEqual(error._tag, "ResponseError")
+        assert.strictEqual(error.reason, "Decode")
+        assert.strictEqual((yield* Effect.flip(response.text))._tag, "ResponseError")
+      })))
+
+  it.scoped("interrupting a request whose small body stalls aborts it on the wire", () =>
+    Effect.gen(function*() {
+      const headersSent = yield* Deferred.make<void>()
+      yield* withServer((_, response) => {
+        response.writeHead(200, { "content-type": "application/json", "content-length": "100" })
+        response.write("{\"Response\":", () => Effect.runSync(Deferred.succeed(headersSent, undefined)))
+      }, (origin, { aborted }) =>
+        Effect.gen(function*() {
+          const http = yield* client
+          const fiber = yield* Effect.fork(http.get(`${origin}/stall`))
+          yield* Deferred.await(headersSent)
+          const exit = yield* Fiber.interrupt(fiber)
+          assert.isTrue(Exit.isInterrupted(exit))
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
+          assert.deepStrictEqual(aborted, ["/stall"])
+        }))
+    }))
 
   it.scoped("interrupting a request aborts it on the wire", () =>
     Effect.gen(function*() {

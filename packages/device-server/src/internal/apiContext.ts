@@ -105,7 +105,12 @@ export const make = (
     const store = yield* ContextStore.ContextStore
     const storeKey = options.storeKey ?? defaultStoreKey
     const environment = config.baseUrl
-    const apiKeyFingerprint = yield* ContextStore.fingerprint(options.apiKey)
+    // The API key's fingerprint and the saved context are read at once: a restore waits for both (a digest and a
+    // file read, each off the main thread in Node).
+    const [apiKeyFingerprint, unlocked] = yield* Effect.all(
+      [ContextStore.fingerprint(options.apiKey), store.load(storeKey)],
+      { concurrency: 2 }
+    )
     const marginMillis = Duration.toMillis(Duration.decode(options.refreshMargin ?? Duration.seconds(30)))
     const cooldownMillis = Duration.toMillis(Duration.decode(options.reregisterCooldown ?? Duration.minutes(5)))
     /** When this context last registered again; `undefined` before the first time. */
@@ -155,27 +160,24 @@ export const make = (
     // entry in one transaction), so a load sees a whole context, and restoring writes nothing. Only registering
     // takes the lock, and looks again under it, so two clients sharing a store do not both register. (The lock
     // cost the Node file store ≈ 3–6 ms of a ≈ 20 ms restore: a lock file written, linked, read back and removed.)
-    const initial = yield* Effect.flatMap(store.load(storeKey), (unlocked) =>
-      Option.isSome(unlocked) ? owned(unlocked.value) : store.withLock(
-        storeKey,
-        Effect.gen(function*() {
-          const saved = yield* store.load(storeKey)
-          if (Option.isSome(saved)) {
-            return yield* owned(saved.value)
-          }
-          const context = yield* register
-          yield* store.save(storeKey, context)
-          return { context, restored: false }
-        })
-      ))
+    const initial = yield* Option.isSome(unlocked) ? owned(unlocked.value) : store.withLock(
+      storeKey,
+      Effect.gen(function*() {
+        const saved = yield* store.load(storeKey)
+        if (Option.isSome(saved)) {
+          return yield* owned(saved.value)
+        }
+        const context = yield* register
+        yield* store.save(storeKey, context)
+        return { context, restored: false }
+      })
+    )
 
     // The context in use: a plain variable rather than a `Ref`, because every request reads it (`withSession`).
     let state = initial.context
     const currentUser = yield* Ref.make(Option.none<UserSchema.User>())
     const mutex = yield* Effect.makeSemaphore(1)
-    const currentContext = Effect.sync(() =>
-      state
-    )
+    const currentContext = Effect.sync(() => state)
 
     const persist = (context: ContextStore.SavedContext) =>
       Effect.suspend(() => {

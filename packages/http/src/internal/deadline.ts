@@ -1,8 +1,9 @@
 /**
  * A per-attempt timeout that costs one fork and one `setTimeout` instead of `Effect.timeoutFail`'s race of two forked
- * fibers (and the merge of the winner's fiber refs). Hand-written because the measured difference is large: with
- * `Effect.timeoutFail` around the attempt a signed `GET` through `BunqNode.layer` evaluates 56 more Effect operations
- * (`pnpm --filter @effect-bunq/bench ops`: 218 against 162 with this, 2026-12-07).
+ * fibers (and the merge of the winner's fiber refs). Hand-written because the measured difference is large: a signed
+ * `GET` through `BunqNode.layer` evaluates 113 Effect operations with this deadline, 153 with `Effect.timeoutFail`
+ * around the attempt instead, and 97 with no timeout at all (`pnpm --filter @effect-bunq/bench ops`, 2026-12-07; the
+ * target is 120).
  *
  * On the live clock (the `Clock` of `DefaultServices.liveServices`, compared by identity: public API) the deadline is
  * a plain timer; any other `Clock` (e.g. `TestClock`) gets `Effect.timeoutFail`, so tests drive timeouts with

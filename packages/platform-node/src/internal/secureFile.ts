@@ -265,26 +265,29 @@ const unsafe = (path: string, description: string) => new SecureFileError({ reas
  */
 export const checkSafe = (path: string): Effect.Effect<void, SecureFileError> =>
   Effect.tryPromise({
-    try: async () => {
-      const file = await NodeFs.lstat(path).catch((error) => {
-        if (isCode("ENOENT")(error)) return undefined
-        throw error
-      })
-      if (file?.isSymbolicLink()) return unsafe(path, "the file is a symbolic link: refusing to follow it")
-      const dir = Path.dirname(path)
-      const info = await NodeFs.stat(dir).catch((error) => {
-        if (isCode("ENOENT")(error)) return undefined
-        throw error
-      })
-      if (
-        info !== undefined && process.platform !== "win32" && (info.mode & 0o022) !== 0 && (info.mode & 0o1000) === 0
-      ) {
-        return unsafe(path, `the directory ${dir} is writable by other users: make it 0700 (chmod go-w)`)
-      }
-      return undefined
-    },
+    try: () => unsafeReason(path),
     catch: ioError(path, "cannot check the file")
   }).pipe(Effect.flatMap((error) => error === undefined ? Effect.void : Effect.fail(error)))
+
+/** Why `path` is unsafe to use (see `checkSafe`), or `undefined`. The two checks run at once. */
+const unsafeReason = async (path: string): Promise<SecureFileError | undefined> => {
+  const dir = Path.dirname(path)
+  const [file, info] = await Promise.all([
+    NodeFs.lstat(path).catch((error) => {
+      if (isCode("ENOENT")(error)) return undefined
+      throw error
+    }),
+    NodeFs.stat(dir).catch((error) => {
+      if (isCode("ENOENT")(error)) return undefined
+      throw error
+    })
+  ])
+  if (file?.isSymbolicLink()) return unsafe(path, "the file is a symbolic link: refusing to follow it")
+  if (info !== undefined && process.platform !== "win32" && (info.mode & 0o022) !== 0 && (info.mode & 0o1000) === 0) {
+    return unsafe(path, `the directory ${dir} is writable by other users: make it 0700 (chmod go-w)`)
+  }
+  return undefined
+}
 
 /**
  * Reads a file's text, or `None` when it does not exist. A symlink or an unsafe directory is `Unsafe`.
@@ -296,6 +299,7 @@ export const checkSafe = (path: string): Effect.Effect<void, SecureFileError> =>
  */
 export const readText = (path: string): Effect.Effect<Option.Option<string>, SecureFileError> =>
   Effect.zipRight(
+    // Checked before reading, not alongside: a planted symlink to a FIFO or /dev/zero must not be read at all.
     checkSafe(path),
     Effect.tryPromise({
       try: () =>

@@ -2,12 +2,13 @@
  * A lean `HttpClient` over an undici `Dispatcher`: one `dispatcher.request` per request, nothing around it.
  *
  * Compared with `NodeHttpClient.layerUndici` it has no HTTP span (and sends no `traceparent`/`b3` headers), no
- * per-request context merge (`layerMergedContext`) or `FiberRef` reads, reads the response headers once, and memoizes
- * the body as a promise instead of an `Effect.cached`. Hand-written because the difference is measured: a signed `GET`
- * through `BunqNode.layer` evaluates 124 Effect operations over this client and 226 over `NodeHttpClient.layerUndici`
- * (whose span is already off for bunq's requests, see `BunqClient.layerRequestSettings`; `pnpm --filter
- * @effect-bunq/bench ops`, 2026-12-07); the issue's target is 120. What it keeps: interruption aborts the request (and
- * an unread body), bodies that are never read are destroyed when the response is garbage collected, and failures are
+ * per-request context merge (`layerMergedContext`) or `FiberRef` reads, reads the response headers once, memoizes the
+ * body as a promise instead of an `Effect.cached`, and reads a small body with a declared length together with the
+ * headers (`bufferedBodyBytes`). Hand-written because the difference is measured: a signed `GET` through
+ * `BunqNode.layer` evaluates 113 Effect operations over this client and 209 over `NodeHttpClient.layerUndici` (whose
+ * span is already off for bunq's requests, see `BunqClient.layerRequestSettings`; `pnpm --filter @effect-bunq/bench
+ * ops`, 2026-12-07); the issue's target is 120. What it keeps: interruption aborts the request (and an unread body),
+ * bodies that are never read are destroyed when the response is garbage collected, and failures are
  * `RequestError`/`ResponseError`.
  *
  * The response class follows `@effect/platform-node`'s undici response (MIT, Effectful Technologies Inc.).
@@ -28,7 +29,7 @@ import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Stream from "effect/Stream"
+import * as Stream from "effect/Stream"
 import { EventEmitter } from "node:events"
 import type { Readable } from "node:stream"
 
@@ -55,6 +56,20 @@ class Abort extends EventEmitter {
   }
 }
 
+/**
+ * A body of at most this many bytes, with a declared `content-length`, is read together with the headers, in the
+ * request's own step (see `send`): reading it afterwards is then one Effect operation instead of an interruptible
+ * async (13 fewer per request). bunq's answers to single requests are a few KB; larger bodies stream as before.
+ */
+const bufferedBodyBytes = 64 * 1024
+
+/** A body read with the headers: its bytes, or why reading it failed (a `ResponseError` when it is read). */
+type Buffered =
+  | { readonly _tag: "Read"; readonly bytes: ArrayBuffer }
+  | { readonly _tag: "Failed"; readonly cause: unknown }
+
+const utf8 = new TextDecoder()
+
 class UndiciResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
@@ -66,13 +81,14 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
-    private readonly source: Undici.Dispatcher.ResponseData
+    private readonly source: Undici.Dispatcher.ResponseData,
+    private readonly buffered?: Buffered | undefined
   ) {
     super()
     this.status = source.statusCode
     this.headers = Headers.fromInput(source.headers as Headers.Input)
     source.body.on("error", noop)
-    unreadBodies.register(this, source.body, this)
+    if (buffered === undefined) unreadBodies.register(this, source.body, this)
   }
 
   get remoteAddress(): Option.Option<string> {
@@ -127,12 +143,23 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
     })
   }
 
+  /** `f` of the body read with the headers (any number of times, as any kind). */
+  private fromBuffered<A>(buffered: Buffered, f: (bytes: ArrayBuffer) => A) {
+    return buffered._tag === "Read"
+      ? Effect.succeed(f(buffered.bytes))
+      : Effect.fail(this.decodeError(buffered.cause))
+  }
+
   get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
-    return this.read("arrayBuffer", (body) => body.arrayBuffer())
+    return this.buffered === undefined
+      ? this.read("arrayBuffer", (body) => body.arrayBuffer())
+      : this.fromBuffered(this.buffered, (bytes) => bytes)
   }
 
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return this.read("text", (body) => body.text())
+    return this.buffered === undefined
+      ? this.read("text", (body) => body.text())
+      : this.fromBuffered(this.buffered, (bytes) => utf8.decode(bytes))
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
@@ -152,10 +179,19 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
   }
 
   get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
-    return this.read("formData", (body) => body.formData() as Promise<FormData>)
+    const buffered = this.buffered
+    if (buffered === undefined) return this.read("formData", (body) => body.formData() as Promise<FormData>)
+    return Effect.flatMap(this.fromBuffered(buffered, (bytes) => bytes), (bytes) =>
+      Effect.tryPromise({
+        try: () => new Response(bytes, { headers: this.source.headers as Record<string, string> }).formData(),
+        catch: (cause) => this.decodeError(cause)
+      }))
   }
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    if (this.buffered !== undefined) {
+      return Stream.fromEffect(this.fromBuffered(this.buffered, (bytes) => new Uint8Array(bytes)))
+    }
     unreadBodies.unregister(this)
     return NodeStream.fromReadable(() => this.source.body, (cause) => this.decodeError(cause))
   }
@@ -188,7 +224,18 @@ const send = (
       headersTimeout: 60 * 60 * 1000,
       bodyTimeout: 0
     }).then(
-      (response) => resume(Effect.succeed(new UndiciResponse(request, response))),
+      (response) => {
+        const length = response.headers["content-length"]
+        if (typeof length !== "string" || !(Number(length) <= bufferedBodyBytes)) {
+          resume(Effect.succeed(new UndiciResponse(request, response)))
+          return
+        }
+        // Read with the headers, still under this step's abort (see `bufferedBodyBytes`).
+        response.body.arrayBuffer().then(
+          (bytes) => resume(Effect.succeed(new UndiciResponse(request, response, { _tag: "Read", bytes }))),
+          (cause) => resume(Effect.succeed(new UndiciResponse(request, response, { _tag: "Failed", cause })))
+        )
+      },
       (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
     )
     return Effect.sync(() => controller.abort())

@@ -1,0 +1,157 @@
+/**
+ * Transport failures as this package's errors (`TransportError` with a cause a user can search for), and the retry
+ * rules: what is retried and when.
+ *
+ * @internal
+ */
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+import { type BunqError, TransportError } from "../BunqError.js"
+import { type Prepared, requestInfo } from "./request.js"
+
+const browserFetchFailure = /^(Failed to fetch|NetworkError when attempting to fetch resource\.?|Load failed)$/
+
+/** What a Node error code means, in the words a user searches for. */
+const causeByCode: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset by the server",
+  EPIPE: "connection closed by the server",
+  ENOTFOUND: "DNS lookup failed (host not found)",
+  EAI_AGAIN: "DNS lookup failed (temporary)",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+  UND_ERR_SOCKET: "connection closed unexpectedly",
+  UND_ERR_HEADERS_TIMEOUT: "no response headers in time",
+  CERT_HAS_EXPIRED: "TLS: the server certificate has expired",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "TLS: the server certificate is self-signed",
+  SELF_SIGNED_CERT_IN_CHAIN: "TLS: a self-signed certificate is in the chain",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "TLS: the server certificate could not be verified",
+  ERR_TLS_CERT_ALTNAME_INVALID: "TLS: the certificate does not match the host name"
+}
+
+/**
+ * The cause of a transport failure in one phrase (`connection refused (ECONNREFUSED)`), from the first error code in
+ * the cause chain (undici nests the system error under `fetch failed`/`other side closed`). Never the request.
+ *
+ * @internal
+ */
+export const describeCause = (cause: unknown): string | undefined => {
+  let current: unknown = cause
+  let firstMessage: string | undefined
+  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { readonly code?: unknown }).code
+    if (typeof code === "string" && code.length > 0) {
+      const known = causeByCode[code] ??
+        (code.startsWith("ERR_TLS") || code.includes("CERT") ? "TLS failure" : undefined)
+      return known === undefined ? code : `${known} (${code})`
+    }
+    const message = (current as { readonly message?: unknown }).message
+    if (firstMessage === undefined && typeof message === "string" && message.length > 0) firstMessage = message
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return firstMessage === undefined ? undefined : firstMessage.slice(0, 200)
+}
+
+/**
+ * A transport failure of an attempt as `TransportError` (`Blocked` for a browser's fetch failure, `Network`
+ * otherwise); a request we could not build is a defect.
+ *
+ * @internal
+ */
+export const transportError = (
+  prepared: Prepared,
+  requestId: string,
+  url: string,
+  error: HttpClientError.HttpClientError
+): Effect.Effect<never, TransportError> => {
+  if (error._tag === "RequestError" && (error.reason === "InvalidUrl" || error.reason === "Encode")) {
+    // We build the URL and the body ourselves: this is a bug, not bad input from the network. The RequestError
+    // carries the request (and its token header), so only its reason goes into the defect.
+    return Effect.dieMessage(`${prepared.request.operation}: the request could not be built (${error.reason})`)
+  }
+  const cause = error.cause
+  if (cause instanceof TypeError && browserFetchFailure.test(cause.message)) {
+    return Effect.fail(
+      new TransportError({
+        ...requestInfo(prepared, requestId),
+        url,
+        reason: "Blocked",
+        description: "the browser could not complete the request (offline, or blocked: bunq sends no CORS headers, " +
+          "so a browser app must reach bunq through a proxy base URL)",
+        cause
+      })
+    )
+  }
+  const described = describeCause(cause)
+  return Effect.fail(
+    new TransportError({
+      ...requestInfo(prepared, requestId),
+      url,
+      reason: "Network",
+      description: (error._tag === "ResponseError"
+        ? "the connection failed while reading the response body"
+        : "the request could not be sent or no response arrived") +
+        (described === undefined ? "" : `: ${described}`),
+      cause
+    })
+  )
+}
+
+/** @internal */
+export const timeoutError = (prepared: Prepared, requestId: string, timeout: Duration.Duration) => (): TransportError =>
+  new TransportError({
+    ...requestInfo(prepared, requestId),
+    reason: "Timeout",
+    description: `no complete response within ${Duration.format(timeout)}`
+  })
+
+/** @internal */
+export const tooLarge = (
+  prepared: Prepared,
+  requestId: string,
+  url: string,
+  size: string,
+  maxBytes: number
+): TransportError =>
+  new TransportError({
+    ...requestInfo(prepared, requestId),
+    url,
+    reason: "TooLarge",
+    description: `the response body (${size}) is larger than the ${maxBytes} bytes allowed (maxResponseBytes)`
+  })
+
+/** A `429`: bunq did not process the request. @internal */
+export const isRateLimited = (error: BunqError): boolean => error._tag === "ApiError" && error.status === 429
+
+/** What a `GET` is retried on: 429, 5xx and transport failures (not a body over the cap). @internal */
+export const isRetryable = (error: BunqError): boolean =>
+  (error._tag === "TransportError" && error.reason !== "TooLarge") ||
+  (error._tag === "ApiError" && (error.status === 429 || (error.status >= 500 && error.status < 600)))
+
+/**
+ * Exponential backoff, capped at `maxDelay`, `maxAttempts` in all; a `429` waits at least `rateLimitWindow` (bunq's
+ * window has to pass before it accepts the request).
+ *
+ * @internal
+ */
+export const retrySchedule = (policy: {
+  readonly maxAttempts: number
+  readonly baseDelay: Duration.Duration
+  readonly factor: number
+  readonly maxDelay: Duration.Duration
+}, rateLimitWindow: Duration.Duration = Duration.seconds(3)): Schedule.Schedule<BunqError, BunqError> =>
+  Schedule.passthrough(
+    Schedule.exponential(policy.baseDelay, policy.factor).pipe(
+      Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1))
+    ) as Schedule.Schedule<unknown, BunqError>
+  ).pipe(
+    Schedule.modifyDelay((error, delay) =>
+      isRateLimited(error)
+        ? Duration.max(rateLimitWindow, Duration.min(delay, policy.maxDelay))
+        : Duration.min(delay, policy.maxDelay)
+    )
+  )
