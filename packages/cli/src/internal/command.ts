@@ -30,6 +30,14 @@ import {
 } from "./settings.js"
 
 /**
+ * An optional text option with its placeholder and help line (`--client-id ID`): how most options are declared.
+ *
+ * @internal
+ */
+export const optionalText = (name: string, pseudoName: string, description: string) =>
+  Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description), Options.optional)
+
+/**
  * The two options of one secret: the plain one (`--api-key KEY`, visible in `ps`: the help says so) and the file one
  * (`--api-key-file FILE`, `-` for standard input).
  *
@@ -53,10 +61,10 @@ export const secretOptions = (
     ),
     Options.optional
   ),
-  file: Options.text(names.file.replace(/^--/, "")).pipe(
-    Options.withPseudoName("FILE"),
-    Options.withDescription(`Read ${help.read} from FILE, or from standard input with -`),
-    Options.optional
+  file: optionalText(
+    names.file.replace(/^--/, ""),
+    "FILE",
+    `Read ${help.read} from FILE, or from standard input with -`
   )
 })
 
@@ -96,10 +104,10 @@ const passphrase = secretOptions(passphraseNames, {
 })
 
 const globalOptions = {
-  baseUrl: Options.text("base-url").pipe(
-    Options.withPseudoName("URL"),
-    Options.withDescription("Any bunq-compatible base URL (e.g. http://127.0.0.1:8080/v1). Env: BUNQ_BASE_URL"),
-    Options.optional
+  baseUrl: optionalText(
+    "base-url",
+    "URL",
+    "Any bunq-compatible base URL (e.g. http://127.0.0.1:8080/v1). Env: BUNQ_BASE_URL"
   ),
   environment: Options.choice("environment", ["sandbox", "production"]).pipe(
     Options.withDescription("bunq environment when no --base-url is given (default sandbox). Env: BUNQ_ENVIRONMENT"),
@@ -107,19 +115,17 @@ const globalOptions = {
   ),
   apiKey: apiKey.plain,
   apiKeyFile: apiKey.file,
-  context: Options.text("context").pipe(
-    Options.withPseudoName("FILE"),
-    Options.withDescription(
-      "The context file (default ~/.config/effect-bunq/context.json). Env: BUNQ_CONTEXT_FILE"
-    ),
-    Options.optional
+  context: optionalText(
+    "context",
+    "FILE",
+    "The context file (default ~/.config/effect-bunq/context.json). Env: BUNQ_CONTEXT_FILE"
   ),
   passphrase: passphrase.plain,
   passphraseFile: passphrase.file,
-  storeKey: Options.text("store-key").pipe(
-    Options.withPseudoName("NAME"),
-    Options.withDescription("The entry in the context file to use (default: default). Env: BUNQ_CONTEXT_KEY"),
-    Options.optional
+  storeKey: optionalText(
+    "store-key",
+    "NAME",
+    "The entry in the context file to use (default: default). Env: BUNQ_CONTEXT_KEY"
   ),
   json: Options.boolean("json").pipe(Options.withDescription("Print one JSON document on stdout")),
   verbose: Options.boolean("verbose").pipe(

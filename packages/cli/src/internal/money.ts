@@ -10,7 +10,7 @@ import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as NodeReadline from "node:readline"
-import { handler, idArg, withApi } from "./command.js"
+import { handler, idArg, optionalText, withApi } from "./command.js"
 import { CliError, UsageError } from "./errors.js"
 import * as Api from "./moneyApi.js"
 import * as Output from "./output.js"
@@ -166,11 +166,7 @@ const confirm = (question: string) =>
 const paymentCreate = Command.make("create", {
   amount: amountOption("The amount, a decimal with at most two decimals, e.g. 12.34"),
   to: Options.text("to").pipe(Options.withPseudoName("IBAN|EMAIL"), Options.withDescription("Who gets the money")),
-  name: Options.text("name").pipe(
-    Options.withPseudoName("NAME"),
-    Options.withDescription("The counterparty's name (needed for an IBAN outside bunq)"),
-    Options.optional
-  ),
+  name: optionalText("name", "NAME", "The counterparty's name (needed for an IBAN outside bunq)"),
   description: Options.text("description").pipe(
     Options.withPseudoName("TEXT"),
     Options.withDescription("What the payment is for"),

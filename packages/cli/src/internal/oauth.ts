@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as NodeFs from "node:fs/promises"
-import { handler, requireSecret, secretOptions } from "./command.js"
+import { handler, optionalText, requireSecret, secretOptions } from "./command.js"
 import { UsageError } from "./errors.js"
 import * as Output from "./output.js"
 import { httpLayer, type SecretNames, type Settings } from "./settings.js"
@@ -27,22 +27,12 @@ const clientSecret = secretOptions(clientSecretNames, {
 })
 
 const clientOptions = {
-  clientId: Options.text("client-id").pipe(
-    Options.withPseudoName("ID"),
-    Options.withDescription("The OAuth client id. Env: BUNQ_OAUTH_CLIENT_ID"),
-    Options.optional
-  ),
-  redirectUri: Options.text("redirect-uri").pipe(
-    Options.withPseudoName("URI"),
-    Options.withDescription("One of the client's redirect URIs. Env: BUNQ_OAUTH_REDIRECT_URI"),
-    Options.optional
-  ),
-  oauthUrl: Options.text("oauth-url").pipe(
-    Options.withPseudoName("URL"),
-    Options.withDescription(
-      "The OAuth server's base URL when it is not bunq's (the emulator: http://127.0.0.1:8080/oauth); needed with --base-url"
-    ),
-    Options.optional
+  clientId: optionalText("client-id", "ID", "The OAuth client id. Env: BUNQ_OAUTH_CLIENT_ID"),
+  redirectUri: optionalText("redirect-uri", "URI", "One of the client's redirect URIs. Env: BUNQ_OAUTH_REDIRECT_URI"),
+  oauthUrl: optionalText(
+    "oauth-url",
+    "URL",
+    "The OAuth server's base URL when it is not bunq's (the emulator: http://127.0.0.1:8080/oauth); needed with --base-url"
   ),
   tokenRequest: Options.choice("token-request", ["query", "form"]).pipe(
     Options.withDescription(
@@ -111,29 +101,19 @@ const url = Command.make("url", clientOptions).pipe(
 
 const exchange = Command.make("exchange", {
   ...clientOptions,
-  code: Options.text("code").pipe(
-    Options.withPseudoName("CODE"),
-    Options.withDescription("The code from the redirect (or give --callback)"),
-    Options.optional
+  code: optionalText("code", "CODE", "The code from the redirect (or give --callback)"),
+  callback: optionalText(
+    "callback",
+    "URL",
+    "The whole redirect URL: its state is checked against --state, its code is used"
   ),
-  callback: Options.text("callback").pipe(
-    Options.withPseudoName("URL"),
-    Options.withDescription("The whole redirect URL: its state is checked against --state, its code is used"),
-    Options.optional
-  ),
-  state: Options.text("state").pipe(
-    Options.withPseudoName("STATE"),
-    Options.withDescription("The state `bunq oauth url` printed (with --callback)"),
-    Options.optional
-  ),
+  state: optionalText("state", "STATE", "The state `bunq oauth url` printed (with --callback)"),
   clientSecret: clientSecret.plain,
   clientSecretFile: clientSecret.file,
-  output: Options.text("output").pipe(
-    Options.withPseudoName("FILE"),
-    Options.withDescription(
-      "Write the access token to FILE (created with mode 0600; never overwritten) instead of stdout"
-    ),
-    Options.optional
+  output: optionalText(
+    "output",
+    "FILE",
+    "Write the access token to FILE (created with mode 0600; never overwritten) instead of stdout"
   )
 }).pipe(
   Command.withDescription(
