@@ -81,8 +81,9 @@ export const make = (
         Effect.provideService(Signer.Signer, signer)
       ) as Effect.Effect<A, E, Exclude<R, FileSystem.FileSystem | Signer.Signer>>
 
+    // Reading needs neither service (`node:fs/promises` directly): nothing is provided around it, on every restore.
     const readDocument = (key: string): Effect.Effect<Option.Option<FileDocument>, ContextStore.ContextStoreError> =>
-      provide(Effect.gen(function*() {
+      Effect.gen(function*() {
         const raw = yield* SecureFile.readText(path)
         if (Option.isNone(raw)) return Option.none()
         const text = yield* SecureFile.decrypt(raw.value, passphrase, path)
@@ -111,7 +112,7 @@ export const make = (
           )
         }
         return Option.some(json as FileDocument)
-      })).pipe(Effect.mapError((e) => e._tag === "SecureFileError" ? toStoreError(key)(e) : e))
+      }).pipe(Effect.mapError((e) => e._tag === "SecureFileError" ? toStoreError(key)(e) : e))
 
     const writeDocument = (key: string, document: FileDocument) =>
       provide(Effect.gen(function*() {
@@ -154,7 +155,9 @@ export const make = (
           const entry = Option.flatMap(document, (d) => Option.fromNullable(d.contexts[key]))
           return Option.isNone(entry)
             ? Effect.succeedNone
-            : Effect.asSome(provide(ContextDocument.decodeDocument(key, entry.value)))
+            : Effect.asSome(
+              Effect.provideService(ContextDocument.decodeDocument(key, entry.value), Signer.Signer, signer)
+            )
         }),
       save: (key, context) =>
         Effect.flatMap(
