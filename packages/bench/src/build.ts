@@ -30,6 +30,7 @@ await esbuild.build({
     "src/signers.ts",
     "src/restore.ts",
     "src/ops.ts",
+    "src/rows.ts",
     "src/fleet.ts",
     "src/fleetMember.ts"
   ],

@@ -92,11 +92,14 @@ export const methodNotes = `## Method
 - **Signed requests, ours vs the baseline.** Crypto is not the difference: counting \`node:crypto\` \`sign\`/\`verify\`
   calls (by wrapping them) gives one sign and one verify per request for both, with the same \`KeyObject\`. What was
   ours and is fixed: \`Effect.timeoutFail\` per attempt (two forked fibers; now one fork and one
-  \`setTimeout\` on the live clock, \`internal/deadline.ts\`, 56 Effect operations per signed GET fewer), a signing
-  \`HttpClient\` rebuilt per request, \`Schema\` decoding of every envelope, \`NodeHttpClient.layerUndici\` (an
-  \`http.client\` span with ~20 attributes, trace headers, an \`Effect.cached\` body), \`annotateCurrentSpan\` calls,
-  the redacted-header names scoped around every request, generators in \`ApiContext.request\`, and an
-  \`AbortController\` per request.
+  \`setTimeout\` on the live clock, \`internal/deadline.ts\`: 113 Effect operations per signed GET against 153 with
+  \`Effect.timeoutFail\`), a signing \`HttpClient\` rebuilt per request, \`Schema\` decoding of every envelope,
+  \`NodeHttpClient.layerUndici\` (an \`http.client\` span with ~20 attributes, trace headers, an \`Effect.cached\` body,
+  a context merge per request: 209 operations per signed GET against 113 over \`UndiciHttpClient\`),
+  \`annotateCurrentSpan\` calls, the redacted-header names scoped around every request, generators in
+  \`ApiContext.request\`, an \`AbortController\` per request, \`bunq.request\` made the current span when nothing
+  inside makes a span (25 operations), a \`Ref\` and a clock read as separate steps in \`ApiContext\`, \`flatMap\` over
+  \`Effect.try\` in the signer, and the small body read in a second interruptible step (12 operations).
   The phase table shows where the rest of the gap sits, in three parts of similar size:
   - *before send* (≈ 0.45 ms): running the program, \`ApiContext\`, building and signing the request, the span, the
     transport; the signing itself is the same \`node:crypto\` call as the baseline's;
@@ -112,7 +115,8 @@ export const methodNotes = `## Method
   In memory with no socket (\`pnpm --filter @effect-bunq/bench overhead\`), \`DeviceServer.get\` costs ≈ 0.43 ms of
   client CPU above the protocol's own sign + verify + \`JSON.parse\`; over loopback the same code costs two to three
   times that, because it runs with cold caches between I/O waits. What is left is spread over the Effect runtime
-  (159 operations per signed GET, \`FiberRef\`s, spans, \`Schema\`) with no hot spot: one span costs ≈ 20 µs of CPU, an \`Effect.fn\` call
+  (113 operations per signed GET, ≈ 30 of them the program's \`Effect.fn\` span; \`FiberRef\`s, spans, \`Schema\`) with no
+  hot spot: one span costs ≈ 20 µs of CPU, an \`Effect.fn\` call
   ≈ 31 µs against ≈ 3 µs for \`Effect.fnUntraced\` (a traced program makes two spans: the program's and
   \`BunqClient\`'s). The levers left are trade-offs for the team, and they do not reach the target: tried as a
   patch (not kept), dropping \`BunqClient\`'s span and running \`DeviceServer.get\` untraced

@@ -211,7 +211,8 @@ export const make: Effect.Effect<
 
 /**
  * The client (`makeWith(options)`), with `layerRequestSettings` for everything built on the layer, so that `execute`
- * finds bunq's settings there instead of scoping them around every request.
+ * finds bunq's settings there instead of scoping them around every request. (One layer: a `Layer.merge` of the two
+ * would fork fibers on every build.)
  *
  * @since 0.1.0
  * @category layers
@@ -219,7 +220,7 @@ export const make: Effect.Effect<
 export const layerWith = (
   options: Options
 ): Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> =>
-  Layer.merge(Layer.effect(BunqClient, makeWith(options)), headers.layerRequestRefs)
+  Layer.scoped(BunqClient, Effect.zipRight(headers.requestRefsScoped, makeWith(options)))
 
 /**
  * `layerWith({})`: the client without middleware of your own.
@@ -228,10 +229,7 @@ export const layerWith = (
  * @category layers
  */
 export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signer.Signer | BunqConfig> =
-  /* @__PURE__ */ Layer.merge(
-    /* @__PURE__ */ Layer.effect(BunqClient, make),
-    headers.layerRequestRefs
-  )
+  /* @__PURE__ */ Layer.scoped(BunqClient, /* @__PURE__ */ Effect.zipRight(headers.requestRefsScoped, make))
 
 /**
  * Follow a list lazily from a first request, emitting each page as one `BunqResponse` (flatten with `items`): the

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import type * as Predicate from "effect/Predicate"
+import type * as Scope from "effect/Scope"
 
 /** @internal */
 export const headerNames = {
@@ -106,17 +107,23 @@ export const layerRedactedHeaders: Layer.Layer<never> = /* @__PURE__ */ Layer.fi
 )
 
 /**
- * `layerRedactedHeaders`, and the transport's own span off for bunq's requests, for everything built on the layer.
+ * bunq's settings of both fiber refs as a scoped effect, for a layer that sets them while it builds its own service
+ * (`BunqClient.layer`).
  *
  * @internal
  */
-export const layerRequestRefs: Layer.Layer<never> = /* @__PURE__ */ Layer.scopedDiscard(
-  // One layer, not a `Layer.merge` of two: merging forks fibers, ≈ 0.3 ms of every layer build (a restore).
-  /* @__PURE__ */ Effect.zipRight(
-    Effect.locallyScopedWith(Headers.currentRedactedNames, addSecretNames),
-    Effect.locallyScopedWith(HttpClient.currentTracerDisabledWhen, withoutBunqSpans)
-  )
+export const requestRefsScoped: Effect.Effect<void, never, Scope.Scope> = /* @__PURE__ */ Effect.zipRight(
+  Effect.locallyScopedWith(Headers.currentRedactedNames, addSecretNames),
+  Effect.locallyScopedWith(HttpClient.currentTracerDisabledWhen, withoutBunqSpans)
 )
+
+/**
+ * `layerRedactedHeaders`, and the transport's own span off for bunq's requests, for everything built on the layer.
+ * One layer, not a `Layer.merge` of two: merging forks fibers, ≈ 0.3 ms of every layer build (a restore).
+ *
+ * @internal
+ */
+export const layerRequestRefs: Layer.Layer<never> = /* @__PURE__ */ Layer.scopedDiscard(requestRefsScoped)
 
 const fixedHeaderNames: ReadonlySet<string> = new Set(
   [
