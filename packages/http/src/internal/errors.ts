@@ -8,6 +8,8 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleInterval from "effect/ScheduleInterval"
 import { type BunqError, TransportError } from "../BunqError.js"
 import { type Prepared, requestInfo } from "./request.js"
 
@@ -111,8 +113,12 @@ export const isRetryable = (error: BunqError): boolean =>
   (error._tag === "ApiError" && (error.status === 429 || (error.status >= 500 && error.status < 600)))
 
 /**
- * Exponential backoff, capped at `maxDelay`, `maxAttempts` in all; a `429` waits at least `rateLimitWindow` (bunq's
- * window has to pass before it accepts the request).
+ * Exponential backoff (`baseDelay × factor^n` before the n-th retry, from 0), capped at `maxDelay`, `maxAttempts` in
+ * all; a `429` waits at least `rateLimitWindow` (bunq's window has to pass before it accepts the request).
+ *
+ * One step function through `Schedule.makeWithState`, the policy in one place, rather than
+ * `passthrough(exponential ∩ recurs)` with `modifyDelay`: those combinators weighed 0.4 KB gzipped in every browser
+ * app (esbuild, minified, gzip -9; the API-context app's target is 100 KB).
  *
  * @internal
  */
@@ -121,15 +127,16 @@ export const retrySchedule = (policy: {
   readonly baseDelay: Duration.Duration
   readonly factor: number
   readonly maxDelay: Duration.Duration
-}, rateLimitWindow: Duration.Duration = Duration.seconds(3)): Schedule.Schedule<BunqError, BunqError> =>
-  Schedule.passthrough(
-    Schedule.exponential(policy.baseDelay, policy.factor).pipe(
-      Schedule.intersect(Schedule.recurs(policy.maxAttempts - 1))
-    ) as Schedule.Schedule<unknown, BunqError>
-  ).pipe(
-    Schedule.modifyDelay((error, delay) =>
-      isRateLimited(error)
-        ? Duration.max(rateLimitWindow, Duration.min(delay, policy.maxDelay))
-        : Duration.min(delay, policy.maxDelay)
+}, rateLimitWindow: Duration.Duration = Duration.seconds(3)): Schedule.Schedule<BunqError, BunqError> => {
+  const baseMillis = Duration.toMillis(policy.baseDelay)
+  const maxMillis = Duration.toMillis(policy.maxDelay)
+  const windowMillis = Duration.toMillis(rateLimitWindow)
+  return Schedule.makeWithState(0, (now, error: BunqError, retries: number) => {
+    if (retries >= policy.maxAttempts - 1) return Effect.succeed([retries, error, ScheduleDecision.done] as const)
+    const backoff = Math.min(baseMillis * Math.pow(policy.factor, retries), maxMillis)
+    const delay = isRateLimited(error) ? Math.max(windowMillis, backoff) : backoff
+    return Effect.succeed(
+      [retries + 1, error, ScheduleDecision.continueWith(ScheduleInterval.after(now + delay))] as const
     )
-  )
+  })
+}
