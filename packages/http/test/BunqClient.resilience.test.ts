@@ -168,6 +168,20 @@ describe("BunqClient retries", () => {
         assert.deepStrictEqual(relative(transport.requests.map((r) => r.at)), [0, 1000, 3000])
       })))
 
+  it.effect("the backoff is capped at maxDelay", () =>
+    withClient(
+      keys,
+      (_r, i) => i < 3 ? serverError : ok,
+      { retry: { baseDelay: "1 second", factor: 10, maxDelay: "2 seconds", maxAttempts: 4 } },
+      (client, transport) =>
+        Effect.gen(function*() {
+          const exit = yield* runWithClock(client.execute(request("GET")), "10 seconds")
+          assert.isTrue(Exit.isSuccess(exit))
+          // 1 s, then 10 s and 100 s capped to 2 s
+          assert.deepStrictEqual(relative(transport.requests.map((r) => r.at)), [0, 1000, 3000, 5000])
+        })
+    ))
+
   it.effect("retries a GET on 5xx and transport failures, up to maxAttempts", () =>
     Effect.gen(function*() {
       const recovered = yield* withClient(

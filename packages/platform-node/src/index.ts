@@ -11,6 +11,11 @@ export * as NodeContextStore from "./NodeContextStore.js"
 /**
  * @since 0.1.0
  */
+export * as NodeErrors from "./NodeErrors.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as NodeSigner from "./NodeSigner.js"
 
 /**

@@ -1,3 +1,4 @@
+import * as NodeErrors from "@effect-bunq/platform-node/NodeErrors"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
@@ -27,7 +28,8 @@ export const formatExchange = (exchange: Exchange): string =>
 
 /**
  * Node's `node:http` client (`NodeHttpClient.layer`: no WebAssembly HTTP parser to compile and wait for at exit, a
- * faster cold start than undici's), recording every exchange into `record` and, with `verbose`, logging it to stderr.
+ * faster cold start than undici's), its failures described in plain words (`NodeErrors.withDescriptions`), recording
+ * every exchange into `record` and, with `verbose`, logging it to stderr.
  *
  * @internal
  */
@@ -38,7 +40,7 @@ export const layer = (options: {
   Layer.effect(
     HttpClient.HttpClient,
     Effect.map(HttpClient.HttpClient, (client) =>
-      HttpClient.transform(client, (effect, request) =>
+      HttpClient.transform(NodeErrors.withDescriptions(client), (effect, request) =>
         Effect.gen(function*() {
           const start = performance.now()
           const exit = yield* Effect.exit(effect)

@@ -113,32 +113,32 @@ export const readBody = (
       onSuccess: (buffer) => Effect.succeed(rawResponse(response, new Uint8Array(buffer)))
     })
   }
-  if (Number.isFinite(declared)) {
-    return Effect.zipRight(
-      Effect.catchAll(Stream.runDrain(Stream.take(response.stream, 1)), failed),
-      Effect.fail(tooLarge(prepared, requestId, url, `content-length ${declared}`, maxBytes))
-    )
-  }
+  // Over the cap: a declared length fails at the first chunk (which ends the stream and frees the connection), an
+  // undeclared one once the chunks counted pass it.
+  const over = Number.isFinite(declared) ? `content-length ${declared}` : `over ${maxBytes} bytes`
   return Effect.suspend(() => {
     const chunks: Array<Uint8Array> = []
     let total = 0
     return response.stream.pipe(
       Stream.runForEach((chunk) => {
         total += chunk.length
-        if (total > maxBytes) return Effect.fail(tooLarge(prepared, requestId, url, `over ${maxBytes} bytes`, maxBytes))
+        if (total > maxBytes || Number.isFinite(declared)) {
+          return Effect.fail(tooLarge(prepared, requestId, url, over, maxBytes))
+        }
         chunks.push(chunk)
         return Effect.void
       }),
       Effect.catchAll((error) => error._tag === "TransportError" ? Effect.fail(error) : failed(error)),
-      Effect.map(() => {
-        if (chunks.length === 1) return rawResponse(response, chunks[0]!)
+      Effect.flatMap(() => {
+        if (Number.isFinite(declared)) return Effect.fail(tooLarge(prepared, requestId, url, over, maxBytes))
+        if (chunks.length === 1) return Effect.succeed(rawResponse(response, chunks[0]!))
         const bytes = new Uint8Array(total)
         let offset = 0
         for (const chunk of chunks) {
           bytes.set(chunk, offset)
           offset += chunk.length
         }
-        return rawResponse(response, bytes)
+        return Effect.succeed(rawResponse(response, bytes))
       })
     )
   })

@@ -32,6 +32,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { EventEmitter } from "node:events"
 import type { Readable } from "node:stream"
+import * as NodeErrors from "./nodeErrors.js"
 
 type Body = Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>
 
@@ -108,7 +109,8 @@ class UndiciResponse extends Inspectable.Class implements HttpClientResponse.Htt
       request: this.request,
       response: this,
       reason: "Decode",
-      cause
+      cause,
+      ...NodeErrors.descriptionOf(cause)
     })
   }
 
@@ -236,7 +238,17 @@ const send = (
           (cause) => resume(Effect.succeed(new UndiciResponse(request, response, { _tag: "Failed", cause })))
         )
       },
-      (cause) => resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
+      (cause) =>
+        resume(
+          Effect.fail(
+            new HttpClientError.RequestError({
+              request,
+              reason: "Transport",
+              cause,
+              ...NodeErrors.descriptionOf(cause)
+            })
+          )
+        )
     )
     return Effect.sync(() => controller.abort())
   })
