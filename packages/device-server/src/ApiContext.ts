@@ -24,11 +24,11 @@
  *
  * @since 0.1.0
  */
-import { BunqClient, layerRequestSettings, make as bunqClientMake } from "@effect-bunq/http/BunqClient"
+import { BunqClient, make as bunqClientMake, requestSettings } from "@effect-bunq/http/BunqClient"
 import type { BunqRawResponse, BunqResponse, Method, RawBody } from "@effect-bunq/http/BunqClient"
-import type { BunqConfig } from "@effect-bunq/http/BunqConfig"
+import { BunqConfig } from "@effect-bunq/http/BunqConfig"
 import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
-import type { BunqRateLimiter } from "@effect-bunq/http/BunqRateLimiter"
+import { BunqRateLimiter } from "@effect-bunq/http/BunqRateLimiter"
 import * as Pagination from "@effect-bunq/http/Pagination"
 import type * as UserSchema from "@effect-bunq/schema/User"
 import * as Signer from "@effect-bunq/signer/Signer"
@@ -235,59 +235,110 @@ export const layer = (
 > => Layer.scoped(ApiContext, make(options))
 
 /**
- * Every runtime service (see `RuntimeServices`) from what a platform supplies: its configuration, its signer and its
- * context store, over an `HttpClient` (its `httpClient` layer, or else the one it is given, passed through to the
- * output), and optionally a rate limiter for `BunqClient` (one shared by a fleet of processes; without it, the
+ * Where `layerRuntime` gets one service from: a layer that provides it, or an effect that makes it. An effect is run
+ * once, in the runtime layer's scope, with no layer machinery around it; a layer is built in the surrounding memo map
+ * (so a layer the app also uses elsewhere, such as one Redis connection under two services, is built once).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ServiceSource<I, S, E = never, R = never> =
+  | Layer.Layer<I, E, R>
+  | Effect.Effect<S, E, R | Scope.Scope>
+
+/**
+ * What a platform gives `layerRuntime`. `BunqNode` and `BunqBrowser` give effects for their own services (a restore
+ * builds no layer but the one `layerRuntime` returns) and layers for the stores you choose.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Platform<
+  H extends ServiceSource<HttpClient.HttpClient, HttpClient.HttpClient> | undefined = undefined
+> {
+  readonly config: ServiceSource<BunqConfig, BunqConfig.Service, ConfigError.ConfigError>
+  readonly signer: ServiceSource<Signer.Signer, Signer.Signer.Service>
+  readonly store: ServiceSource<
+    ContextStore.ContextStore,
+    ContextStore.ContextStore.Service,
+    ContextStore.ContextStoreError,
+    Signer.Signer
+  >
+  readonly rateLimiter?:
+    | ServiceSource<BunqRateLimiter, BunqRateLimiter.Service, ContextStore.ContextStoreError, BunqConfig>
+    | undefined
+  readonly httpClient?: H
+}
+
+/**
+ * Every runtime service (see `RuntimeServices`) from what a platform supplies (see `Platform`): its configuration, its
+ * signer and its context store, over an `HttpClient` (its `httpClient`, or else the one it is given, passed through to
+ * the output), and optionally a rate limiter for `BunqClient` (one shared by a fleet of processes; without it, the
  * client's in-process limiter). `BunqNode` and `BunqBrowser` build their layers with it.
  *
- * The services are built one after the other in a single layer, not as a graph of merged layers: each
- * `Layer.merge` / `provide` / `provideMerge` forks fibers and costs ≈ 250 Effect operations, and a restore (build the
- * layer from a saved context) went from ≈ 5 500 operations to ≈ 1 600 this way (`pnpm --filter @effect-bunq/bench
- * restore`; the `httpClient` layer built here rather than `Layer.provide`d saves ≈ 290 of them). The platform's layers
- * are built in the surrounding memo map, so a layer the app also uses elsewhere is shared.
+ * The services are made one after the other in a single layer, not as a graph of merged layers, and from effects
+ * where the platform gives them: each `Layer.merge` / `provide` / `provideMerge` forks fibers and costs ≈ 250 Effect
+ * operations, and building even a one-service layer in a memo map costs ≈ 170. A restore (build the layer from a saved
+ * context) went from ≈ 5 500 operations to ≈ 1 500 with one layer, and to ≈ 400 with effects
+ * (`pnpm --filter @effect-bunq/bench restore`).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerRuntime = <H extends Layer.Layer<HttpClient.HttpClient> | undefined = undefined>(
+export const layerRuntime = <
+  H extends ServiceSource<HttpClient.HttpClient, HttpClient.HttpClient> | undefined = undefined
+>(
   options: Options,
-  platform: {
-    readonly config: Layer.Layer<BunqConfig, ConfigError.ConfigError>
-    readonly signer: Layer.Layer<Signer.Signer>
-    readonly store: Layer.Layer<ContextStore.ContextStore, ContextStore.ContextStoreError, Signer.Signer>
-    readonly rateLimiter?: Layer.Layer<BunqRateLimiter, ContextStore.ContextStoreError, BunqConfig> | undefined
-    readonly httpClient?: H
-  }
+  platform: Platform<H>
 ): Layer.Layer<
   RuntimeServices,
   ApiContextError | ConfigError.ConfigError,
-  H extends Layer.Layer<HttpClient.HttpClient> ? never : HttpClient.HttpClient
+  H extends undefined ? HttpClient.HttpClient : never
 > =>
-  // `HttpClient` is read from the context only when the platform gives no `httpClient` layer.
+  // `HttpClient` is read from the context only when the platform gives none.
   Layer.scopedContext(Effect.gen(function*() {
-    const memoMap = yield* Layer.CurrentMemoMap
     const scope = yield* Effect.scope
-    const build = <ROut, E, RIn>(layer: Layer.Layer<ROut, E, RIn>) => Layer.buildWithMemoMap(layer, memoMap, scope)
+    const service = <I, S, E, R>(
+      tag: Context.Tag<I, S>,
+      source: ServiceSource<I, S, E, R>
+    ): Effect.Effect<S, E, R | Scope.Scope> =>
+      Layer.isLayer(source)
+        ? Effect.flatMap(
+          Layer.CurrentMemoMap,
+          (memoMap) =>
+            Effect.map(Layer.buildWithMemoMap(source as Layer.Layer<I, E, R>, memoMap, scope), Context.get(tag))
+        )
+        : source as Effect.Effect<S, E, R | Scope.Scope>
     const http = platform.httpClient === undefined
       ? yield* HttpClient.HttpClient
-      : Context.get(yield* build(platform.httpClient), HttpClient.HttpClient)
-    const base = Context.merge(yield* build(platform.config), yield* build(platform.signer)).pipe(
-      Context.add(HttpClient.HttpClient, http)
+      : yield* service(HttpClient.HttpClient, platform.httpClient)
+    const config = yield* service(BunqConfig, platform.config)
+    const signer = yield* service(Signer.Signer, platform.signer)
+    const store = yield* Effect.provideService(
+      service(ContextStore.ContextStore, platform.store),
+      Signer.Signer,
+      signer
     )
-    const withStore = Context.merge(base, yield* Effect.provide(build(platform.store), base))
+    const services = Context.make(BunqConfig, config).pipe(
+      Context.add(Signer.Signer, signer),
+      Context.add(HttpClient.HttpClient, http),
+      Context.add(ContextStore.ContextStore, store)
+    )
     // bunq's secret headers join `Headers.currentRedactedNames`, and the transport's own span is off for bunq's
     // requests, for everything built on this layer.
-    yield* build(layerRequestSettings)
+    yield* requestSettings
     // A provided rate limiter is seen by the client only (it is not one of the runtime services).
-    const clientContext = platform.rateLimiter === undefined
-      ? withStore
-      : Context.merge(withStore, yield* Effect.provide(build(platform.rateLimiter), base))
-    const withClient = Context.add(withStore, BunqClient, yield* Effect.provide(bunqClientMake, clientContext))
+    const clientContext = platform.rateLimiter === undefined ? services : Context.add(
+      services,
+      BunqRateLimiter,
+      yield* Effect.provideService(service(BunqRateLimiter, platform.rateLimiter), BunqConfig, config)
+    )
+    const withClient = Context.add(services, BunqClient, yield* Effect.provide(bunqClientMake, clientContext))
     return Context.add(withClient, ApiContext, yield* Effect.provide(make(options), withClient))
   })) as Layer.Layer<
     RuntimeServices,
     ApiContextError | ConfigError.ConfigError,
-    H extends Layer.Layer<HttpClient.HttpClient> ? never : HttpClient.HttpClient
+    H extends undefined ? HttpClient.HttpClient : never
   >
 
 /**

@@ -3,6 +3,9 @@
  * `Clock`, single flight (held with `Emulator.hold`), re-registration (`forgetRegistrations`, failing
  * `POST /session-server` until cleared), and the exact token each request presented (`Emulator.tokens`).
  */
+import * as BunqEmulator from "@effect-bunq/emulator/BunqEmulator"
+import * as BunqConfig from "@effect-bunq/http/BunqConfig"
+import * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
@@ -10,13 +13,16 @@ import {
   Chunk,
   ConfigError,
   ConfigProvider,
+  Context,
   Duration,
   Effect,
   Either,
+  Exit,
   Fiber,
   Layer,
   Option,
   Redacted,
+  Scope,
   Stream,
   TestClock
 } from "effect"
@@ -807,5 +813,54 @@ describe("bad input is a typed error before anything is sent", () => {
         assert.strictEqual((yield* DeviceServer.listPage({ count: 1 })).items.length, 1)
         assert.strictEqual((yield* DeviceServer.listPage({ count: 200 })).items.length, 4)
       }))
+    }))
+})
+
+describe("ApiContext.layerRuntime", () => {
+  it.effect("takes each service as an effect (run once, in the layer's scope) or a layer (shared with the app's)", () =>
+    Effect.gen(function*() {
+      const { bunq, store } = yield* setup()
+      const runs = { config: 0, signer: 0, store: 0, httpClient: 0, released: 0 }
+      // Effects for the config and the HTTP client (a scoped one: released when the layer closes), layers for the
+      // signer and the store; the app also builds the same store layer for itself.
+      const storeLayer = Layer.effect(ContextStore.ContextStore, Effect.sync(() => (runs.store++, store)))
+      const runtime = ApiContext.layerRuntime({ apiKey: bunq.apiKey, description: "tests" }, {
+        config: Effect.suspend(() => (runs.config++, BunqConfig.validate({ baseUrl: bunq.baseUrl, retry: false }))),
+        signer: Layer.effect(Signer.Signer, Effect.zipLeft(WebCryptoSigner.make, Effect.sync(() => runs.signer++))),
+        store: storeLayer,
+        httpClient: Effect.acquireRelease(
+          Effect.sync(() => (runs.httpClient++, BunqEmulator.makeHttpClient(bunq.emulator))),
+          () => Effect.sync(() => runs.released++)
+        )
+      })
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(Layer.merge(runtime, storeLayer), scope)
+      const device = yield* Effect.provide(
+        Effect.flatMap(
+          ApiContext.ApiContext,
+          (api) => Effect.flatMap(api.snapshot, (snapshot) => DeviceServer.get(Option.getOrThrow(snapshot.deviceId)))
+        ),
+        context
+      )
+      assert.strictEqual(device.description, "tests")
+      assert.strictEqual(Context.get(context, ContextStore.ContextStore), store)
+      assert.deepStrictEqual(runs, { config: 1, signer: 1, store: 1, httpClient: 1, released: 0 })
+      yield* Scope.close(scope, Exit.void)
+      assert.strictEqual(runs.released, 1)
+    }))
+
+  it.effect("an effect's failure fails the layer with that error", () =>
+    Effect.gen(function*() {
+      const { bunq, store } = yield* setup()
+      const error = yield* Effect.flip(Effect.scoped(Layer.build(
+        ApiContext.layerRuntime({ apiKey: bunq.apiKey }, {
+          config: BunqConfig.validate({ baseUrl: "ftp://bunq.example" }),
+          signer: WebCryptoSigner.make,
+          store: Effect.succeed(store),
+          httpClient: Effect.succeed(BunqEmulator.makeHttpClient(bunq.emulator))
+        })
+      )))
+      assert.strictEqual(error._tag, "ConfigError")
+      assert.deepStrictEqual((yield* bunq.log).length, 0)
     }))
 })

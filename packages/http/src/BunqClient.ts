@@ -14,6 +14,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { BunqConfig } from "./BunqConfig.js"
 import type { BunqError } from "./BunqError.js"
@@ -299,3 +300,12 @@ export const layerRedactedHeaders: Layer.Layer<never> = headers.layerRedactedHea
  * @category layers
  */
 export const layerRequestSettings: Layer.Layer<never> = headers.layerRequestRefs
+
+/**
+ * `layerRequestSettings` as a scoped effect: bunq's settings of the fiber refs for the rest of the scope, and for a
+ * layer built with it (`ApiContext.layerRuntime` sets them this way, without a layer of their own to build).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const requestSettings: Effect.Effect<void, never, Scope.Scope> = headers.requestRefsScoped

@@ -80,8 +80,8 @@ const build = (
   HttpClient.HttpClient
 > =>
   ApiContext.layerRuntime({ ...options, extractableKeys: options.extractableKeys ?? false }, {
-    config: BunqConfig.layer(options),
-    signer: WebCryptoSigner.layer,
+    config: BunqConfig.validate(options),
+    signer: WebCryptoSigner.make,
     store
   })
 

@@ -32,6 +32,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import * as NodeContextStore from "./NodeContextStore.js"
@@ -104,33 +105,48 @@ export const defaultContextFile = (): string =>
 export const layerContextStore = (
   options: Pick<Options, "contextFile" | "passphrase">
 ): Layer.Layer<ContextStore.ContextStore, never, Signer.Signer> =>
+  Layer.effect(ContextStore.ContextStore, makeContextStore(options))
+
+/**
+ * The store a `contextFile` option names, as an effect (what `layer` builds it with).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeContextStore = (
+  options: Pick<Options, "contextFile" | "passphrase">
+): Effect.Effect<ContextStore.ContextStore.Service, never, Signer.Signer> =>
   options.contextFile === false
-    ? ContextStore.layerMemory
-    : NodeContextStore.layerFile({
+    ? ContextStore.ContextStore.pipe(Effect.provide(ContextStore.layerMemory))
+    : NodeContextStore.makeFile({
       path: options.contextFile ?? defaultContextFile(),
       passphrase: options.passphrase
     })
 
-const build = <H extends Layer.Layer<HttpClient.HttpClient> | undefined = undefined>(
-  config: Layer.Layer<BunqConfig.BunqConfig, ConfigError.ConfigError>,
+type HttpClientSource = Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> | undefined
+
+// The services are given to `ApiContext.layerRuntime` as effects, not layers: a restore then builds one layer (see
+// `ApiContext.layerRuntime`). The Redis store and limiter stay layers, built in the memo map over one connection.
+const build = <H extends HttpClientSource = undefined>(
+  config: Effect.Effect<BunqConfig.BunqConfig.Service, ConfigError.ConfigError>,
   options: ApiContext.Options & Pick<Options, "contextFile" | "passphrase" | "redis">,
   httpClient?: H
 ): Layer.Layer<
   Services,
   ApiContext.ApiContextError | ConfigError.ConfigError,
-  H extends Layer.Layer<HttpClient.HttpClient> ? never : HttpClient.HttpClient
+  H extends undefined ? HttpClient.HttpClient : never
 > => {
   type Out = Layer.Layer<
     Services,
     ApiContext.ApiContextError | ConfigError.ConfigError,
-    H extends Layer.Layer<HttpClient.HttpClient> ? never : HttpClient.HttpClient
+    H extends undefined ? HttpClient.HttpClient : never
   >
   const redis = options.redis
   if (redis === undefined) {
     return ApiContext.layerRuntime(options, {
       config,
-      signer: NodeSigner.layer,
-      store: layerContextStore(options),
+      signer: NodeSigner.make,
+      store: makeContextStore(options),
       httpClient
     }) as Out
   }
@@ -141,7 +157,7 @@ const build = <H extends Layer.Layer<HttpClient.HttpClient> | undefined = undefi
       (module) =>
         ApiContext.layerRuntime(options, {
           config,
-          signer: NodeSigner.layer,
+          signer: NodeSigner.make,
           ...module.platform(redis, options.passphrase),
           httpClient
         })
@@ -162,7 +178,7 @@ export const layerWithoutHttpClient = (
   Services,
   ApiContext.ApiContextError | ConfigError.ConfigError,
   HttpClient.HttpClient
-> => build(BunqConfig.layer(options), options)
+> => build(BunqConfig.validate(options), options)
 
 /**
  * All services, with `UndiciHttpClient`. Invalid options (a base URL that is not a URL) fail with
@@ -172,8 +188,8 @@ export const layerWithoutHttpClient = (
  * @category layers
  */
 export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiContextError | ConfigError.ConfigError> =>
-  // The HTTP client is built inside the one runtime layer rather than `Layer.provide`d (see `ApiContext.layerRuntime`).
-  build(BunqConfig.layer(options), options, UndiciHttpClient.layer)
+  // The HTTP client is made inside the one runtime layer rather than `Layer.provide`d (see `ApiContext.layerRuntime`).
+  build(BunqConfig.validate(options), options, UndiciHttpClient.scoped)
 
 /**
  * The `redis` option from the environment: `BUNQ_REDIS_URL` (turns it on), `BUNQ_REDIS_PREFIX`, `BUNQ_REDIS_TLS`,
@@ -218,12 +234,12 @@ export const layerConfig = (
         redis: redisConfig
       }),
       ({ context, contextFile, passphrase, redis }) =>
-        build(BunqConfig.layerConfig(defaults), {
+        build(BunqConfig.config(defaults), {
           ...defaults,
           ...context,
           contextFile: Option.getOrElse(contextFile, () => defaults.contextFile),
           passphrase: Option.getOrElse(passphrase, () => defaults.passphrase),
           redis: Option.getOrElse(redis, () => defaults.redis)
-        }, UndiciHttpClient.layer)
+        }, UndiciHttpClient.scoped)
     )
   )

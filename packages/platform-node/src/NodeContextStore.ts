@@ -66,8 +66,25 @@ const toStoreError = SecureFile.toStoreError
 export const make = (
   options: FileOptions
 ): Effect.Effect<ContextStore.ContextStore.Service, never, FileSystem.FileSystem | Signer.Signer> =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => makeWith(options, Effect.succeed(fs)))
+
+/**
+ * The store on Node's own file system, which it builds when it first locks or writes: a restore only reads (with
+ * `node:fs` directly) and builds no file system service.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeFile = (
+  options: FileOptions
+): Effect.Effect<ContextStore.ContextStore.Service, never, Signer.Signer> =>
+  makeWith(options, Effect.provide(FileSystem.FileSystem, NodeFileSystem.layer))
+
+const makeWith = (
+  options: FileOptions,
+  fileSystem: Effect.Effect<FileSystem.FileSystem>
+): Effect.Effect<ContextStore.ContextStore.Service, never, Signer.Signer> =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
     const signer = yield* Signer.Signer
     const path = options.path
     const passphrase = Option.fromNullable(options.passphrase)
@@ -76,10 +93,11 @@ export const make = (
     const provide = <A, E, R>(
       effect: Effect.Effect<A, E, R>
     ): Effect.Effect<A, E, Exclude<R, FileSystem.FileSystem | Signer.Signer>> =>
-      effect.pipe(
-        Effect.provideService(FileSystem.FileSystem, fs),
-        Effect.provideService(Signer.Signer, signer)
-      ) as Effect.Effect<A, E, Exclude<R, FileSystem.FileSystem | Signer.Signer>>
+      Effect.flatMap(fileSystem, (fs) =>
+        effect.pipe(
+          Effect.provideService(FileSystem.FileSystem, fs),
+          Effect.provideService(Signer.Signer, signer)
+        )) as Effect.Effect<A, E, Exclude<R, FileSystem.FileSystem | Signer.Signer>>
 
     // Reading needs neither service (`node:fs/promises` directly): nothing is provided around it, on every restore.
     const readDocument = (key: string): Effect.Effect<Option.Option<FileDocument>, ContextStore.ContextStoreError> =>
@@ -144,7 +162,9 @@ export const make = (
             onNone: () => ({}),
             onSome: (d) => d.contexts
           })
-          if (contexts[key] !== undefined) yield* provide(ContextDocument.decodeDocument(key, contexts[key]))
+          if (contexts[key] !== undefined) {
+            yield* Effect.provideService(ContextDocument.decodeDocument(key, contexts[key]), Signer.Signer, signer)
+          }
           yield* writeDocument(key, { format: FORMAT, contexts: f(contexts) })
         })
       )
@@ -161,14 +181,14 @@ export const make = (
         }),
       save: (key, context) =>
         Effect.flatMap(
-          provide(ContextDocument.encodeDocument(key, context)),
+          Effect.provideService(ContextDocument.encodeDocument(key, context), Signer.Signer, signer),
           (encoded) => update(key, (contexts) => ({ ...contexts, [key]: encoded }))
         ),
       remove: (key) =>
         withLock(
           key,
           Effect.gen(function*() {
-            const exists = yield* provide(SecureFile.readText(path)).pipe(Effect.mapError(toStoreError(key)))
+            const exists = yield* SecureFile.readText(path).pipe(Effect.mapError(toStoreError(key)))
             if (Option.isNone(exists)) return
             // Forgetting must work even for a file that no longer decodes: that is how a corrupt context is cleared.
             const current = yield* Effect.either(readDocument(key))
@@ -218,4 +238,4 @@ export const moveAside = (
  * @category layers
  */
 export const layerFile = (options: FileOptions): Layer.Layer<ContextStore.ContextStore, never, Signer.Signer> =>
-  Layer.effect(ContextStore.ContextStore, Effect.provide(make(options), NodeFileSystem.layer))
+  Layer.effect(ContextStore.ContextStore, makeFile(options))

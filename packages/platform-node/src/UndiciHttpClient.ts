@@ -20,7 +20,9 @@
  */
 import type * as Undici from "@effect/platform-node/Undici"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import * as internal from "./internal/undiciHttpClient.js"
 
 /**
@@ -33,7 +35,15 @@ import * as internal from "./internal/undiciHttpClient.js"
 export const make: (dispatcher: Undici.Dispatcher) => HttpClient.HttpClient = internal.make
 
 /**
- * The client over its own undici `Agent`, destroyed when the layer's scope closes.
+ * The client over its own undici `Agent`, destroyed when the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const scoped: Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> = internal.scoped
+
+/**
+ * The client over its own undici `Agent` (`scoped`), destroyed when the layer's scope closes.
  *
  * @since 0.1.0
  * @category layers

@@ -1,6 +1,7 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Option, Redacted, TestClock } from "effect"
+import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -165,6 +166,13 @@ describe("secureFile", () => {
       assert.strictEqual(locked.reason, "Unsafe")
       assert.strictEqual(Fs.readFileSync(elsewhere, "utf8"), "{}")
       Fs.unlinkSync(`${path}.lock`)
+
+      // A FIFO (or a device) at the path is refused without blocking on it: it is opened non-blocking and checked.
+      execFileSync("mkfifo", [path])
+      const fifo = yield* Effect.flip(SecureFile.readText(path))
+      assert.strictEqual(fifo.reason, "Unsafe")
+      assert.include(fifo.message, "not a regular file")
+      Fs.unlinkSync(path)
 
       Fs.chmodSync(dir, 0o777)
       const open = yield* Effect.flip(SecureFile.readText(path))

@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Crypto from "node:crypto"
+import * as NodeFsSync from "node:fs"
 import * as NodeFs from "node:fs/promises"
 import * as Path from "node:path"
 
@@ -282,34 +283,70 @@ const unsafeReason = async (path: string): Promise<SecureFileError | undefined> 
       throw error
     })
   ])
-  if (file?.isSymbolicLink()) return unsafe(path, "the file is a symbolic link: refusing to follow it")
-  if (info !== undefined && process.platform !== "win32" && (info.mode & 0o022) !== 0 && (info.mode & 0o1000) === 0) {
-    return unsafe(path, `the directory ${dir} is writable by other users: make it 0700 (chmod go-w)`)
-  }
+  if (file?.isSymbolicLink()) return symlink(path)
+  if (info !== undefined && othersMayWrite(info)) return unsafeDirectory(path, dir)
   return undefined
 }
 
+/** Group- or world-writable without the sticky bit (never on Windows, which has no such bits). */
+const othersMayWrite = (info: { readonly mode: number }): boolean =>
+  process.platform !== "win32" && (info.mode & 0o022) !== 0 && (info.mode & 0o1000) === 0
+
+const symlink = (path: string) => unsafe(path, "the file is a symbolic link: refusing to follow it")
+
+const unsafeDirectory = (path: string, dir: string) =>
+  unsafe(path, `the directory ${dir} is writable by other users: make it 0700 (chmod go-w)`)
+
 /**
- * Reads a file's text, or `None` when it does not exist. A symlink or an unsafe directory is `Unsafe`.
+ * Reads a file's text, or `None` when it does not exist. A symlink, anything but a regular file (a FIFO, a device)
+ * or an unsafe directory is `Unsafe`.
  *
- * (`node:fs/promises` directly rather than the `FileSystem` service: this is on every restore, and the service's
- * open/stat/read/close cost ≈ 1 ms of CPU against ≈ 0.3 ms for one `readFile`.)
+ * Synchronous `node:fs` calls, on purpose: this runs on every restore, and the file is a few KB on a local disk. The
+ * directory's `stat`, then `open` with `O_NOFOLLOW | O_NONBLOCK` (a symlink fails to open, a FIFO opens without
+ * waiting), `fstat` of what was opened, `read` and `close` take ≈ 30 µs together, where the same work through
+ * `node:fs/promises` took ≈ 1.1 ms (each call a round trip through libuv's thread pool: ≈ 100 µs of CPU for one
+ * `lstat`, ≈ 400 µs for one `readFile`; `node` 20 on this project's 2-core machine, 2026-12-07), and the
+ * `FileSystem` service more still. Checking the opened descriptor instead of the path also leaves no gap between
+ * the check and the read.
  *
  * @internal
  */
 export const readText = (path: string): Effect.Effect<Option.Option<string>, SecureFileError> =>
-  Effect.zipRight(
-    // Checked before reading, not alongside: a planted symlink to a FIFO or /dev/zero must not be read at all.
-    checkSafe(path),
-    Effect.tryPromise({
-      try: () =>
-        NodeFs.readFile(path, "utf8").then(Option.some, (error) => {
-          if (isCode("ENOENT")(error)) return Option.none<string>()
-          throw error
-        }),
-      catch: ioError(path, "cannot read the file")
-    })
-  )
+  Effect.suspend(() => {
+    try {
+      const result = readTextNow(path)
+      return result instanceof SecureFileError ? Effect.fail(result) : Effect.succeed(result)
+    } catch (cause) {
+      return Effect.fail(ioError(path, "cannot read the file")(cause))
+    }
+  })
+
+const readFlags = NodeFsSync.constants.O_RDONLY | (NodeFsSync.constants.O_NOFOLLOW ?? 0) |
+  (NodeFsSync.constants.O_NONBLOCK ?? 0)
+
+const readTextNow = (path: string): Option.Option<string> | SecureFileError => {
+  const dir = Path.dirname(path)
+  const info = NodeFsSync.statSync(dir, { throwIfNoEntry: false })
+  if (info !== undefined && othersMayWrite(info)) return unsafeDirectory(path, dir)
+  // Where `O_NOFOLLOW` does not exist (Windows), the link is looked for first.
+  if (NodeFsSync.constants.O_NOFOLLOW === undefined) {
+    if (NodeFsSync.lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return symlink(path)
+  }
+  let fd: number
+  try {
+    fd = NodeFsSync.openSync(path, readFlags)
+  } catch (error) {
+    if (isCode("ENOENT")(error)) return Option.none()
+    if (isCode("ELOOP")(error)) return symlink(path)
+    throw error
+  }
+  try {
+    if (!NodeFsSync.fstatSync(fd).isFile()) return unsafe(path, "the path is not a regular file")
+    return Option.some(NodeFsSync.readFileSync(fd, "utf8"))
+  } finally {
+    NodeFsSync.closeSync(fd)
+  }
+}
 
 const tempPattern = (name: string) =>
   new RegExp(

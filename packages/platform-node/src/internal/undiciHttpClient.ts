@@ -29,6 +29,7 @@ import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { EventEmitter } from "node:events"
 import type { Readable } from "node:stream"
@@ -284,13 +285,13 @@ export const make = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
   )
 
 /** @internal */
-export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
-  HttpClient.HttpClient,
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.sync(() => new Undici.Agent()),
-      (agent) => Effect.promise(() => agent.destroy())
-    ),
-    make
-  )
+export const scoped: Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> = Effect.map(
+  Effect.acquireRelease(
+    Effect.sync(() => new Undici.Agent()),
+    (agent) => Effect.promise(() => agent.destroy())
+  ),
+  make
 )
+
+/** @internal */
+export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(HttpClient.HttpClient, scoped)
