@@ -279,7 +279,7 @@ export interface Platform<
  * The services are made one after the other in a single layer, not as a graph of merged layers, and from effects
  * where the platform gives them: each `Layer.merge` / `provide` / `provideMerge` forks fibers and costs ≈ 250 Effect
  * operations, and building even a one-service layer in a memo map costs ≈ 170. A restore (build the layer from a saved
- * context) went from ≈ 5 500 operations to ≈ 1 500 with one layer, and to ≈ 400 with effects
+ * context) went from ≈ 5 500 operations to ≈ 1 500 with one layer, and to ≈ 520 with effects
  * (`pnpm --filter @effect-bunq/bench restore`).
  *
  * @since 0.1.0
