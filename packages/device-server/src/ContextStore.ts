@@ -92,14 +92,27 @@ export interface SavedContext {
 /**
  * The fingerprint that identifies an API key in a saved context: `sha256:` followed by the hex SHA-256 of the key's
  * UTF-8 bytes (WebCrypto's digest, in Node and in browsers). It tells whether a saved context belongs to a key without
- * storing the key.
+ * storing the key. Without WebCrypto (a browser page served over plain http) it fails with `SignerError`
+ * `CryptoFailure`, operation `"digest"`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fingerprint = (apiKey: Redacted.Redacted<string>): Effect.Effect<string> =>
+export const fingerprint = (apiKey: Redacted.Redacted<string>): Effect.Effect<string, Signer.SignerError> =>
   Effect.map(
-    Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(Redacted.value(apiKey)))),
+    Effect.tryPromise({
+      try: () => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(Redacted.value(apiKey))),
+      // A page served over plain http has no `crypto.subtle`: a typed failure, as the WebCrypto signer gives.
+      catch: (cause) =>
+        new Signer.SignerError({
+          reason: "CryptoFailure",
+          operation: "digest",
+          description: globalThis.crypto?.subtle === undefined
+            ? "WebCrypto (crypto.subtle) is not available; browsers expose it only in secure contexts"
+            : "the SHA-256 digest of the API key failed",
+          cause
+        })
+    }),
     // hex by hand, not `effect/Encoding.encodeHex`: that module's hex codec weighs 0.75 KB gzipped in a browser app
     (digest) => `sha256:${Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("")}`
   )

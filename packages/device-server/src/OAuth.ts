@@ -266,7 +266,7 @@ export const exchange: (
  */
 export const storeKey = (
   accessToken: Redacted.Redacted<string>
-): Effect.Effect<string> =>
+): Effect.Effect<string, Signer.SignerError> =>
   Effect.map(
     ContextStore.fingerprint(accessToken),
     (fingerprint) => `oauth-${fingerprint.slice("sha256:".length, "sha256:".length + 16)}`
@@ -291,7 +291,7 @@ export type ContextRequirements = BunqClient | Signer.Signer | BunqConfig | Cont
 export const contextOptions = (
   accessToken: Redacted.Redacted<string>,
   options?: Omit<ApiContext.Options, "apiKey">
-): Effect.Effect<ApiContext.Options> =>
+): Effect.Effect<ApiContext.Options, Signer.SignerError> =>
   Effect.map(storeKey(accessToken), (key) => ({
     description: "effect-bunq OAuth",
     ...options,

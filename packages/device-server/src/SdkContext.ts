@@ -191,7 +191,7 @@ const shapeError = (error: ParseResult.ParseError) =>
 export const decode = (
   text: string,
   options?: { readonly baseUrl?: string | undefined }
-): Effect.Effect<Imported, SdkContextError, Signer.Signer> =>
+): Effect.Effect<Imported, SdkContextError | Signer.SignerError, Signer.Signer> =>
   Effect.gen(function*() {
     const json = yield* Either.match(Either.try(() => JSON.parse(text) as unknown), {
       onLeft: () => Effect.fail(new SdkContextError({ reason: "InvalidJson", description: "the file is not JSON" })),
@@ -265,7 +265,7 @@ export const encode = (
   context: ContextStore.SavedContext,
   apiKey: Redacted.Redacted<string>,
   options?: { readonly environmentType?: EnvironmentType | undefined }
-): Effect.Effect<string, SdkContextError, Signer.Signer> =>
+): Effect.Effect<string, SdkContextError | Signer.SignerError, Signer.Signer> =>
   Effect.gen(function*() {
     if ((yield* ContextStore.fingerprint(apiKey)) !== context.apiKeyFingerprint) {
       return yield* new SdkContextError({
@@ -330,7 +330,7 @@ export const importToStore = (
   options?: { readonly storeKey?: string | undefined; readonly baseUrl?: string | undefined }
 ): Effect.Effect<
   Redacted.Redacted<string>,
-  SdkContextError | ContextStore.ContextStoreError,
+  SdkContextError | Signer.SignerError | ContextStore.ContextStoreError,
   Signer.Signer | ContextStore.ContextStore
 > =>
   Effect.gen(function*() {

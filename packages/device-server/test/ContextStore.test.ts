@@ -2,7 +2,7 @@ import * as Signer from "@effect-bunq/signer/Signer"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
+import { Cause, DateTime, Effect, Either, Exit, Layer, Option, Redacted, Schema } from "effect"
 import { createHash } from "node:crypto"
 import * as ContextDocument from "../src/ContextDocument.js"
 import * as ContextStore from "../src/ContextStore.js"
@@ -82,6 +82,22 @@ describe("fingerprint", () => {
         const expected = createHash("sha256").update(key).digest("hex")
         assert.strictEqual(yield* ContextStore.fingerprint(Redacted.make(key)), `sha256:${expected}`)
       }
+    }))
+
+  it.effect("without WebCrypto (a page served over plain http): SignerError CryptoFailure, not a defect", () =>
+    Effect.gen(function*() {
+      const descriptor = Object.getOwnPropertyDescriptor(globalThis, "crypto")!
+      Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true })
+      const exit = yield* Effect.exit(ContextStore.fingerprint(Redacted.make("sandbox_secret_key")))
+      Object.defineProperty(globalThis, "crypto", descriptor)
+      assert.isTrue(Exit.isFailure(exit) && Cause.isFailType(exit.cause), "a typed failure")
+      const error = Cause.failureOption((exit as Exit.Failure<string, Signer.SignerError>).cause).pipe(
+        Option.getOrThrow
+      )
+      assert.strictEqual(error.reason, "CryptoFailure")
+      assert.strictEqual(error.operation, "digest")
+      assert.include(error.message, "secure contexts")
+      assert.notInclude(error.message, "sandbox_secret_key")
     }))
 })
 

@@ -155,7 +155,7 @@ export type SignerErrorReason = typeof SignerErrorReason.Type
  */
 export class SignerError extends Schema.TaggedError<SignerError>("@effect-bunq/signer/SignerError")("SignerError", {
   reason: SignerErrorReason,
-  operation: Schema.Literal("generate", "importPrivateKey", "importPublicKey", "export", "sign", "verify"),
+  operation: Schema.Literal("generate", "importPrivateKey", "importPublicKey", "export", "sign", "verify", "digest"),
   description: Schema.String,
   cause: Schema.optional(Schema.Defect)
 }) {
