@@ -24,11 +24,11 @@
  *
  * @since 0.1.0
  */
-import { BunqClient, make as bunqClientMake, requestSettings } from "@effect-bunq/http/BunqClient"
+import type { BunqClient } from "@effect-bunq/http/BunqClient"
 import type { BunqRawResponse, BunqResponse, Method, RawBody } from "@effect-bunq/http/BunqClient"
-import { BunqConfig } from "@effect-bunq/http/BunqConfig"
+import type { BunqConfig } from "@effect-bunq/http/BunqConfig"
 import type { ApiError, BunqError } from "@effect-bunq/http/BunqError"
-import { BunqRateLimiter } from "@effect-bunq/http/BunqRateLimiter"
+import type { BunqRateLimiter } from "@effect-bunq/http/BunqRateLimiter"
 import * as Pagination from "@effect-bunq/http/Pagination"
 import type * as UserSchema from "@effect-bunq/schema/User"
 import * as Signer from "@effect-bunq/signer/Signer"
@@ -45,6 +45,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ContextStore from "./ContextStore.js"
 import * as internal from "./internal/apiContext.js"
+import * as internalLayerRuntime from "./internal/layerRuntime.js"
 
 /**
  * Everything a context-backed call can fail with: bunq's errors, a store failure while saving a change, and a key
@@ -295,47 +296,7 @@ export const layerRuntime = <
   ApiContextError | ConfigError.ConfigError,
   H extends undefined ? HttpClient.HttpClient : never
 > =>
-  // `HttpClient` is read from the context only when the platform gives none.
-  Layer.scopedContext(Effect.gen(function*() {
-    const scope = yield* Effect.scope
-    const service = <I, S, E, R>(
-      tag: Context.Tag<I, S>,
-      source: ServiceSource<I, S, E, R>
-    ): Effect.Effect<S, E, R | Scope.Scope> =>
-      Layer.isLayer(source)
-        ? Effect.flatMap(
-          Layer.CurrentMemoMap,
-          (memoMap) =>
-            Effect.map(Layer.buildWithMemoMap(source as Layer.Layer<I, E, R>, memoMap, scope), Context.get(tag))
-        )
-        : source as Effect.Effect<S, E, R | Scope.Scope>
-    const http = platform.httpClient === undefined
-      ? yield* HttpClient.HttpClient
-      : yield* service(HttpClient.HttpClient, platform.httpClient)
-    const config = yield* service(BunqConfig, platform.config)
-    const signer = yield* service(Signer.Signer, platform.signer)
-    const store = yield* Effect.provideService(
-      service(ContextStore.ContextStore, platform.store),
-      Signer.Signer,
-      signer
-    )
-    const services = Context.make(BunqConfig, config).pipe(
-      Context.add(Signer.Signer, signer),
-      Context.add(HttpClient.HttpClient, http),
-      Context.add(ContextStore.ContextStore, store)
-    )
-    // bunq's secret headers join `Headers.currentRedactedNames`, and the transport's own span is off for bunq's
-    // requests, for everything built on this layer.
-    yield* requestSettings
-    // A provided rate limiter is seen by the client only (it is not one of the runtime services).
-    const clientContext = platform.rateLimiter === undefined ? services : Context.add(
-      services,
-      BunqRateLimiter,
-      yield* Effect.provideService(service(BunqRateLimiter, platform.rateLimiter), BunqConfig, config)
-    )
-    const withClient = Context.add(services, BunqClient, yield* Effect.provide(bunqClientMake, clientContext))
-    return Context.add(withClient, ApiContext, yield* Effect.provide(make(options), withClient))
-  })) as Layer.Layer<
+  internalLayerRuntime.layerRuntime(ApiContext, options, platform) as Layer.Layer<
     RuntimeServices,
     ApiContextError | ConfigError.ConfigError,
     H extends undefined ? HttpClient.HttpClient : never

@@ -32,6 +32,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import * as Encryption from "./internal/encryption.js"
 import * as FileLock from "./internal/fileLock.js"
 import * as SecureFile from "./internal/secureFile.js"
 
@@ -104,7 +105,7 @@ const makeWith = (
       Effect.gen(function*() {
         const raw = yield* SecureFile.readText(path)
         if (Option.isNone(raw)) return Option.none()
-        const text = yield* SecureFile.decrypt(raw.value, passphrase, path)
+        const text = yield* Encryption.decrypt(raw.value, passphrase, path)
         let json: unknown
         try {
           json = JSON.parse(text)
@@ -135,7 +136,7 @@ const makeWith = (
     const writeDocument = (key: string, document: FileDocument) =>
       provide(Effect.gen(function*() {
         const text = JSON.stringify(document, null, 2) + "\n"
-        const content = Option.isSome(passphrase) ? yield* SecureFile.encrypt(text, passphrase.value, path) : text
+        const content = Option.isSome(passphrase) ? yield* Encryption.encrypt(text, passphrase.value, path) : text
         yield* SecureFile.writeAtomic(path, content)
       })).pipe(Effect.mapError(toStoreError(key)))
 

@@ -32,6 +32,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import * as Encryption from "./internal/encryption.js"
 import * as SecureFile from "./internal/secureFile.js"
 import * as Redis from "./Redis.js"
 
@@ -160,7 +161,7 @@ export const make = (
         const stored = yield* Effect.mapError(redis.use((client) => client.hget(contextKey(key), "document")), io(key))
         if (stored === null) return Option.none<ContextStore.SavedContext>()
         const text = yield* Effect.mapError(
-          SecureFile.decrypt(stored, passphrase, where(key)),
+          Encryption.decrypt(stored, passphrase, where(key)),
           SecureFile.toStoreError(key)
         )
         return Option.some(
@@ -190,7 +191,7 @@ export const make = (
         const text = yield* Effect.provideService(ContextDocument.encodeJson(key, context), Signer.Signer, signer)
         const document = Option.isSome(passphrase)
           ? yield* Effect.mapError(
-            SecureFile.encrypt(text, passphrase.value, where(key)),
+            Encryption.encrypt(text, passphrase.value, where(key)),
             SecureFile.toStoreError(key)
           )
           : text

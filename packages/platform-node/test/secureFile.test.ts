@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as Encryption from "../src/internal/encryption.js"
 import * as FileLock from "../src/internal/fileLock.js"
 import * as SecureFile from "../src/internal/secureFile.js"
 import { untilSomeFiberSleeps } from "./fixtures/clock.js"
@@ -28,27 +29,27 @@ describe("secureFile", () => {
     Effect.gen(function*() {
       const secret = "{\"token\":\"session-token-value\"}"
       const passphrase = Redacted.make("correct horse battery staple")
-      const text = yield* SecureFile.encrypt(secret, passphrase, "p")
-      assert.isTrue(SecureFile.isEncrypted(text))
+      const text = yield* Encryption.encrypt(secret, passphrase, "p")
+      assert.isTrue(Encryption.isEncrypted(text))
       assert.notInclude(text, "session-token-value")
       // A fresh salt and IV each time.
-      assert.notStrictEqual(text, yield* SecureFile.encrypt(secret, passphrase, "p"))
-      assert.strictEqual(yield* SecureFile.decrypt(text, Option.some(passphrase), "p"), secret)
-      const wrong = yield* Effect.flip(SecureFile.decrypt(text, Option.some(Redacted.make("wrong")), "p"))
+      assert.notStrictEqual(text, yield* Encryption.encrypt(secret, passphrase, "p"))
+      assert.strictEqual(yield* Encryption.decrypt(text, Option.some(passphrase), "p"), secret)
+      const wrong = yield* Effect.flip(Encryption.decrypt(text, Option.some(Redacted.make("wrong")), "p"))
       assert.strictEqual(wrong.reason, "WrongPassphrase")
-      const missing = yield* Effect.flip(SecureFile.decrypt(text, Option.none(), "p"))
+      const missing = yield* Effect.flip(Encryption.decrypt(text, Option.none(), "p"))
       assert.strictEqual(missing.reason, "PassphraseRequired")
       // A flipped ciphertext byte is detected, never decrypted to garbage.
       const envelope = JSON.parse(text)
       const bytes = Buffer.from(envelope.ciphertext, "base64")
       bytes[0] = bytes[0]! ^ 1
       const tampered = JSON.stringify({ ...envelope, ciphertext: bytes.toString("base64") })
-      const altered = yield* Effect.flip(SecureFile.decrypt(tampered, Option.some(passphrase), "p"))
+      const altered = yield* Effect.flip(Encryption.decrypt(tampered, Option.some(passphrase), "p"))
       assert.strictEqual(altered.reason, "WrongPassphrase")
       // Absurd KDF parameters from disk are refused before any work.
       const absurd = JSON.stringify({ ...envelope, N: 2 ** 30 })
       assert.strictEqual(
-        (yield* Effect.flip(SecureFile.decrypt(absurd, Option.some(passphrase), "p"))).reason,
+        (yield* Effect.flip(Encryption.decrypt(absurd, Option.some(passphrase), "p"))).reason,
         "Corrupt"
       )
     }))
@@ -103,11 +104,11 @@ describe("secureFile", () => {
     () =>
       Effect.gen(function*() {
         const passphrase = Redacted.make("pass")
-        const text = yield* SecureFile.encrypt("{}", passphrase, "p")
+        const text = yield* Encryption.encrypt("{}", passphrase, "p")
         const envelope = JSON.parse(text)
         // New files use N >= 2^17.
         assert.isAtLeast(envelope.N, 2 ** 17)
-        assert.strictEqual(yield* SecureFile.decrypt(text, Option.some(passphrase), "p"), "{}")
+        assert.strictEqual(yield* Encryption.decrypt(text, Option.some(passphrase), "p"), "{}")
         const bad = [
           { N: 2 ** 14 },
           { N: 2 ** 15 + 1 },
@@ -122,16 +123,16 @@ describe("secureFile", () => {
         ]
         for (const params of bad) {
           const error = yield* Effect.flip(
-            SecureFile.decrypt(JSON.stringify({ ...envelope, ...params }), Option.some(passphrase), "p")
+            Encryption.decrypt(JSON.stringify({ ...envelope, ...params }), Option.some(passphrase), "p")
           )
           assert.strictEqual(error.reason, "Corrupt", JSON.stringify(params))
         }
         const newer = yield* Effect.flip(
-          SecureFile.decrypt(JSON.stringify({ ...envelope, version: 2 }), Option.some(passphrase), "p")
+          Encryption.decrypt(JSON.stringify({ ...envelope, version: 2 }), Option.some(passphrase), "p")
         )
         assert.strictEqual(newer.reason, "UnsupportedVersion")
         // With a passphrase set, a plain file is refused, not used.
-        const plain = yield* Effect.flip(SecureFile.decrypt("{\"a\":1}", Option.some(passphrase), "p"))
+        const plain = yield* Effect.flip(Encryption.decrypt("{\"a\":1}", Option.some(passphrase), "p"))
         assert.strictEqual(plain.reason, "NotEncrypted")
       }),
     60_000
