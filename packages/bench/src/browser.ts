@@ -25,36 +25,45 @@ export interface BrowserResult {
 
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]))
 
+/**
+ * esbuild's options for one browser app of `src/` (minified, tree-shaken, ESM, es2022), with Node built-ins replaced
+ * by empty modules; each one replaced is added to `stubbed`.
+ */
+export const buildOptions = (entry: string, outdir: string, stubbed: Set<string>) => ({
+  entryPoints: [Files.source(entry)],
+  outdir,
+  bundle: true,
+  minify: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  write: false,
+  logLevel: "silent",
+  define: { "process.env.NODE_ENV": "\"production\"" },
+  plugins: [{
+    name: "stub-node-builtins",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (!builtins.has(args.path)) return undefined
+        stubbed.add(args.path)
+        return { path: args.path, namespace: "stub" }
+      })
+      build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = {}", loader: "js" }))
+    }
+  }]
+} satisfies esbuild.BuildOptions & { readonly write: false })
+
+/** Gzip -9 size, the measure of every browser row. */
+export const gzipBytes = (code: Uint8Array | string): number => Zlib.gzipSync(code, { level: 9 }).byteLength
+
 /** Bundle one entry of `src/` for the browser (minified) and gzip it. */
 export const build = async (entry: string, outdir: string): Promise<Bundle> => {
   const stubbed = new Set<string>()
-  const result = await esbuild.build({
-    entryPoints: [Files.source(entry)],
-    outdir,
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-    define: { "process.env.NODE_ENV": "\"production\"" },
-    plugins: [{
-      name: "stub-node-builtins",
-      setup(build) {
-        build.onResolve({ filter: /.*/ }, (args) => {
-          if (!builtins.has(args.path)) return undefined
-          stubbed.add(args.path)
-          return { path: args.path, namespace: "stub" }
-        })
-        build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = {}", loader: "js" }))
-      }
-    }]
-  })
+  const result = await esbuild.build(buildOptions(entry, outdir, stubbed))
   const code = result.outputFiles.find((file) => file.path.endsWith(".js"))!.contents
   return {
     bytes: code.byteLength,
-    gzipBytes: Zlib.gzipSync(code, { level: 9 }).byteLength,
+    gzipBytes: gzipBytes(code),
     stubbed: [...stubbed].sort()
   }
 }
