@@ -53,8 +53,8 @@ export type Services = ApiContext.RuntimeServices
  */
 export interface Options extends ApiContext.Options, BunqConfig.Options {
   /**
-   * Where the context is saved: a file path, or `false` to keep it in memory only. Default
-   * `~/.config/effect-bunq/context.json`.
+   * Where the context is saved: a file path, or `false` to keep it in memory only. Default `defaultContextFile`
+   * (`$XDG_CONFIG_HOME/effect-bunq/context.json` or `~/.config/effect-bunq/context.json`).
    */
   readonly contextFile?: string | false | undefined
   /** Encrypt the saved context at rest with this passphrase (AES-256-GCM, scrypt), in the file or in Redis. */
@@ -84,17 +84,22 @@ export interface RedisOptions {
 }
 
 /**
- * The default context file: `$XDG_CONFIG_HOME/effect-bunq/context.json`, or `~/.config/effect-bunq/context.json`.
+ * The default context file: `$XDG_CONFIG_HOME/effect-bunq/context.json`, or `~/.config/effect-bunq/context.json` when
+ * `XDG_CONFIG_HOME` is unset or empty. The variable is read through the current `ConfigProvider`, like the `BUNQ_*`
+ * variables.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const defaultContextFile = (): string =>
-  NodePath.join(
-    process.env.XDG_CONFIG_HOME ?? NodePath.join(NodeOs.homedir(), ".config"),
-    "effect-bunq",
-    "context.json"
-  )
+export const defaultContextFile: Effect.Effect<string> = Effect.map(
+  Effect.orElseSucceed(Config.option(Config.nonEmptyString("XDG_CONFIG_HOME")), () => Option.none<string>()),
+  (configHome) =>
+    NodePath.join(
+      Option.getOrElse(configHome, () => NodePath.join(NodeOs.homedir(), ".config")),
+      "effect-bunq",
+      "context.json"
+    )
+)
 
 /**
  * The store a `contextFile` option names (the file store, or memory with `false`).
@@ -118,10 +123,9 @@ export const makeContextStore = (
 ): Effect.Effect<ContextStore.ContextStore.Service, never, Signer.Signer> =>
   options.contextFile === false
     ? ContextStore.ContextStore.pipe(Effect.provide(ContextStore.layerMemory))
-    : NodeContextStore.makeFile({
-      path: options.contextFile ?? defaultContextFile(),
-      passphrase: options.passphrase
-    })
+    : options.contextFile === undefined
+    ? Effect.flatMap(defaultContextFile, (path) => NodeContextStore.makeFile({ path, passphrase: options.passphrase }))
+    : NodeContextStore.makeFile({ path: options.contextFile, passphrase: options.passphrase })
 
 type HttpClientSource = Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> | undefined
 

@@ -92,6 +92,22 @@ describe("BunqNode.layerConfig", () => {
     }))
 })
 
+describe("BunqNode.defaultContextFile", () => {
+  it.effect("reads XDG_CONFIG_HOME through the ConfigProvider; unset or empty is ~/.config", () =>
+    Effect.gen(function*() {
+      const withVariables = (entries: ReadonlyArray<readonly [string, string]>) =>
+        Effect.withConfigProvider(BunqNode.defaultContextFile, ConfigProvider.fromMap(new Map(entries)))
+      assert.strictEqual(
+        yield* withVariables([["XDG_CONFIG_HOME", "/srv/config"]]),
+        Path.join("/srv/config", "effect-bunq", "context.json")
+      )
+      const home = Path.join(Os.homedir(), ".config", "effect-bunq", "context.json")
+      assert.strictEqual(yield* withVariables([]), home)
+      // empty means unset (XDG Base Directory): not a path relative to the working directory
+      assert.strictEqual(yield* withVariables([["XDG_CONFIG_HOME", ""]]), home)
+    }))
+})
+
 describe("BunqNode file lock", () => {
   it.live("two clients starting at once on one context file register one device between them", () =>
     Effect.gen(function*() {

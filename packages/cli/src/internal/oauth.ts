@@ -12,7 +12,7 @@ import * as NodeFs from "node:fs/promises"
 import { handler, optionalText, requireSecret, secretOptions } from "./command.js"
 import { UsageError } from "./errors.js"
 import * as Output from "./output.js"
-import { httpLayer, type SecretNames, type Settings } from "./settings.js"
+import { httpLayer, type SecretNames, type Settings, variable } from "./settings.js"
 
 const clientSecretNames: SecretNames = {
   plain: "--client-secret",
@@ -43,10 +43,13 @@ const clientOptions = {
 }
 
 const fromEnv = (option: Option.Option<string>, name: string, flag: string) =>
-  Option.match(Option.orElse(option, () => Option.fromNullable(process.env[name] || undefined)), {
-    onNone: () => Effect.fail(new UsageError({ description: `${flag} is required (or set ${name})` })),
-    onSome: Effect.succeed
-  })
+  Effect.flatMap(
+    Option.isSome(option) ? Effect.succeed(option) : variable(name),
+    Option.match({
+      onNone: () => Effect.fail(new UsageError({ description: `${flag} is required (or set ${name})` })),
+      onSome: Effect.succeed
+    })
+  )
 
 const endpointsOf = (
   settings: Settings,

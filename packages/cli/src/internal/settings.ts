@@ -5,6 +5,7 @@ import * as BunqConfig from "@effect-bunq/http/BunqConfig"
 import * as BunqNode from "@effect-bunq/platform-node/BunqNode"
 import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
 import type * as Signer from "@effect-bunq/signer/Signer"
+import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -51,10 +52,14 @@ export interface RawGlobals {
   readonly verbose: boolean
 }
 
-const env = (name: string): Option.Option<string> => {
-  const value = process.env[name]
-  return value === undefined || value === "" ? Option.none() : Option.some(value)
-}
+/**
+ * An environment variable, read through the current `ConfigProvider` as the library reads the `BUNQ_*` settings (so
+ * a test or an embedding app can give its own); unset and empty are both none.
+ *
+ * @internal
+ */
+export const variable = (name: string): Effect.Effect<Option.Option<string>> =>
+  Effect.orElseSucceed(Config.option(Config.nonEmptyString(name)), () => Option.none<string>())
 
 /** A `ConfigError` as one line: the variable and what is wrong with it (`BUNQ_TIMEOUT: Expected a duration …`). */
 const describeConfigError = (error: ConfigError.ConfigError): string =>
@@ -144,7 +149,7 @@ export const resolveSecret = (
       ? Effect.fail(new UsageError({ description: `give ${names.plain} or ${names.file}, not both` }))
       : Effect.asSome(readSecretFile(names.file, file.value, redact))
   }
-  return Effect.succeed(Option.orElse(plain, () => Option.map(env(names.env), redact)))
+  return Option.isSome(plain) ? Effect.succeed(plain) : Effect.map(variable(names.env), Option.map(redact))
 }
 
 /**
@@ -166,7 +171,7 @@ export const resolve = (
     const apiKey = yield* resolveSecret(raw.apiKey, raw.apiKeyFile, apiKeyNames, redact)
     const passphrase = yield* resolveSecret(raw.passphrase, raw.passphraseFile, passphraseNames, redact)
     const storeKey = Option.getOrElse(
-      Option.orElse(raw.storeKey, () => env("BUNQ_CONTEXT_KEY")),
+      Option.isSome(raw.storeKey) ? raw.storeKey : yield* variable("BUNQ_CONTEXT_KEY"),
       () => ApiContext.defaultStoreKey
     )
     if (storeKey.trim() === "") {
@@ -183,15 +188,16 @@ export const resolve = (
       }),
       (error) => new UsageError({ description: describeConfigError(error) })
     )
+    const contextFile = Option.isSome(raw.context) ? raw.context.value : yield* Effect.flatMap(
+      variable("BUNQ_CONTEXT_FILE"),
+      Option.match({ onNone: () => BunqNode.defaultContextFile, onSome: Effect.succeed })
+    )
     return {
       baseUrl: Option.fromNullable(config.baseUrl),
       environment: config.environment ?? "sandbox",
       config,
       apiKey,
-      contextFile: Option.getOrElse(
-        Option.orElse(raw.context, () => env("BUNQ_CONTEXT_FILE")),
-        BunqNode.defaultContextFile
-      ),
+      contextFile,
       passphrase,
       storeKey,
       json: raw.json,
