@@ -97,6 +97,13 @@ export const ContextFieldsV1 = Schema.Struct({
  */
 export type ContextFieldsV1 = typeof ContextFieldsV1.Type
 
+// In a function, so that an app that never reads a whole document (the IndexedDB store) does not bundle it: a bundler
+// keeps a module-level spread of `ContextFieldsV1.fields` (a property read it cannot prove free of effects).
+const documentFieldsV1 = () => ({
+  ...ContextFieldsV1.fields,
+  privateKeyPem: Schema.Redacted(Schema.NonEmptyString)
+})
+
 /**
  * The whole saved context as one JSON document (version 1): `ContextFieldsV1` plus the private key as PKCS#8 PEM
  * (`privateKeyPem`). Used by stores that persist text (the `KeyValueStore` layer, the Node file store).
@@ -104,10 +111,7 @@ export type ContextFieldsV1 = typeof ContextFieldsV1.Type
  * @since 0.1.0
  * @category schemas
  */
-export const ContextDocumentV1 = /* @__PURE__ */ Schema.Struct({
-  ...ContextFieldsV1.fields,
-  privateKeyPem: /* @__PURE__ */ Schema.Redacted(Schema.NonEmptyString)
-})
+export const ContextDocumentV1 = /* @__PURE__ */ Schema.Struct(/* @__PURE__ */ documentFieldsV1())
 
 /**
  * @since 0.1.0

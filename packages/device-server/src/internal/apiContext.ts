@@ -136,28 +136,26 @@ export const make = (
         return programs.registeredContext({ environment, apiKeyFingerprint, keyPair, installation, deviceId })
       }).pipe(Effect.withSpan("ApiContext.register"))
 
+    /** Whom a saved context belongs to when it is not this API key's on this base URL; `undefined` when it is. */
+    const otherOwner = (context: ContextStore.SavedContext): string | undefined =>
+      context.apiKeyFingerprint !== apiKeyFingerprint
+        ? "another API key"
+        : context.environment !== environment
+        ? `${context.environment}, not ${environment}`
+        : undefined
+
     /** A saved context, if it is this API key's and this environment's (`Foreign` otherwise). */
     const owned = (context: ContextStore.SavedContext) => {
-      if (context.apiKeyFingerprint !== apiKeyFingerprint) {
-        return Effect.fail(
+      const other = otherOwner(context)
+      return other === undefined
+        ? Effect.succeed({ context, restored: true })
+        : Effect.fail(
           new ContextStore.ContextStoreError({
             reason: "Foreign",
             key: storeKey,
-            description: "the saved context belongs to another API key; reset it or use another store key"
+            description: `the saved context belongs to ${other}; reset it or use another store key`
           })
         )
-      }
-      if (context.environment !== environment) {
-        return Effect.fail(
-          new ContextStore.ContextStoreError({
-            reason: "Foreign",
-            key: storeKey,
-            description: `the saved context belongs to ${context.environment}, not ${environment}; ` +
-              "reset it or use another store key"
-          })
-        )
-      }
-      return Effect.succeed({ context, restored: true })
     }
 
     // Restore without the store's lock: stores replace a saved context in one step (a file by rename, an IndexedDB
@@ -278,13 +276,12 @@ export const make = (
     const adoptSaved = Effect.gen(function*() {
       const current = state
       const saved = yield* store.load(storeKey)
-      if (Option.isNone(saved) || !ownedByThisKey(saved.value) || sameTokens(saved.value, current)) return current
+      if (
+        Option.isNone(saved) || otherOwner(saved.value) !== undefined || sameTokens(saved.value, current)
+      ) return current
       state = saved.value
       return saved.value
     })
-
-    const ownedByThisKey = (context: ContextStore.SavedContext) =>
-      context.apiKeyFingerprint === apiKeyFingerprint && context.environment === environment
 
     const openLocked = (rejected: Option.Option<ContextStore.SavedSession>) =>
       // Under the store's lock: one client of a fleet opens the session, the others find it saved and use it.

@@ -92,17 +92,15 @@ export const resolve = (options: Options): Either.Either<BunqConfig.Service, Inv
   }
   let rateLimits: RateLimits | undefined
   if (options.rateLimits !== false) {
-    const buckets: Record<string, RateLimit | undefined> = { ...classicRateLimits }
-    for (const [name, bucket] of Object.entries(options.rateLimits ?? {})) {
-      buckets[name] = bucket === undefined ? undefined : { limit: bucket.limit, window: Duration.decode(bucket.window) }
-    }
-    rateLimits = buckets as unknown as RateLimits
-  }
-  if (rateLimits !== undefined) {
-    for (const [name, bucket] of Object.entries(rateLimits)) {
-      if (bucket !== undefined && (!Number.isInteger(bucket.limit) || bucket.limit < 1)) {
+    const buckets: Record<string, RateLimit | undefined> = { ...classicRateLimits, ...options.rateLimits }
+    for (const [name, bucket] of Object.entries(buckets)) {
+      if (bucket === undefined) continue
+      if (!Number.isInteger(bucket.limit) || bucket.limit < 1) {
         return Either.left(["rateLimits", `rateLimits.${name}.limit must be an integer >= 1`])
       }
+      buckets[name] = { limit: bucket.limit, window: Duration.decode(bucket.window) }
+      // at least one bucket limits: otherwise there is no limiter at all
+      rateLimits = buckets as unknown as RateLimits
     }
   }
   return Either.right({
@@ -113,10 +111,7 @@ export const resolve = (options: Options): Either.Either<BunqConfig.Service, Inv
     region: options.region ?? "nl_NL",
     geolocation: options.geolocation ?? "0 0 0 0 000",
     timeout: Duration.decode(options.timeout ?? Duration.seconds(30)),
-    rateLimits: rateLimits?.GET === undefined && rateLimits?.POST === undefined && rateLimits?.PUT === undefined &&
-        rateLimits?.DELETE === undefined && rateLimits?.sessionServer === undefined
-      ? undefined
-      : rateLimits,
+    rateLimits,
     retry: retry === undefined || retry.maxAttempts <= 1 ? undefined : retry,
     allowUnsignedErrors: options.allowUnsignedErrors ?? false,
     requireRequestIdEcho: options.requireRequestIdEcho ?? false,
