@@ -10,7 +10,7 @@ import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type { BunqConfig, Options, RateLimit, RateLimits, RetryPolicy } from "../BunqConfig.js"
+import type { BunqConfig, Options, RateLimit, RateLimitInput, RateLimits, RetryPolicy } from "../BunqConfig.js"
 
 /** @internal */
 export const baseUrls: { readonly production: string; readonly sandbox: string } = {
@@ -92,7 +92,11 @@ export const resolve = (options: Options): Either.Either<BunqConfig.Service, Inv
   }
   let rateLimits: RateLimits | undefined
   if (options.rateLimits !== false) {
-    const buckets: Record<string, RateLimit | undefined> = { ...classicRateLimits, ...options.rateLimits }
+    // the given buckets over bunq's; each one checked, then its window decoded in place
+    const buckets: Record<string, RateLimit | RateLimitInput | undefined> = {
+      ...classicRateLimits,
+      ...options.rateLimits
+    }
     for (const [name, bucket] of Object.entries(buckets)) {
       if (bucket === undefined) continue
       if (!Number.isInteger(bucket.limit) || bucket.limit < 1) {
@@ -124,10 +128,10 @@ export const options = (defaults: Options = {}, overrides: Options = {}): Config
   Config.all({
     environment: Config.option(Config.literal("sandbox", "production")("BUNQ_ENVIRONMENT")),
     baseUrl: Config.option(Config.string("BUNQ_BASE_URL")),
-    userAgent: Config.option(Config.string("BUNQ_USER_AGENT")),
-    language: Config.option(Config.string("BUNQ_LANGUAGE")),
-    region: Config.option(Config.string("BUNQ_REGION")),
-    geolocation: Config.option(Config.string("BUNQ_GEOLOCATION")),
+    userAgent: Config.option(Config.nonEmptyString("BUNQ_USER_AGENT")),
+    language: Config.option(Config.nonEmptyString("BUNQ_LANGUAGE")),
+    region: Config.option(Config.nonEmptyString("BUNQ_REGION")),
+    geolocation: Config.option(Config.nonEmptyString("BUNQ_GEOLOCATION")),
     timeout: Config.option(Config.duration("BUNQ_TIMEOUT")),
     rateLimit: Config.option(Config.boolean("BUNQ_RATE_LIMIT")),
     retryMaxAttempts: Config.option(Config.integer("BUNQ_RETRY_MAX_ATTEMPTS")),
