@@ -291,27 +291,39 @@ describe("bunq against the emulator", () => {
     timeout
   )
 
-  it("bad input is refused before anything is sent: ids that are not positive integers, an empty API key", async () => {
-    const before = (await Effect.runPromise(emulator.log)).length
-    const runs = await Promise.all([
-      cli([...withKey(), "device", "get", "0"]),
-      cli([...withKey(), "device", "get", "-1"]),
-      cli([...withKey(), "device", "get", "1.5"]),
-      cli([...target(), "--api-key", "", "device", "list"]),
-      cli([...target(), "--api-key", "   ", "user", "show"])
-    ])
-    for (const run of runs.slice(0, 3)) {
-      expect(run.code).toBe(2)
-      expect(run.stderr).toContain("ID must be a positive integer")
-      expect(run.stderr).not.toContain("a integer")
-    }
-    for (const run of runs.slice(3)) {
-      expect(run.code).toBe(2)
-      expect(run.stderr).toContain("the API key is empty")
-      expect(run.stderr).not.toContain("internal error")
-    }
-    expect((await Effect.runPromise(emulator.log)).length).toBe(before)
-  }, timeout)
+  it(
+    "bad input is refused before anything is sent: ids that are not positive integers, an empty key or passphrase",
+    async () => {
+      const before = (await Effect.runPromise(emulator.log)).length
+      const runs = await Promise.all([
+        cli([...withKey(), "device", "get", "0"]),
+        cli([...withKey(), "device", "get", "-1"]),
+        cli([...withKey(), "device", "get", "1.5"]),
+        cli([...target(), "--api-key", "", "device", "list"]),
+        cli([...target(), "--api-key", "   ", "user", "show"]),
+        cli([...target(), "device", "list"], { BUNQ_API_KEY: "" }),
+        cli([...withKey(), "device", "list"], { BUNQ_CONTEXT_PASSPHRASE: "" }),
+        cli([...withKey(), "--passphrase", "", "user", "show"])
+      ])
+      for (const run of runs.slice(0, 3)) {
+        expect(run.code).toBe(2)
+        expect(run.stderr).toContain("ID must be a positive integer")
+        expect(run.stderr).not.toContain("a integer")
+      }
+      for (const run of runs.slice(3, 6)) {
+        expect(run.code).toBe(2)
+        expect(run.stderr).toContain("the API key is empty")
+        expect(run.stderr).not.toContain("internal error")
+      }
+      // an empty passphrase (a variable meant to hold one) is refused, not taken as "keep the file unencrypted"
+      for (const run of runs.slice(6)) {
+        expect(run.code).toBe(2)
+        expect(run.stderr).toContain("the passphrase is empty")
+      }
+      expect((await Effect.runPromise(emulator.log)).length).toBe(before)
+    },
+    timeout
+  )
 
   it("a reader that closes stdout early (| head) ends the command quietly, no EPIPE stack", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...withKey(), "device", "list", "--json"], {

@@ -9,7 +9,8 @@
  * - With a passphrase, the file is encrypted at rest with AES-256-GCM under a key derived with scrypt (a fresh random
  *   salt and IV each write). A wrong passphrase is `ContextStoreError` with reason `WrongPassphrase`, and the file
  *   stays untouched.
- * - With a passphrase set, a plain (unencrypted) file is refused with `NotEncrypted`, never used silently.
+ * - With a passphrase set, a plain (unencrypted) file is refused with `NotEncrypted`, never used silently. An empty
+ *   passphrase is refused with `Unsafe` by every operation, before the file is read: give one, or none.
  * - A file that does not decode (truncated, hand-edited) fails `load` and `save` with `Corrupt` and is never
  *   overwritten. `remove` (`ApiContext.reset`) drops only its own key's entry; a file it cannot parse at all is
  *   moved aside to `<path>.<timestamp>.bak` (mode 0600), so the other keys in it are never deleted.
@@ -43,7 +44,10 @@ import * as SecureFile from "./internal/secureFile.js"
 export interface FileOptions {
   /** Where the context file lives. Its directory is created (mode 0700) when missing. */
   readonly path: string
-  /** Encrypt the file at rest with this passphrase. A plain file found with a passphrase set is `NotEncrypted`. */
+  /**
+   * Encrypt the file at rest with this passphrase. A plain file found with a passphrase set is `NotEncrypted`; an
+   * empty passphrase is `Unsafe`.
+   */
   readonly passphrase?: Redacted.Redacted<string> | undefined
   /** How long to wait for another process's lock. Default 30 seconds. */
   readonly lockTimeout?: Duration.DurationInput | undefined
@@ -89,6 +93,13 @@ const makeWith = (
     const signer = yield* Signer.Signer
     const path = options.path
     const passphrase = Option.fromNullable(options.passphrase)
+    const emptyPassphrase = Encryption.isEmptyPassphrase(passphrase)
+    const refuseEmptyPassphrase = (key: string) =>
+      new ContextStore.ContextStoreError({
+        reason: "Unsafe",
+        key,
+        description: `the passphrase is empty: give one, or none to keep the context file unencrypted (${path})`
+      })
     // Whether the current fiber already holds this store's lock (so `save` inside `withLock` does not wait on itself).
     const inLock = FiberRef.unsafeMake(false)
     const provide = <A, E, R>(
@@ -100,9 +111,11 @@ const makeWith = (
           Effect.provideService(Signer.Signer, signer)
         )) as Effect.Effect<A, E, Exclude<R, FileSystem.FileSystem | Signer.Signer>>
 
+    // Every operation reads first: refusing an empty passphrase here refuses it before anything is read or written.
     // Reading needs neither service (`node:fs/promises` directly): nothing is provided around it, on every restore.
     const readDocument = (key: string): Effect.Effect<Option.Option<FileDocument>, ContextStore.ContextStoreError> =>
       Effect.gen(function*() {
+        if (emptyPassphrase) return yield* refuseEmptyPassphrase(key)
         const raw = yield* SecureFile.readText(path)
         if (Option.isNone(raw)) return Option.none()
         const text = yield* Encryption.decrypt(raw.value, passphrase, path)

@@ -41,7 +41,7 @@ import * as Redis from "./Redis.js"
  * @category models
  */
 export interface Options {
-  /** Encrypt each context with this passphrase (the file store's scheme). */
+  /** Encrypt each context with this passphrase (the file store's scheme). An empty one fails with `Unsafe`. */
   readonly passphrase?: Redacted.Redacted<string> | undefined
   /**
    * Keep the private key and tokens in Redis in the clear when no passphrase is given. Default `false`: without a
@@ -140,6 +140,14 @@ export const make = (
     }
     const signer = yield* Signer.Signer
     const passphrase = Option.fromNullable(options.passphrase)
+    if (Encryption.isEmptyPassphrase(passphrase)) {
+      return yield* new ContextStore.ContextStoreError({
+        reason: "Unsafe",
+        key: "*",
+        description: `the passphrase is empty: the contexts in Redis at ${redis.url} would be encrypted under a key ` +
+          "anyone can derive; give a passphrase (BUNQ_CONTEXT_PASSPHRASE)"
+      })
+    }
     const ttlMillis = Duration.toMillis(Duration.decode(options.lockTtl ?? Duration.seconds(15)))
     const timeoutMillis = Duration.toMillis(Duration.decode(options.lockTimeout ?? Duration.seconds(60)))
     const held = FiberRef.unsafeMake<ReadonlyMap<string, Held>>(new Map())

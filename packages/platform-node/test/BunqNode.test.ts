@@ -89,6 +89,25 @@ describe("BunqNode.layerConfig", () => {
         )
       )
       assert.include(String(missing), "BUNQ_API_KEY")
+
+      // An empty passphrase is refused (Unsafe) before anything is sent, not taken as "no passphrase".
+      const emptyFile = Path.join(dir, "empty-passphrase.json")
+      const emptyPassphrase = yield* Effect.flip(
+        Effect.provide(
+          BunqConfig.BunqConfig,
+          BunqNode.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
+            new Map([
+              ["BUNQ_API_KEY", apiKey],
+              ["BUNQ_BASE_URL", baseUrl],
+              ["BUNQ_CONTEXT_FILE", emptyFile],
+              ["BUNQ_CONTEXT_PASSPHRASE", ""]
+            ])
+          ))))
+        )
+      )
+      assert.include(String(emptyPassphrase), "Unsafe")
+      assert.include(String(emptyPassphrase), "the passphrase is empty")
+      assert.isFalse(Fs.existsSync(emptyFile))
     }))
 })
 

@@ -125,6 +125,27 @@ describe("NodeContextStore", () => {
     }).pipe(Effect.provide(NodeSigner.layer))
   })
 
+  it.effect("an empty passphrase is Unsafe on every operation, before anything is read or written", () => {
+    const path = tempPath()
+    return Effect.gen(function*() {
+      const empty = { path, passphrase: Redacted.make("") }
+      const loadError = yield* Effect.flip(withStore(empty, (store) => store.load("default")))
+      assert.strictEqual(loadError.reason, "Unsafe")
+      assert.include(loadError.message, "the passphrase is empty")
+      const saveError = yield* Effect.flip(
+        withStore(empty, (store) => Effect.flatMap(makeContext("new"), (c) => store.save("default", c)))
+      )
+      assert.strictEqual(saveError.reason, "Unsafe")
+      assert.isFalse(Fs.existsSync(path))
+      // an existing file is refused too, and kept as it was (also by remove)
+      yield* withStore({ path }, (store) => Effect.flatMap(makeContext("plain"), (c) => store.save("default", c)))
+      const bytes = Fs.readFileSync(path, "utf8")
+      assert.strictEqual((yield* Effect.flip(withStore(empty, (store) => store.load("default")))).reason, "Unsafe")
+      assert.strictEqual((yield* Effect.flip(withStore(empty, (store) => store.remove("default")))).reason, "Unsafe")
+      assert.strictEqual(Fs.readFileSync(path, "utf8"), bytes)
+    }).pipe(Effect.provide(NodeSigner.layer))
+  })
+
   it.effect("remove on a file it cannot parse never deletes the other keys: the file is moved aside (0600)", () => {
     const path = tempPath()
     return Effect.gen(function*() {

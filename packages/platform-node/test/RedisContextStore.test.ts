@@ -91,6 +91,19 @@ describe("RedisContextStore", () => {
       assert.include(String(error), "in the clear")
     }))
 
+  it.live("an empty passphrase is Unsafe, even with plain text allowed: nothing is encrypted under it", () =>
+    Effect.gen(function*() {
+      const prefix = freshPrefix()
+      for (const allowPlaintext of [false, true]) {
+        const error = yield* Effect.flip(
+          useStore(prefix, () => Effect.void, { passphrase: Redacted.make(""), allowPlaintext })
+        )
+        assert.strictEqual(error.reason, "Unsafe")
+        assert.include(error.message, "the passphrase is empty")
+      }
+      assert.isNull(yield* raw(prefix, "default"))
+    }))
+
   it.live("encrypts with the file store's scheme: no secret in Redis, a wrong passphrase is WrongPassphrase", () =>
     Effect.gen(function*() {
       const prefix = freshPrefix()

@@ -54,7 +54,8 @@ export interface RawGlobals {
 
 /**
  * An environment variable, read through the current `ConfigProvider` as the library reads the `BUNQ_*` settings (so
- * a test or an embedding app can give its own); unset and empty are both none.
+ * a test or an embedding app can give its own); unset and empty are both none. (Not for secrets: `resolveSecret`
+ * keeps an empty one, which is an error where it is used.)
  *
  * @internal
  */
@@ -149,8 +150,12 @@ export const resolveSecret = (
       ? Effect.fail(new UsageError({ description: `give ${names.plain} or ${names.file}, not both` }))
       : Effect.asSome(readSecretFile(names.file, file.value, redact))
   }
-  return Option.isSome(plain) ? Effect.succeed(plain) : Effect.map(variable(names.env), Option.map(redact))
+  return Option.isSome(plain) ? Effect.succeed(plain) : Effect.map(setVariable(names.env), Option.map(redact))
 }
+
+/** A secret's variable as it is set: empty is kept (an empty API key or passphrase is an error, not "none"). */
+const setVariable = (name: string): Effect.Effect<Option.Option<string>> =>
+  Effect.orElseSucceed(Config.option(Config.string(name)), () => Option.none<string>())
 
 /**
  * The settings: options first, then the environment, then the defaults. Secrets may come from a file or standard
@@ -170,6 +175,14 @@ export const resolve = (
     }
     const apiKey = yield* resolveSecret(raw.apiKey, raw.apiKeyFile, apiKeyNames, redact)
     const passphrase = yield* resolveSecret(raw.passphrase, raw.passphraseFile, passphraseNames, redact)
+    // Not "no passphrase": an empty one is a variable or a file that was meant to hold one. (The stores refuse it
+    // too; this names where it came from.)
+    if (Option.isSome(passphrase) && Redacted.value(passphrase.value) === "") {
+      return yield* new UsageError({
+        description: `the passphrase is empty (${passphraseNames.plain}, ${passphraseNames.file} or ` +
+          `${passphraseNames.env}): give one, or none to keep the context file unencrypted`
+      })
+    }
     const storeKey = Option.getOrElse(
       Option.isSome(raw.storeKey) ? raw.storeKey : yield* variable("BUNQ_CONTEXT_KEY"),
       () => ApiContext.defaultStoreKey

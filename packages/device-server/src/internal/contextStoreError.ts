@@ -35,7 +35,8 @@ export type ContextStoreErrorReason = typeof ContextStoreErrorReason.Type
  * - `WrongPassphrase`: an encrypted store could not be decrypted with the passphrase given;
  * - `NotEncrypted`: a passphrase is set but what is stored is not encrypted (never used silently);
  * - `Locked`: another process holds the store's lock;
- * - `Unsafe`: the file is a symbolic link, or others may write to its directory.
+ * - `Unsafe`: the file is a symbolic link, or others may write to its directory; in Redis, no passphrase and plain
+ *   text not allowed; in either, an empty passphrase.
  *
  * A corrupt, foreign or unsupported saved context is never overwritten silently: remove it with
  * `ApiContext.reset` (or point at another store key).

@@ -83,6 +83,16 @@ const deriveKey = (
     }
   })
 
+/**
+ * Whether a passphrase is given and empty. The stores refuse one (`ContextStoreError` `Unsafe`, before they read or
+ * write anything) rather than encrypt under a key anyone can derive: an empty passphrase is a variable that was
+ * meant to be set (`BUNQ_CONTEXT_PASSPHRASE=` in a deployment), or an empty passphrase file.
+ *
+ * @internal
+ */
+export const isEmptyPassphrase = (passphrase: Option.Option<Redacted.Redacted<string>>): boolean =>
+  Option.isSome(passphrase) && Redacted.value(passphrase.value) === ""
+
 /** Encrypts text with AES-256-GCM under a key derived from the passphrase with scrypt and a fresh random salt. @internal */
 export const encrypt = (
   plaintext: string,
