@@ -305,7 +305,8 @@ export const layerRuntime = <
 /**
  * Read the options from the environment: `BUNQ_API_KEY` (required), `BUNQ_DEVICE_DESCRIPTION`,
  * `BUNQ_PERMITTED_IPS` (comma-separated, `*` for a wildcard key), `BUNQ_SESSION_REFRESH_MARGIN` (a duration such
- * as `30 seconds`), `BUNQ_CONTEXT_KEY` (the store key).
+ * as `30 seconds`), `BUNQ_CONTEXT_KEY` (the store key). An empty `BUNQ_DEVICE_DESCRIPTION` or `BUNQ_CONTEXT_KEY`
+ * counts as unset (the CLI reads them the same way); an empty API key is a `ConfigError`.
  *
  * (Built lazily and marked pure, so that an app that never reads its options from the environment does not bundle
  * `Config`'s parsers: ≈ 1 KB gzipped in the browser.)
@@ -321,10 +322,10 @@ export const config: Config.Config<Options> = /* @__PURE__ */ Config.suspend(() 
       ),
       "BUNQ_API_KEY"
     ),
-    description: Config.option(Config.string("BUNQ_DEVICE_DESCRIPTION")),
+    description: Config.option(Config.nonEmptyString("BUNQ_DEVICE_DESCRIPTION")),
     permittedIps: Config.option(Config.array(Config.string(), "BUNQ_PERMITTED_IPS")),
     refreshMargin: Config.option(Config.duration("BUNQ_SESSION_REFRESH_MARGIN")),
-    storeKey: Config.option(Config.string("BUNQ_CONTEXT_KEY"))
+    storeKey: Config.option(Config.nonEmptyString("BUNQ_CONTEXT_KEY"))
   }).pipe(Config.map((env): Options => ({
     apiKey: env.apiKey,
     description: Option.getOrUndefined(env.description),

@@ -738,6 +738,16 @@ describe("ApiContext.layerConfig", () => {
       )
       assert.include(String(missing), "BUNQ_API_KEY")
 
+      // An empty text variable counts as unset (as in the CLI): the defaults, not a store key "".
+      const empty = yield* Effect.withConfigProvider(
+        ApiContext.config,
+        ConfigProvider.fromMap(
+          new Map([["BUNQ_API_KEY", "sandbox_from_env"], ["BUNQ_DEVICE_DESCRIPTION", ""], ["BUNQ_CONTEXT_KEY", ""]])
+        )
+      )
+      assert.isUndefined(empty.description)
+      assert.isUndefined(empty.storeKey)
+
       // Against the emulator: its user's key from the environment, the description from the override.
       const { bunq, store } = yield* setup()
       const emulatorEnv = ConfigProvider.fromMap(

@@ -19,6 +19,10 @@
  * | `BUNQ_ALLOW_INSECURE_HTTP` | `true`: allow an `http:` base URL to a host that is not loopback | `false` |
  * | `BUNQ_MAX_RESPONSE_BYTES` | the largest response body read, in bytes | `67108864` (64 MiB) |
  *
+ * The header variables (`BUNQ_USER_AGENT`, `BUNQ_LANGUAGE`, `BUNQ_REGION`, `BUNQ_GEOLOCATION`) count as unset when
+ * empty: bunq never gets an empty header. Any other variable that is set must hold a usable value: an empty or
+ * invalid one is a `ConfigError` naming it.
+ *
  * @since 0.1.0
  */
 import * as Config from "effect/Config"

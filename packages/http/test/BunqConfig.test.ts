@@ -67,6 +67,22 @@ describe("BunqConfig", () => {
       assert.strictEqual(custom.baseUrl, "http://localhost:9000/v1")
       assert.strictEqual(custom.environment, "custom")
 
+      // The header variables count as unset when empty: never an empty header sent to bunq.
+      const emptyHeaders = yield* fromEnv({
+        BUNQ_USER_AGENT: "",
+        BUNQ_LANGUAGE: "",
+        BUNQ_REGION: "",
+        BUNQ_GEOLOCATION: ""
+      })
+      assert.strictEqual(emptyHeaders.userAgent, BunqConfig.make().userAgent)
+      assert.strictEqual(emptyHeaders.language, "en_US")
+      assert.strictEqual(emptyHeaders.region, "nl_NL")
+      assert.strictEqual(emptyHeaders.geolocation, "0 0 0 0 000")
+      // any other variable that is set must hold a value: empty is an error naming it
+      for (const name of ["BUNQ_ENVIRONMENT", "BUNQ_BASE_URL", "BUNQ_TIMEOUT", "BUNQ_RETRY_MAX_ATTEMPTS"]) {
+        assert.include(String(yield* Effect.flip(fromEnv({ [name]: "" }))), name)
+      }
+
       const defaults = yield* fromEnv({}, { environment: "production", language: "nl_NL" })
       assert.strictEqual(defaults.baseUrl, "https://api.bunq.com/v1")
       assert.strictEqual(defaults.language, "nl_NL")

@@ -197,14 +197,15 @@ export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiCon
 
 /**
  * The `redis` option from the environment: `BUNQ_REDIS_URL` (turns it on), `BUNQ_REDIS_PREFIX`, `BUNQ_REDIS_TLS`,
- * `BUNQ_REDIS_LOCK_TTL` (a duration), `BUNQ_REDIS_ALLOW_PLAINTEXT`.
+ * `BUNQ_REDIS_LOCK_TTL` (a duration), `BUNQ_REDIS_ALLOW_PLAINTEXT`. An empty `BUNQ_REDIS_PREFIX` counts as unset; an
+ * empty `BUNQ_REDIS_URL` fails the layer as a URL that is not one, never "no Redis".
  *
  * @since 0.1.0
  * @category config
  */
 export const redisConfig: Config.Config<Option.Option<RedisOptions>> = Config.all({
   url: Config.option(Config.redacted("BUNQ_REDIS_URL")),
-  keyPrefix: Config.option(Config.string("BUNQ_REDIS_PREFIX")),
+  keyPrefix: Config.option(Config.nonEmptyString("BUNQ_REDIS_PREFIX")),
   tls: Config.option(Config.boolean("BUNQ_REDIS_TLS")),
   lockTtl: Config.option(Config.duration("BUNQ_REDIS_LOCK_TTL")),
   allowPlaintext: Config.option(Config.boolean("BUNQ_REDIS_ALLOW_PLAINTEXT"))
@@ -221,7 +222,9 @@ export const redisConfig: Config.Config<Option.Option<RedisOptions>> = Config.al
 /**
  * All services with options from the environment: `BUNQ_API_KEY` (required), `BUNQ_ENVIRONMENT`, `BUNQ_BASE_URL`,
  * `BUNQ_CONTEXT_FILE`, `BUNQ_CONTEXT_PASSPHRASE`, the Redis variables of `redisConfig`, and the other variables of
- * `BunqConfig.config` and `ApiContext.config`. `defaults` fill what the environment leaves out.
+ * `BunqConfig.config` and `ApiContext.config`. `defaults` fill what the environment leaves out. An empty
+ * `BUNQ_CONTEXT_FILE` counts as unset (`defaultContextFile`); an empty `BUNQ_CONTEXT_PASSPHRASE` is not "no
+ * passphrase": the store refuses it (`ContextStoreError` `Unsafe`) before anything is read, written or sent.
  *
  * @since 0.1.0
  * @category layers
@@ -233,7 +236,7 @@ export const layerConfig = (
     Effect.map(
       Config.all({
         context: ApiContext.config,
-        contextFile: Config.option(Config.string("BUNQ_CONTEXT_FILE")),
+        contextFile: Config.option(Config.nonEmptyString("BUNQ_CONTEXT_FILE")),
         passphrase: Config.option(Config.redacted("BUNQ_CONTEXT_PASSPHRASE")),
         redis: redisConfig
       }),
