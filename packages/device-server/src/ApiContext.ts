@@ -305,8 +305,8 @@ export const layerRuntime = <
 /**
  * Read the options from the environment: `BUNQ_API_KEY` (required), `BUNQ_DEVICE_DESCRIPTION`,
  * `BUNQ_PERMITTED_IPS` (comma-separated, `*` for a wildcard key), `BUNQ_SESSION_REFRESH_MARGIN` (a duration such
- * as `30 seconds`), `BUNQ_CONTEXT_KEY` (the store key). An empty `BUNQ_DEVICE_DESCRIPTION` or `BUNQ_CONTEXT_KEY`
- * counts as unset (the CLI reads them the same way); an empty API key is a `ConfigError`.
+ * as `30 seconds`), `BUNQ_CONTEXT_KEY` (the store key). An empty `BUNQ_DEVICE_DESCRIPTION`, `BUNQ_PERMITTED_IPS` or
+ * `BUNQ_CONTEXT_KEY` counts as unset (the CLI reads them the same way); an empty API key is a `ConfigError`.
  *
  * (Built lazily and marked pure, so that an app that never reads its options from the environment does not bundle
  * `Config`'s parsers: ≈ 1 KB gzipped in the browser.)
@@ -329,9 +329,11 @@ export const config: Config.Config<Options> = /* @__PURE__ */ Config.suspend(() 
   }).pipe(Config.map((env): Options => ({
     apiKey: env.apiKey,
     description: Option.getOrUndefined(env.description),
-    permittedIps: Option.getOrUndefined(
-      Option.map(env.permittedIps, (ips) => ips.map((ip) => ip.trim()).filter((ip) => ip.length > 0))
-    ),
+    // an empty list (`BUNQ_PERMITTED_IPS=`) is unset, like every empty text variable: no `permitted_ips` sent
+    permittedIps: Option.getOrUndefined(Option.filter(
+      Option.map(env.permittedIps, (ips) => ips.map((ip) => ip.trim()).filter((ip) => ip.length > 0)),
+      (ips) => ips.length > 0
+    )),
     refreshMargin: Option.getOrUndefined(env.refreshMargin),
     storeKey: Option.getOrUndefined(env.storeKey)
   })))

@@ -742,10 +742,16 @@ describe("ApiContext.layerConfig", () => {
       const empty = yield* Effect.withConfigProvider(
         ApiContext.config,
         ConfigProvider.fromMap(
-          new Map([["BUNQ_API_KEY", "sandbox_from_env"], ["BUNQ_DEVICE_DESCRIPTION", ""], ["BUNQ_CONTEXT_KEY", ""]])
+          new Map([
+            ["BUNQ_API_KEY", "sandbox_from_env"],
+            ["BUNQ_DEVICE_DESCRIPTION", ""],
+            ["BUNQ_PERMITTED_IPS", ""],
+            ["BUNQ_CONTEXT_KEY", ""]
+          ])
         )
       )
       assert.isUndefined(empty.description)
+      assert.isUndefined(empty.permittedIps)
       assert.isUndefined(empty.storeKey)
 
       // Against the emulator: its user's key from the environment, the description from the override.
