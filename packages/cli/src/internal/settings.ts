@@ -54,13 +54,16 @@ export interface RawGlobals {
 
 /**
  * An environment variable, read through the current `ConfigProvider` as the library reads the `BUNQ_*` settings (so
- * a test or an embedding app can give its own); unset and empty are both none. (Not for secrets: `resolveSecret`
- * keeps an empty one, which is an error where it is used.)
+ * a test or an embedding app can give its own). Unset and empty are both none, unless `empty` is `"kept"`: for the
+ * secrets, where an empty API key or passphrase is an error where it is used, not "none".
  *
  * @internal
  */
-export const variable = (name: string): Effect.Effect<Option.Option<string>> =>
-  Effect.orElseSucceed(Config.option(Config.nonEmptyString(name)), () => Option.none<string>())
+export const variable = (name: string, empty: "none" | "kept" = "none"): Effect.Effect<Option.Option<string>> =>
+  Effect.orElseSucceed(
+    Config.option(empty === "none" ? Config.nonEmptyString(name) : Config.string(name)),
+    () => Option.none<string>()
+  )
 
 /** A `ConfigError` as one line: the variable and what is wrong with it (`BUNQ_TIMEOUT: Expected a duration …`). */
 const describeConfigError = (error: ConfigError.ConfigError): string =>
@@ -150,12 +153,8 @@ export const resolveSecret = (
       ? Effect.fail(new UsageError({ description: `give ${names.plain} or ${names.file}, not both` }))
       : Effect.asSome(readSecretFile(names.file, file.value, redact))
   }
-  return Option.isSome(plain) ? Effect.succeed(plain) : Effect.map(setVariable(names.env), Option.map(redact))
+  return Option.isSome(plain) ? Effect.succeed(plain) : Effect.map(variable(names.env, "kept"), Option.map(redact))
 }
-
-/** A secret's variable as it is set: empty is kept (an empty API key or passphrase is an error, not "none"). */
-const setVariable = (name: string): Effect.Effect<Option.Option<string>> =>
-  Effect.orElseSucceed(Config.option(Config.string(name)), () => Option.none<string>())
 
 /**
  * The settings: options first, then the environment, then the defaults. Secrets may come from a file or standard
