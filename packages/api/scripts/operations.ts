@@ -49,6 +49,15 @@ export const pageFields = [
   "readonly newerId?: number | undefined"
 ]
 
+/** What an upload checks before it sends anything (see `uploadParams` in `src/internal/operation.ts`). */
+const uploadRules = [
+  "`contentType` is a media type, `type/subtype` with optional `; name=value` parameters (bunq takes `image/png`,",
+  "`image/jpeg`, `image/gif`, `application/pdf`); `description` is ASCII text (bunq's header carries no encoding, so",
+  "no `é`, `€` or emoji), not empty, with no control characters and no leading or trailing whitespace. Anything else",
+  "fails with `SchemaDecodeError` (`EncodeFailed`, naming the parameter and the rule, not the value) before the",
+  "session is read or anything is signed or sent."
+]
+
 /** The public modules written by hand (in `src/`, not generated). */
 /** What a create or update returns: the patched kind, else the id when the spec's answer is only an id. */
 export type ResultKind = "id" | "uuid" | "idOrUuid" | { readonly list: string }
@@ -228,6 +237,7 @@ export const emitModule = (
         // raw bytes: see internal/operation.ts
         const bytes = op.verb === "upload"
         const uploadResult = result === "idOrUuid" ? "idOrUuid" : "uuid"
+        if (bytes) usesBody = true
         const extra = bytes
           ? ["readonly body: Uint8Array", "readonly contentType: string", "readonly description: string"]
           : []
@@ -241,12 +251,13 @@ export const emitModule = (
                   ? "the attachment's UUID."
                   : "the attachment's id (what a payment's `attachment: [{ id }]` takes), or its UUID if bunq answers one."
               }`
-              : "Answers the file's raw bytes (not JSON) and their `Content-Type`, verified over the bytes."
+              : "Answers the file's raw bytes (not JSON) and their `Content-Type`, verified over the bytes.",
+            ...(bytes ? ["", ...uploadRules] : [])
           ],
           bytes
             ? `${paramsArg(extra)} => Effect.Effect<${
               uploadResult === "uuid" ? "string" : "number | string"
-            }, ${error}, ${requirement}>`
+            }, ${error} | SchemaDecodeError, ${requirement}>`
             : `${paramsArg([])} => Effect.Effect<Operation.Content, ${error}, ${requirement}>`,
           bytes ? `operation.upload(${descriptor}, "${uploadResult}")` : `operation.download(${descriptor})`
         )

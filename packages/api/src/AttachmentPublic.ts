@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type * as ApiContext from "@effect-bunq/device-server/ApiContext"
+import type { SchemaDecodeError } from "@effect-bunq/schema/SchemaDecodeError"
 import type * as Effect from "effect/Effect"
 import * as operation from "./internal/operation.js"
 import * as Schemas from "./Schemas.js"
@@ -16,16 +17,22 @@ import * as Schemas from "./Schemas.js"
  *
  * Sends the file's raw bytes (not JSON) with its `Content-Type` and `X-Bunq-Attachment-Description`, signed over the bytes; returns the attachment's UUID.
  *
+ * `contentType` is a media type, `type/subtype` with optional `; name=value` parameters (bunq takes `image/png`,
+ * `image/jpeg`, `image/gif`, `application/pdf`); `description` is ASCII text (bunq's header carries no encoding, so
+ * no `é`, `€` or emoji), not empty, with no control characters and no leading or trailing whitespace. Anything else
+ * fails with `SchemaDecodeError` (`EncodeFailed`, naming the parameter and the rule, not the value) before the
+ * session is read or anything is signed or sent.
+ *
  * @since 0.1.0
  * @category programs
  */
 export const upload: (
   params: { readonly body: Uint8Array; readonly contentType: string; readonly description: string }
-) => Effect.Effect<string, ApiContext.ApiContextError, ApiContext.ApiContext> = /* @__PURE__ */ operation.upload({
-  name: "AttachmentPublic.upload",
-  method: "POST",
-  path: "/attachment-public"
-}, "uuid")
+) => Effect.Effect<string, ApiContext.ApiContextError | SchemaDecodeError, ApiContext.ApiContext> =
+  /* @__PURE__ */ operation.upload(
+    { name: "AttachmentPublic.upload", method: "POST", path: "/attachment-public" },
+    "uuid"
+  )
 
 /**
  * Get a specific attachment's metadata through its UUID. The Content-Type header of the response will describe the MIME type of the attachment file.

@@ -4,6 +4,7 @@
  * its ids and the session's user filled in, the query of a page, the exact body bytes (which round-trip through the
  * body schema), the client signature over those bytes, and the decoded answer.
  */
+import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted, Schema, Stream } from "effect"
 import * as fs from "node:fs"
@@ -242,6 +243,68 @@ describe("attachments", () => {
         harness.answer(() => ({ body: png, contentType: "image/png", tamper: true }))
         const error = yield* Effect.flip(Api.Content.downloadForAttachmentPublic({ attachmentPublicUuid: uuid }))
         assert.strictEqual(error._tag, "ResponseVerificationError")
+      }).pipe(Effect.provide(harness.context))
+    }))
+
+  it.effect("an upload's contentType and description are checked before the session is read or anything is sent", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      const good = { body: png, contentType: "image/png", description: "a receipt" }
+      const refused: ReadonlyArray<readonly [Partial<typeof good>, string]> = [
+        [{ contentType: "" }, `["contentType"] expected a media type (type/subtype`],
+        [{ contentType: "image/png\r\nX-Evil: 1" }, `["contentType"] expected a media type`],
+        [{ contentType: "webp" }, `["contentType"] expected a media type`],
+        [{ contentType: "image/webp " }, `["contentType"] expected a media type`],
+        [{ contentType: "image/pnǵ" }, `["contentType"] expected a media type`],
+        [{ description: "" }, `["description"] expected a non-empty description`],
+        [{ description: "a\r\nX-Evil: 1" }, `["description"] expected a description without control characters`],
+        [{ description: "tab\there" }, `["description"] expected a description without control characters`],
+        [{ description: "receipt €5 😀" }, `["description"] expected an ASCII-only description`],
+        [{ description: "Quittung für Café" }, `["description"] expected an ASCII-only description`],
+        [{ description: "a receipt " }, `["description"] expected a description without leading or trailing`],
+        [{ description: " a receipt" }, `["description"] expected a description without leading or trailing`]
+      ]
+      const sessionOpens = Effect.map(
+        harness.emulator.log,
+        (entries) => entries.filter((entry) => entry.path === "/session-server").length
+      )
+      yield* Effect.gen(function*() {
+        // no session: a program that needs the session's user (Attachment.upload) would open one before sending
+        harness.answer(() => ({ body: JSON.stringify({ Response: [] }) }))
+        yield* Effect.flatMap(ApiContext.ApiContext, (context) => context.closeSession)
+        harness.recorded.length = 0
+        const opened = yield* sessionOpens
+        for (const [change, expected] of refused) {
+          const error = yield* Effect.flip(Api.AttachmentPublic.upload({ ...good, ...change }))
+          assert.strictEqual(error._tag, "SchemaDecodeError", expected)
+          assert(error._tag === "SchemaDecodeError")
+          assert.strictEqual(error.reason, "EncodeFailed")
+          assert.include(error.message, `Cannot encode AttachmentPublic.upload: ${expected}`)
+          for (const value of Object.values(change)) {
+            if (typeof value === "string" && value.trim() !== "") assert.notInclude(error.message, value, "no value")
+          }
+          const monetary = yield* Effect.flip(Api.Attachment.upload({ monetaryAccountId: 3, ...good, ...change }))
+          assert.include(monetary.message, `Cannot encode Attachment.upload: ${expected}`)
+        }
+        assert.deepStrictEqual(harness.recorded, [], "nothing was sent")
+        assert.strictEqual(yield* sessionOpens, opened, "no session was opened")
+
+        // media types with parameters, and printable ASCII descriptions, go out as given, signed over the raw bytes
+        harness.answer(() => ({ body: JSON.stringify({ Response: [{ Uuid: { uuid: "uuid-1" } }] }) }))
+        const sent = [
+          ["application/pdf", "Quittung fur Cafe, 5 EUR (#12)"],
+          ["image/jpeg; q=\"a b\"", "x"],
+          ["IMAGE/GIF", "a  b"]
+        ] as const
+        for (const [contentType, description] of sent) {
+          assert.strictEqual(yield* Api.AttachmentPublic.upload({ body: png, contentType, description }), "uuid-1")
+          const upload = harness.recorded.at(-1)!
+          assert.deepStrictEqual(upload.body, png)
+          assert.strictEqual(upload.headers["content-type"], contentType)
+          assert.strictEqual(upload.headers["x-bunq-attachment-description"], description)
+          yield* harness.verifyClientSignature(upload)
+        }
+        assert.strictEqual(harness.recorded.length, sent.length)
       }).pipe(Effect.provide(harness.context))
     }))
 })

@@ -223,22 +223,64 @@ export const remove = (descriptor: Descriptor) =>
     yield* ApiContext.request({ operation: descriptor.name, method: descriptor.method, path })
   })
 
+// RFC 9110 `token` characters; a media type is `type/subtype` with optional `; name=value` parameters (a token or a
+// quoted string), ASCII only. bunq takes image/png, image/jpeg, image/gif, application/pdf.
+const token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+const quoted = "\"(?:[\\t !#-\\[\\]-~]|\\\\[\\t -~])*\""
+const mediaType = `^${token}/${token}(?:[ \\t]*;[ \\t]*${token}=(?:${token}|${quoted}))*$`
+
+/**
+ * What an upload sends besides the URL, checked before anything is signed or sent: transports refuse header values
+ * with control characters (a `TransportError` that looks like a network failure), send other non-ASCII text as
+ * Latin-1 bytes, trim surrounding whitespace, and drop an empty `Content-Type`. bunq's header carries no encoding
+ * (its SDKs send the string as it is), so a description is ASCII. Each rule is a filter: the error names the first
+ * one a value breaks, never the value. Built by `upload` (in the modules that have one), not when this module loads.
+ */
+const uploadParams = () => {
+  const isMediaType = new RegExp(mediaType)
+  return Schema.Struct({
+    body: Schema.Uint8ArrayFromSelf,
+    contentType: Schema.String.pipe(
+      Schema.filter((s) => isMediaType.test(s), {
+        title: "a media type (type/subtype, e.g. image/png, image/jpeg, application/pdf)"
+      })
+    ),
+    description: Schema.String.pipe(
+      Schema.filter((s) => s.length > 0, { title: "a non-empty description" }),
+      Schema.filter((s) => !/[\u0000-\u001f\u007f]/.test(s), { title: "a description without control characters" }),
+      Schema.filter((s) => /^[\u0020-\u007e]*$/.test(s), {
+        title: "an ASCII-only description (bunq's header carries no encoding: no é, €, emoji)"
+      }),
+      Schema.filter((s) => s.trim() === s, { title: "a description without leading or trailing whitespace" })
+    )
+  })
+}
+
 /**
  * `POST` a file's raw bytes (an attachment): signed over the bytes; answers the attachment's UUID (`"uuid"`), or its
- * id (`"idOrUuid"`: a monetary account's attachment). @internal
+ * id (`"idOrUuid"`: a monetary account's attachment). A `contentType` or `description` that `uploadParams` refuses
+ * fails with `SchemaDecodeError` (`EncodeFailed`) before the session is read or anything is signed or sent.
+ * @internal
  */
-export const upload = (descriptor: Descriptor, result: "uuid" | "idOrUuid") =>
-  Effect.fn(descriptor.name)(function*(params: Params) {
+export const upload = (descriptor: Descriptor, result: "uuid" | "idOrUuid") => {
+  const check = SchemaDecodeError.encode(uploadParams(), descriptor.name)
+  return Effect.fn(descriptor.name)(function*(params: Params) {
+    const { body, contentType, description } = yield* check({
+      body: params?.["body"] as Uint8Array,
+      contentType: params?.["contentType"] as string,
+      description: params?.["description"] as string
+    })
     const path = yield* resolvePath(descriptor, params)
     const response = yield* ApiContext.request({
       operation: descriptor.name,
       method: descriptor.method,
       path,
-      rawBody: { bytes: params?.["body"] as Uint8Array, contentType: params?.["contentType"] as string },
-      headers: { "X-Bunq-Attachment-Description": params?.["description"] as string }
+      rawBody: { bytes: body, contentType },
+      headers: { "X-Bunq-Attachment-Description": description }
     })
     return yield* inResponse(descriptor, path, response, decodeResult(result, descriptor.name)(response.items))
   })
+}
 
 /** `GET` a file's raw bytes, verified over the bytes. @internal */
 export const download = (descriptor: Descriptor) =>
