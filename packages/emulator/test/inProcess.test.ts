@@ -2,7 +2,7 @@ import * as BunqEmulator from "@effect-bunq/emulator/BunqEmulator"
 import * as WebCryptoSigner from "@effect-bunq/signer/WebCryptoSigner"
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
+import { Cause, Effect, Exit, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 import { randomUUID } from "node:crypto"
 import { sharedKeys, signBytes, verifyBytes } from "./utils/raw.js"
 
@@ -107,6 +107,27 @@ describe("in-process HttpClient layer", () => {
       expect(error.reason).toBe("Transport")
       const ok = yield* send("POST", "/sandbox-user-person")
       expect(ok.status).toBe(200)
+    }).pipe(Effect.provide(testLayer())))
+
+  it.effect("a header the transport refuses is a transport RequestError, not a defect, and nothing reaches the app", () =>
+    Effect.gen(function*() {
+      const client = yield* HttpClient.HttpClient
+      const emulator = yield* BunqEmulator.Emulator
+      for (const value of ["a\r\nX-Evil: 1", "receipt €5 😀"]) {
+        const request = HttpClientRequest.post("http://anything.invalid/v1/attachment-public").pipe(
+          HttpClientRequest.setHeader("X-Bunq-Attachment-Description", value),
+          HttpClientRequest.bodyUint8Array(new Uint8Array([1, 2, 3]), "image/png")
+        )
+        const exit = yield* Effect.exit(client.execute(request))
+        assert(Exit.isFailure(exit) && Cause.isFailType(exit.cause), "a typed failure")
+        const error = exit.cause.error
+        assert(error._tag === "RequestError")
+        expect(error.reason).toBe("Transport")
+        expect(error.message).toContain("a header name or value that HTTP does not allow")
+        expect(error.message).not.toContain("X-Evil")
+        expect(error.message).not.toContain("€")
+      }
+      expect(yield* emulator.log).toEqual([])
     }).pipe(Effect.provide(testLayer())))
 
   it.effect("Latency follows the Clock", () =>

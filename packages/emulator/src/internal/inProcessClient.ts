@@ -53,10 +53,23 @@ export const makeHttpClient = (emulator: EmulatorNs.Service, options?: ClientOpt
   return HttpClient.make((request, url) =>
     Effect.gen(function*() {
       const body = yield* requestBody(request)
-      const webRequest = new Request(url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.method === "GET" || request.method === "HEAD" ? null : body
+      // A header a transport refuses (a control character, text beyond Latin-1) is a `TypeError` here, as in `fetch`
+      // and undici: the same typed `RequestError` a real transport gives, not a defect. The `TypeError`'s message
+      // quotes the value, so it stays in the cause and out of the description.
+      const webRequest = yield* Effect.try({
+        try: () =>
+          new Request(url, {
+            method: request.method,
+            headers: request.headers,
+            body: request.method === "GET" || request.method === "HEAD" ? null : body
+          }),
+        catch: (cause) =>
+          new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            cause,
+            description: "the request cannot be sent: a header name or value that HTTP does not allow"
+          })
       })
       // The request's own headers, not the web Request's: browsers drop some (User-Agent) from a `Request` object.
       const serverRequest = HttpServerRequest.fromWeb(webRequest).modify({
