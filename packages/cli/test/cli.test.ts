@@ -396,6 +396,7 @@ describe("bunq against the emulator", () => {
     })
     expect(run.code).toBe(0)
     expect(run.stdout).toContain("\u001b[1mID")
+    expect(run.stdout).toContain("\u001b[32mACTIVE\u001b[39m") // a painted cell keeps its color
     expect(run.stdout).toContain("effect-bunq cli")
   }, timeout)
 

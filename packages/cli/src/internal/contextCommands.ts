@@ -52,7 +52,7 @@ const contextText = (summary: ReturnType<typeof contextSummary>, color: boolean)
     [
       "session",
       summary.session === null
-        ? Output.dim(color, "none (one is opened on the next call)")
+        ? Output.painted(Output.dim, "none (one is opened on the next call)")
         : `${
           summary.session.id ?? "(id unknown)"
         } for user ${summary.session.userId}, expires ${summary.session.expiresAt}`

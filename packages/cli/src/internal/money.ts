@@ -55,7 +55,7 @@ const accountTable = (rows: ReadonlyArray<Api.AccountRow>, color: boolean) =>
       a.description,
       `${a.balance} ${a.currency}`,
       a.iban ?? "",
-      a.status === "ACTIVE" ? Output.green(color, a.status) : a.status
+      a.status === "ACTIVE" ? Output.painted(Output.green, a.status) : a.status
     ]),
     color
   )
@@ -66,7 +66,9 @@ const paymentTable = (rows: ReadonlyArray<ReturnType<typeof Api.paymentRow>>, co
     rows.map((p) => [
       String(p.id ?? ""),
       (p.created ?? "").slice(0, 19),
-      (p.amount ?? "").startsWith("-") ? Output.red(color, `${p.amount} ${p.currency}`) : `${p.amount} ${p.currency}`,
+      (p.amount ?? "").startsWith("-")
+        ? Output.painted(Output.red, `${p.amount} ${p.currency}`)
+        : `${p.amount} ${p.currency}`,
       p.counterparty ?? p.counterpartyIban ?? "",
       p.description
     ]),

@@ -71,26 +71,58 @@ export const human = (text: string): Effect.Effect<void, never, Output> =>
 export const result = (value: unknown, text: (color: boolean) => string): Effect.Effect<void, never, Output> =>
   Effect.flatMap(Output, (output) => output.json ? printJson(value) : writeOut(text(output.color)))
 
-const visibleLength = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "").length
+/**
+ * Text from bunq or from a callback made safe for a terminal: C0 and C1 control characters and DEL (escape sequences,
+ * carriage returns, newlines that would forge a row) are shown as `\xNN`.
+ *
+ * @internal
+ */
+export const printable = (text: string): string =>
+  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
 
-/** An aligned table; cells may hold ANSI colors. @internal */
-export const table = (
-  headers: ReadonlyArray<string>,
-  rows: ReadonlyArray<ReadonlyArray<string>>,
-  color: boolean
-): string => {
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => visibleLength(row[i] ?? ""))))
-  const line = (cells: ReadonlyArray<string>) =>
-    cells.map((cell, i) =>
-      i === cells.length - 1 ? cell : cell + " ".repeat(Math.max(0, widths[i] - visibleLength(cell)))
-    ).join("  ")
-  return [bold(color, line(headers)), ...rows.map(line)].join("\n")
+/**
+ * A table cell in one of this module's colors (`green`, `red`, …): the text is made printable like any other cell,
+ * then colored.
+ *
+ * @internal
+ */
+export interface Painted {
+  readonly text: string
+  readonly paint: (enabled: boolean, text: string) => string
 }
 
-/** `key  value` lines with aligned keys. @internal */
-export const fields = (entries: ReadonlyArray<readonly [string, string]>, color: boolean): string => {
+/** @internal */
+export const painted = (paint: Painted["paint"], text: string): Painted => ({ text, paint })
+
+/** A cell: plain text or painted text; either way its control characters are escaped. @internal */
+export type Cell = string | Painted
+
+const cellText = (cell: Cell): string => printable(typeof cell === "string" ? cell : cell.text)
+
+const paintCell = (cell: Cell, text: string, color: boolean): string =>
+  typeof cell === "string" ? text : cell.paint(color, text)
+
+/** An aligned table; every cell is made printable (see `printable`), colors come from `painted` cells. @internal */
+export const table = (
+  headers: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<Cell>>,
+  color: boolean
+): string => {
+  const texts = rows.map((row) => row.map(cellText))
+  const widths = headers.map((header, i) => Math.max(header.length, ...texts.map((row) => (row[i] ?? "").length)))
+  const line = (cells: ReadonlyArray<Cell>, text: ReadonlyArray<string>) =>
+    cells.map((cell, i) =>
+      paintCell(cell, text[i]!, color) +
+      (i === cells.length - 1 ? "" : " ".repeat(Math.max(0, widths[i]! - text[i]!.length)))
+    ).join("  ")
+  return [bold(color, line(headers, headers.map(printable))), ...rows.map((row, i) => line(row, texts[i]!))].join("\n")
+}
+
+/** `key  value` lines with aligned keys; values are made printable (see `printable`). @internal */
+export const fields = (entries: ReadonlyArray<readonly [string, Cell]>, color: boolean): string => {
   const width = Math.max(...entries.map(([key]) => key.length))
-  return entries.map(([key, value]) => `${dim(color, key.padEnd(width))}  ${value}`).join("\n")
+  return entries.map(([key, value]) => `${dim(color, key.padEnd(width))}  ${paintCell(value, cellText(value), color)}`)
+    .join("\n")
 }
 
 const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]

@@ -39,7 +39,7 @@ export const deviceTable = (devices: ReadonlyArray<DeviceServerSchema.DeviceServ
         String(j.id),
         j.description,
         j.ip ?? "",
-        j.status === "ACTIVE" ? Output.green(color, j.status) : j.status,
+        j.status === "ACTIVE" ? Output.painted(Output.green, j.status) : j.status,
         j.created
       ]
     }),

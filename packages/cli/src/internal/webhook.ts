@@ -32,11 +32,13 @@ export const summary = (callback: Callback.Callback) => {
   }
 }
 
-/** @internal */
+/** One line per callback, its text made printable (the values come from whoever POSTed). @internal */
 export const line = (s: ReturnType<typeof summary>): string =>
-  `${s.category} ${s.eventType} ${s.objectType ?? "?"} ${s.id ?? ""}${
-    s.amount === null ? "" : ` ${s.amount} ${s.currency ?? ""}`
-  }${s.description === null || s.description === "" ? "" : ` "${s.description}"`}`
+  Output.printable(
+    `${s.category} ${s.eventType} ${s.objectType ?? "?"} ${s.id ?? ""}${
+      s.amount === null ? "" : ` ${s.amount} ${s.currency ?? ""}`
+    }${s.description === null || s.description === "" ? "" : ` "${s.description}"`}`
+  )
 
 /**
  * Serve the receiver on 127.0.0.1:`port` in the current scope; `handle` gets every callback. Returns its URL.
