@@ -11,12 +11,12 @@ import * as Either from "effect/Either"
 import { CliError } from "./errors.js"
 import * as Output from "./output.js"
 
-/** All of standard input as text. */
+/** All of standard input as text, decoded as a file is (UTF-8, a byte order mark dropped). */
 const readStandardInput = Effect.tryPromise({
   try: async () => {
     const chunks: Array<Uint8Array> = []
     for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array)
-    return Buffer.concat(chunks).toString("utf8")
+    return new TextDecoder().decode(Buffer.concat(chunks))
   },
   catch: () => new CliError({ description: "standard input cannot be read" })
 })
@@ -50,14 +50,14 @@ export const parse = (file: string) =>
   })
 
 /**
- * The `callback` command, run through the CLI's `handler` (passed in, so that this file needs nothing else from
- * `commands.ts`).
+ * The `callback` command, run through the CLI's `offlineHandler` (passed in, so that this file needs nothing else
+ * from `commands.ts`): it reads no setting but `--json`, so an unrelated bad one does not stop it.
  *
  * @internal
  */
 export const command = <E, R>(
   handler: (
-    body: (settings: unknown, args: { readonly file: string }) => ReturnType<typeof parse>
+    body: (args: { readonly file: string }) => ReturnType<typeof parse>
   ) => (args: { readonly file: string }) => Effect.Effect<void, E, R>
 ) =>
   Command.make("callback").pipe(
@@ -70,7 +70,7 @@ export const command = <E, R>(
         )
       }).pipe(
         Command.withDescription("Print a callback body's category, event type, object type and id"),
-        Command.withHandler(handler((_, { file }) => parse(file)))
+        Command.withHandler(handler(({ file }) => parse(file)))
       )
     ])
   )

@@ -169,6 +169,25 @@ export const handler = <A, E, R>(
     )
   })
 
+/**
+ * Like `handler`, for a command that needs no setting (offline: no API key, no context, nothing sent, such as `bunq
+ * callback parse`): it reads only `--json` and `--verbose`, so that an unrelated setting it would not use
+ * (`BUNQ_TIMEOUT=abc`, `BUNQ_ENVIRONMENT=bogus`, `--api-key-file /nonexistent`) cannot stop it. A secret given on the
+ * command line is still warned about: it is in `ps` and the shell history all the same.
+ *
+ * @internal
+ */
+export const offlineHandler = <A, E, R>(body: (args: A) => Effect.Effect<void, E, R>) => (args: A) =>
+  Effect.gen(function*() {
+    const globals = yield* bunq
+    if (Option.isSome(globals.apiKey)) yield* Output.writeErr(argvSecretWarning(apiKeyNames))
+    if (Option.isSome(globals.passphrase)) yield* Output.writeErr(argvSecretWarning(passphraseNames))
+    return yield* body(args).pipe(
+      Effect.provide(Output.layer(globals)),
+      Effect.catchAll((error) => report(globals, error))
+    )
+  })
+
 /** @internal */
 export const report = (settings: Pick<Settings, "json">, error: unknown): Effect.Effect<never, Reported> => {
   const rendered = render(error)

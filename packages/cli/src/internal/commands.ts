@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as CallbackCommand from "./callback.js"
-import { bunq, handler } from "./command.js"
+import { bunq, handler, offlineHandler } from "./command.js"
 import { context } from "./contextCommands.js"
 import { UsageError } from "./errors.js"
 import * as Money from "./money.js"
@@ -100,7 +100,7 @@ export const command = bunq.pipe(
     sandbox,
     emulator,
     demo,
-    CallbackCommand.command(handler),
+    CallbackCommand.command(offlineHandler),
     Money.webhook
   ])
 )
