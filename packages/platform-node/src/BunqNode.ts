@@ -79,6 +79,11 @@ export interface RedisOptions {
   readonly tls?: boolean | undefined
   /** How long a process killed while it registers keeps the others waiting. Default 15 seconds. */
   readonly lockTtl?: Duration.DurationInput | undefined
+  /**
+   * How long a Redis command waits for its reply before the call fails (a Redis that hangs): `ContextStoreError`
+   * `Io`, or `TransportError` `Network` for a request, which is then not sent. Default 5 seconds.
+   */
+  readonly commandTimeout?: Duration.DurationInput | undefined
   /** Keep the private key and tokens in Redis unencrypted when no `passphrase` is given. Default `false`. */
   readonly allowPlaintext?: boolean | undefined
 }
@@ -197,8 +202,9 @@ export const layer = (options: Options): Layer.Layer<Services, ApiContext.ApiCon
 
 /**
  * The `redis` option from the environment: `BUNQ_REDIS_URL` (turns it on), `BUNQ_REDIS_PREFIX`, `BUNQ_REDIS_TLS`,
- * `BUNQ_REDIS_LOCK_TTL` (a duration), `BUNQ_REDIS_ALLOW_PLAINTEXT`. An empty `BUNQ_REDIS_PREFIX` counts as unset; an
- * empty `BUNQ_REDIS_URL` fails the layer as a URL that is not one, never "no Redis".
+ * `BUNQ_REDIS_LOCK_TTL` and `BUNQ_REDIS_COMMAND_TIMEOUT` (durations), `BUNQ_REDIS_ALLOW_PLAINTEXT`. An empty
+ * `BUNQ_REDIS_PREFIX` counts as unset; an empty `BUNQ_REDIS_URL` fails the layer as a URL that is not one, never "no
+ * Redis".
  *
  * @since 0.1.0
  * @category config
@@ -208,6 +214,7 @@ export const redisConfig: Config.Config<Option.Option<RedisOptions>> = Config.al
   keyPrefix: Config.option(Config.nonEmptyString("BUNQ_REDIS_PREFIX")),
   tls: Config.option(Config.boolean("BUNQ_REDIS_TLS")),
   lockTtl: Config.option(Config.duration("BUNQ_REDIS_LOCK_TTL")),
+  commandTimeout: Config.option(Config.duration("BUNQ_REDIS_COMMAND_TIMEOUT")),
   allowPlaintext: Config.option(Config.boolean("BUNQ_REDIS_ALLOW_PLAINTEXT"))
 }).pipe(Config.map((env) =>
   Option.map(env.url, (url): RedisOptions => ({
@@ -215,6 +222,7 @@ export const redisConfig: Config.Config<Option.Option<RedisOptions>> = Config.al
     keyPrefix: Option.getOrUndefined(env.keyPrefix),
     tls: Option.getOrUndefined(env.tls),
     lockTtl: Option.getOrUndefined(env.lockTtl),
+    commandTimeout: Option.getOrUndefined(env.commandTimeout),
     allowPlaintext: Option.getOrUndefined(env.allowPlaintext)
   }))
 ))

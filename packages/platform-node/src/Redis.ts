@@ -6,6 +6,10 @@
  *   URL without its credentials (`redis://:secret@host` is reported as `redis://host`).
  * - While Redis is down, commands fail at once with `RedisError` `Unavailable` (no offline queue: a command is never
  *   sent late, after the caller gave up), and the connection comes back by itself (reconnects every 100 ms – 1 s).
+ * - A Redis that hangs (connected, but not answering: a stopped process, a stalled host) fails each command with
+ *   `RedisError` `Unavailable` after `commandTimeout` (default 5 s). Redis may still run such a command later, when it
+ *   wakes up: the callers here are written for that (see `RedisRateLimiter`, `RedisContextStore`).
+ * - Closing the connection (the scope, the layer) waits at most `commandTimeout` for `QUIT`, then drops the connection.
  * - The URL may carry a password (`redis://:password@host:6379`, `rediss://` for TLS): it is `Redacted` from the
  *   configuration to the connection, and no error, log line or span shows it.
  *
@@ -29,7 +33,8 @@ export const RedisErrorReason = Schema.Literal("Unreachable", "Unavailable", "In
 /**
  * Redis could not be used. `reason`:
  * - `Unreachable`: no connection when the layer was built (wrong URL, Redis not running, TLS or password refused);
- * - `Unavailable`: a command failed (Redis restarting, connection lost); later calls recover by themselves;
+ * - `Unavailable`: a command failed (Redis restarting, connection lost) or got no reply within `commandTimeout` (Redis
+ *   hangs); later calls recover by themselves;
  * - `InvalidUrl`: the URL is not a `redis:` or `rediss:` URL.
  *
  * `url` is the URL without credentials.
@@ -63,6 +68,11 @@ export interface Options {
   readonly keyPrefix?: string | undefined
   /** How long the first connection may take. Default 5 seconds. */
   readonly connectTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long a command may wait for its reply before it fails with `RedisError` `Unavailable` (a Redis that hangs),
+   * and closing waits for `QUIT`. Default 5 seconds.
+   */
+  readonly commandTimeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -86,7 +96,10 @@ export declare namespace Redis {
     readonly url: string
     /** The prefix of every key (see `Options.keyPrefix`). */
     readonly keyPrefix: string
-    /** Run a command; its failure is `RedisError` `Unavailable` (the message of `ioredis`, never the arguments). */
+    /**
+     * Run a command; its failure, or no reply within `commandTimeout`, is `RedisError` `Unavailable` (the message of
+     * `ioredis`, never the arguments).
+     */
     readonly use: <A>(f: (client: IoRedis) => Promise<A>) => Effect.Effect<A, RedisError>
   }
 }
@@ -131,11 +144,13 @@ export const make = (options: Options): Effect.Effect<Redis.Service, RedisError,
     const tls = options.tls === true || parsed.protocol === "rediss:"
     // Reconnect only once the first connection worked: a Redis that is not there at start is an error, not a wait.
     let connected = false
+    const commandTimeout = Duration.decode(options.commandTimeout ?? Duration.seconds(5))
     const client = new IoRedis(Redacted.value(options.url), {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: Duration.toMillis(Duration.decode(options.connectTimeout ?? Duration.seconds(5))),
+      commandTimeout: Duration.toMillis(commandTimeout),
       retryStrategy: (times) => connected ? Math.min(times * 100, 1000) : null,
       ...(tls ? { tls: { servername: parsed.hostname } } : {})
     })
@@ -151,7 +166,15 @@ export const make = (options: Options): Effect.Effect<Redis.Service, RedisError,
             description: `cannot connect: ${describe(cause)}`
           })
       }).pipe(Effect.tapError(() => Effect.sync(() => client.disconnect()))),
-      () => Effect.promise(() => client.quit().catch(() => client.disconnect()))
+      // `QUIT` lets the commands already sent finish; a Redis that hangs gets `commandTimeout`, then the connection is
+      // dropped. (Interruptible inside this finalizer, so that the timeout can end the wait.)
+      () =>
+        Effect.tryPromise(() => client.quit()).pipe(
+          Effect.interruptible,
+          Effect.timeout(commandTimeout),
+          Effect.ignore,
+          Effect.ensuring(Effect.sync(() => client.disconnect()))
+        )
     )
     connected = true
     return {
@@ -161,7 +184,14 @@ export const make = (options: Options): Effect.Effect<Redis.Service, RedisError,
       use: (f) =>
         Effect.tryPromise({
           try: () => f(client),
-          catch: (cause) => new RedisError({ reason: "Unavailable", url, description: describe(cause) })
+          catch: (cause) =>
+            new RedisError({
+              reason: "Unavailable",
+              url,
+              description: isCommandTimeout(cause)
+                ? `no reply within ${Duration.format(commandTimeout)} (Redis hangs or is overloaded)`
+                : describe(cause)
+            })
         })
     }
   })
@@ -169,6 +199,9 @@ export const make = (options: Options): Effect.Effect<Redis.Service, RedisError,
 /** An `ioredis` error's message only: its `command` field would carry the arguments (documents, tokens). */
 const describe = (cause: unknown): string =>
   cause instanceof Error && cause.message.length > 0 ? cause.message : "unknown error"
+
+/** The rejection of a command that got no reply within `commandTimeout` (ioredis's `Command.setTimeout`). */
+const isCommandTimeout = (cause: unknown): boolean => cause instanceof Error && cause.message === "Command timed out"
 
 /**
  * The connection as a layer.

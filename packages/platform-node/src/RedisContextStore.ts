@@ -14,7 +14,8 @@
  *   script that checks, atomically, that the lock still holds the writer's token and that no write with a higher
  *   fence happened. A holder that lost its lease (paused longer than the TTL) cannot overwrite what the next holder
  *   wrote: its write fails with `Locked`. A write outside any lock is refused while another process holds it.
- * - Redis failures are `ContextStoreError` `Io`, naming the Redis URL without its credentials.
+ * - Redis failures (and a Redis that hangs past `Redis`'s `commandTimeout`) are `ContextStoreError` `Io`, naming the
+ *   Redis URL without its credentials.
  *
  * Why not `@effect/experimental`'s `Persistence/Redis`: it stores values with a TTL for persisted caches, with no
  * compare-and-set, so neither the lock nor the fencing check fits on it; the two Lua scripts here are that check.

@@ -9,7 +9,7 @@ import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
 import { freePort } from "../../../scripts/redis-server.mjs"
-import { freshPrefix, redisUrl } from "./utils/redis.js"
+import { freshPrefix, redisUrl, withOwnRedis } from "./utils/redis.js"
 
 // bunq's limits, except that a session may be opened every 2 s instead of every 30 s (so a test can open two).
 const sessionWindowSeconds = 2
@@ -125,4 +125,38 @@ describe("a fleet on one API key, through Redis", () => {
       assert.include(error.message, "Unreachable")
       assert.notInclude(error.message, "hunter2")
     }))
+
+  it.live("a Redis that hangs: a request fails with TransportError after BUNQ_REDIS_COMMAND_TIMEOUT, unsent", () =>
+    withOwnRedis((server) =>
+      Effect.gen(function*() {
+        const baseUrl = yield* emulator((e) => e.url)
+        const apiKey = yield* emulator((e) => Effect.map(e.createSandboxUser(), (user) => Redacted.value(user.apiKey)))
+        const provider = ConfigProvider.fromMap(
+          new Map([
+            ["BUNQ_API_KEY", apiKey],
+            ["BUNQ_BASE_URL", baseUrl],
+            ["BUNQ_PERMITTED_IPS", "*"],
+            ["BUNQ_TIMEOUT", "2 seconds"],
+            ["BUNQ_RETRY_MAX_ATTEMPTS", "1"],
+            ["BUNQ_REDIS_URL", server.url],
+            ["BUNQ_REDIS_PREFIX", freshPrefix()],
+            ["BUNQ_REDIS_ALLOW_PLAINTEXT", "true"],
+            ["BUNQ_REDIS_COMMAND_TIMEOUT", "300 millis"]
+          ])
+        )
+        const layer = BunqNode.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider)))
+        // The layer is closed with Redis still hung: that does not wait for Redis either.
+        const error = yield* Effect.scoped(Effect.gen(function*() {
+          const ctx = yield* Layer.build(layer)
+          yield* Effect.provide(User.get(), ctx)
+          yield* emulator((e) => e.clearLog)
+          yield* server.hang
+          return yield* Effect.flip(Effect.provide(User.get(), ctx))
+        }))
+        assert.strictEqual(error._tag, "TransportError")
+        assert.strictEqual(error._tag === "TransportError" ? error.reason : "", "Network")
+        assert.include(error.message, "no reply within 300ms")
+        assert.strictEqual((yield* emulator((e) => e.log)).length, 0, "nothing was sent")
+      })
+    ))
 })

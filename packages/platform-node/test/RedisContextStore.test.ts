@@ -8,7 +8,7 @@ import { DateTime, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Path from "node:path"
 import { freePort, startRedisServer } from "../../../scripts/redis-server.mjs"
-import { freshPrefix, redisLayer, redisUrl } from "./utils/redis.js"
+import { freshPrefix, redisLayer, redisUrl, withOwnRedis } from "./utils/redis.js"
 
 const sessionToken = "SESSION-5ecr3t-token-0001"
 const installationToken = "INSTALLATION-5ecr3t-token-0002"
@@ -249,4 +249,40 @@ describe("Redis faults", () => {
       assert.include(result.down.message, "Redis at redis://127.0.0.1:")
       assert.deepStrictEqual(Option.getOrThrow(result.loaded).deviceId, Option.some(2))
     }))
+
+  it.live("a Redis that hangs: calls fail with typed errors after commandTimeout, and closing does not wait for it", () =>
+    withOwnRedis((server) =>
+      Effect.gen(function*() {
+        const prefix = freshPrefix()
+        const layer = RedisContextStore.layer({ allowPlaintext: true }).pipe(
+          Layer.provideMerge(
+            Redis.layer({ url: Redacted.make(server.url), keyPrefix: prefix, commandTimeout: "300 millis" })
+          ),
+          Layer.provideMerge(NodeSigner.layer)
+        )
+        const { client, direct, load } = yield* Effect.scoped(Effect.gen(function*() {
+          const ctx = yield* Layer.build(layer)
+          const redis = yield* Effect.provide(Redis.Redis, ctx)
+          const store = yield* Effect.provide(ContextStore.ContextStore, ctx)
+          yield* server.hang
+          const direct = yield* Effect.flip(redis.use((client) => client.ping()))
+          const load = yield* Effect.flip(store.load("default"))
+          // The scope closes here, with Redis still hung: QUIT gets commandTimeout, then the connection is dropped.
+          return { client: redis.client, direct, load }
+        }))
+        assert.strictEqual(direct.reason, "Unavailable")
+        assert.include(direct.message, "no reply within 300ms")
+        assert.strictEqual(load.reason, "Io")
+        assert.include(load.message, "no reply within 300ms")
+        assert.include(load.message, `Redis at ${server.url}`)
+        // Closed without a word from Redis: the connection is being dropped (ioredis destroys the socket if Redis does
+        // not close its side within 2 s), and it does not reconnect.
+        assert.isTrue(client.stream.writableEnded)
+        yield* Effect.async<void>((resume) => {
+          if (client.status === "end") resume(Effect.void)
+          else client.once("end", () => resume(Effect.void))
+        })
+        assert.strictEqual(client.status, "end")
+      })
+    ))
 })

@@ -2,9 +2,9 @@ import type * as BunqRateLimiter from "@effect-bunq/http/BunqRateLimiter"
 import * as Redis from "@effect-bunq/platform-node/Redis"
 import * as RedisRateLimiter from "@effect-bunq/platform-node/RedisRateLimiter"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, Redacted } from "effect"
 import { startRedisServer } from "../../../scripts/redis-server.mjs"
-import { freshPrefix, redisLayer } from "./utils/redis.js"
+import { freshPrefix, redisLayer, withOwnRedis } from "./utils/redis.js"
 
 const limit = (n: number, millis: number) => ({ limit: n, window: Duration.millis(millis) })
 
@@ -207,4 +207,26 @@ describe("RedisRateLimiter", () => {
       assert.isTrue(result.recovered)
       assert.strictEqual(sent, 2)
     }))
+
+  it.live("a Redis that hangs: the request fails with RateLimiterError after commandTimeout, unsent", () =>
+    withOwnRedis((server) =>
+      Effect.scoped(Effect.gen(function*() {
+        const prefix = freshPrefix()
+        const ctx = yield* Layer.build(
+          Redis.layer({ url: Redacted.make(server.url), keyPrefix: prefix, commandTimeout: "300 millis" })
+        )
+        const limiter = yield* Effect.provide(RedisRateLimiter.make(getsOnly(3, 300)), ctx)
+        let sent = 0
+        yield* server.hang
+        const error = yield* Effect.flip(limiter.limit("GET", "/user")(Effect.sync(() => sent++)))
+        assert.strictEqual(error._tag, "RateLimiterError")
+        assert.include(error.message, "no reply within 300ms")
+        assert.include(error.message, `Redis at ${server.url}`)
+        assert.strictEqual(sent, 0)
+        yield* server.wake
+        // Once Redis answers again, so does the limiter.
+        yield* limiter.limit("GET", "/user")(Effect.sync(() => sent++))
+        assert.strictEqual(sent, 1)
+      }))
+    ))
 })

@@ -25,7 +25,12 @@ export const platform = (
 } => {
   // One connection for the store and the limiter (the same layer value, so it is built once). A Redis that cannot be
   // reached is `ContextStoreError` `Io` naming the URL (without credentials).
-  const connection = Redis.layer({ url: redis.url, keyPrefix: redis.keyPrefix, tls: redis.tls }).pipe(
+  const connection = Redis.layer({
+    url: redis.url,
+    keyPrefix: redis.keyPrefix,
+    tls: redis.tls,
+    commandTimeout: redis.commandTimeout
+  }).pipe(
     Layer.mapError((error) =>
       new ContextStore.ContextStoreError({ reason: "Io", key: "*", description: error.message })
     )
