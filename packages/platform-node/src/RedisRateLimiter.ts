@@ -15,6 +15,13 @@
  * killed with requests in flight frees their slots after `lease + window` (the lease defaults to the request timeout
  * plus 5 s).
  *
+ * The end is written whenever a request asked for a slot, whatever happened: a caller interrupted (a timeout of its
+ * own) while its request for a slot was on the way, or one whose request timed out in a Redis that hangs, may yet get
+ * the slot when Redis answers. The end goes over the same connection after the request, so Redis runs it after: it
+ * marks such a slot ended at once (and is a no-op, `ZADD XX`, for a slot never taken). Only a connection lost in
+ * between leaves the slot to its lease. The end is not waited for (the next request from this process goes after it
+ * on the connection anyway).
+ *
  * Within a process, the fibers of one bucket queue (FIFO) behind one permit, so each process polls Redis once per
  * bucket. A waiter sleeps until the oldest finished request leaves the window, or polls every 25 ms while all the
  * slots are in flight.
@@ -83,6 +90,7 @@ const pollMillis = 25
 export const make = (options: Options): Effect.Effect<BunqRateLimiter.BunqRateLimiter.Service, never, Redis.Redis> =>
   Effect.gen(function*() {
     const redis = yield* Redis.Redis
+    const client = redis.client
     const limits = options.limits
     if (limits === undefined) return { limit: () => (send) => send }
     const leaseMillis = Duration.toMillis(Duration.decode(options.lease ?? Duration.seconds(35)))
@@ -107,17 +115,18 @@ export const make = (options: Options): Effect.Effect<BunqRateLimiter.BunqRateLi
                 take(member)
               )
           )
-        const end = (member: string) => Effect.ignore(redis.use((client) => client.eval(endScript, 1, key, member)))
+        // Written to the connection now (after any `take` of the member already sent), its reply not waited for: a
+        // failure (Redis down) leaves the slot to its lease, which is all that waiting for it could do.
+        const end = (member: string) =>
+          Effect.sync(() => {
+            client.eval(endScript, 1, key, member).catch(() => {})
+          })
         return <A, E, R>(send: Effect.Effect<A, E | BunqRateLimiter.RateLimiterError, R>) =>
           Effect.suspend(() => {
             const member = crypto.randomUUID()
-            let taken = false
-            return Effect.zipRight(
-              queue.withPermits(1)(Effect.tap(take(member), () => {
-                taken = true
-              })),
-              send
-            ).pipe(Effect.ensuring(Effect.suspend(() => taken ? end(member) : Effect.void)))
+            // Always ended: whether the slot was taken is known only to Redis when the caller was interrupted (or the
+            // reply timed out) after `take` was sent.
+            return Effect.zipRight(queue.withPermits(1)(take(member)), send).pipe(Effect.ensuring(end(member)))
           })
       })
 

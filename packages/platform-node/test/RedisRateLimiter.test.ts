@@ -2,7 +2,7 @@ import type * as BunqRateLimiter from "@effect-bunq/http/BunqRateLimiter"
 import * as Redis from "@effect-bunq/platform-node/Redis"
 import * as RedisRateLimiter from "@effect-bunq/platform-node/RedisRateLimiter"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Layer, Redacted } from "effect"
+import { Duration, Effect, Exit, Layer, Redacted } from "effect"
 import { startRedisServer } from "../../../scripts/redis-server.mjs"
 import { freshPrefix, redisLayer, withOwnRedis } from "./utils/redis.js"
 
@@ -227,6 +227,35 @@ describe("RedisRateLimiter", () => {
         // Once Redis answers again, so does the limiter.
         yield* limiter.limit("GET", "/user")(Effect.sync(() => sent++))
         assert.strictEqual(sent, 1)
+      }))
+    ))
+
+  it.live("a caller interrupted while its request for a slot is on the way does not keep the slot", () =>
+    withOwnRedis((server) =>
+      Effect.scoped(Effect.gen(function*() {
+        const prefix = freshPrefix()
+        const ctx = yield* Layer.build(Redis.layer({ url: Redacted.make(server.url), keyPrefix: prefix }))
+        const redis = yield* Effect.provide(Redis.Redis, ctx)
+        // A long lease: a slot left in flight would hold the bucket for lease + window.
+        const limiter = yield* Effect.provide(RedisRateLimiter.make({ ...getsOnly(3, 300), lease: "60 seconds" }), ctx)
+        yield* server.hang
+        // Three callers give up (a timeout of their own) while Redis has their requests for a slot but does not run
+        // them yet; it runs them when it wakes up, and they take slots nobody will use.
+        const exits = yield* Effect.all(
+          [0, 1, 2].map(() => Effect.exit(Effect.timeout(limiter.limit("GET", "/user")(Effect.void), "100 millis"))),
+          { concurrency: "unbounded" }
+        )
+        assert.isTrue(exits.every((exit) => Exit.isFailure(exit)))
+        yield* server.wake
+        // A command on the same connection is answered after everything sent before it.
+        const [time, slots] = yield* redis.use((client) =>
+          Promise.all([client.time(), client.zrange(`${prefix}rate:GET`, 0, -1, "WITHSCORES")])
+        )
+        const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000)
+        const scores = slots.filter((_, i) => i % 2 === 1).map(Number)
+        assert.isAtLeast(scores.length, 1, "a slot was taken after its caller gave up")
+        // Each was ended (scored with its end time), not left in flight until its lease (now + 60 s).
+        assert.isTrue(scores.every((score) => score <= now), `slots end ${scores.map((s) => s - now)} ms from now`)
       }))
     ))
 })
