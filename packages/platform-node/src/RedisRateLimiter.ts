@@ -12,8 +12,8 @@
  * As in the in-process limiter, a slot is held from before the request is sent until its response is in, and counts
  * for the window after that (bunq counts a request when it arrives, somewhere in between): a request in flight is
  * scored `now + lease` (it cannot leave the window early), and its end rewrites the score to the end time. A process
- * killed with requests in flight frees their slots after `lease + window` (the lease defaults to the request timeout
- * plus 5 s).
+ * killed with requests in flight frees their slots after `lease + window` (the lease defaults to the request timeout,
+ * `BunqConfig.timeout`, plus 5 s).
  *
  * The end is written whenever a request asked for a slot, whatever happened: a caller interrupted (a timeout of its
  * own) while its request for a slot was on the way, or one whose request timed out in a Redis that hangs, may yet get
@@ -49,7 +49,10 @@ import * as Redis from "./Redis.js"
 export interface Options {
   /** The limits; `undefined` does not limit. Default: `BunqConfig.rateLimits` (for `layer`). */
   readonly limits: RateLimits | undefined
-  /** How long a slot of a request in flight is held at most (a process killed mid-request). Default 35 seconds. */
+  /**
+   * How long a slot of a request in flight is held at most (a process killed mid-request). Default: for `layer`, the
+   * request timeout (`BunqConfig.timeout`) plus 5 seconds; for `make`, 35 seconds (the default timeout plus 5 s).
+   */
   readonly lease?: Duration.DurationInput | undefined
 }
 
@@ -166,5 +169,10 @@ export const layer = (
 ): Layer.Layer<BunqRateLimiter.BunqRateLimiter, never, Redis.Redis | BunqConfig> =>
   Layer.effect(
     BunqRateLimiter.BunqRateLimiter,
-    Effect.flatMap(BunqConfig, (config) => make({ ...options, limits: config.rateLimits }))
+    Effect.flatMap(BunqConfig, (config) =>
+      make({
+        ...options,
+        limits: config.rateLimits,
+        lease: options.lease ?? Duration.sum(config.timeout, Duration.seconds(5))
+      }))
   )

@@ -1,8 +1,9 @@
-import type * as BunqRateLimiter from "@effect-bunq/http/BunqRateLimiter"
+import * as BunqConfig from "@effect-bunq/http/BunqConfig"
+import * as BunqRateLimiter from "@effect-bunq/http/BunqRateLimiter"
 import * as Redis from "@effect-bunq/platform-node/Redis"
 import * as RedisRateLimiter from "@effect-bunq/platform-node/RedisRateLimiter"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Layer, Redacted } from "effect"
+import { Deferred, Duration, Effect, Exit, Fiber, Layer, Redacted } from "effect"
 import { startRedisServer } from "../../../scripts/redis-server.mjs"
 import { freshPrefix, redisLayer, withOwnRedis } from "./utils/redis.js"
 
@@ -258,4 +259,46 @@ describe("RedisRateLimiter", () => {
         assert.isTrue(scores.every((score) => score <= now), `slots end ${scores.map((s) => s - now)} ms from now`)
       }))
     ))
+
+  it.live("the lease follows the request timeout of BunqConfig (plus 5 s)", () =>
+    Effect.gen(function*() {
+      const leaseOf = (timeout: Duration.DurationInput) =>
+        Effect.scoped(Effect.gen(function*() {
+          const prefix = freshPrefix()
+          const ctx = yield* Layer.build(
+            RedisRateLimiter.layer().pipe(
+              Layer.provideMerge(redisLayer(prefix)),
+              Layer.provideMerge(BunqConfig.layer({ timeout }))
+            )
+          )
+          const limiter = yield* Effect.provide(BunqRateLimiter.BunqRateLimiter, ctx)
+          const redis = yield* Effect.provide(Redis.Redis, ctx)
+          const inFlight = yield* Deferred.make<void>()
+          const done = yield* Deferred.make<void>()
+          const request = yield* Effect.fork(
+            limiter.limit("GET", "/user")(Effect.zipRight(Deferred.succeed(inFlight, undefined), Deferred.await(done)))
+          )
+          yield* Deferred.await(inFlight)
+          // Redis's clock in the same script as the slot's score: the lease is the score minus now, less the few ms
+          // since the slot was taken.
+          const [score, now] = (yield* redis.use((client) =>
+            client.eval(
+              `local t = redis.call("TIME")
+               local s = redis.call("ZRANGE", KEYS[1], 0, 0, "WITHSCORES")
+               return {s[2], tostring(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))}`,
+              1,
+              `${prefix}rate:GET`
+            ) as Promise<[string, string]>
+          )).map(Number) as [number, number]
+          yield* Deferred.succeed(done, undefined)
+          yield* Fiber.join(request)
+          return score - now
+        }))
+      const short = yield* leaseOf("1 second")
+      const long = yield* leaseOf("20 seconds")
+      assert.isAtMost(short, 6000)
+      assert.isAbove(short, 5000)
+      assert.isAtMost(long, 25000)
+      assert.isAbove(long, 24000)
+    }))
 })

@@ -41,6 +41,7 @@ export const platform = (
       allowPlaintext: redis.allowPlaintext,
       lockTtl: redis.lockTtl
     }).pipe(Layer.provide(connection)),
+    // The lease of a slot: the request timeout of `BunqConfig` plus 5 s (`RedisRateLimiter.layer`'s default).
     rateLimiter: RedisRateLimiter.layer().pipe(Layer.provide(connection))
   }
 }
