@@ -54,7 +54,10 @@ export interface Options {
    * third of it while it runs. Default 15 seconds.
    */
   readonly lockTtl?: Duration.DurationInput | undefined
-  /** How long `withLock` waits for another process's lock before failing with `Locked`. Default 60 seconds. */
+  /**
+   * How long `withLock` waits for another process's lock before failing with `Locked`. Default 60 seconds. A waiter
+   * that is interrupted (its caller's timeout) stops waiting at once.
+   */
   readonly lockTimeout?: Duration.DurationInput | undefined
 }
 
@@ -207,7 +210,14 @@ export const make = (
         yield* write(key, document)
       })
 
-    const acquire = (key: string): Effect.Effect<Held, ContextStore.ContextStoreError> =>
+    /**
+     * Runs uninterruptible (in `withLock`'s mask): a lock taken is always returned, to be released. Only the waits
+     * between tries are `restore`d, so a waiter interrupted (a timeout of its caller) stops at once.
+     */
+    const acquire = (
+      key: string,
+      restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+    ): Effect.Effect<Held, ContextStore.ContextStoreError> =>
       Effect.gen(function*() {
         const token = crypto.randomUUID()
         const started = yield* Clock.currentTimeMillis
@@ -224,32 +234,38 @@ export const make = (
             })
           }
           // Poll: the lock is short-lived (a registration, a session open), and polling needs no second connection.
-          yield* Effect.sleep(Duration.millis(Math.min(-result, 50 + Math.random() * 50)))
+          yield* restore(Effect.sleep(Duration.millis(Math.min(-result, 50 + Math.random() * 50))))
         }
       })
 
     const renewEvery = Duration.millis(Math.max(1, Math.floor(ttlMillis / 3)))
+    /** `effect` with `lock` held, its lease renewed meanwhile. */
+    const hold = <A, E, R>(key: string, lock: Held, locks: ReadonlyMap<string, Held>, effect: Effect.Effect<A, E, R>) =>
+      Effect.gen(function*() {
+        // The lease is renewed while the holder runs; if it is lost anyway, the fencing check refuses its writes.
+        const renewer = yield* Effect.forkDaemon(
+          eval_(key, renewScript, [lockKey(key)], [lock.token, ttlMillis]).pipe(
+            Effect.ignore,
+            Effect.delay(renewEvery),
+            Effect.forever
+          )
+        )
+        return yield* Effect.locally(effect, held, new Map(locks).set(key, lock)).pipe(
+          Effect.ensuring(Fiber.interrupt(renewer))
+        )
+      })
+    const release = (key: string, lock: Held) => Effect.ignore(eval_(key, releaseScript, [lockKey(key)], [lock.token]))
     const withLock = <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
-      Effect.flatMap(FiberRef.get(held), (locks) =>
-        locks.has(key) ? effect : Effect.acquireUseRelease(
-          acquire(key),
-          (lock) =>
-            Effect.gen(function*() {
-              // The lease is renewed while the holder runs; if it is lost anyway, the fencing check refuses its
-              // writes.
-              const renewer = yield* Effect.forkDaemon(
-                eval_(key, renewScript, [lockKey(key)], [lock.token, ttlMillis]).pipe(
-                  Effect.ignore,
-                  Effect.delay(renewEvery),
-                  Effect.forever
-                )
-              )
-              return yield* Effect.locally(effect, held, new Map(locks).set(key, lock)).pipe(
-                Effect.ensuring(Fiber.interrupt(renewer))
-              )
-            }),
-          (lock) => Effect.ignore(eval_(key, releaseScript, [lockKey(key)], [lock.token]))
-        ))
+      Effect.flatMap(FiberRef.get(held), (locks) => {
+        if (locks.has(key)) return effect
+        // As `Effect.acquireUseRelease`, except that the acquisition can be interrupted while it waits (see `acquire`).
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.flatMap(
+            acquire(key, restore),
+            (lock) => Effect.ensuring(restore(hold(key, lock, locks, effect)), release(key, lock))
+          )
+        )
+      })
 
     return {
       load,

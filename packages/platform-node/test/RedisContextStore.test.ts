@@ -4,7 +4,7 @@ import * as Redis from "@effect-bunq/platform-node/Redis"
 import * as RedisContextStore from "@effect-bunq/platform-node/RedisContextStore"
 import * as Signer from "@effect-bunq/signer/Signer"
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
+import { Cause, DateTime, Deferred, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Path from "node:path"
 import { freePort, startRedisServer } from "../../../scripts/redis-server.mjs"
@@ -203,6 +203,66 @@ describe("RedisContextStore", () => {
       assert.isAtLeast(waited, 500)
       assert.isBelow(waited, 2000)
     }))
+
+  it.live("a waiter for the lock stops at once when interrupted, not after lockTimeout", () =>
+    Effect.gen(function*() {
+      const prefix = freshPrefix()
+      const options = { allowPlaintext: true, lockTimeout: "2 seconds" } as const
+      yield* useStore(prefix, (a) =>
+        useStore(prefix, (b) =>
+          Effect.gen(function*() {
+            const held = yield* Deferred.make<void>()
+            const release = yield* Deferred.make<void>()
+            const holder = yield* Effect.fork(
+              a.withLock("default", Effect.zipRight(Deferred.succeed(held, undefined), Deferred.await(release)))
+            )
+            yield* Deferred.await(held)
+            let ran = false
+            const waiter = yield* Effect.fork(b.withLock("default", Effect.sync(() => (ran = true))))
+            // Long enough for a few tries (one every 50–100 ms).
+            yield* Effect.sleep("300 millis")
+            const exit = yield* Fiber.interrupt(waiter)
+            // Interrupted while it waited: not a `Locked` failure after lockTimeout (which it used to wait for).
+            assert.isTrue(
+              Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause),
+              Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "it ran"
+            )
+            assert.isFalse(ran)
+            // … and it stopped while the holder still held the lock.
+            assert.isTrue(Option.isNone(yield* Fiber.poll(holder)))
+            yield* Deferred.succeed(release, undefined)
+            yield* Fiber.join(holder)
+            // The lock is free again: the waiter left nothing behind.
+            yield* b.withLock("default", Effect.void)
+          }), options), options)
+    }))
+
+  it.live("a lock taken while its waiter is being interrupted is released, not left to its TTL", () =>
+    withOwnRedis((server) =>
+      Effect.scoped(Effect.gen(function*() {
+        const prefix = freshPrefix()
+        const ctx = yield* Layer.build(
+          RedisContextStore.layer({ allowPlaintext: true }).pipe(
+            Layer.provideMerge(redisLayer(prefix, server.url)),
+            Layer.provideMerge(NodeSigner.layer)
+          )
+        )
+        const store = yield* Effect.provide(ContextStore.ContextStore, ctx)
+        const redis = yield* Effect.provide(Redis.Redis, ctx)
+        yield* server.hang
+        let ran = false
+        // The lock is free: the first try takes it, but Redis runs it only when it wakes up.
+        const waiter = yield* Effect.fork(store.withLock("default", Effect.sync(() => (ran = true))))
+        yield* Effect.sleep("100 millis")
+        const interrupting = yield* Effect.fork(Fiber.interrupt(waiter))
+        yield* Effect.sleep("100 millis")
+        yield* server.wake
+        const exit = yield* Fiber.join(interrupting)
+        assert.isTrue(Exit.isInterrupted(exit))
+        assert.isFalse(ran)
+        assert.strictEqual(yield* redis.use((client) => client.exists(`${prefix}lock:default`)), 0)
+      }))
+    ))
 })
 
 describe("Redis faults", () => {
