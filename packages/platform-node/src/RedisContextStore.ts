@@ -10,10 +10,12 @@
  * - `withLock` (what `ApiContext` registers and opens sessions under) is a lease: `SET <prefix>lock:<key> <token> NX
  *   PX <ttl>`, renewed every third of the TTL while the holder runs, released only by the token that took it. A
  *   process killed while it holds the lock blocks the others for at most the TTL (default 15 s).
- * - Fencing: every acquisition takes the next number of `<prefix>fence:<key>`, and a write under the lock is one Lua
- *   script that checks, atomically, that the lock still holds the writer's token and that no write with a higher
- *   fence happened. A holder that lost its lease (paused longer than the TTL) cannot overwrite what the next holder
- *   wrote: its write fails with `Locked`. A write outside any lock is refused while another process holds it.
+ * - Fencing: every acquisition takes the next number of `<prefix>fence:<key>` (and one above the stored context's
+ *   fence, should that counter have been lost: evicted, or not restored with the contexts), and a write under the
+ *   lock is one Lua script that checks, atomically, that the lock still holds the writer's token and that no write
+ *   with a higher fence happened. A holder that lost its lease (paused longer than the TTL) cannot overwrite what the
+ *   next holder wrote: its write fails with `Locked`. A write outside any lock is refused while another process
+ *   holds it.
  * - Redis failures (and a Redis that hangs past `Redis`'s `commandTimeout`) are `ContextStoreError` `Io`, naming the
  *   Redis URL without its credentials.
  *
@@ -67,10 +69,18 @@ interface Held {
   readonly fence: number
 }
 
-// KEYS: lock, fence counter. ARGV: token, ttl ms. → the new fence, or -(the lock's remaining ms) when taken.
+// KEYS: lock, fence counter, context hash. ARGV: token, ttl ms. → the new fence, or -(the lock's remaining ms) when
+// taken. The fence is above the stored context's even when the counter was lost (evicted, or not restored with the
+// contexts): the counter is moved up to it.
 const acquireScript = `
 if redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then
-  return redis.call("INCR", KEYS[2])
+  local fence = redis.call("INCR", KEYS[2])
+  local stored = tonumber(redis.call("HGET", KEYS[3], "fence") or "0")
+  if fence <= stored then
+    fence = stored + 1
+    redis.call("SET", KEYS[2], fence)
+  end
+  return fence
 end
 local left = redis.call("PTTL", KEYS[1])
 if left < 1 then left = 1 end
@@ -222,7 +232,10 @@ export const make = (
         const token = crypto.randomUUID()
         const started = yield* Clock.currentTimeMillis
         for (;;) {
-          const result = yield* eval_(key, acquireScript, [lockKey(key), fenceKey(key)], [token, ttlMillis])
+          const result = yield* eval_(key, acquireScript, [lockKey(key), fenceKey(key), contextKey(key)], [
+            token,
+            ttlMillis
+          ])
           if (result > 0) return { token, fence: result }
           if ((yield* Clock.currentTimeMillis) - started > timeoutMillis) {
             return yield* new ContextStore.ContextStoreError({

@@ -263,6 +263,30 @@ describe("RedisContextStore", () => {
         assert.strictEqual(yield* redis.use((client) => client.exists(`${prefix}lock:default`)), 0)
       }))
     ))
+
+  it.live("a lost fence counter (evicted, not restored) does not refuse the next holders' writes", () =>
+    Effect.gen(function*() {
+      const prefix = freshPrefix()
+      const context = yield* Effect.provide(savedContext, NodeSigner.layer)
+      const fences = yield* useStore(prefix, (store) =>
+        Effect.gen(function*() {
+          const redis = yield* Redis.Redis
+          const fence = redis.use((client) => client.hget(`${prefix}context:default`, "fence")).pipe(Effect.map(Number))
+          for (let i = 0; i < 3; i++) yield* store.withLock("default", store.save("default", context))
+          const before = yield* fence
+          yield* redis.use((client) => client.del(`${prefix}fence:default`))
+          // The next locked save is written at once (it was refused with `Locked` until the counter climbed back).
+          yield* store.withLock("default", store.save("default", { ...context, deviceId: Option.some(7) }))
+          const after = yield* fence
+          const counter = Number(yield* redis.use((client) => client.get(`${prefix}fence:default`)))
+          return { before, after, counter }
+        }))
+      assert.strictEqual(fences.before, 3)
+      assert.strictEqual(fences.after, 4)
+      assert.strictEqual(fences.counter, 4)
+      const loaded = yield* useStore(prefix, (store) => store.load("default"))
+      assert.deepStrictEqual(Option.getOrThrow(loaded).deviceId, Option.some(7))
+    }))
 })
 
 describe("Redis faults", () => {
