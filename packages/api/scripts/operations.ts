@@ -58,15 +58,15 @@ const uploadRules = [
   "session is read or anything is signed or sent."
 ]
 
-/** The public modules written by hand (in `src/`, not generated). */
 /** What a create or update returns: the patched kind, else the id when the spec's answer is only an id. */
-export type ResultKind = "id" | "uuid" | "idOrUuid" | { readonly list: string }
+export type ResultKind = "id" | "uuid" | "idOrUuid" | { readonly list: string } | { readonly object: string }
 
 export const resultOf = (
-  patched: "uuid" | "idOrUuid" | { readonly list: string } | undefined,
+  patched: Exclude<ResultKind, "id"> | undefined,
   onlyId: boolean
 ): ResultKind | undefined => patched ?? (onlyId ? "id" : undefined)
 
+/** The public modules written by hand (in `src/`, not generated). */
 export const handWrittenModules = ["Amount", "Callback", "OneOf", "Operation"]
 export const handWritten = new Set([...handWrittenModules, "Schemas", "index"])
 
@@ -189,7 +189,7 @@ export const emitModule = (
         const resultType = result === undefined
           ? `Schemas.${op.response}`
           : typeof result === "object"
-          ? `ReadonlyArray<Schemas.${result.list}>`
+          ? ("list" in result ? `ReadonlyArray<Schemas.${result.list}>` : `Schemas.${result.object}`)
           : result === "id"
           ? "number"
           : result === "idOrUuid"
@@ -198,14 +198,16 @@ export const emitModule = (
         const resultArg = result === undefined
           ? `Schemas.${op.response}`
           : typeof result === "object"
-          ? `{ list: Schemas.${result.list} }`
+          ? ("list" in result ? `{ list: Schemas.${result.list} }` : `Schemas.${result.object}`)
           : `"${result}"`
         const bodyField = op.body === undefined ? [] : [`readonly body: Schemas.${op.body}Body`]
         if (op.body !== undefined) usesBody = true
         const returns = result === undefined
           ? "Returns the object bunq answers with."
           : typeof result === "object"
-          ? "Returns what bunq answers with: every filter now set, one item each."
+          ? ("list" in result
+            ? "Returns what bunq answers with: every filter now set, one item each."
+            : `Returns the object bunq answers with, decoded as \`${result.object}\` (the spec's \`{Id}\` is wrong).`)
           : result === "uuid"
           ? "Returns the UUID bunq answers with (`{\"Uuid\":{\"uuid\":…}}`, or an `Id` holding the UUID)."
           : result === "idOrUuid"

@@ -83,7 +83,7 @@ export const baseObject = (name: string): string => name.replace(/(Read|Listing|
 export const notOneOf: ReadonlyArray<string> = ["InstallationCreate", "SessionServerCreate"]
 
 /**
- * Creates whose answer is not `{"Id":{"id":<integer>}}`:
+ * Creates and updates whose answer is not `{"Id":{"id":<integer>}}`:
  *
  * - public attachments and avatars answer with a UUID: `{"Uuid":{"uuid":"<uuid>"}}` (bunq's SDKs read `Uuid` for
  *   `AttachmentPublic.create` and `Avatar.create`; jorttbv/bunq-client's `avatars.post.json`), or, in older captures,
@@ -95,16 +95,39 @@ export const notOneOf: ReadonlyArray<string> = ["InstallationCreate", "SessionSe
  *   returns the integer, or the UUID string when that is what came;
  * - notification filters answer the filters they set, one item each (bunq's SDKs read
  *   `{"NotificationFilterUrl":{…}}` items from the answer to `POST …/notification-filter-url`, and the same for push
- *   and email filters): the program returns them, decoded as the filter object.
+ *   and email filters): the program returns them, decoded as the filter object;
+ * - ordering a card and updating one answer the card, not its id (the spec says `{Id}`). bunq's SDKs at the spec's
+ *   release (1.27.17.56: sdk_python `endpoint.py`, sdk_php `Model/Generated/Endpoint`) decode the first `Response`
+ *   item's `CardDebit` (`CardDebit.create`, returning `BunqResponseCardDebit`), `CardCredit` (`CardCredit.create`,
+ *   `BunqResponseCardCredit`) and `Card` (`Card.update`, `BunqResponseCard`, `OBJECT_TYPE_PUT = 'Card'`) object, and
+ *   their releases until 2024 list the fields of that object: a card's (`id`, `created`, `public_uuid`, `type`,
+ *   `second_line`, `status`, `order_status`, `expiry_date`, …, every one a field of `CardRead`). bunq's partner API
+ *   document (`bunq/partner-mcp` `partner-api-swagger.yaml`) has the same answers: `{"CardDebit": Card}` for
+ *   `POST …/card-debit`, `{"CardCredit": Card}` for `POST …/card-credit`, and `{"CardDebit"|"CardCredit": Card}` for
+ *   `PUT …/card/{id}`. The program returns the card, decoded as `Card` whatever the wrapper key. A card order that
+ *   succeeded at bunq and failed to decode here invited a retry, and a second card;
+ * - a Sofort QR token answers the request it created: the SDKs decode the first item's `RequestResponse` object
+ *   (`TokenQrRequestSofort._OBJECT_TYPE_POST = "RequestResponse"`, `BunqResponseTokenQrRequestSofort`). The program
+ *   returns it, decoded as `RequestResponse`.
+ *
+ * Any other create or update whose spec answer is only an id returns that id; when bunq answers an object instead (no
+ * `Id` item), the first item's integer `id` is taken (see `internal/operation.ts`), so a spec mistake not listed
+ * here does not turn a write that succeeded into a `DecodeError`.
  */
-export const createResults: Readonly<Record<string, "uuid" | "idOrUuid" | { readonly list: string }>> = {
+export const createResults: Readonly<
+  Record<string, "uuid" | "idOrUuid" | { readonly list: string } | { readonly object: string }>
+> = {
   CREATE_Attachment_for_User_MonetaryAccount: "idOrUuid",
   CREATE_AttachmentPublic: "uuid",
   CREATE_Avatar: "uuid",
   CREATE_NotificationFilterUrl_for_User: { list: "NotificationFilterUrl" },
   CREATE_NotificationFilterUrl_for_User_MonetaryAccount: { list: "NotificationFilterUrl" },
   CREATE_NotificationFilterPush_for_User: { list: "NotificationFilterPush" },
-  CREATE_NotificationFilterEmail_for_User: { list: "NotificationFilterEmail" }
+  CREATE_NotificationFilterEmail_for_User: { list: "NotificationFilterEmail" },
+  CREATE_CardDebit_for_User: { object: "Card" },
+  CREATE_CardCredit_for_User: { object: "Card" },
+  UPDATE_Card_for_User: { object: "Card" },
+  CREATE_TokenQrRequestSofort_for_User: { object: "RequestResponse" }
 }
 
 /**

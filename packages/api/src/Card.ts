@@ -19,18 +19,18 @@ import * as Schemas from "./Schemas.js"
  *
  * `userId` defaults to the session's user.
  *
- * Returns the id bunq answers with (`{"Id":{"id":…}}`).
+ * Returns the object bunq answers with, decoded as `Card` (the spec's `{Id}` is wrong).
  *
  * @since 0.1.0
  * @category programs
  */
 export const update: (
   params: { readonly userId?: number | undefined; readonly id: number; readonly body: Schemas.CardBody }
-) => Effect.Effect<number, ApiContext.ApiContextError | SchemaDecodeError, ApiContext.ApiContext> =
+) => Effect.Effect<Schemas.Card, ApiContext.ApiContextError | SchemaDecodeError, ApiContext.ApiContext> =
   /* @__PURE__ */ operation.write(
     { name: "Card.update", method: "PUT", path: "/user/{userId}/card/{id}" },
     Schemas.CardBody,
-    "id"
+    Schemas.Card
   )
 
 /**

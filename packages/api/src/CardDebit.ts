@@ -17,16 +17,16 @@ import * as Schemas from "./Schemas.js"
  *
  * `userId` defaults to the session's user.
  *
- * Returns the id bunq answers with (`{"Id":{"id":…}}`).
+ * Returns the object bunq answers with, decoded as `Card` (the spec's `{Id}` is wrong).
  *
  * @since 0.1.0
  * @category programs
  */
 export const create: (
   params: { readonly userId?: number | undefined; readonly body: Schemas.CardDebitBody }
-) => Effect.Effect<number, ApiContext.ApiContextError | SchemaDecodeError, ApiContext.ApiContext> =
+) => Effect.Effect<Schemas.Card, ApiContext.ApiContextError | SchemaDecodeError, ApiContext.ApiContext> =
   /* @__PURE__ */ operation.write(
     { name: "CardDebit.create", method: "POST", path: "/user/{userId}/card-debit" },
     Schemas.CardDebitBody,
-    "id"
+    Schemas.Card
   )

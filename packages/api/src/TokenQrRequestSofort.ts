@@ -17,16 +17,16 @@ import * as Schemas from "./Schemas.js"
  *
  * `userId` defaults to the session's user.
  *
- * Returns the id bunq answers with (`{"Id":{"id":…}}`).
+ * Returns the object bunq answers with, decoded as `RequestResponse` (the spec's `{Id}` is wrong).
  *
  * @since 0.1.0
  * @category programs
  */
 export const create: (
   params: { readonly userId?: number | undefined; readonly body: Schemas.TokenQrRequestSofortBody }
-) => Effect.Effect<number, ApiContext.ApiContextError | SchemaDecodeError, ApiContext.ApiContext> =
+) => Effect.Effect<Schemas.RequestResponse, ApiContext.ApiContextError | SchemaDecodeError, ApiContext.ApiContext> =
   /* @__PURE__ */ operation.write(
     { name: "TokenQrRequestSofort.create", method: "POST", path: "/user/{userId}/token-qr-request-sofort" },
     Schemas.TokenQrRequestSofortBody,
-    "id"
+    Schemas.RequestResponse
   )

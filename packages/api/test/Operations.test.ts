@@ -79,7 +79,9 @@ describe("every generated program", () => {
                 answer = {
                   Response: [
                     typeof op.result === "object"
-                      ? { [op.result.list]: cannedObject(op.result.list) }
+                      ? "list" in op.result
+                        ? { [op.result.list]: cannedObject(op.result.list) }
+                        : { [op.module]: { id: 42, created: "2025-04-17 10:00:00.000000" } }
                       : op.result === "id"
                       ? { Id: { id: 7 } }
                       : op.result === "uuid"
@@ -136,7 +138,9 @@ describe("every generated program", () => {
                 assert.deepStrictEqual(
                   result,
                   typeof op.result === "object"
-                    ? [cannedObject(op.result.list)]
+                    ? "list" in op.result
+                      ? [cannedObject(op.result.list)]
+                      : { id: 42, created: "2025-04-17 10:00:00.000000" }
                     : op.result === "id"
                     ? 7
                     : op.result === undefined
@@ -213,6 +217,120 @@ describe("every generated program", () => {
       assert.strictEqual(request.path, "/sandbox-user-person")
       assert.strictEqual(request.signature, undefined)
       assert.strictEqual(request.headers["x-bunq-client-authentication"], undefined)
+    }))
+})
+
+describe("writes that answer the object, not its id", () => {
+  // bunq's answers as its SDKs read them: the card under `CardDebit`/`CardCredit`/`Card`, a Sofort request under
+  // `RequestResponse` (scripts/patches.ts `createResults` has the evidence)
+  const card = (key: string) =>
+    JSON.stringify({
+      Response: [{
+        [key]: {
+          id: 8421,
+          created: "2025-04-17 10:12:00.123456",
+          public_uuid: "b7c3a3e2-0000-4000-8000-000000008421",
+          type: "MASTERCARD",
+          second_line: "Groceries",
+          name_on_card: "J. Doe",
+          status: "ACTIVE",
+          order_status: "NEW_CARD_REQUEST_RECEIVED",
+          expiry_date: "2029-04-30",
+          country_permission: [{ country: "NL", expiry_time: null }],
+          label_monetary_account_ordered: { iban: "NL02BUNQ0123456789", display_name: "J. Doe" },
+          pin_code_assignment: [{ type: "PRIMARY", monetary_account_id: 3 }],
+          card_shipment_tracking_url: null
+        }
+      }]
+    })
+  const order = {
+    second_line: "Groceries",
+    name_on_card: "J. Doe",
+    type: "MASTERCARD",
+    product_type: "MASTERCARD_DEBIT"
+  }
+
+  it.effect("CardDebit.create, CardCredit.create and Card.update return the card bunq answers", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      yield* Effect.gen(function*() {
+        harness.answer(() => ({ body: card("CardDebit") }))
+        const debit = yield* Api.CardDebit.create({ body: order })
+        assert.strictEqual(debit.id, 8421)
+        assert.strictEqual(debit.order_status, "NEW_CARD_REQUEST_RECEIVED")
+        assert.deepStrictEqual(debit.label_monetary_account_ordered, {
+          iban: "NL02BUNQ0123456789",
+          display_name: "J. Doe"
+        })
+        assert.deepStrictEqual(debit.pin_code_assignment, [{ type: "PRIMARY", monetary_account_id: 3 }])
+
+        harness.answer(() => ({ body: card("CardCredit") }))
+        const credit = yield* Api.CardCredit.create({ body: { ...order, product_type: "MASTERCARD_CREDIT" } })
+        assert.strictEqual(credit.id, 8421)
+
+        // the SDKs read `Card`; bunq's partner API document says `CardDebit` or `CardCredit`: any key decodes
+        for (const key of ["Card", "CardDebit", "CardCredit"]) {
+          harness.answer(() => ({ body: card(key) }))
+          const updated = yield* Api.Card.update({ id: 8421, body: { status: "ACTIVE" } })
+          assert.strictEqual(updated.status, "ACTIVE", key)
+          assert.strictEqual(updated.expiry_date, "2029-04-30", key)
+        }
+        assert.deepStrictEqual(
+          harness.recorded.map((r) => `${r.method} ${r.path.replace(/^\/user\/\d+/, "")}`),
+          ["POST /card-debit", "POST /card-credit", "PUT /card/8421", "PUT /card/8421", "PUT /card/8421"]
+        )
+      }).pipe(Effect.provide(harness.context))
+    }))
+
+  it.effect("TokenQrRequestSofort.create returns the RequestResponse bunq answers", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      harness.answer(() => ({
+        body: JSON.stringify({
+          Response: [{
+            RequestResponse: {
+              id: 77,
+              status: "PENDING",
+              amount_inquired: { value: "12.50", currency: "EUR" },
+              description: "Order 1234"
+            }
+          }]
+        })
+      }))
+      const request = yield* Effect.provide(
+        Api.TokenQrRequestSofort.create({ body: { token: "sofort-token" } }),
+        harness.context
+      )
+      assert.strictEqual(request.id, 77)
+      assert.strictEqual(request.status, "PENDING")
+      assert.deepStrictEqual(request.amount_inquired, { value: "12.50", currency: "EUR" })
+    }))
+
+  it.effect("an id result takes the answered object's id when there is no Id item; nothing to read is a DecodeError", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      yield* Effect.gen(function*() {
+        const body = {
+          amount: { value: "1.00", currency: "EUR" },
+          counterparty_alias: { type: "IBAN", value: "NL02BUNQ0123456789", name: "Mary" },
+          description: "x"
+        }
+        harness.answer(() => ({ body: JSON.stringify({ Response: [{ Id: { id: 9 } }] }) }))
+        assert.strictEqual(yield* Api.Payment.create({ monetaryAccountId: 3, body }), 9)
+        harness.answer(() => ({ body: JSON.stringify({ Response: [{ Payment: { id: 10, description: "x" } }] }) }))
+        assert.strictEqual(yield* Api.Payment.create({ monetaryAccountId: 3, body }), 10)
+        for (
+          const answer of [
+            { Response: [] },
+            { Response: [{ Payment: { description: "x" } }] },
+            { Response: [{ Payment: { id: "ten" } }] }
+          ]
+        ) {
+          harness.answer(() => ({ body: JSON.stringify(answer) }))
+          const error = yield* Effect.flip(Api.Payment.create({ monetaryAccountId: 3, body }))
+          assert.strictEqual(error._tag, "DecodeError", JSON.stringify(answer))
+        }
+      }).pipe(Effect.provide(harness.context))
     }))
 })
 

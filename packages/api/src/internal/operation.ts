@@ -7,7 +7,8 @@
  *   itself) is decoded;
  * - a list answers one such item per object, plus `Pagination`: pages go through `@effect-bunq/http/Pagination`;
  * - a create or update answers `{"Id":{"id":1}}` (some `{"Uuid":{"uuid":"…"}}`, older captures an `Id` holding a
- *   UUID string), whatever the spec says;
+ *   UUID string), or the object itself (cards, a Sofort request: the patch layer's `createResults`), whatever the
+ *   spec says; an id result takes the object's `id` when bunq answers the object;
  * - a delete answers `{"Response":[]}`.
  *
  * One runtime instead of a body per program keeps the generated modules small and the bundle of an app that uses a
@@ -178,6 +179,15 @@ const decodeResult = (result: Result, target: string) => (items: ReadonlyArray<u
   const uuidAt = result === "id" ? -1 : has("Uuid")
   if (uuidAt >= 0) return Effect.map(decodeItem(UuidString, true, target)(items[uuidAt], uuidAt), (value) => value.uuid)
   const idAt = has("Id")
+  // no `Id`: bunq answered the object itself (a create the patch layer's `createResults` does not list yet), so the
+  // write that succeeded returns that object's id rather than failing (a failure invites a retry: a second payment)
+  const first = Option.getOrUndefined(itemValue(items[0]))
+  if (idAt < 0 && result !== "uuid" && typeof first === "object" && first !== null && "id" in first) {
+    return Effect.map(
+      decodeItem(result === "idOrUuid" ? IdEither : IdNumber, true, target)(items[0], 0),
+      (value): any => value.id
+    )
+  }
   if (idAt < 0) {
     return Effect.fail(
       SchemaDecodeError.fromParseIssue(

@@ -19,7 +19,7 @@ export interface Covered {
   readonly body?: string
   readonly response: string
   readonly oneOf: boolean
-  readonly result?: "id" | "uuid" | { readonly list: string }
+  readonly result?: "id" | "uuid" | "idOrUuid" | { readonly list: string } | { readonly object: string }
 }
 
 export const coverage: {
