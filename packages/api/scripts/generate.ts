@@ -24,7 +24,7 @@ import {
   verbOf
 } from "./operations.js"
 import * as patches from "./patches.js"
-import { emitOneOf, emitStruct, fieldOf, isOneOf } from "./schemas.js"
+import { emitOneOf, emitStruct, fieldOf, isOneOf, requestFormsOf } from "./schemas.js"
 import { doc, header, jsdoc, paramName, type Property, refName, since, type Spec } from "./spec.js"
 
 const root = path.resolve(import.meta.dirname, "..")
@@ -142,20 +142,7 @@ export const generate = (): Generated => {
   }
   // request forms: every object a request body reaches through its writable fields gets one (`PaymentBody`), with
   // the writable fields only; "one of" objects keep their answer form
-  const writable = (name: string) =>
-    Object.entries<Property>({ ...patches.extraFields[name], ...schemas[name]?.properties })
-      .filter(([, p]) => p.readOnly !== true)
-      .map(([field, p]) => [field, patches.requestFields[name]?.[field] ?? p] as const)
-  const requestForms = new Set<string>()
-  const reach = (name: string): void => {
-    if (requestForms.has(name) || isOneOf(name, schemas[name]!)) return
-    requestForms.add(name)
-    for (const [, p] of writable(name)) {
-      const target = p.$ref ?? p.items?.$ref
-      if (target !== undefined) reach(refName(target))
-    }
-  }
-  for (const name of bodies.keys()) reach(name)
+  const { forms: requestForms, writable } = requestFormsOf(schemas, bodies.keys())
   const formOf = (target: string) => (requestForms.has(target) ? `${target}Body` : target)
   for (const name of [...requestForms].sort()) {
     const schema = schemas[name]!

@@ -226,7 +226,11 @@ export const fieldAlternatives: Readonly<
  * the counterparty of a payment, a request and a draft payment entry, and the user of a share invite (bunq's SDKs:
  * `Payment.create(amount, counterparty_alias: Pointer, …)`, `RequestInquiry.create(…, counterparty_alias: Pointer)`,
  * `DraftPaymentEntry(…, counterparty_alias: Pointer)`, `ShareInviteMonetaryAccountInquiry.create(counter_user_alias:
- * Pointer, …)`); the spec says `LabelMonetaryAccount`/`LabelUser`, which are what bunq answers with. A payment batch
+ * Pointer, …)`), the co-owners of a joint account (`CoOwner(alias: Pointer)`, sdk_php `CoOwner::__construct(Pointer
+ * $alias)`) and the counterparty of a scheduled payment (sdk_php `SchedulePaymentEntry::__construct(Amount $amount,
+ * Pointer $counterpartyAlias, …)`); the spec says `LabelMonetaryAccount`/`LabelUser`, which are what bunq answers with
+ * (and `LabelMonetaryAccount` has no writable field at all). The generator refuses a request field that points at a
+ * `Label…` object or an object with no writable field (`requestFormsOf` in `schemas.ts`). A payment batch
  * sends `payments` as an array of payments (SDK `PaymentBatch.create(payments: List[Payment])`); the spec's
  * `PaymentBatchAnchoredPayment` has no writable field.
  */
@@ -250,5 +254,7 @@ export const requestFields: Readonly<
   RequestInquiry: { counterparty_alias: { $ref: "#/components/schemas/Pointer" } },
   DraftPaymentEntry: { counterparty_alias: { $ref: "#/components/schemas/Pointer" } },
   ShareInviteMonetaryAccountInquiry: { counter_user_alias: { $ref: "#/components/schemas/Pointer" } },
+  CoOwner: { alias: { $ref: "#/components/schemas/Pointer" } },
+  SchedulePaymentEntry: { counterparty_alias: { $ref: "#/components/schemas/Pointer" } },
   PaymentBatch: { payments: { type: "array", items: { $ref: "#/components/schemas/Payment" } } }
 }

@@ -13,6 +13,52 @@ export const isOneOf = (name: string, schema: ObjectSchema): boolean => {
   return properties.every(([key, p]) => p.$ref !== undefined && /^[A-Z]/.test(key))
 }
 
+/**
+ * The objects a request body reaches through its writable fields (the patch layer's `requestFields` replacing the
+ * spec's type), each of which gets a request form (`PaymentBody`); "one of" objects keep their answer form. `writable`
+ * gives an object's writable fields, patched.
+ *
+ * Throws when a field of a request form points at a `Label…` object or at an object with no writable field. A
+ * `Label…` object is how bunq describes a party in its answers (`LabelMonetaryAccount`, `LabelUser`); a request
+ * names one by a `Pointer` (`{"type":"IBAN","value":…,"name":…}`), so the spec has the answer's type where the
+ * request's belongs. An object with no writable field makes an empty request form, which the type checker lets
+ * anything through and which sends `{}`. Either is a spec mistake for `requestFields` to correct.
+ */
+export const requestFormsOf = (
+  schemas: Readonly<Record<string, ObjectSchema>>,
+  bodies: Iterable<string>,
+  requestFields: typeof patches.requestFields = patches.requestFields
+): {
+  readonly forms: ReadonlySet<string>
+  readonly writable: (name: string) => ReadonlyArray<readonly [string, Property]>
+} => {
+  const writable = (name: string) =>
+    Object.entries<Property>({ ...patches.extraFields[name], ...schemas[name]?.properties })
+      .filter(([, p]) => p.readOnly !== true)
+      .map(([field, p]) => [field, requestFields[name]?.[field] ?? p] as const)
+  const forms = new Set<string>()
+  const reach = (name: string): void => {
+    if (forms.has(name) || isOneOf(name, schemas[name]!)) return
+    forms.add(name)
+    for (const [field, p] of writable(name)) {
+      const ref = p.$ref ?? p.items?.$ref
+      if (ref === undefined) continue
+      const target = refName(ref)
+      const where = `${name}.${field} (in a request body) is \`${target}\``
+      const fix = "correct it in scripts/patches.ts `requestFields`"
+      if (/^Label[A-Z]/.test(target)) {
+        throw new Error(`${where}, what bunq answers with: a request names a party by a Pointer; ${fix}`)
+      }
+      if (!isOneOf(target, schemas[target]!) && writable(target).length === 0) {
+        throw new Error(`${where}, which has no writable field (an empty object takes anything); ${fix}`)
+      }
+      reach(target)
+    }
+  }
+  for (const name of bodies) reach(name)
+  return { forms, writable }
+}
+
 export interface Field {
   readonly name: string
   readonly kind: string

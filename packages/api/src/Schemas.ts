@@ -34056,10 +34056,7 @@ export const CertificatePinnedBody: Schema.Schema<CertificatePinnedBody, OneOf.J
  * @category models
  */
 export interface CoOwnerBody {
-  /**
-   * The Alias of the co-owner.
-   */
-  readonly alias?: LabelUserBody
+  readonly alias?: PointerBody
 }
 
 /**
@@ -34069,7 +34066,7 @@ export interface CoOwnerBody {
  * @category schemas
  */
 export const CoOwnerBody: Schema.Schema<CoOwnerBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("CoOwnerBody", {
-  alias: () => LabelUserBody
+  alias: () => PointerBody
 })
 
 /**
@@ -34710,57 +34707,6 @@ export const InvoiceExportPdfBody: Schema.Schema<InvoiceExportPdfBody, OneOf.Jso
   "InvoiceExportPdfBody",
   {}
 )
-
-/**
- * `LabelMonetaryAccount` in a request body: the fields a request sends.
- *
- * @since 0.1.0
- * @category models
- */
-export interface LabelMonetaryAccountBody {
-}
-
-/**
- * The schema of `LabelMonetaryAccountBody`.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const LabelMonetaryAccountBody: Schema.Schema<LabelMonetaryAccountBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("LabelMonetaryAccountBody", {})
-
-/**
- * `LabelUser` in a request body: the fields a request sends.
- *
- * @since 0.1.0
- * @category models
- */
-export interface LabelUserBody {
-  /**
-   * The public UUID of the label-user.
-   */
-  readonly uuid?: string
-  /**
-   * The name to be displayed for this user, as it was given on the request.
-   */
-  readonly display_name?: string
-  /**
-   * The country of the user. 000 stands for "unknown"
-   */
-  readonly country?: string
-}
-
-/**
- * The schema of `LabelUserBody`.
- *
- * @since 0.1.0
- * @category schemas
- */
-export const LabelUserBody: Schema.Schema<LabelUserBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("LabelUserBody", {
-  uuid: "string",
-  display_name: "string",
-  country: "string"
-})
 
 /**
  * The request body of `MasterCardIdentityCheckChallengeRequestUser`: the fields a request sends.
@@ -37237,10 +37183,7 @@ export interface SchedulePaymentEntryBody {
    * The Amount transferred by the Payment. Will be negative for outgoing Payments and positive for incoming Payments (relative to the MonetaryAccount indicated by monetary_account_id).
    */
   readonly amount?: AmountBody
-  /**
-   * The LabelMonetaryAccount containing the public information of the other (counterparty) side of the Payment.
-   */
-  readonly counterparty_alias?: LabelMonetaryAccountBody
+  readonly counterparty_alias?: PointerBody
   /**
    * The description for the Payment. Maximum 140 characters for Payments to external IBANs, 9000 characters for Payments to only other bunq MonetaryAccounts.
    */
@@ -37268,7 +37211,7 @@ export interface SchedulePaymentEntryBody {
 export const SchedulePaymentEntryBody: Schema.Schema<SchedulePaymentEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S
   .struct("SchedulePaymentEntryBody", {
     amount: () => AmountBody,
-    counterparty_alias: () => LabelMonetaryAccountBody,
+    counterparty_alias: () => PointerBody,
     description: "string",
     attachment: [() => AttachmentMonetaryAccountPaymentBody],
     merchant_reference: "string",

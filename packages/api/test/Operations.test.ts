@@ -6,7 +6,7 @@
  */
 import * as ApiContext from "@effect-bunq/device-server/ApiContext"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Redacted, Schema, Stream } from "effect"
+import { Effect, Either, Option, Redacted, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as Api from "../src/index.js"
@@ -332,6 +332,38 @@ describe("writes that answer the object, not its id", () => {
         }
       }).pipe(Effect.provide(harness.context))
     }))
+})
+
+describe("request fields the spec types as an answer's Label…", () => {
+  it.effect("a joint account's co-owner and a scheduled payment's counterparty are sent as the Pointer given", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      harness.answer(() => ({ body: JSON.stringify({ Response: [{ Id: { id: 5 } }] }) }))
+      const mary = { type: "EMAIL", value: "mary@example.com", name: "Mary" }
+      const iban = { type: "IBAN", value: "NL02BUNQ0123456789", name: "Landlord" }
+      yield* Effect.gen(function*() {
+        yield* Api.MonetaryAccountJoint.create({ body: { currency: "EUR", all_co_owner: [{ alias: mary }] } })
+        yield* Api.SchedulePayment.create({
+          monetaryAccountId: 3,
+          body: {
+            payment: { amount: { value: "950.00", currency: "EUR" }, counterparty_alias: iban, description: "Rent" },
+            schedule: { time_start: "2025-05-01 00:00:00.000000", recurrence_unit: "MONTHLY", recurrence_size: 1 }
+          }
+        })
+      }).pipe(Effect.provide(harness.context))
+      const sent = harness.recorded.map((r) => JSON.parse(new TextDecoder().decode(r.body)))
+      assert.deepStrictEqual(sent[0].all_co_owner, [{ alias: mary }])
+      assert.deepStrictEqual(sent[1].payment.counterparty_alias, iban)
+    }))
+
+  it("a scheduled payment's counterparty is checked as a Pointer, not passed through", () => {
+    const encode = Schema.encodeEither(Schemas.SchedulePaymentEntryBody)
+    assert.isTrue(Either.isLeft(encode({ counterparty_alias: { type: 7 } } as any)))
+    assert.deepStrictEqual(
+      Either.getOrThrow(encode({ counterparty_alias: { type: "IBAN", value: "NL02BUNQ0123456789", name: "A" } })),
+      { counterparty_alias: { type: "IBAN", value: "NL02BUNQ0123456789", name: "A" } }
+    )
+  })
 })
 
 describe("attachments", () => {
