@@ -79,7 +79,7 @@ describe("the generated programs on the emulator", () => {
           const paymentId = yield* Api.Payment.create({
             monetaryAccountId: accountId,
             body: {
-              amount: Api.Amount.make(BigDecimal.unsafeFromString("12.50"), "EUR"),
+              amount: yield* Api.Amount.make(BigDecimal.unsafeFromString("12.5"), "EUR"),
               counterparty_alias: { type: "IBAN", value: ibanOf(bob), name: "Bob" },
               description: "dinner"
             }
