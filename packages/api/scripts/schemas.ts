@@ -152,7 +152,7 @@ export const emitOneOf = (name: string, schema: ObjectSchema): string => {
   return jsdoc([
     `One of ${members.map(([key]) => `\`${key}\``).join(", ")}, by bunq's wrapper key (\`{"${
       members[0]![0]
-    }": {...}}\`); \`OneOf.Unknown\` for a type this version does not know.`,
+    }": {...}}\`); \`OneOf.Unknown\` for a type this version does not know, or a member that does not match.`,
     "",
     ...since,
     "@category models"

@@ -24,7 +24,8 @@
  * ```
  *
  * A wrapper key this version does not know (bunq adds types) decodes to `Unknown`, keeping the raw JSON, so that a
- * new type never makes a list fail.
+ * new type never makes a list fail. So does a known type whose object does not match its schema (bunq changed a
+ * field's shape), with `issue` saying why: one odd object never fails a list page or a callback.
  *
  * @since 0.1.0
  */
@@ -49,8 +50,10 @@ export interface Member<Tag extends string, A> {
 }
 
 /**
- * A member this version does not know: `typeName` is the wrapper key (`undefined` for an empty object) and `raw` the
- * whole object as bunq sent it.
+ * A member this version does not know, or a known one whose object does not match its schema: `typeName` is the
+ * wrapper key (`undefined` for an empty object), `raw` the whole object as bunq sent it, and `issue`, for a known type
+ * only, why it did not decode (`Cannot decode Payment: ["attachment"] expected ReadonlyArray<…>`: paths and expected
+ * types, never a value).
  *
  * @since 0.1.0
  * @category models
@@ -59,6 +62,7 @@ export interface Unknown {
   readonly _tag: "Unknown"
   readonly typeName: string | undefined
   readonly raw: unknown
+  readonly issue?: string
 }
 
 /**

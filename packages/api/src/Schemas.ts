@@ -4161,7 +4161,7 @@ export const CompanyEmployeeSettingAdyenCardTransaction: Schema.Schema<
 })
 
 /**
- * One of `UserCompany`, by bunq's wrapper key (`{"UserCompany": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `UserCompany`, by bunq's wrapper key (`{"UserCompany": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -4184,7 +4184,7 @@ export const CompanyListing: Schema.Schema<CompanyListing, OneOf.JsonObject> = /
 )
 
 /**
- * One of `UserCompany`, by bunq's wrapper key (`{"UserCompany": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `UserCompany`, by bunq's wrapper key (`{"UserCompany": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -5283,7 +5283,7 @@ export const CustomerLimitListing: Schema.Schema<CustomerLimitListing, OneOf.Jso
 )
 
 /**
- * One of `DeviceServer`, by bunq's wrapper key (`{"DeviceServer": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `DeviceServer`, by bunq's wrapper key (`{"DeviceServer": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -5303,7 +5303,7 @@ export const DeviceListing: Schema.Schema<DeviceListing, OneOf.JsonObject> = /* 
 })
 
 /**
- * One of `DeviceServer`, by bunq's wrapper key (`{"DeviceServer": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `DeviceServer`, by bunq's wrapper key (`{"DeviceServer": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -5587,7 +5587,7 @@ export const DraftPayment: Schema.Schema<DraftPayment, OneOf.JsonObject> = /* @_
 })
 
 /**
- * One of `Payment`, `PaymentBatch`, by bunq's wrapper key (`{"Payment": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `Payment`, `PaymentBatch`, by bunq's wrapper key (`{"Payment": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -6044,7 +6044,7 @@ export const EventListing: Schema.Schema<EventListing, OneOf.JsonObject> = /* @_
 })
 
 /**
- * One of `BunqMeTab`, `BunqMeTabResultResponse`, `BunqMeFundraiserResult`, `Card`, `CardDebit`, `DraftPayment`, `FeatureAnnouncement`, `IdealMerchantTransaction`, `Invoice`, `ScheduledPayment`, `ScheduledPaymentBatch`, `ScheduledInstance`, `MasterCardAction`, `BankSwitchServiceNetherlandsIncomingPayment`, `Payment`, `PaymentBatch`, `RequestInquiryBatch`, `RequestInquiry`, `RequestResponse`, `ShareInviteBankInquiry`, `ShareInviteBankResponse`, `SofortMerchantTransaction`, `TransferwisePayment`, by bunq's wrapper key (`{"BunqMeTab": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `BunqMeTab`, `BunqMeTabResultResponse`, `BunqMeFundraiserResult`, `Card`, `CardDebit`, `DraftPayment`, `FeatureAnnouncement`, `IdealMerchantTransaction`, `Invoice`, `ScheduledPayment`, `ScheduledPaymentBatch`, `ScheduledInstance`, `MasterCardAction`, `BankSwitchServiceNetherlandsIncomingPayment`, `Payment`, `PaymentBatch`, `RequestInquiryBatch`, `RequestInquiry`, `RequestResponse`, `ShareInviteBankInquiry`, `ShareInviteBankResponse`, `SofortMerchantTransaction`, `TransferwisePayment`, by bunq's wrapper key (`{"BunqMeTab": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -7742,7 +7742,7 @@ export const GinmonTransaction: Schema.Schema<GinmonTransaction, OneOf.JsonObjec
 )
 
 /**
- * One of `HealthResult`, by bunq's wrapper key (`{"HealthResult": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `HealthResult`, by bunq's wrapper key (`{"HealthResult": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -13153,7 +13153,7 @@ export const MonetaryAccountLight: Schema.Schema<MonetaryAccountLight, OneOf.Jso
 )
 
 /**
- * One of `MonetaryAccountLight`, `MonetaryAccountBank`, `MonetaryAccountExternal`, `MonetaryAccountInvestment`, `MonetaryAccountJoint`, `MonetaryAccountSavings`, `MonetaryAccountSwitchService`, `MonetaryAccountExternalSavings`, `MonetaryAccountCard`, by bunq's wrapper key (`{"MonetaryAccountLight": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `MonetaryAccountLight`, `MonetaryAccountBank`, `MonetaryAccountExternal`, `MonetaryAccountInvestment`, `MonetaryAccountJoint`, `MonetaryAccountSavings`, `MonetaryAccountSwitchService`, `MonetaryAccountExternalSavings`, `MonetaryAccountCard`, by bunq's wrapper key (`{"MonetaryAccountLight": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -13301,7 +13301,7 @@ export const MonetaryAccountProfileFill: Schema.Schema<MonetaryAccountProfileFil
   })
 
 /**
- * One of `MonetaryAccountLight`, `MonetaryAccountBank`, `MonetaryAccountExternal`, `MonetaryAccountInvestment`, `MonetaryAccountJoint`, `MonetaryAccountSavings`, `MonetaryAccountSwitchService`, `MonetaryAccountExternalSavings`, `MonetaryAccountCard`, by bunq's wrapper key (`{"MonetaryAccountLight": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `MonetaryAccountLight`, `MonetaryAccountBank`, `MonetaryAccountExternal`, `MonetaryAccountInvestment`, `MonetaryAccountJoint`, `MonetaryAccountSavings`, `MonetaryAccountSwitchService`, `MonetaryAccountExternalSavings`, `MonetaryAccountCard`, by bunq's wrapper key (`{"MonetaryAccountLight": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -24196,7 +24196,7 @@ export const PaymentAutoAllocateUpdate: Schema.Schema<PaymentAutoAllocateUpdate,
   })
 
 /**
- * One of `PaymentAutoAllocate`, by bunq's wrapper key (`{"PaymentAutoAllocate": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `PaymentAutoAllocate`, by bunq's wrapper key (`{"PaymentAutoAllocate": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -26521,7 +26521,7 @@ export const RequestInquiryUpdate: Schema.Schema<RequestInquiryUpdate, OneOf.Jso
 )
 
 /**
- * One of `BillingInvoice`, `DraftPayment`, `MasterCardAction`, `Payment`, `PaymentBatch`, `RequestResponse`, `ScheduleInstance`, `WhitelistResult`, `TransferwisePayment`, `CurrencyConversion`, by bunq's wrapper key (`{"BillingInvoice": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `BillingInvoice`, `DraftPayment`, `MasterCardAction`, `Payment`, `PaymentBatch`, `RequestResponse`, `ScheduleInstance`, `WhitelistResult`, `TransferwisePayment`, `CurrencyConversion`, by bunq's wrapper key (`{"BillingInvoice": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -27257,7 +27257,7 @@ export const Schedule: Schema.Schema<Schedule, OneOf.JsonObject> = /* @__PURE__ 
 })
 
 /**
- * One of `Payment`, `PaymentBatch`, by bunq's wrapper key (`{"Payment": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `Payment`, `PaymentBatch`, by bunq's wrapper key (`{"Payment": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -27338,7 +27338,7 @@ export const ScheduleInstance: Schema.Schema<ScheduleInstance, OneOf.JsonObject>
 )
 
 /**
- * One of `Payment`, `PaymentBatch`, by bunq's wrapper key (`{"Payment": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `Payment`, `PaymentBatch`, by bunq's wrapper key (`{"Payment": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -30829,7 +30829,7 @@ export const UserApiKey: Schema.Schema<UserApiKey, OneOf.JsonObject> = /* @__PUR
 })
 
 /**
- * One of `UserPerson`, `UserCompany`, `UserPaymentServiceProvider`, by bunq's wrapper key (`{"UserPerson": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `UserPerson`, `UserCompany`, `UserPaymentServiceProvider`, by bunq's wrapper key (`{"UserPerson": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -31497,7 +31497,7 @@ export const UserLegalNameListing: Schema.Schema<UserLegalNameListing, OneOf.Jso
 )
 
 /**
- * One of `UserPerson`, `UserCompany`, `UserApiKey`, `UserPaymentServiceProvider`, by bunq's wrapper key (`{"UserPerson": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `UserPerson`, `UserCompany`, `UserApiKey`, `UserPaymentServiceProvider`, by bunq's wrapper key (`{"UserPerson": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models
@@ -32160,7 +32160,7 @@ export const UserPersonUpdate: Schema.Schema<UserPersonUpdate, OneOf.JsonObject>
 )
 
 /**
- * One of `UserPerson`, `UserCompany`, `UserApiKey`, `UserPaymentServiceProvider`, by bunq's wrapper key (`{"UserPerson": {...}}`); `OneOf.Unknown` for a type this version does not know.
+ * One of `UserPerson`, `UserCompany`, `UserApiKey`, `UserPaymentServiceProvider`, by bunq's wrapper key (`{"UserPerson": {...}}`); `OneOf.Unknown` for a type this version does not know, or a member that does not match.
  *
  * @since 0.1.0
  * @category models

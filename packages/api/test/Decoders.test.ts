@@ -1,7 +1,7 @@
 /**
  * Lenient decoding, for every generated schema: arbitrary JSON never makes a decoder throw (a failure is a value),
  * unknown fields are ignored, `null` reads as absent, and a "one of" object with a wrapper key this version does not
- * know decodes to `Unknown` with the raw JSON.
+ * know, or a known one that does not match, decodes to `Unknown` with the raw JSON.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Either, FastCheck, Redacted, Schema } from "effect"
@@ -55,7 +55,7 @@ describe("generated decoders", () => {
     assert.deepStrictEqual(decoded, { id: 1 })
   })
 
-  it("an unknown wrapper key decodes to Unknown with the raw JSON; a known one to its member", () => {
+  it("an unknown wrapper key or a member that does not match decodes to Unknown with the raw JSON", () => {
     const raw = { MonetaryAccountQuantum: { id: 9 } }
     assert.deepStrictEqual(Schema.decodeUnknownSync(Schemas.MonetaryAccountListing)(raw), {
       _tag: "Unknown",
@@ -74,8 +74,18 @@ describe("generated decoders", () => {
       Schema.decodeUnknownSync(Schemas.EventObject)({ Payment: null, RequestInquiry: { id: 4 } }),
       { _tag: "RequestInquiry", value: { id: 4 } }
     )
-    // a known member that does not match fails, as a value
-    assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(Schemas.EventObject)({ Payment: { id: "four" } })))
+    // a known member that does not match decodes to Unknown too, saying why, and encodes back to what came
+    const broken = { Payment: { id: "four", description: "s3cr3t-ish" } }
+    const decoded = Schema.decodeUnknownSync(Schemas.EventObject)(broken)
+    assert.deepStrictEqual(decoded, {
+      _tag: "Unknown",
+      typeName: "Payment",
+      raw: broken,
+      issue: "Cannot decode Payment: [\"id\"] expected number | null"
+    })
+    assert.deepStrictEqual(Schema.encodeSync(Schemas.EventObject)(decoded), broken)
+    // not an object at all still fails, as a value
+    assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(Schemas.EventObject)(["Payment"])))
     // and encoding writes the wrapper back
     assert.deepStrictEqual(Schema.encodeSync(Schemas.EventObject)({ _tag: "Payment", value: { id: 4 } }), {
       Payment: { id: 4 }

@@ -7,9 +7,10 @@
  * `tsc` slow; the generated module states each object's type as an interface and casts the schema built here to it.
  *
  * Decoding is lenient where bunq is: unknown fields are ignored (Effect's default), `null` for an optional field
- * decodes as absent, and a "one of" object whose wrapper key is not known decodes to `OneOf.Unknown` keeping the raw
- * JSON.
+ * decodes as absent, and a "one of" object whose wrapper key is not known, or whose known member does not match its
+ * schema, decodes to `OneOf.Unknown` keeping the raw JSON (and, for a known member, why it did not decode).
  */
+import * as SchemaDecodeError from "@effect-bunq/schema/SchemaDecodeError"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -110,8 +111,10 @@ const memberOf = (members: Readonly<Record<string, () => Any>>, key: string): ((
 /**
  * A "one of" object (`{"MonetaryAccountBank": {...}}`): decoded into `{ _tag: "MonetaryAccountBank", value }` by its
  * wrapper key, the first key whose value is not `null`. A key that is not a known member decodes to
- * `{ _tag: "Unknown", typeName, raw }` keeping the raw JSON; a known member that does not match its schema fails.
- * Encoding writes the wrapper back (`Unknown` encodes to its raw JSON).
+ * `{ _tag: "Unknown", typeName, raw }` keeping the raw JSON; so does a known member that does not match its schema,
+ * with `issue` saying why (paths and expected types, no values: `SchemaDecodeError`'s message), so that one odd
+ * object never fails a whole list page or a callback. Encoding writes the wrapper back (`Unknown` encodes to its raw
+ * JSON, so a member that did not decode is sent back exactly as it came).
  *
  * @internal
  */
@@ -126,10 +129,18 @@ export const oneOf = (identifier: string, members: Readonly<Record<string, () =>
         const unknown: Unknown = { _tag: "Unknown", typeName: key, raw: input }
         return ParseResult.succeed(unknown)
       }
-      return ParseResult.mapBoth(ParseResult.decodeUnknown(member())(input[key], options), {
-        onFailure: (issue) => new ParseResult.Pointer(key, input, issue),
-        onSuccess: (value) => ({ _tag: key, value })
-      })
+      return ParseResult.decodeUnknown(member())(input[key], options).pipe(
+        ParseResult.map((value): unknown => ({ _tag: key, value })),
+        ParseResult.orElse((issue) => {
+          const unknown: Unknown = {
+            _tag: "Unknown",
+            typeName: key,
+            raw: input,
+            issue: SchemaDecodeError.fromParseIssue(key, issue).message
+          }
+          return ParseResult.succeed(unknown)
+        })
+      )
     },
     encode: (value, options, ast) => {
       if (!isObject(value) || typeof value["_tag"] !== "string") {
