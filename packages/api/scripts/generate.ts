@@ -82,6 +82,14 @@ export const generate = (): Generated => {
     }
   }
 
+  // a patch keyed by an operation the spec does not have (a typo, or bunq renamed it) would do nothing: refuse it
+  for (
+    const [patch, ids] of [["createResults", patches.createResults], ["queryParams", patches.queryParams]] as const
+  ) {
+    const unknown = Object.keys(ids).filter((id) => !ops.some((op) => op.id === id))
+    if (unknown.length > 0) throw new Error(`patches.${patch} names operations the spec does not have: ${unknown}`)
+  }
+
   // program names: the verb, and for a verb that a module has more than once, "For" and the scope beyond the
   // shortest one (`Payment.list`, `Payment.listForMastercardAction`)
   const byModule = new Map<string, Array<Op>>()

@@ -94,7 +94,17 @@ export const emitModule = (
     )
     const responseSchema = schemas[op.response]!
     const wrapped = !isOneOf(op.response, responseSchema)
-    const descriptor = `{ name: "${op.module}.${op.name}", method: "${op.method}", path: "${op.path}" }`
+    const filters = Object.entries(patches.queryParams[op.id] ?? {})
+    if (filters.length > 0 && op.verb !== "list") throw new Error(`queryParams: ${op.id} is not a list`)
+    for (const [name] of filters) {
+      if (op.params.some((p) => p.name === name) || pageFields.some((f) => f.startsWith(`readonly ${name}?`))) {
+        throw new Error(`queryParams: ${op.id}.${name} is already a parameter`)
+      }
+    }
+    const query = filters.length === 0
+      ? ""
+      : `, query: { ${filters.map(([name, q]) => `${name}: ${JSON.stringify(q.query)}`).join(", ")} }`
+    const descriptor = `{ name: "${op.module}.${op.name}", method: "${op.method}", path: "${op.path}"${query} }`
     const lines = [
       op.description === "" ? `\`${op.method} ${op.specPath}\`.` : op.description,
       "",
@@ -116,6 +126,7 @@ export const emitModule = (
       method: op.method,
       path: op.specPath,
       params: op.params,
+      ...(filters.length === 0 ? {} : { query: Object.fromEntries(filters.map(([name, q]) => [name, q.query])) }),
       ...(op.body === undefined || op.verb === "upload" ? {} : { body: `${op.body}Body` }),
       response: op.response,
       oneOf: !wrapped,
@@ -162,14 +173,23 @@ export const emitModule = (
       case "list": {
         usesPagination = true
         usesStream = true
+        const filterFields = filters.map(([name, q]) => `readonly ${name}?: ${q.type} | undefined`)
+        const filterLines = filters.length === 0 ? [] : [
+          "",
+          "Filters, sent on every page (from bunq's description of the operation; a list is sent comma-separated):",
+          ...filters.map(([name, q]) => `- \`${name}\`: ${q.description}.`)
+        ]
         emit(
           `${op.name}Page`,
           [
             ...userNote,
             "One page: `count` objects (default and at most 200), older than `olderId` or newer than `newerId`; the",
-            "page's `olderId` continues the walk."
+            "page's `olderId` continues the walk.",
+            ...filterLines
           ],
-          `${paramsArg(pageFields)} => Effect.Effect<Operation.Page<Schemas.${op.response}>, ${error}, ${requirement}>`,
+          `${
+            paramsArg([...pageFields, ...filterFields])
+          } => Effect.Effect<Operation.Page<Schemas.${op.response}>, ${error}, ${requirement}>`,
           `operation.listPage(${descriptor}, Schemas.${op.response}, ${wrapped})`
         )
         emit(
@@ -177,9 +197,12 @@ export const emitModule = (
           [
             ...userNote,
             "Every object, newest first, as a lazy `Stream` that fetches the next page (`count` objects, default 200)",
-            "only when it is pulled; from `olderId`, or towards newer objects from `newerId`."
+            "only when it is pulled; from `olderId`, or towards newer objects from `newerId`.",
+            ...filterLines
           ],
-          `${paramsArg(pageFields)} => Stream.Stream<Schemas.${op.response}, ${error}, ${requirement}>`,
+          `${
+            paramsArg([...pageFields, ...filterFields])
+          } => Stream.Stream<Schemas.${op.response}, ${error}, ${requirement}>`,
           `operation.list(${descriptor}, Schemas.${op.response}, ${wrapped})`
         )
         break

@@ -16,7 +16,8 @@
  *   (`OneOf.Member`), with `OneOf.Unknown` for a wrapper key the spec does not list. `notOneOf` lists the objects of
  *   that shape that are not unions.
  * - Pagination. No list declares `count`, `older_id` or `newer_id`: every `List_all_…` operation gets a one-page
- *   program (`count`, `cursor`) and a lazy `Stream`, through `@effect-bunq/http/Pagination`.
+ *   program (`count`, `olderId`, `newerId`) and a lazy `Stream`, through `@effect-bunq/http/Pagination`. The filters some lists
+ *   take are in `queryParams` below.
  * - Optional fields. bunq leaves fields out and sends `null` for absent ones; the spec marks nothing optional in
  *   responses. Every field of a response object is optional and accepts `null`; unknown fields are ignored.
  * - Request bodies. A request body sends only the fields the spec does not mark `readOnly`; its `required` fields are
@@ -128,6 +129,62 @@ export const createResults: Readonly<
   CREATE_CardCredit_for_User: { object: "Card" },
   UPDATE_Card_for_User: { object: "Card" },
   CREATE_TokenQrRequestSofort_for_User: { object: "RequestResponse" }
+}
+
+/**
+ * Query parameters of a list besides the page's (`count`, `older_id`, `newer_id`): the spec declares none, but an
+ * operation's description names the filters bunq takes. A program takes each by the name given here, with the type
+ * given; it is sent on every page (a `Stream` keeps filtering as it walks), a list comma-separated (`1,2`, as the
+ * descriptions write `{id,id}`; an empty list sends nothing), a boolean as `true`/`false`. Each from the spec's
+ * description of the operation:
+ *
+ * - `List_all_Event_for_User`: "You can add query the parameters monetary_account_id, status and/or
+ *   display_user_event to filter the response. When monetary_account_id={id,id} is provided only events that relate
+ *   to these monetary account ids are returned. When status={AWAITING_REPLY/FINALIZED} is provided the response only
+ *   contains events with the status AWAITING_REPLY or FINALIZED. When display_user_event={true/false} is set to false
+ *   user events are excluded from the response, when not provided user events are displayed."
+ * - `List_all_Schedule_for_User` and `List_all_Schedule_for_User_MonetaryAccount`: "You can add the parameter type to
+ *   filter the response. When type={SCHEDULE_DEFINITION_PAYMENT,SCHEDULE_DEFINITION_PAYMENT_BATCH} is provided only
+ *   schedule definition object that relate to these definitions are returned."
+ */
+export interface QueryParam {
+  /** The query parameter's name in bunq's URL. */
+  readonly query: string
+  /** Its TypeScript type in the program's parameters. */
+  readonly type: string
+  readonly description: string
+}
+
+const scheduleType = `"SCHEDULE_DEFINITION_PAYMENT" | "SCHEDULE_DEFINITION_PAYMENT_BATCH"`
+const scheduleFilters: Readonly<Record<string, QueryParam>> = {
+  type: {
+    query: "type",
+    type: `${scheduleType} | ReadonlyArray<${scheduleType}>`,
+    description: "only schedules of these definition types (`type`)"
+  }
+}
+
+export const queryParams: Readonly<Record<string, Readonly<Record<string, QueryParam>>>> = {
+  List_all_Event_for_User: {
+    monetaryAccountId: {
+      query: "monetary_account_id",
+      type: "number | ReadonlyArray<number>",
+      description: "only events that relate to these monetary accounts (`monetary_account_id`)"
+    },
+    status: {
+      query: "status",
+      type: `"AWAITING_REPLY" | "FINALIZED"`,
+      description: "only events with this status (`status`)"
+    },
+    displayUserEvent: {
+      query: "display_user_event",
+      type: "boolean",
+      description:
+        "`false` leaves out user events, those not about a monetary account such as connect invites (`display_user_event`; default: included)"
+    }
+  },
+  List_all_Schedule_for_User: scheduleFilters,
+  List_all_Schedule_for_User_MonetaryAccount: scheduleFilters
 }
 
 /**

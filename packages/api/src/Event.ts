@@ -36,6 +36,11 @@ export const get: (
  * One page: `count` objects (default and at most 200), older than `olderId` or newer than `newerId`; the
  * page's `olderId` continues the walk.
  *
+ * Filters, sent on every page (from bunq's description of the operation; a list is sent comma-separated):
+ * - `monetaryAccountId`: only events that relate to these monetary accounts (`monetary_account_id`).
+ * - `status`: only events with this status (`status`).
+ * - `displayUserEvent`: `false` leaves out user events, those not about a monetary account such as connect invites (`display_user_event`; default: included).
+ *
  * @since 0.1.0
  * @category programs
  */
@@ -45,10 +50,18 @@ export const listPage: (
     readonly count?: number | undefined
     readonly olderId?: number | undefined
     readonly newerId?: number | undefined
+    readonly monetaryAccountId?: number | ReadonlyArray<number> | undefined
+    readonly status?: "AWAITING_REPLY" | "FINALIZED" | undefined
+    readonly displayUserEvent?: boolean | undefined
   }
 ) => Effect.Effect<Operation.Page<Schemas.EventListing>, ApiContext.ApiContextError, ApiContext.ApiContext> =
   /* @__PURE__ */ operation.listPage(
-    { name: "Event.list", method: "GET", path: "/user/{userId}/event" },
+    {
+      name: "Event.list",
+      method: "GET",
+      path: "/user/{userId}/event",
+      query: { monetaryAccountId: "monetary_account_id", status: "status", displayUserEvent: "display_user_event" }
+    },
     Schemas.EventListing,
     true
   )
@@ -63,6 +76,11 @@ export const listPage: (
  * Every object, newest first, as a lazy `Stream` that fetches the next page (`count` objects, default 200)
  * only when it is pulled; from `olderId`, or towards newer objects from `newerId`.
  *
+ * Filters, sent on every page (from bunq's description of the operation; a list is sent comma-separated):
+ * - `monetaryAccountId`: only events that relate to these monetary accounts (`monetary_account_id`).
+ * - `status`: only events with this status (`status`).
+ * - `displayUserEvent`: `false` leaves out user events, those not about a monetary account such as connect invites (`display_user_event`; default: included).
+ *
  * @since 0.1.0
  * @category programs
  */
@@ -72,6 +90,18 @@ export const list: (
     readonly count?: number | undefined
     readonly olderId?: number | undefined
     readonly newerId?: number | undefined
+    readonly monetaryAccountId?: number | ReadonlyArray<number> | undefined
+    readonly status?: "AWAITING_REPLY" | "FINALIZED" | undefined
+    readonly displayUserEvent?: boolean | undefined
   }
 ) => Stream.Stream<Schemas.EventListing, ApiContext.ApiContextError, ApiContext.ApiContext> = /* @__PURE__ */ operation
-  .list({ name: "Event.list", method: "GET", path: "/user/{userId}/event" }, Schemas.EventListing, true)
+  .list(
+    {
+      name: "Event.list",
+      method: "GET",
+      path: "/user/{userId}/event",
+      query: { monetaryAccountId: "monetary_account_id", status: "status", displayUserEvent: "display_user_event" }
+    },
+    Schemas.EventListing,
+    true
+  )

@@ -3,7 +3,8 @@
  *
  * Every program (`Payment.get`, `Payment.list`, …) takes one object of parameters: the path's ids (`userId` is
  * optional and defaults to the session's user), a `body` for creates and updates, and `count`/`olderId`/`newerId`
- * for lists.
+ * for lists, plus the filters bunq documents for a few lists (`Event.list`'s `monetaryAccountId`, `status`,
+ * `displayUserEvent`; `Schedule.list`'s `type`).
  *
  * @since 0.1.0
  */

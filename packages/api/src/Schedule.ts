@@ -40,6 +40,9 @@ export const get: (
  * One page: `count` objects (default and at most 200), older than `olderId` or newer than `newerId`; the
  * page's `olderId` continues the walk.
  *
+ * Filters, sent on every page (from bunq's description of the operation; a list is sent comma-separated):
+ * - `type`: only schedules of these definition types (`type`).
+ *
  * @since 0.1.0
  * @category programs
  */
@@ -50,13 +53,19 @@ export const listForMonetaryAccountPage: (
     readonly count?: number | undefined
     readonly olderId?: number | undefined
     readonly newerId?: number | undefined
+    readonly type?:
+      | "SCHEDULE_DEFINITION_PAYMENT"
+      | "SCHEDULE_DEFINITION_PAYMENT_BATCH"
+      | ReadonlyArray<"SCHEDULE_DEFINITION_PAYMENT" | "SCHEDULE_DEFINITION_PAYMENT_BATCH">
+      | undefined
   }
 ) => Effect.Effect<Operation.Page<Schemas.ScheduleListing>, ApiContext.ApiContextError, ApiContext.ApiContext> =
   /* @__PURE__ */ operation.listPage(
     {
       name: "Schedule.listForMonetaryAccount",
       method: "GET",
-      path: "/user/{userId}/monetary-account/{monetaryAccountId}/schedule"
+      path: "/user/{userId}/monetary-account/{monetaryAccountId}/schedule",
+      query: { type: "type" }
     },
     Schemas.ScheduleListing,
     true
@@ -72,6 +81,9 @@ export const listForMonetaryAccountPage: (
  * Every object, newest first, as a lazy `Stream` that fetches the next page (`count` objects, default 200)
  * only when it is pulled; from `olderId`, or towards newer objects from `newerId`.
  *
+ * Filters, sent on every page (from bunq's description of the operation; a list is sent comma-separated):
+ * - `type`: only schedules of these definition types (`type`).
+ *
  * @since 0.1.0
  * @category programs
  */
@@ -82,13 +94,19 @@ export const listForMonetaryAccount: (
     readonly count?: number | undefined
     readonly olderId?: number | undefined
     readonly newerId?: number | undefined
+    readonly type?:
+      | "SCHEDULE_DEFINITION_PAYMENT"
+      | "SCHEDULE_DEFINITION_PAYMENT_BATCH"
+      | ReadonlyArray<"SCHEDULE_DEFINITION_PAYMENT" | "SCHEDULE_DEFINITION_PAYMENT_BATCH">
+      | undefined
   }
 ) => Stream.Stream<Schemas.ScheduleListing, ApiContext.ApiContextError, ApiContext.ApiContext> =
   /* @__PURE__ */ operation.list(
     {
       name: "Schedule.listForMonetaryAccount",
       method: "GET",
-      path: "/user/{userId}/monetary-account/{monetaryAccountId}/schedule"
+      path: "/user/{userId}/monetary-account/{monetaryAccountId}/schedule",
+      query: { type: "type" }
     },
     Schemas.ScheduleListing,
     true
@@ -104,6 +122,9 @@ export const listForMonetaryAccount: (
  * One page: `count` objects (default and at most 200), older than `olderId` or newer than `newerId`; the
  * page's `olderId` continues the walk.
  *
+ * Filters, sent on every page (from bunq's description of the operation; a list is sent comma-separated):
+ * - `type`: only schedules of these definition types (`type`).
+ *
  * @since 0.1.0
  * @category programs
  */
@@ -113,10 +134,15 @@ export const listPage: (
     readonly count?: number | undefined
     readonly olderId?: number | undefined
     readonly newerId?: number | undefined
+    readonly type?:
+      | "SCHEDULE_DEFINITION_PAYMENT"
+      | "SCHEDULE_DEFINITION_PAYMENT_BATCH"
+      | ReadonlyArray<"SCHEDULE_DEFINITION_PAYMENT" | "SCHEDULE_DEFINITION_PAYMENT_BATCH">
+      | undefined
   }
 ) => Effect.Effect<Operation.Page<Schemas.ScheduleUserListing>, ApiContext.ApiContextError, ApiContext.ApiContext> =
   /* @__PURE__ */ operation.listPage(
-    { name: "Schedule.list", method: "GET", path: "/user/{userId}/schedule" },
+    { name: "Schedule.list", method: "GET", path: "/user/{userId}/schedule", query: { type: "type" } },
     Schemas.ScheduleUserListing,
     true
   )
@@ -131,6 +157,9 @@ export const listPage: (
  * Every object, newest first, as a lazy `Stream` that fetches the next page (`count` objects, default 200)
  * only when it is pulled; from `olderId`, or towards newer objects from `newerId`.
  *
+ * Filters, sent on every page (from bunq's description of the operation; a list is sent comma-separated):
+ * - `type`: only schedules of these definition types (`type`).
+ *
  * @since 0.1.0
  * @category programs
  */
@@ -140,10 +169,15 @@ export const list: (
     readonly count?: number | undefined
     readonly olderId?: number | undefined
     readonly newerId?: number | undefined
+    readonly type?:
+      | "SCHEDULE_DEFINITION_PAYMENT"
+      | "SCHEDULE_DEFINITION_PAYMENT_BATCH"
+      | ReadonlyArray<"SCHEDULE_DEFINITION_PAYMENT" | "SCHEDULE_DEFINITION_PAYMENT_BATCH">
+      | undefined
   }
 ) => Stream.Stream<Schemas.ScheduleUserListing, ApiContext.ApiContextError, ApiContext.ApiContext> =
   /* @__PURE__ */ operation.list(
-    { name: "Schedule.list", method: "GET", path: "/user/{userId}/schedule" },
+    { name: "Schedule.list", method: "GET", path: "/user/{userId}/schedule", query: { type: "type" } },
     Schemas.ScheduleUserListing,
     true
   )

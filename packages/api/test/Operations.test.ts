@@ -366,6 +366,66 @@ describe("request fields the spec types as an answer's Label…", () => {
   })
 })
 
+describe("list filters", () => {
+  it.effect("Event.list sends monetary_account_id, status and display_user_event on every page", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      harness.answer((request) =>
+        request.query.includes("older_id=5")
+          ? { body: JSON.stringify({ Response: [{ Event: { id: 5 } }], Pagination: { older_url: null } }) }
+          : {
+            body: JSON.stringify({
+              Response: [{ Event: { id: 7 } }, { Event: { id: 6 } }],
+              Pagination: { older_url: "/v1/user/1/event?count=2&older_id=5" }
+            })
+          }
+      )
+      yield* Effect.gen(function*() {
+        const events = yield* Stream.runCollect(
+          Api.Event.list({ count: 2, monetaryAccountId: [3, 4], status: "FINALIZED", displayUserEvent: false })
+        )
+        assert.deepStrictEqual([...events].map((e) => e.id), [7, 6, 5])
+        const filters = "monetary_account_id=3%2C4&status=FINALIZED&display_user_event=false"
+        assert.deepStrictEqual(harness.recorded.map((r) => r.query), [
+          `${filters}&count=2`,
+          `${filters}&count=2&older_id=5`
+        ])
+        for (const r of harness.recorded) {
+          assert.deepStrictEqual(new URLSearchParams(r.query).get("monetary_account_id"), "3,4")
+        }
+        // one account, one page; a filter left out (or an empty list) is not sent
+        yield* Api.Event.listPage({ monetaryAccountId: 3, displayUserEvent: true })
+        yield* Api.Event.listPage({ monetaryAccountId: [], status: undefined })
+        assert.deepStrictEqual(harness.recorded.slice(2).map((r) => r.query), [
+          "monetary_account_id=3&display_user_event=true&count=200",
+          "count=200"
+        ])
+      }).pipe(Effect.provide(harness.context))
+    }))
+
+  it.effect("Schedule.list and listForMonetaryAccount send type", () =>
+    Effect.gen(function*() {
+      const harness = yield* makeHarness
+      harness.answer(() => ({ body: JSON.stringify({ Response: [], Pagination: { older_url: null } }) }))
+      yield* Effect.gen(function*() {
+        yield* Api.Schedule.listPage({ type: "SCHEDULE_DEFINITION_PAYMENT" })
+        yield* Stream.runDrain(
+          Api.Schedule.listForMonetaryAccount({
+            monetaryAccountId: 3,
+            type: ["SCHEDULE_DEFINITION_PAYMENT", "SCHEDULE_DEFINITION_PAYMENT_BATCH"]
+          })
+        )
+      }).pipe(Effect.provide(harness.context))
+      assert.deepStrictEqual(harness.recorded.map((r) => [r.path.replace(/^\/user\/\d+/, ""), r.query]), [
+        ["/schedule", "type=SCHEDULE_DEFINITION_PAYMENT&count=200"],
+        [
+          "/monetary-account/3/schedule",
+          "type=SCHEDULE_DEFINITION_PAYMENT%2CSCHEDULE_DEFINITION_PAYMENT_BATCH&count=200"
+        ]
+      ])
+    }))
+})
+
 describe("attachments", () => {
   it.effect("an upload signs the PNG's raw bytes; a download verifies them, and tampered bytes are refused", () =>
     Effect.gen(function*() {

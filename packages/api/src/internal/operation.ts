@@ -30,7 +30,8 @@ import { itemValue } from "./schema.js"
 
 /**
  * What a generated program is: its name (`"Payment.list"`, also the span name), method and path template with
- * `{param}` placeholders named like the program's parameters (`/user/{userId}/monetary-account/{monetaryAccountId}/payment`).
+ * `{param}` placeholders named like the program's parameters (`/user/{userId}/monetary-account/{monetaryAccountId}/payment`),
+ * and a list's filters: the program's parameter name → bunq's query parameter (the patch layer's `queryParams`).
  *
  * @internal
  */
@@ -38,6 +39,7 @@ export interface Descriptor {
   readonly name: string
   readonly method: Method
   readonly path: string
+  readonly query?: Readonly<Record<string, string>>
 }
 
 /** @internal */
@@ -126,13 +128,25 @@ const pageOptions = (params: Params): PageOptions => ({
   newerId: params?.["newerId"] as number | undefined
 })
 
+/** A list's filters among a program's parameters, as query parameters: a list comma-separated, none when empty. */
+const filtersOf = (descriptor: Descriptor, params: Params): Record<string, string> => {
+  const filters: Record<string, string> = {}
+  for (const [name, query] of Object.entries(descriptor.query ?? {})) {
+    const value = params?.[name]
+    const text = Array.isArray(value) ? value.join(",") : value === undefined ? "" : String(value)
+    if (text !== "") filters[query] = text
+  }
+  return filters
+}
+
 /** One page of a list, for `Pagination.page` / `Pagination.stream` (they validate the count and walk the cursors). */
 const fetchPage = (descriptor: Descriptor, schema: Any, wrapped: boolean, params: Params) =>
 (
-  urlParams: Pagination.UrlParams
+  pageParams: Pagination.UrlParams
 ): Effect.Effect<Page<any>, ApiContext.ApiContextError, ApiContext.ApiContext> =>
   Effect.gen(function*() {
     const path = yield* resolvePath(descriptor, params)
+    const urlParams = { ...filtersOf(descriptor, params), ...pageParams }
     const response = yield* ApiContext.request({ operation: descriptor.name, method: "GET", path, urlParams })
     const items = yield* inResponse(
       descriptor,

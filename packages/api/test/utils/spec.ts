@@ -16,6 +16,8 @@ export interface Covered {
   readonly method: "GET" | "POST" | "PUT" | "DELETE"
   readonly path: string
   readonly params: ReadonlyArray<{ readonly name: string; readonly type: "number" | "string" }>
+  /** A list's filters: the program's parameter → bunq's query parameter. */
+  readonly query?: Readonly<Record<string, string>>
   readonly body?: string
   readonly response: string
   readonly oneOf: boolean
