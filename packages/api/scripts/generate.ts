@@ -164,7 +164,7 @@ export const generate = (): Generated => {
     const description = bodies.has(name)
       ? `The request body of \`${name}\`: the fields a request sends.`
       : `\`${name}\` in a request body: the fields a request sends.`
-    schemaParts.push(emitStruct(bodyName, [description], fields, required))
+    schemaParts.push(emitStruct(bodyName, [description], fields, required, true))
   }
   files.set(
     "src/Schemas.ts",

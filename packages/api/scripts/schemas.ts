@@ -125,25 +125,31 @@ export const propertyKey = (
   name: string
 ): string => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name))
 
+/**
+ * An object's interface and schema. `request`: a request body, whose optional fields also take `undefined` (sent as
+ * absent; `S.body`), so that a value typed `T | undefined` can be passed without `exactOptionalPropertyTypes`.
+ */
 export const emitStruct = (
   name: string,
   description: ReadonlyArray<string>,
   fields: ReadonlyArray<Field>,
-  required: ReadonlyArray<string>
+  required: ReadonlyArray<string>,
+  request = false
 ): string => {
   const members = fields.map((field) => {
     const optional = required.includes(field.name) ? "" : "?"
     const comment = field.description === "" ? "" : jsdoc([field.description], "  ")
-    return `${comment}  readonly ${propertyKey(field.name)}${optional}: ${field.type}`
+    const type = optional !== "" && request ? `${field.type} | undefined` : field.type
+    return `${comment}  readonly ${propertyKey(field.name)}${optional}: ${type}`
   })
   const kinds = fields.map((field) => `  ${propertyKey(field.name)}: ${field.kind}`)
   const requiredArg = required.length === 0 ? "" : `, ${JSON.stringify(required)}`
   return jsdoc([...description, "", ...since, "@category models"]) +
     `export interface ${name} {\n${members.join("\n")}\n}\n\n` +
     jsdoc([`The schema of \`${name}\`.`, "", ...since, "@category schemas"]) +
-    `export const ${name}: Schema.Schema<${name}, OneOf.JsonObject> = /* @__PURE__ */ S.struct("${name}", {\n${
-      kinds.join(",\n")
-    }\n}${requiredArg})\n`
+    `export const ${name}: Schema.Schema<${name}, OneOf.JsonObject> = /* @__PURE__ */ S.${
+      request ? "body" : "struct"
+    }("${name}", {\n${kinds.join(",\n")}\n}${requiredArg})\n`
 }
 
 export const emitOneOf = (name: string, schema: ObjectSchema): string => {

@@ -33198,7 +33198,7 @@ export interface AdditionalTransactionInformationCategoryUserDefinedBody {
   /**
    * The category.
    */
-  readonly category?: string
+  readonly category?: string | undefined
   /**
    * Whether this category is active. Only relevant for user-defined categories.
    */
@@ -33206,15 +33206,15 @@ export interface AdditionalTransactionInformationCategoryUserDefinedBody {
   /**
    * The description of the category.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The color of the category.
    */
-  readonly color?: string
+  readonly color?: string | undefined
   /**
    * The icon of the category.
    */
-  readonly icon?: string
+  readonly icon?: string | undefined
 }
 
 /**
@@ -33226,7 +33226,7 @@ export interface AdditionalTransactionInformationCategoryUserDefinedBody {
 export const AdditionalTransactionInformationCategoryUserDefinedBody: Schema.Schema<
   AdditionalTransactionInformationCategoryUserDefinedBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("AdditionalTransactionInformationCategoryUserDefinedBody", {
+> = /* @__PURE__ */ S.body("AdditionalTransactionInformationCategoryUserDefinedBody", {
   category: "string",
   status: "string",
   description: "string",
@@ -33244,35 +33244,35 @@ export interface AddressBody {
   /**
    * The street.
    */
-  readonly street?: string
+  readonly street?: string | undefined
   /**
    * The house number.
    */
-  readonly house_number?: string
+  readonly house_number?: string | undefined
   /**
    * The PO box.
    */
-  readonly po_box?: string
+  readonly po_box?: string | undefined
   /**
    * The postal code.
    */
-  readonly postal_code?: string
+  readonly postal_code?: string | undefined
   /**
    * The city.
    */
-  readonly city?: string
+  readonly city?: string | undefined
   /**
    * The country as an ISO 3166-1 alpha-2 country code.
    */
-  readonly country?: string
+  readonly country?: string | undefined
   /**
    * The apartment, building or other extra information for addresses.
    */
-  readonly extra?: string
+  readonly extra?: string | undefined
   /**
    * The name on the mailbox (only used for Postal and Shipping addresses).
    */
-  readonly mailbox_name?: string
+  readonly mailbox_name?: string | undefined
 }
 
 /**
@@ -33281,7 +33281,7 @@ export interface AddressBody {
  * @since 0.1.0
  * @category schemas
  */
-export const AddressBody: Schema.Schema<AddressBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("AddressBody", {
+export const AddressBody: Schema.Schema<AddressBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("AddressBody", {
   street: "string",
   house_number: "string",
   po_box: "string",
@@ -33302,11 +33302,11 @@ export interface AmountBody {
   /**
    * The amount formatted to two decimal places.
    */
-  readonly value?: string
+  readonly value?: string | undefined
   /**
    * The currency of the amount. It is an ISO 4217 formatted currency code.
    */
-  readonly currency?: string
+  readonly currency?: string | undefined
 }
 
 /**
@@ -33315,7 +33315,7 @@ export interface AmountBody {
  * @since 0.1.0
  * @category schemas
  */
-export const AmountBody: Schema.Schema<AmountBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("AmountBody", {
+export const AmountBody: Schema.Schema<AmountBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("AmountBody", {
   value: "decimal",
   currency: "string"
 })
@@ -33330,7 +33330,7 @@ export interface AttachmentMonetaryAccountPaymentBody {
   /**
    * The id of the attached Attachment.
    */
-  readonly id?: number
+  readonly id?: number | undefined
 }
 
 /**
@@ -33342,7 +33342,7 @@ export interface AttachmentMonetaryAccountPaymentBody {
 export const AttachmentMonetaryAccountPaymentBody: Schema.Schema<
   AttachmentMonetaryAccountPaymentBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("AttachmentMonetaryAccountPaymentBody", {
+> = /* @__PURE__ */ S.body("AttachmentMonetaryAccountPaymentBody", {
   id: "integer"
 })
 
@@ -33356,7 +33356,7 @@ export interface AvatarBody {
   /**
    * The public UUID of the avatar.
    */
-  readonly uuid?: string
+  readonly uuid?: string | undefined
 }
 
 /**
@@ -33365,7 +33365,7 @@ export interface AvatarBody {
  * @since 0.1.0
  * @category schemas
  */
-export const AvatarBody: Schema.Schema<AvatarBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("AvatarBody", {
+export const AvatarBody: Schema.Schema<AvatarBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("AvatarBody", {
   uuid: "string"
 })
 
@@ -33379,7 +33379,7 @@ export interface BunqIdBody {
   /**
    * An integer ID of an object. Unique per object type.
    */
-  readonly id?: number
+  readonly id?: number | undefined
 }
 
 /**
@@ -33388,7 +33388,7 @@ export interface BunqIdBody {
  * @since 0.1.0
  * @category schemas
  */
-export const BunqIdBody: Schema.Schema<BunqIdBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("BunqIdBody", {
+export const BunqIdBody: Schema.Schema<BunqIdBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("BunqIdBody", {
   id: "integer"
 })
 
@@ -33402,15 +33402,15 @@ export interface BunqMeTabBody {
   /**
    * The bunq.me entry containing the payment information.
    */
-  readonly bunqme_tab_entry?: BunqMeTabEntryBody
+  readonly bunqme_tab_entry?: BunqMeTabEntryBody | undefined
   /**
    * The status of the bunq.me. Ignored in POST requests but can be used for cancelling the bunq.me by setting status as CANCELLED with a PUT request.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The ID of the related event if the bunqMeTab made by 'split' functionality.
    */
-  readonly event_id?: number
+  readonly event_id?: number | undefined
 }
 
 /**
@@ -33419,7 +33419,7 @@ export interface BunqMeTabBody {
  * @since 0.1.0
  * @category schemas
  */
-export const BunqMeTabBody: Schema.Schema<BunqMeTabBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("BunqMeTabBody", {
+export const BunqMeTabBody: Schema.Schema<BunqMeTabBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("BunqMeTabBody", {
   bunqme_tab_entry: () => BunqMeTabEntryBody,
   status: "string",
   event_id: "integer"
@@ -33435,15 +33435,15 @@ export interface BunqMeTabEntryBody {
   /**
    * The requested Amount.
    */
-  readonly amount_inquired?: AmountBody
+  readonly amount_inquired?: AmountBody | undefined
   /**
    * The description for the bunq.me. Maximum 9000 characters.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The URL which the user is sent to when a payment is completed.
    */
-  readonly redirect_url?: string
+  readonly redirect_url?: string | undefined
 }
 
 /**
@@ -33452,7 +33452,7 @@ export interface BunqMeTabEntryBody {
  * @since 0.1.0
  * @category schemas
  */
-export const BunqMeTabEntryBody: Schema.Schema<BunqMeTabEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const BunqMeTabEntryBody: Schema.Schema<BunqMeTabEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "BunqMeTabEntryBody",
   {
     amount_inquired: () => AmountBody,
@@ -33471,55 +33471,55 @@ export interface CardBody {
   /**
    * The plaintext pin code. Requests require encryption to be enabled.
    */
-  readonly pin_code?: Redacted.Redacted<string>
+  readonly pin_code?: Redacted.Redacted<string> | undefined
   /**
    * DEPRECATED: Activate a card by setting status to ACTIVE when the order_status is ACCEPTED_FOR_PRODUCTION.
    */
-  readonly activation_code?: string
+  readonly activation_code?: string | undefined
   /**
    * The status to set for the card. Can be ACTIVE, DEACTIVATED, LOST, STOLEN or CANCELLED, and can only be set to LOST/STOLEN/CANCELLED when order status is ACCEPTED_FOR_PRODUCTION/DELIVERED_TO_CUSTOMER/CARD_UPDATE_REQUESTED/CARD_UPDATE_SENT/CARD_UPDATE_ACCEPTED. Can only be set to DEACTIVATED after initial activation, i.e. order_status is DELIVERED_TO_CUSTOMER/CARD_UPDATE_REQUESTED/CARD_UPDATE_SENT/CARD_UPDATE_ACCEPTED. Mind that all the possible choices (apart from ACTIVE and DEACTIVATED) are permanent and cannot be changed after.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The order status to set for the card. Set to CARD_REQUEST_PENDING to get a virtual card produced.
    */
-  readonly order_status?: string
+  readonly order_status?: string | undefined
   /**
    * The spending limit for the card.
    */
-  readonly card_limit?: AmountBody
+  readonly card_limit?: AmountBody | undefined
   /**
    * The ATM spending limit for the card.
    */
-  readonly card_limit_atm?: AmountBody
+  readonly card_limit_atm?: AmountBody | undefined
   /**
    * The countries for which to grant (temporary) permissions to use the card.
    */
-  readonly country_permission?: ReadonlyArray<CardCountryPermissionBody>
+  readonly country_permission?: ReadonlyArray<CardCountryPermissionBody> | undefined
   /**
    * Array of Types, PINs, account IDs assigned to the card.
    */
-  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody>
+  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody> | undefined
   /**
    * Array of PANs and their attributes.
    */
-  readonly primary_account_numbers?: ReadonlyArray<CardPrimaryAccountNumberBody>
+  readonly primary_account_numbers?: ReadonlyArray<CardPrimaryAccountNumberBody> | undefined
   /**
    * ID of the MA to be used as fallback for this card if insufficient balance. Fallback account is removed if not supplied.
    */
-  readonly monetary_account_id_fallback?: number
+  readonly monetary_account_id_fallback?: number | undefined
   /**
    * The user's preferred name as it will be on the card.
    */
-  readonly preferred_name_on_card?: string
+  readonly preferred_name_on_card?: string | undefined
   /**
    * The second line of text on the card
    */
-  readonly second_line?: string
+  readonly second_line?: string | undefined
   /**
    * The reason for card cancellation.
    */
-  readonly cancellation_reason?: string
+  readonly cancellation_reason?: string | undefined
 }
 
 /**
@@ -33528,7 +33528,7 @@ export interface CardBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CardBody: Schema.Schema<CardBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("CardBody", {
+export const CardBody: Schema.Schema<CardBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("CardBody", {
   pin_code: "secret",
   activation_code: "string",
   status: "string",
@@ -33563,7 +33563,7 @@ export interface CardBatchBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CardBatchBody: Schema.Schema<CardBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("CardBatchBody", {
+export const CardBatchBody: Schema.Schema<CardBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("CardBatchBody", {
   cards: [() => CardBatchEntryBody]
 }, ["cards"])
 
@@ -33581,23 +33581,23 @@ export interface CardBatchEntryBody {
   /**
    * The status to set for the card. Can be ACTIVE, DEACTIVATED, LOST, STOLEN or CANCELLED, and can only be set to LOST/STOLEN/CANCELLED when order status is ACCEPTED_FOR_PRODUCTION/DELIVERED_TO_CUSTOMER/CARD_UPDATE_REQUESTED/CARD_UPDATE_SENT/CARD_UPDATE_ACCEPTED. Can only be set to DEACTIVATED after initial activation, i.e. order_status is DELIVERED_TO_CUSTOMER/CARD_UPDATE_REQUESTED/CARD_UPDATE_SENT/CARD_UPDATE_ACCEPTED. Mind that all the possible choices (apart from ACTIVE and DEACTIVATED) are permanent and cannot be changed after.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The spending limit for the card.
    */
-  readonly card_limit?: AmountBody
+  readonly card_limit?: AmountBody | undefined
   /**
    * The ATM spending limit for the card.
    */
-  readonly card_limit_atm?: AmountBody
+  readonly card_limit_atm?: AmountBody | undefined
   /**
    * The countries for which to grant (temporary) permissions to use the card.
    */
-  readonly country_permission?: ReadonlyArray<CardCountryPermissionBody>
+  readonly country_permission?: ReadonlyArray<CardCountryPermissionBody> | undefined
   /**
    * ID of the MA to be used as fallback for this card if insufficient balance. Fallback account is removed if not supplied.
    */
-  readonly monetary_account_id_fallback?: number
+  readonly monetary_account_id_fallback?: number | undefined
 }
 
 /**
@@ -33606,7 +33606,7 @@ export interface CardBatchEntryBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CardBatchEntryBody: Schema.Schema<CardBatchEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const CardBatchEntryBody: Schema.Schema<CardBatchEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "CardBatchEntryBody",
   {
     id: "integer",
@@ -33638,7 +33638,7 @@ export interface CardBatchReplaceBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CardBatchReplaceBody: Schema.Schema<CardBatchReplaceBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const CardBatchReplaceBody: Schema.Schema<CardBatchReplaceBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "CardBatchReplaceBody",
   {
     cards: [() => CardBatchReplaceEntryBody]
@@ -33660,15 +33660,15 @@ export interface CardBatchReplaceEntryBody {
   /**
    * The user's name as it will be on the card. Check 'card-name' for the available card names for a user.
    */
-  readonly name_on_card?: string
+  readonly name_on_card?: string | undefined
   /**
    * Array of Types, PINs, account IDs assigned to the card.
    */
-  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody>
+  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody> | undefined
   /**
    * The second line on the card.
    */
-  readonly second_line?: string
+  readonly second_line?: string | undefined
 }
 
 /**
@@ -33678,7 +33678,7 @@ export interface CardBatchReplaceEntryBody {
  * @category schemas
  */
 export const CardBatchReplaceEntryBody: Schema.Schema<CardBatchReplaceEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("CardBatchReplaceEntryBody", {
+  .body("CardBatchReplaceEntryBody", {
     id: "integer",
     name_on_card: "string",
     pin_code_assignment: [() => CardPinAssignmentBody],
@@ -33695,11 +33695,11 @@ export interface CardCountryPermissionBody {
   /**
    * The country to allow transactions in (e.g. NL, DE).
    */
-  readonly country?: string
+  readonly country?: string | undefined
   /**
    * Expiry time of this rule.
    */
-  readonly expiry_time?: string
+  readonly expiry_time?: string | undefined
 }
 
 /**
@@ -33709,7 +33709,7 @@ export interface CardCountryPermissionBody {
  * @category schemas
  */
 export const CardCountryPermissionBody: Schema.Schema<CardCountryPermissionBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("CardCountryPermissionBody", {
+  .body("CardCountryPermissionBody", {
     country: "string",
     expiry_time: "string"
   })
@@ -33724,7 +33724,7 @@ export interface CardCreditBody {
   /**
    * The first line of text on the card, used as name/description for it. It can contain at most 17 characters and it can be empty.
    */
-  readonly first_line?: string
+  readonly first_line?: string | undefined
   /**
    * The second line of text on the card, used as name/description for it. It can contain at most 17 characters and it can be empty.
    */
@@ -33736,11 +33736,11 @@ export interface CardCreditBody {
   /**
    * The user's preferred name that can be put on the card.
    */
-  readonly preferred_name_on_card?: string
+  readonly preferred_name_on_card?: string | undefined
   /**
    * The pointer to the monetary account that will be connected at first with the card. Its IBAN code is also the one that will be printed on the card itself. The pointer must be of type IBAN.
    */
-  readonly alias?: PointerBody
+  readonly alias?: PointerBody | undefined
   /**
    * The type of card to order. Can be MASTERCARD.
    */
@@ -33752,15 +33752,15 @@ export interface CardCreditBody {
   /**
    * Array of Types, PINs, account IDs assigned to the card.
    */
-  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody>
+  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody> | undefined
   /**
    * ID of the MA to be used as fallback for this card if insufficient balance. Fallback account is removed if not supplied.
    */
-  readonly monetary_account_id_fallback?: number
+  readonly monetary_account_id_fallback?: number | undefined
   /**
    * The order status of this card. Can be CARD_REQUEST_PENDING or VIRTUAL_DELIVERY.
    */
-  readonly order_status?: string
+  readonly order_status?: string | undefined
 }
 
 /**
@@ -33769,7 +33769,7 @@ export interface CardCreditBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CardCreditBody: Schema.Schema<CardCreditBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const CardCreditBody: Schema.Schema<CardCreditBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "CardCreditBody",
   {
     first_line: "string",
@@ -33804,11 +33804,11 @@ export interface CardDebitBody {
   /**
    * The user's preferred name that can be put on the card.
    */
-  readonly preferred_name_on_card?: string
+  readonly preferred_name_on_card?: string | undefined
   /**
    * The pointer to the monetary account that will be connected at first with the card. Its IBAN code is also the one that will be printed on the card itself. The pointer must be of type IBAN.
    */
-  readonly alias?: PointerBody
+  readonly alias?: PointerBody | undefined
   /**
    * The type of card to order. Can be MAESTRO or MASTERCARD.
    */
@@ -33820,15 +33820,15 @@ export interface CardDebitBody {
   /**
    * Array of Types, PINs, account IDs assigned to the card.
    */
-  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody>
+  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody> | undefined
   /**
    * ID of the MA to be used as fallback for this card if insufficient balance. Fallback account is removed if not supplied.
    */
-  readonly monetary_account_id_fallback?: number
+  readonly monetary_account_id_fallback?: number | undefined
   /**
    * The order status of this card. Can be CARD_REQUEST_PENDING or VIRTUAL_DELIVERY.
    */
-  readonly order_status?: string
+  readonly order_status?: string | undefined
 }
 
 /**
@@ -33837,7 +33837,7 @@ export interface CardDebitBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CardDebitBody: Schema.Schema<CardDebitBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("CardDebitBody", {
+export const CardDebitBody: Schema.Schema<CardDebitBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("CardDebitBody", {
   second_line: "string",
   name_on_card: "string",
   preferred_name_on_card: "string",
@@ -33859,7 +33859,7 @@ export interface CardGeneratedCvc2Body {
   /**
    * The type of generated cvc2. Can be STATIC or GENERATED.
    */
-  readonly type?: string
+  readonly type?: string | undefined
 }
 
 /**
@@ -33868,7 +33868,7 @@ export interface CardGeneratedCvc2Body {
  * @since 0.1.0
  * @category schemas
  */
-export const CardGeneratedCvc2Body: Schema.Schema<CardGeneratedCvc2Body, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const CardGeneratedCvc2Body: Schema.Schema<CardGeneratedCvc2Body, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "CardGeneratedCvc2Body",
   {
     type: "string"
@@ -33885,19 +33885,19 @@ export interface CardPinAssignmentBody {
   /**
    * PIN type. Can be PRIMARY, SECONDARY or TERTIARY
    */
-  readonly type?: string
+  readonly type?: string | undefined
   /**
    * Routing type.
    */
-  readonly routing_type?: string
+  readonly routing_type?: string | undefined
   /**
    * The 4 digit PIN to be assigned to this account.
    */
-  readonly pin_code?: Redacted.Redacted<string>
+  readonly pin_code?: Redacted.Redacted<string> | undefined
   /**
    * The ID of the monetary account to assign to this pin for the card.
    */
-  readonly monetary_account_id?: number
+  readonly monetary_account_id?: number | undefined
 }
 
 /**
@@ -33906,7 +33906,7 @@ export interface CardPinAssignmentBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CardPinAssignmentBody: Schema.Schema<CardPinAssignmentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const CardPinAssignmentBody: Schema.Schema<CardPinAssignmentBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "CardPinAssignmentBody",
   {
     type: "string",
@@ -33926,19 +33926,19 @@ export interface CardPrimaryAccountNumberBody {
   /**
    * The ID for this Virtual PAN.
    */
-  readonly id?: number
+  readonly id?: number | undefined
   /**
    * The description for this PAN.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The status for this PAN, only for Online Cards.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The ID of the monetary account to assign to this PAN, only for Online Cards.
    */
-  readonly monetary_account_id?: number
+  readonly monetary_account_id?: number | undefined
 }
 
 /**
@@ -33948,7 +33948,7 @@ export interface CardPrimaryAccountNumberBody {
  * @category schemas
  */
 export const CardPrimaryAccountNumberBody: Schema.Schema<CardPrimaryAccountNumberBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("CardPrimaryAccountNumberBody", {
+  /* @__PURE__ */ S.body("CardPrimaryAccountNumberBody", {
     id: "integer",
     description: "string",
     status: "string",
@@ -33965,19 +33965,19 @@ export interface CardReplaceBody {
   /**
    * The user's name as it will be on the card. Check 'card-name' for the available card names for a user.
    */
-  readonly name_on_card?: string
+  readonly name_on_card?: string | undefined
   /**
    * The user's preferred name that can be put on the card.
    */
-  readonly preferred_name_on_card?: string
+  readonly preferred_name_on_card?: string | undefined
   /**
    * Array of Types, PINs, account IDs assigned to the card.
    */
-  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody>
+  readonly pin_code_assignment?: ReadonlyArray<CardPinAssignmentBody> | undefined
   /**
    * The second line on the card.
    */
-  readonly second_line?: string
+  readonly second_line?: string | undefined
 }
 
 /**
@@ -33986,7 +33986,7 @@ export interface CardReplaceBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CardReplaceBody: Schema.Schema<CardReplaceBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const CardReplaceBody: Schema.Schema<CardReplaceBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "CardReplaceBody",
   {
     name_on_card: "string",
@@ -34006,7 +34006,7 @@ export interface CertificateBody {
   /**
    * A single certificate in the chain in .PEM format.
    */
-  readonly certificate?: string
+  readonly certificate?: string | undefined
 }
 
 /**
@@ -34015,7 +34015,7 @@ export interface CertificateBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CertificateBody: Schema.Schema<CertificateBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const CertificateBody: Schema.Schema<CertificateBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "CertificateBody",
   {
     certificate: "string"
@@ -34041,7 +34041,7 @@ export interface CertificatePinnedBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CertificatePinnedBody: Schema.Schema<CertificatePinnedBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const CertificatePinnedBody: Schema.Schema<CertificatePinnedBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "CertificatePinnedBody",
   {
     certificate_chain: [() => CertificateBody]
@@ -34056,7 +34056,7 @@ export const CertificatePinnedBody: Schema.Schema<CertificatePinnedBody, OneOf.J
  * @category models
  */
 export interface CoOwnerBody {
-  readonly alias?: PointerBody
+  readonly alias?: PointerBody | undefined
 }
 
 /**
@@ -34065,7 +34065,7 @@ export interface CoOwnerBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CoOwnerBody: Schema.Schema<CoOwnerBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("CoOwnerBody", {
+export const CoOwnerBody: Schema.Schema<CoOwnerBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("CoOwnerBody", {
   alias: () => PointerBody
 })
 
@@ -34079,51 +34079,51 @@ export interface CompanyBody {
   /**
    * The company name.
    */
-  readonly name?: string
+  readonly name?: string | undefined
   /**
    * The company's main address.
    */
-  readonly address_main?: AddressBody
+  readonly address_main?: AddressBody | undefined
   /**
    * The company's postal address.
    */
-  readonly address_postal?: AddressBody
+  readonly address_postal?: AddressBody | undefined
   /**
    * The country where the company is registered.
    */
-  readonly country?: string
+  readonly country?: string | undefined
   /**
    * The names and birth dates of the company's ultimate beneficiary owners. Minimum zero, maximum four.
    */
-  readonly ubo?: ReadonlyArray<UboBody>
+  readonly ubo?: ReadonlyArray<UboBody> | undefined
   /**
    * The company's chamber of commerce number.
    */
-  readonly chamber_of_commerce_number?: string
+  readonly chamber_of_commerce_number?: string | undefined
   /**
    * The company's legal form.
    */
-  readonly legal_form?: string
+  readonly legal_form?: string | undefined
   /**
    * The subscription type for the company.
    */
-  readonly subscription_type?: string
+  readonly subscription_type?: string | undefined
   /**
    * The public UUID of the company's avatar.
    */
-  readonly avatar_uuid?: string
+  readonly avatar_uuid?: string | undefined
   /**
    * DEPRECATED All the vat numbers of the company
    */
-  readonly vat_number?: CompanyVatNumberBody
+  readonly vat_number?: CompanyVatNumberBody | undefined
   /**
    * All the vat numbers of the company
    */
-  readonly vat_numbers?: ReadonlyArray<CompanyVatNumberBody>
+  readonly vat_numbers?: ReadonlyArray<CompanyVatNumberBody> | undefined
   /**
    * The type of signup track the user is following.
    */
-  readonly signup_track_type?: string
+  readonly signup_track_type?: string | undefined
 }
 
 /**
@@ -34132,7 +34132,7 @@ export interface CompanyBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CompanyBody: Schema.Schema<CompanyBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("CompanyBody", {
+export const CompanyBody: Schema.Schema<CompanyBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("CompanyBody", {
   name: "string",
   address_main: () => AddressBody,
   address_postal: () => AddressBody,
@@ -34157,15 +34157,15 @@ export interface CompanyVatNumberBody {
   /**
    * The VAT identification number type.
    */
-  readonly type?: string
+  readonly type?: string | undefined
   /**
    * The country of the VAT identification number.
    */
-  readonly country?: string
+  readonly country?: string | undefined
   /**
    * The VAT identification number number.
    */
-  readonly value?: string
+  readonly value?: string | undefined
 }
 
 /**
@@ -34174,7 +34174,7 @@ export interface CompanyVatNumberBody {
  * @since 0.1.0
  * @category schemas
  */
-export const CompanyVatNumberBody: Schema.Schema<CompanyVatNumberBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const CompanyVatNumberBody: Schema.Schema<CompanyVatNumberBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "CompanyVatNumberBody",
   {
     type: "string",
@@ -34206,11 +34206,14 @@ export interface ConfirmationOfFundsBody {
  * @since 0.1.0
  * @category schemas
  */
-export const ConfirmationOfFundsBody: Schema.Schema<ConfirmationOfFundsBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("ConfirmationOfFundsBody", {
+export const ConfirmationOfFundsBody: Schema.Schema<ConfirmationOfFundsBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
+  "ConfirmationOfFundsBody",
+  {
     pointer_iban: () => PointerBody,
     amount: () => AmountBody
-  }, ["pointer_iban", "amount"])
+  },
+  ["pointer_iban", "amount"]
+)
 
 /**
  * The request body of `CurrencyCloudBeneficiary`: the fields a request sends.
@@ -34252,7 +34255,7 @@ export interface CurrencyCloudBeneficiaryBody {
  * @category schemas
  */
 export const CurrencyCloudBeneficiaryBody: Schema.Schema<CurrencyCloudBeneficiaryBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("CurrencyCloudBeneficiaryBody", {
+  /* @__PURE__ */ S.body("CurrencyCloudBeneficiaryBody", {
     name: "string",
     country: "string",
     currency: "string",
@@ -34281,7 +34284,7 @@ export interface CurrencyCloudPaymentQuoteBody {
  * @category schemas
  */
 export const CurrencyCloudPaymentQuoteBody: Schema.Schema<CurrencyCloudPaymentQuoteBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("CurrencyCloudPaymentQuoteBody", {
+  /* @__PURE__ */ S.body("CurrencyCloudPaymentQuoteBody", {
     pointers: [() => PointerBody]
   }, ["pointers"])
 
@@ -34295,27 +34298,27 @@ export interface CurrencyConversionQuoteBody {
   /**
    * The amount to convert.
    */
-  readonly amount?: AmountBody
+  readonly amount?: AmountBody | undefined
   /**
    * The currency we are converting.
    */
-  readonly currency_source?: string
+  readonly currency_source?: string | undefined
   /**
    * The currency we are converting towards.
    */
-  readonly currency_target?: string
+  readonly currency_target?: string | undefined
   /**
    * The type of the quote, SELL or BUY.
    */
-  readonly order_type?: string
+  readonly order_type?: string | undefined
   /**
    * The Alias of the party we are transferring the money to.
    */
-  readonly counterparty_alias?: PointerBody
+  readonly counterparty_alias?: PointerBody | undefined
   /**
    * The status of the quote.
    */
-  readonly status?: string
+  readonly status?: string | undefined
 }
 
 /**
@@ -34325,7 +34328,7 @@ export interface CurrencyConversionQuoteBody {
  * @category schemas
  */
 export const CurrencyConversionQuoteBody: Schema.Schema<CurrencyConversionQuoteBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("CurrencyConversionQuoteBody", {
+  /* @__PURE__ */ S.body("CurrencyConversionQuoteBody", {
     amount: () => AmountBody,
     currency_source: "string",
     currency_target: "string",
@@ -34352,7 +34355,7 @@ export interface DeviceServerBody {
   /**
    * An array of IPs (v4 or v6) this DeviceServer will be able to do calls from. These will be linked to the API key.
    */
-  readonly permitted_ips?: ReadonlyArray<string>
+  readonly permitted_ips?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -34361,7 +34364,7 @@ export interface DeviceServerBody {
  * @since 0.1.0
  * @category schemas
  */
-export const DeviceServerBody: Schema.Schema<DeviceServerBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const DeviceServerBody: Schema.Schema<DeviceServerBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "DeviceServerBody",
   {
     description: "string",
@@ -34381,23 +34384,23 @@ export interface DraftPaymentBody {
   /**
    * The status of the DraftPayment.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The list of entries in the DraftPayment. Each entry will result in a payment when the DraftPayment is accepted.
    */
-  readonly entries?: ReadonlyArray<DraftPaymentEntryBody>
+  readonly entries?: ReadonlyArray<DraftPaymentEntryBody> | undefined
   /**
    * The last updated_timestamp that you received for this DraftPayment. This needs to be provided to prevent race conditions.
    */
-  readonly previous_updated_timestamp?: string
+  readonly previous_updated_timestamp?: string | undefined
   /**
    * The number of accepts that are required for the draft payment to receive status ACCEPTED. Currently only 1 is valid.
    */
-  readonly number_of_required_accepts?: number
+  readonly number_of_required_accepts?: number | undefined
   /**
    * The schedule details when creating or updating a scheduled payment.
    */
-  readonly schedule?: ScheduleBody
+  readonly schedule?: ScheduleBody | undefined
 }
 
 /**
@@ -34406,7 +34409,7 @@ export interface DraftPaymentBody {
  * @since 0.1.0
  * @category schemas
  */
-export const DraftPaymentBody: Schema.Schema<DraftPaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const DraftPaymentBody: Schema.Schema<DraftPaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "DraftPaymentBody",
   {
     status: "string",
@@ -34427,20 +34430,20 @@ export interface DraftPaymentEntryBody {
   /**
    * The amount of the payment.
    */
-  readonly amount?: AmountBody
-  readonly counterparty_alias?: PointerBody
+  readonly amount?: AmountBody | undefined
+  readonly counterparty_alias?: PointerBody | undefined
   /**
    * The description for the DraftPayment. Maximum 140 characters for DraftPayments to external IBANs, 9000 characters for DraftPayments to only other bunq MonetaryAccounts.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * Optional data to be included with the Payment specific to the merchant.
    */
-  readonly merchant_reference?: string
+  readonly merchant_reference?: string | undefined
   /**
    * The Attachments attached to the DraftPayment.
    */
-  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPaymentBody>
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPaymentBody> | undefined
 }
 
 /**
@@ -34449,7 +34452,7 @@ export interface DraftPaymentEntryBody {
  * @since 0.1.0
  * @category schemas
  */
-export const DraftPaymentEntryBody: Schema.Schema<DraftPaymentEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const DraftPaymentEntryBody: Schema.Schema<DraftPaymentEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "DraftPaymentEntryBody",
   {
     amount: () => AmountBody,
@@ -34480,7 +34483,7 @@ export interface ExportAnnualOverviewBody {
  * @category schemas
  */
 export const ExportAnnualOverviewBody: Schema.Schema<ExportAnnualOverviewBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("ExportAnnualOverviewBody", {
+  .body("ExportAnnualOverviewBody", {
     year: "integer"
   }, ["year"])
 
@@ -34499,10 +34502,7 @@ export interface ExportRibBody {
  * @since 0.1.0
  * @category schemas
  */
-export const ExportRibBody: Schema.Schema<ExportRibBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
-  "ExportRibBody",
-  {}
-)
+export const ExportRibBody: Schema.Schema<ExportRibBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("ExportRibBody", {})
 
 /**
  * The request body of `ExportStatement`: the fields a request sends.
@@ -34526,11 +34526,11 @@ export interface ExportStatementBody {
   /**
    * Required for CSV exports. The regional format of the statement, can be UK_US (comma-separated) or EUROPEAN (semicolon-separated).
    */
-  readonly regional_format?: string
+  readonly regional_format?: string | undefined
   /**
    * Only for PDF exports. Includes attachments to mutations in the export, such as scanned receipts.
    */
-  readonly include_attachment?: boolean
+  readonly include_attachment?: boolean | undefined
 }
 
 /**
@@ -34539,7 +34539,7 @@ export interface ExportStatementBody {
  * @since 0.1.0
  * @category schemas
  */
-export const ExportStatementBody: Schema.Schema<ExportStatementBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const ExportStatementBody: Schema.Schema<ExportStatementBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "ExportStatementBody",
   {
     statement_format: "string",
@@ -34579,7 +34579,7 @@ export interface ExportStatementCardCsvBody {
  * @category schemas
  */
 export const ExportStatementCardCsvBody: Schema.Schema<ExportStatementCardCsvBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("ExportStatementCardCsvBody", {
+  .body("ExportStatementCardCsvBody", {
     date_start: "string",
     date_end: "string",
     regional_format: "string"
@@ -34609,7 +34609,7 @@ export interface ExportStatementCardPdfBody {
  * @category schemas
  */
 export const ExportStatementCardPdfBody: Schema.Schema<ExportStatementCardPdfBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("ExportStatementCardPdfBody", {
+  .body("ExportStatementCardPdfBody", {
     date_start: "string",
     date_end: "string"
   }, ["date_start", "date_end"])
@@ -34630,7 +34630,7 @@ export interface ExportStatementPaymentBody {
  * @category schemas
  */
 export const ExportStatementPaymentBody: Schema.Schema<ExportStatementPaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("ExportStatementPaymentBody", {})
+  .body("ExportStatementPaymentBody", {})
 
 /**
  * The request body of `IdealMerchantTransaction`: the fields a request sends.
@@ -34642,11 +34642,11 @@ export interface IdealMerchantTransactionBody {
   /**
    * The requested amount of money to add.
    */
-  readonly amount_requested?: AmountBody
+  readonly amount_requested?: AmountBody | undefined
   /**
    * The BIC of the issuer.
    */
-  readonly issuer?: string
+  readonly issuer?: string | undefined
 }
 
 /**
@@ -34656,7 +34656,7 @@ export interface IdealMerchantTransactionBody {
  * @category schemas
  */
 export const IdealMerchantTransactionBody: Schema.Schema<IdealMerchantTransactionBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("IdealMerchantTransactionBody", {
+  /* @__PURE__ */ S.body("IdealMerchantTransactionBody", {
     amount_requested: () => AmountBody,
     issuer: "string"
   })
@@ -34680,7 +34680,7 @@ export interface InstallationBody {
  * @since 0.1.0
  * @category schemas
  */
-export const InstallationBody: Schema.Schema<InstallationBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const InstallationBody: Schema.Schema<InstallationBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "InstallationBody",
   {
     client_public_key: "string"
@@ -34703,7 +34703,7 @@ export interface InvoiceExportPdfBody {
  * @since 0.1.0
  * @category schemas
  */
-export const InvoiceExportPdfBody: Schema.Schema<InvoiceExportPdfBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const InvoiceExportPdfBody: Schema.Schema<InvoiceExportPdfBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "InvoiceExportPdfBody",
   {}
 )
@@ -34718,7 +34718,7 @@ export interface MasterCardIdentityCheckChallengeRequestUserBody {
   /**
    * The status of the identity check. Can be ACCEPTED_PENDING_RESPONSE or REJECTED_PENDING_RESPONSE.
    */
-  readonly status?: string
+  readonly status?: string | undefined
 }
 
 /**
@@ -34730,7 +34730,7 @@ export interface MasterCardIdentityCheckChallengeRequestUserBody {
 export const MasterCardIdentityCheckChallengeRequestUserBody: Schema.Schema<
   MasterCardIdentityCheckChallengeRequestUserBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("MasterCardIdentityCheckChallengeRequestUserBody", {
+> = /* @__PURE__ */ S.body("MasterCardIdentityCheckChallengeRequestUserBody", {
   status: "string"
 })
 
@@ -34744,47 +34744,47 @@ export interface MonetaryAccountBankBody {
   /**
    * The currency of the MonetaryAccountBank as an ISO 4217 formatted currency code.
    */
-  readonly currency?: string
+  readonly currency?: string | undefined
   /**
    * The description of the MonetaryAccountBank. Defaults to 'bunq account'.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The daily spending limit Amount of the MonetaryAccountBank. Defaults to 1000 EUR. Currency must match the MonetaryAccountBank's currency. Limited to 10000 EUR.
    */
-  readonly daily_limit?: AmountBody
+  readonly daily_limit?: AmountBody | undefined
   /**
    * The UUID of the Avatar of the MonetaryAccountBank.
    */
-  readonly avatar_uuid?: string
+  readonly avatar_uuid?: string | undefined
   /**
    * The status of the MonetaryAccountBank. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The sub-status of the MonetaryAccountBank providing extra information regarding the status. Will be NONE for ACTIVE or PENDING_REOPEN, COMPLETELY or ONLY_ACCEPTING_INCOMING for BLOCKED and REDEMPTION_INVOLUNTARY, REDEMPTION_VOLUNTARY or PERMANENT for CANCELLED.
    */
-  readonly sub_status?: string
+  readonly sub_status?: string | undefined
   /**
    * The reason for voluntarily cancelling (closing) the MonetaryAccountBank, can only be OTHER.
    */
-  readonly reason?: string
+  readonly reason?: string | undefined
   /**
    * The optional free-form reason for voluntarily cancelling (closing) the MonetaryAccountBank. Can be any user provided message.
    */
-  readonly reason_description?: string
+  readonly reason_description?: string | undefined
   /**
    * The legal name of the user / company using this monetary account.
    */
-  readonly display_name?: string
+  readonly display_name?: string | undefined
   /**
    * The settings of the MonetaryAccountBank.
    */
-  readonly setting?: MonetaryAccountSettingBody
+  readonly setting?: MonetaryAccountSettingBody | undefined
   /**
    * The country of the monetary account IBAN.
    */
-  readonly country_iban?: string
+  readonly country_iban?: string | undefined
 }
 
 /**
@@ -34793,8 +34793,9 @@ export interface MonetaryAccountBankBody {
  * @since 0.1.0
  * @category schemas
  */
-export const MonetaryAccountBankBody: Schema.Schema<MonetaryAccountBankBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("MonetaryAccountBankBody", {
+export const MonetaryAccountBankBody: Schema.Schema<MonetaryAccountBankBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
+  "MonetaryAccountBankBody",
+  {
     currency: "string",
     description: "string",
     daily_limit: () => AmountBody,
@@ -34806,7 +34807,8 @@ export const MonetaryAccountBankBody: Schema.Schema<MonetaryAccountBankBody, One
     display_name: "string",
     setting: () => MonetaryAccountSettingBody,
     country_iban: "string"
-  })
+  }
+)
 
 /**
  * The request body of `MonetaryAccountCard`: the fields a request sends.
@@ -34823,8 +34825,10 @@ export interface MonetaryAccountCardBody {
  * @since 0.1.0
  * @category schemas
  */
-export const MonetaryAccountCardBody: Schema.Schema<MonetaryAccountCardBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("MonetaryAccountCardBody", {})
+export const MonetaryAccountCardBody: Schema.Schema<MonetaryAccountCardBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
+  "MonetaryAccountCardBody",
+  {}
+)
 
 /**
  * The request body of `MonetaryAccountExternal`: the fields a request sends.
@@ -34836,47 +34840,47 @@ export interface MonetaryAccountExternalBody {
   /**
    * The currency of the MonetaryAccountExternal as an ISO 4217 formatted currency code.
    */
-  readonly currency?: string
+  readonly currency?: string | undefined
   /**
    * The external service the Monetary Account is connected with.
    */
-  readonly service?: string
+  readonly service?: string | undefined
   /**
    * The description of the MonetaryAccountExternal. Defaults to 'bunq account'.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The daily spending limit Amount of the MonetaryAccountExternal. Defaults to 1000 EUR. Currency must match the MonetaryAccountExternal's currency. Limited to 10000 EUR.
    */
-  readonly daily_limit?: AmountBody
+  readonly daily_limit?: AmountBody | undefined
   /**
    * The UUID of the Avatar of the MonetaryAccountExternal.
    */
-  readonly avatar_uuid?: string
+  readonly avatar_uuid?: string | undefined
   /**
    * The status of the MonetaryAccountExternal. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The sub-status of the MonetaryAccountExternal providing extra information regarding the status. Will be NONE for ACTIVE or PENDING_REOPEN, COMPLETELY or ONLY_ACCEPTING_INCOMING for BLOCKED and REDEMPTION_INVOLUNTARY, REDEMPTION_VOLUNTARY or PERMANENT for CANCELLED.
    */
-  readonly sub_status?: string
+  readonly sub_status?: string | undefined
   /**
    * The reason for voluntarily cancelling (closing) the MonetaryAccountExternal, can only be OTHER.
    */
-  readonly reason?: string
+  readonly reason?: string | undefined
   /**
    * The optional free-form reason for voluntarily cancelling (closing) the MonetaryAccountExternal. Can be any user provided message.
    */
-  readonly reason_description?: string
+  readonly reason_description?: string | undefined
   /**
    * The legal name of the user / company using this monetary account.
    */
-  readonly display_name?: string
+  readonly display_name?: string | undefined
   /**
    * The settings of the MonetaryAccountExternal.
    */
-  readonly setting?: MonetaryAccountSettingBody
+  readonly setting?: MonetaryAccountSettingBody | undefined
 }
 
 /**
@@ -34886,7 +34890,7 @@ export interface MonetaryAccountExternalBody {
  * @category schemas
  */
 export const MonetaryAccountExternalBody: Schema.Schema<MonetaryAccountExternalBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("MonetaryAccountExternalBody", {
+  /* @__PURE__ */ S.body("MonetaryAccountExternalBody", {
     currency: "string",
     service: "string",
     description: "string",
@@ -34910,51 +34914,51 @@ export interface MonetaryAccountExternalSavingsBody {
   /**
    * The currency of the MonetaryAccountExternalSavings as an ISO 4217 formatted currency code.
    */
-  readonly currency?: string
+  readonly currency?: string | undefined
   /**
    * The service the MonetaryAccountExternalSavings is connected with.
    */
-  readonly service?: string
+  readonly service?: string | undefined
   /**
    * The description of the MonetaryAccountExternalSavings. Defaults to 'bunq account'.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The daily spending limit Amount of the MonetaryAccountExternalSavings. Defaults to 1000 EUR. Currency must match the MonetaryAccountExternalSavings's currency. Limited to 10000 EUR.
    */
-  readonly daily_limit?: AmountBody
+  readonly daily_limit?: AmountBody | undefined
   /**
    * The UUID of the Avatar of the MonetaryAccountExternalSavings.
    */
-  readonly avatar_uuid?: string
+  readonly avatar_uuid?: string | undefined
   /**
    * The status of the MonetaryAccountExternalSavings. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The sub-status of the MonetaryAccountExternalSavings providing extra information regarding the status. Will be NONE for ACTIVE or PENDING_REOPEN, COMPLETELY or ONLY_ACCEPTING_INCOMING for BLOCKED and REDEMPTION_INVOLUNTARY, REDEMPTION_VOLUNTARY or PERMANENT for CANCELLED.
    */
-  readonly sub_status?: string
+  readonly sub_status?: string | undefined
   /**
    * The reason for voluntarily cancelling (closing) the MonetaryAccountExternalSavings, can only be OTHER.
    */
-  readonly reason?: string
+  readonly reason?: string | undefined
   /**
    * The optional free-form reason for voluntarily cancelling (closing) the MonetaryAccountExternalSavings. Can be any user provided message.
    */
-  readonly reason_description?: string
+  readonly reason_description?: string | undefined
   /**
    * The legal name of the user / company using this monetary account.
    */
-  readonly display_name?: string
+  readonly display_name?: string | undefined
   /**
    * The settings of the MonetaryAccountExternalSavings.
    */
-  readonly setting?: MonetaryAccountSettingBody
+  readonly setting?: MonetaryAccountSettingBody | undefined
   /**
    * The Savings Goal set for this MonetaryAccountExternalSavings.
    */
-  readonly savings_goal?: AmountBody
+  readonly savings_goal?: AmountBody | undefined
 }
 
 /**
@@ -34964,7 +34968,7 @@ export interface MonetaryAccountExternalSavingsBody {
  * @category schemas
  */
 export const MonetaryAccountExternalSavingsBody: Schema.Schema<MonetaryAccountExternalSavingsBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("MonetaryAccountExternalSavingsBody", {
+  /* @__PURE__ */ S.body("MonetaryAccountExternalSavingsBody", {
     currency: "string",
     service: "string",
     description: "string",
@@ -34989,51 +34993,51 @@ export interface MonetaryAccountJointBody {
   /**
    * The currency of the MonetaryAccountJoint as an ISO 4217 formatted currency code.
    */
-  readonly currency?: string
+  readonly currency?: string | undefined
   /**
    * The description of the MonetaryAccountJoint. Defaults to 'bunq account'.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The daily spending limit Amount of the MonetaryAccountJoint. Defaults to 1000 EUR. Currency must match the MonetaryAccountJoint's currency. Limited to 10000 EUR.
    */
-  readonly daily_limit?: AmountBody
+  readonly daily_limit?: AmountBody | undefined
   /**
    * The maximum Amount the MonetaryAccountJoint can be 'in the red'.
    */
-  readonly overdraft_limit?: AmountBody
+  readonly overdraft_limit?: AmountBody | undefined
   /**
    * The Aliases for the MonetaryAccountJoint.
    */
-  readonly alias?: ReadonlyArray<PointerBody>
+  readonly alias?: ReadonlyArray<PointerBody> | undefined
   /**
    * The UUID of the Avatar of the MonetaryAccountJoint.
    */
-  readonly avatar_uuid?: string
+  readonly avatar_uuid?: string | undefined
   /**
    * The status of the MonetaryAccountJoint. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The sub-status of the MonetaryAccountJoint providing extra information regarding the status. Will be NONE for ACTIVE or PENDING_REOPEN, COMPLETELY or ONLY_ACCEPTING_INCOMING for BLOCKED and REDEMPTION_INVOLUNTARY, REDEMPTION_VOLUNTARY or PERMANENT for CANCELLED.
    */
-  readonly sub_status?: string
+  readonly sub_status?: string | undefined
   /**
    * The reason for voluntarily cancelling (closing) the MonetaryAccountJoint, can only be OTHER.
    */
-  readonly reason?: string
+  readonly reason?: string | undefined
   /**
    * The optional free-form reason for voluntarily cancelling (closing) the MonetaryAccountJoint. Can be any user provided message.
    */
-  readonly reason_description?: string
+  readonly reason_description?: string | undefined
   /**
    * The users the account will be joint with.
    */
-  readonly all_co_owner?: ReadonlyArray<CoOwnerBody>
+  readonly all_co_owner?: ReadonlyArray<CoOwnerBody> | undefined
   /**
    * The settings of the MonetaryAccountJoint.
    */
-  readonly setting?: MonetaryAccountSettingBody
+  readonly setting?: MonetaryAccountSettingBody | undefined
 }
 
 /**
@@ -35043,7 +35047,7 @@ export interface MonetaryAccountJointBody {
  * @category schemas
  */
 export const MonetaryAccountJointBody: Schema.Schema<MonetaryAccountJointBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("MonetaryAccountJointBody", {
+  .body("MonetaryAccountJointBody", {
     currency: "string",
     description: "string",
     daily_limit: () => AmountBody,
@@ -35068,47 +35072,47 @@ export interface MonetaryAccountSavingsBody {
   /**
    * The currency of the MonetaryAccountSavings as an ISO 4217 formatted currency code.
    */
-  readonly currency?: string
+  readonly currency?: string | undefined
   /**
    * The description of the MonetaryAccountSavings. Defaults to 'bunq account'.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The daily spending limit Amount of the MonetaryAccountSavings. Defaults to 1000 EUR. Currency must match the MonetaryAccountSavings's currency. Limited to 10000 EUR.
    */
-  readonly daily_limit?: AmountBody
+  readonly daily_limit?: AmountBody | undefined
   /**
    * The UUID of the Avatar of the MonetaryAccountSavings.
    */
-  readonly avatar_uuid?: string
+  readonly avatar_uuid?: string | undefined
   /**
    * The status of the MonetaryAccountSavings. Can be: ACTIVE, BLOCKED, CANCELLED or PENDING_REOPEN
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The sub-status of the MonetaryAccountSavings providing extra information regarding the status. Will be NONE for ACTIVE or PENDING_REOPEN, COMPLETELY or ONLY_ACCEPTING_INCOMING for BLOCKED and REDEMPTION_INVOLUNTARY, REDEMPTION_VOLUNTARY or PERMANENT for CANCELLED.
    */
-  readonly sub_status?: string
+  readonly sub_status?: string | undefined
   /**
    * The reason for voluntarily cancelling (closing) the MonetaryAccountSavings, can only be OTHER.
    */
-  readonly reason?: string
+  readonly reason?: string | undefined
   /**
    * The optional free-form reason for voluntarily cancelling (closing) the MonetaryAccountSavings. Can be any user provided message.
    */
-  readonly reason_description?: string
+  readonly reason_description?: string | undefined
   /**
    * The users the account will be joint with.
    */
-  readonly all_co_owner?: ReadonlyArray<CoOwnerBody>
+  readonly all_co_owner?: ReadonlyArray<CoOwnerBody> | undefined
   /**
    * The settings of the MonetaryAccountSavings.
    */
-  readonly setting?: MonetaryAccountSettingBody
+  readonly setting?: MonetaryAccountSettingBody | undefined
   /**
    * The Savings Goal set for this MonetaryAccountSavings.
    */
-  readonly savings_goal?: AmountBody
+  readonly savings_goal?: AmountBody | undefined
 }
 
 /**
@@ -35118,7 +35122,7 @@ export interface MonetaryAccountSavingsBody {
  * @category schemas
  */
 export const MonetaryAccountSavingsBody: Schema.Schema<MonetaryAccountSavingsBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("MonetaryAccountSavingsBody", {
+  .body("MonetaryAccountSavingsBody", {
     currency: "string",
     description: "string",
     daily_limit: () => AmountBody,
@@ -35142,23 +35146,23 @@ export interface MonetaryAccountSettingBody {
   /**
    * The color chosen for the MonetaryAccount.
    */
-  readonly color?: string
+  readonly color?: string | undefined
   /**
    * The icon chosen for the MonetaryAccount.
    */
-  readonly icon?: string
+  readonly icon?: string | undefined
   /**
    * The status of the avatar. Can be either AVATAR_DEFAULT, AVATAR_CUSTOM or AVATAR_UNDETERMINED.
    */
-  readonly default_avatar_status?: string
+  readonly default_avatar_status?: string | undefined
   /**
    * The chat restriction. Possible values are ALLOW_INCOMING or BLOCK_INCOMING
    */
-  readonly restriction_chat?: string
+  readonly restriction_chat?: string | undefined
   /**
    * The preference for this monetary account on whether to automatically accept or reject expiring SDDs.
    */
-  readonly sdd_expiration_action?: string
+  readonly sdd_expiration_action?: string | undefined
 }
 
 /**
@@ -35168,7 +35172,7 @@ export interface MonetaryAccountSettingBody {
  * @category schemas
  */
 export const MonetaryAccountSettingBody: Schema.Schema<MonetaryAccountSettingBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("MonetaryAccountSettingBody", {
+  .body("MonetaryAccountSettingBody", {
     color: "string",
     icon: "string",
     default_avatar_status: "string",
@@ -35186,11 +35190,11 @@ export interface NoteAttachmentAdyenCardTransactionBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35202,7 +35206,7 @@ export interface NoteAttachmentAdyenCardTransactionBody {
 export const NoteAttachmentAdyenCardTransactionBody: Schema.Schema<
   NoteAttachmentAdyenCardTransactionBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteAttachmentAdyenCardTransactionBody", {
+> = /* @__PURE__ */ S.body("NoteAttachmentAdyenCardTransactionBody", {
   description: "string",
   attachment_id: "integer"
 })
@@ -35217,11 +35221,11 @@ export interface NoteAttachmentBankSwitchServiceNetherlandsIncomingPaymentBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35233,7 +35237,7 @@ export interface NoteAttachmentBankSwitchServiceNetherlandsIncomingPaymentBody {
 export const NoteAttachmentBankSwitchServiceNetherlandsIncomingPaymentBody: Schema.Schema<
   NoteAttachmentBankSwitchServiceNetherlandsIncomingPaymentBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteAttachmentBankSwitchServiceNetherlandsIncomingPaymentBody", {
+> = /* @__PURE__ */ S.body("NoteAttachmentBankSwitchServiceNetherlandsIncomingPaymentBody", {
   description: "string",
   attachment_id: "integer"
 })
@@ -35248,11 +35252,11 @@ export interface NoteAttachmentBunqMeFundraiserResultBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35264,7 +35268,7 @@ export interface NoteAttachmentBunqMeFundraiserResultBody {
 export const NoteAttachmentBunqMeFundraiserResultBody: Schema.Schema<
   NoteAttachmentBunqMeFundraiserResultBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteAttachmentBunqMeFundraiserResultBody", {
+> = /* @__PURE__ */ S.body("NoteAttachmentBunqMeFundraiserResultBody", {
   description: "string",
   attachment_id: "integer"
 })
@@ -35279,11 +35283,11 @@ export interface NoteAttachmentDraftPaymentBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35293,7 +35297,7 @@ export interface NoteAttachmentDraftPaymentBody {
  * @category schemas
  */
 export const NoteAttachmentDraftPaymentBody: Schema.Schema<NoteAttachmentDraftPaymentBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteAttachmentDraftPaymentBody", {
+  /* @__PURE__ */ S.body("NoteAttachmentDraftPaymentBody", {
     description: "string",
     attachment_id: "integer"
   })
@@ -35308,11 +35312,11 @@ export interface NoteAttachmentIdealMerchantTransactionBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35324,7 +35328,7 @@ export interface NoteAttachmentIdealMerchantTransactionBody {
 export const NoteAttachmentIdealMerchantTransactionBody: Schema.Schema<
   NoteAttachmentIdealMerchantTransactionBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteAttachmentIdealMerchantTransactionBody", {
+> = /* @__PURE__ */ S.body("NoteAttachmentIdealMerchantTransactionBody", {
   description: "string",
   attachment_id: "integer"
 })
@@ -35339,11 +35343,11 @@ export interface NoteAttachmentMasterCardActionBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35353,7 +35357,7 @@ export interface NoteAttachmentMasterCardActionBody {
  * @category schemas
  */
 export const NoteAttachmentMasterCardActionBody: Schema.Schema<NoteAttachmentMasterCardActionBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteAttachmentMasterCardActionBody", {
+  /* @__PURE__ */ S.body("NoteAttachmentMasterCardActionBody", {
     description: "string",
     attachment_id: "integer"
   })
@@ -35368,11 +35372,11 @@ export interface NoteAttachmentOpenBankingMerchantTransactionBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35384,7 +35388,7 @@ export interface NoteAttachmentOpenBankingMerchantTransactionBody {
 export const NoteAttachmentOpenBankingMerchantTransactionBody: Schema.Schema<
   NoteAttachmentOpenBankingMerchantTransactionBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteAttachmentOpenBankingMerchantTransactionBody", {
+> = /* @__PURE__ */ S.body("NoteAttachmentOpenBankingMerchantTransactionBody", {
   description: "string",
   attachment_id: "integer"
 })
@@ -35399,11 +35403,11 @@ export interface NoteAttachmentPaymentBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35413,7 +35417,7 @@ export interface NoteAttachmentPaymentBody {
  * @category schemas
  */
 export const NoteAttachmentPaymentBody: Schema.Schema<NoteAttachmentPaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("NoteAttachmentPaymentBody", {
+  .body("NoteAttachmentPaymentBody", {
     description: "string",
     attachment_id: "integer"
   })
@@ -35428,11 +35432,11 @@ export interface NoteAttachmentPaymentBatchBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35442,7 +35446,7 @@ export interface NoteAttachmentPaymentBatchBody {
  * @category schemas
  */
 export const NoteAttachmentPaymentBatchBody: Schema.Schema<NoteAttachmentPaymentBatchBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteAttachmentPaymentBatchBody", {
+  /* @__PURE__ */ S.body("NoteAttachmentPaymentBatchBody", {
     description: "string",
     attachment_id: "integer"
   })
@@ -35457,11 +35461,11 @@ export interface NoteAttachmentPaymentDelayedBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35471,7 +35475,7 @@ export interface NoteAttachmentPaymentDelayedBody {
  * @category schemas
  */
 export const NoteAttachmentPaymentDelayedBody: Schema.Schema<NoteAttachmentPaymentDelayedBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteAttachmentPaymentDelayedBody", {
+  /* @__PURE__ */ S.body("NoteAttachmentPaymentDelayedBody", {
     description: "string",
     attachment_id: "integer"
   })
@@ -35486,11 +35490,11 @@ export interface NoteAttachmentRequestInquiryBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35500,7 +35504,7 @@ export interface NoteAttachmentRequestInquiryBody {
  * @category schemas
  */
 export const NoteAttachmentRequestInquiryBody: Schema.Schema<NoteAttachmentRequestInquiryBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteAttachmentRequestInquiryBody", {
+  /* @__PURE__ */ S.body("NoteAttachmentRequestInquiryBody", {
     description: "string",
     attachment_id: "integer"
   })
@@ -35515,11 +35519,11 @@ export interface NoteAttachmentRequestInquiryBatchBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35531,7 +35535,7 @@ export interface NoteAttachmentRequestInquiryBatchBody {
 export const NoteAttachmentRequestInquiryBatchBody: Schema.Schema<
   NoteAttachmentRequestInquiryBatchBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteAttachmentRequestInquiryBatchBody", {
+> = /* @__PURE__ */ S.body("NoteAttachmentRequestInquiryBatchBody", {
   description: "string",
   attachment_id: "integer"
 })
@@ -35546,11 +35550,11 @@ export interface NoteAttachmentRequestResponseBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35560,7 +35564,7 @@ export interface NoteAttachmentRequestResponseBody {
  * @category schemas
  */
 export const NoteAttachmentRequestResponseBody: Schema.Schema<NoteAttachmentRequestResponseBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteAttachmentRequestResponseBody", {
+  /* @__PURE__ */ S.body("NoteAttachmentRequestResponseBody", {
     description: "string",
     attachment_id: "integer"
   })
@@ -35575,11 +35579,11 @@ export interface NoteAttachmentScheduleInstanceBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35589,7 +35593,7 @@ export interface NoteAttachmentScheduleInstanceBody {
  * @category schemas
  */
 export const NoteAttachmentScheduleInstanceBody: Schema.Schema<NoteAttachmentScheduleInstanceBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteAttachmentScheduleInstanceBody", {
+  /* @__PURE__ */ S.body("NoteAttachmentScheduleInstanceBody", {
     description: "string",
     attachment_id: "integer"
   })
@@ -35604,11 +35608,11 @@ export interface NoteAttachmentSchedulePaymentBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35618,7 +35622,7 @@ export interface NoteAttachmentSchedulePaymentBody {
  * @category schemas
  */
 export const NoteAttachmentSchedulePaymentBody: Schema.Schema<NoteAttachmentSchedulePaymentBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteAttachmentSchedulePaymentBody", {
+  /* @__PURE__ */ S.body("NoteAttachmentSchedulePaymentBody", {
     description: "string",
     attachment_id: "integer"
   })
@@ -35633,11 +35637,11 @@ export interface NoteAttachmentSchedulePaymentBatchBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35649,7 +35653,7 @@ export interface NoteAttachmentSchedulePaymentBatchBody {
 export const NoteAttachmentSchedulePaymentBatchBody: Schema.Schema<
   NoteAttachmentSchedulePaymentBatchBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteAttachmentSchedulePaymentBatchBody", {
+> = /* @__PURE__ */ S.body("NoteAttachmentSchedulePaymentBatchBody", {
   description: "string",
   attachment_id: "integer"
 })
@@ -35664,11 +35668,11 @@ export interface NoteAttachmentScheduleRequestBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35678,7 +35682,7 @@ export interface NoteAttachmentScheduleRequestBody {
  * @category schemas
  */
 export const NoteAttachmentScheduleRequestBody: Schema.Schema<NoteAttachmentScheduleRequestBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteAttachmentScheduleRequestBody", {
+  /* @__PURE__ */ S.body("NoteAttachmentScheduleRequestBody", {
     description: "string",
     attachment_id: "integer"
   })
@@ -35693,11 +35697,11 @@ export interface NoteAttachmentScheduleRequestBatchBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35709,7 +35713,7 @@ export interface NoteAttachmentScheduleRequestBatchBody {
 export const NoteAttachmentScheduleRequestBatchBody: Schema.Schema<
   NoteAttachmentScheduleRequestBatchBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteAttachmentScheduleRequestBatchBody", {
+> = /* @__PURE__ */ S.body("NoteAttachmentScheduleRequestBatchBody", {
   description: "string",
   attachment_id: "integer"
 })
@@ -35724,11 +35728,11 @@ export interface NoteAttachmentSofortMerchantTransactionBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35740,7 +35744,7 @@ export interface NoteAttachmentSofortMerchantTransactionBody {
 export const NoteAttachmentSofortMerchantTransactionBody: Schema.Schema<
   NoteAttachmentSofortMerchantTransactionBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteAttachmentSofortMerchantTransactionBody", {
+> = /* @__PURE__ */ S.body("NoteAttachmentSofortMerchantTransactionBody", {
   description: "string",
   attachment_id: "integer"
 })
@@ -35755,11 +35759,11 @@ export interface NoteAttachmentWhitelistResultBody {
   /**
    * Optional description of the attachment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The reference to the uploaded file to attach to this note.
    */
-  readonly attachment_id?: number
+  readonly attachment_id?: number | undefined
 }
 
 /**
@@ -35769,7 +35773,7 @@ export interface NoteAttachmentWhitelistResultBody {
  * @category schemas
  */
 export const NoteAttachmentWhitelistResultBody: Schema.Schema<NoteAttachmentWhitelistResultBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteAttachmentWhitelistResultBody", {
+  /* @__PURE__ */ S.body("NoteAttachmentWhitelistResultBody", {
     description: "string",
     attachment_id: "integer"
   })
@@ -35784,7 +35788,7 @@ export interface NoteTextAdyenCardTransactionBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -35794,7 +35798,7 @@ export interface NoteTextAdyenCardTransactionBody {
  * @category schemas
  */
 export const NoteTextAdyenCardTransactionBody: Schema.Schema<NoteTextAdyenCardTransactionBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteTextAdyenCardTransactionBody", {
+  /* @__PURE__ */ S.body("NoteTextAdyenCardTransactionBody", {
     content: "string"
   })
 
@@ -35808,7 +35812,7 @@ export interface NoteTextBankSwitchServiceNetherlandsIncomingPaymentBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -35820,7 +35824,7 @@ export interface NoteTextBankSwitchServiceNetherlandsIncomingPaymentBody {
 export const NoteTextBankSwitchServiceNetherlandsIncomingPaymentBody: Schema.Schema<
   NoteTextBankSwitchServiceNetherlandsIncomingPaymentBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteTextBankSwitchServiceNetherlandsIncomingPaymentBody", {
+> = /* @__PURE__ */ S.body("NoteTextBankSwitchServiceNetherlandsIncomingPaymentBody", {
   content: "string"
 })
 
@@ -35834,7 +35838,7 @@ export interface NoteTextBunqMeFundraiserResultBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -35844,7 +35848,7 @@ export interface NoteTextBunqMeFundraiserResultBody {
  * @category schemas
  */
 export const NoteTextBunqMeFundraiserResultBody: Schema.Schema<NoteTextBunqMeFundraiserResultBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteTextBunqMeFundraiserResultBody", {
+  /* @__PURE__ */ S.body("NoteTextBunqMeFundraiserResultBody", {
     content: "string"
   })
 
@@ -35858,7 +35862,7 @@ export interface NoteTextDraftPaymentBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -35868,7 +35872,7 @@ export interface NoteTextDraftPaymentBody {
  * @category schemas
  */
 export const NoteTextDraftPaymentBody: Schema.Schema<NoteTextDraftPaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("NoteTextDraftPaymentBody", {
+  .body("NoteTextDraftPaymentBody", {
     content: "string"
   })
 
@@ -35882,7 +35886,7 @@ export interface NoteTextIdealMerchantTransactionBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -35894,7 +35898,7 @@ export interface NoteTextIdealMerchantTransactionBody {
 export const NoteTextIdealMerchantTransactionBody: Schema.Schema<
   NoteTextIdealMerchantTransactionBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteTextIdealMerchantTransactionBody", {
+> = /* @__PURE__ */ S.body("NoteTextIdealMerchantTransactionBody", {
   content: "string"
 })
 
@@ -35908,7 +35912,7 @@ export interface NoteTextMasterCardActionBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -35918,7 +35922,7 @@ export interface NoteTextMasterCardActionBody {
  * @category schemas
  */
 export const NoteTextMasterCardActionBody: Schema.Schema<NoteTextMasterCardActionBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteTextMasterCardActionBody", {
+  /* @__PURE__ */ S.body("NoteTextMasterCardActionBody", {
     content: "string"
   })
 
@@ -35932,7 +35936,7 @@ export interface NoteTextOpenBankingMerchantTransactionBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -35944,7 +35948,7 @@ export interface NoteTextOpenBankingMerchantTransactionBody {
 export const NoteTextOpenBankingMerchantTransactionBody: Schema.Schema<
   NoteTextOpenBankingMerchantTransactionBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteTextOpenBankingMerchantTransactionBody", {
+> = /* @__PURE__ */ S.body("NoteTextOpenBankingMerchantTransactionBody", {
   content: "string"
 })
 
@@ -35958,7 +35962,7 @@ export interface NoteTextPaymentBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -35967,7 +35971,7 @@ export interface NoteTextPaymentBody {
  * @since 0.1.0
  * @category schemas
  */
-export const NoteTextPaymentBody: Schema.Schema<NoteTextPaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const NoteTextPaymentBody: Schema.Schema<NoteTextPaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "NoteTextPaymentBody",
   {
     content: "string"
@@ -35984,7 +35988,7 @@ export interface NoteTextPaymentBatchBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -35994,7 +35998,7 @@ export interface NoteTextPaymentBatchBody {
  * @category schemas
  */
 export const NoteTextPaymentBatchBody: Schema.Schema<NoteTextPaymentBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("NoteTextPaymentBatchBody", {
+  .body("NoteTextPaymentBatchBody", {
     content: "string"
   })
 
@@ -36008,7 +36012,7 @@ export interface NoteTextPaymentDelayedBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -36018,7 +36022,7 @@ export interface NoteTextPaymentDelayedBody {
  * @category schemas
  */
 export const NoteTextPaymentDelayedBody: Schema.Schema<NoteTextPaymentDelayedBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("NoteTextPaymentDelayedBody", {
+  .body("NoteTextPaymentDelayedBody", {
     content: "string"
   })
 
@@ -36032,7 +36036,7 @@ export interface NoteTextRequestInquiryBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -36042,7 +36046,7 @@ export interface NoteTextRequestInquiryBody {
  * @category schemas
  */
 export const NoteTextRequestInquiryBody: Schema.Schema<NoteTextRequestInquiryBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("NoteTextRequestInquiryBody", {
+  .body("NoteTextRequestInquiryBody", {
     content: "string"
   })
 
@@ -36056,7 +36060,7 @@ export interface NoteTextRequestInquiryBatchBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -36066,7 +36070,7 @@ export interface NoteTextRequestInquiryBatchBody {
  * @category schemas
  */
 export const NoteTextRequestInquiryBatchBody: Schema.Schema<NoteTextRequestInquiryBatchBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteTextRequestInquiryBatchBody", {
+  /* @__PURE__ */ S.body("NoteTextRequestInquiryBatchBody", {
     content: "string"
   })
 
@@ -36080,7 +36084,7 @@ export interface NoteTextRequestResponseBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -36090,7 +36094,7 @@ export interface NoteTextRequestResponseBody {
  * @category schemas
  */
 export const NoteTextRequestResponseBody: Schema.Schema<NoteTextRequestResponseBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteTextRequestResponseBody", {
+  /* @__PURE__ */ S.body("NoteTextRequestResponseBody", {
     content: "string"
   })
 
@@ -36104,7 +36108,7 @@ export interface NoteTextScheduleInstanceBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -36114,7 +36118,7 @@ export interface NoteTextScheduleInstanceBody {
  * @category schemas
  */
 export const NoteTextScheduleInstanceBody: Schema.Schema<NoteTextScheduleInstanceBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteTextScheduleInstanceBody", {
+  /* @__PURE__ */ S.body("NoteTextScheduleInstanceBody", {
     content: "string"
   })
 
@@ -36128,7 +36132,7 @@ export interface NoteTextSchedulePaymentBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -36138,7 +36142,7 @@ export interface NoteTextSchedulePaymentBody {
  * @category schemas
  */
 export const NoteTextSchedulePaymentBody: Schema.Schema<NoteTextSchedulePaymentBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteTextSchedulePaymentBody", {
+  /* @__PURE__ */ S.body("NoteTextSchedulePaymentBody", {
     content: "string"
   })
 
@@ -36152,7 +36156,7 @@ export interface NoteTextSchedulePaymentBatchBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -36162,7 +36166,7 @@ export interface NoteTextSchedulePaymentBatchBody {
  * @category schemas
  */
 export const NoteTextSchedulePaymentBatchBody: Schema.Schema<NoteTextSchedulePaymentBatchBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteTextSchedulePaymentBatchBody", {
+  /* @__PURE__ */ S.body("NoteTextSchedulePaymentBatchBody", {
     content: "string"
   })
 
@@ -36176,7 +36180,7 @@ export interface NoteTextScheduleRequestBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -36186,7 +36190,7 @@ export interface NoteTextScheduleRequestBody {
  * @category schemas
  */
 export const NoteTextScheduleRequestBody: Schema.Schema<NoteTextScheduleRequestBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteTextScheduleRequestBody", {
+  /* @__PURE__ */ S.body("NoteTextScheduleRequestBody", {
     content: "string"
   })
 
@@ -36200,7 +36204,7 @@ export interface NoteTextScheduleRequestBatchBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -36210,7 +36214,7 @@ export interface NoteTextScheduleRequestBatchBody {
  * @category schemas
  */
 export const NoteTextScheduleRequestBatchBody: Schema.Schema<NoteTextScheduleRequestBatchBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteTextScheduleRequestBatchBody", {
+  /* @__PURE__ */ S.body("NoteTextScheduleRequestBatchBody", {
     content: "string"
   })
 
@@ -36224,7 +36228,7 @@ export interface NoteTextSofortMerchantTransactionBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -36236,7 +36240,7 @@ export interface NoteTextSofortMerchantTransactionBody {
 export const NoteTextSofortMerchantTransactionBody: Schema.Schema<
   NoteTextSofortMerchantTransactionBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NoteTextSofortMerchantTransactionBody", {
+> = /* @__PURE__ */ S.body("NoteTextSofortMerchantTransactionBody", {
   content: "string"
 })
 
@@ -36250,7 +36254,7 @@ export interface NoteTextWhitelistResultBody {
   /**
    * The content of the note.
    */
-  readonly content?: string
+  readonly content?: string | undefined
 }
 
 /**
@@ -36260,7 +36264,7 @@ export interface NoteTextWhitelistResultBody {
  * @category schemas
  */
 export const NoteTextWhitelistResultBody: Schema.Schema<NoteTextWhitelistResultBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NoteTextWhitelistResultBody", {
+  /* @__PURE__ */ S.body("NoteTextWhitelistResultBody", {
     content: "string"
   })
 
@@ -36274,11 +36278,11 @@ export interface NotificationFilterEmailBody {
   /**
    * The notification category (MUTATION, PAYMENT, REQUEST, …).
    */
-  readonly category?: string
+  readonly category?: string | undefined
   /**
    * The types of notifications that will result in a email notification for this user.
    */
-  readonly notification_filters?: ReadonlyArray<NotificationFilterEmailBody>
+  readonly notification_filters?: ReadonlyArray<NotificationFilterEmailBody> | undefined
 }
 
 /**
@@ -36288,7 +36292,7 @@ export interface NotificationFilterEmailBody {
  * @category schemas
  */
 export const NotificationFilterEmailBody: Schema.Schema<NotificationFilterEmailBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NotificationFilterEmailBody", {
+  /* @__PURE__ */ S.body("NotificationFilterEmailBody", {
     category: "string",
     notification_filters: [() => NotificationFilterEmailBody]
   })
@@ -36313,7 +36317,7 @@ export interface NotificationFilterFailureBody {
  * @category schemas
  */
 export const NotificationFilterFailureBody: Schema.Schema<NotificationFilterFailureBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("NotificationFilterFailureBody", {
+  /* @__PURE__ */ S.body("NotificationFilterFailureBody", {
     notification_filter_failed_ids: "string"
   }, ["notification_filter_failed_ids"])
 
@@ -36327,11 +36331,11 @@ export interface NotificationFilterPushBody {
   /**
    * The notification category (MUTATION, PAYMENT, REQUEST, …).
    */
-  readonly category?: string
+  readonly category?: string | undefined
   /**
    * The types of notifications that will result in a push notification for this user.
    */
-  readonly notification_filters?: ReadonlyArray<NotificationFilterPushBody>
+  readonly notification_filters?: ReadonlyArray<NotificationFilterPushBody> | undefined
 }
 
 /**
@@ -36341,7 +36345,7 @@ export interface NotificationFilterPushBody {
  * @category schemas
  */
 export const NotificationFilterPushBody: Schema.Schema<NotificationFilterPushBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("NotificationFilterPushBody", {
+  .body("NotificationFilterPushBody", {
     category: "string",
     notification_filters: [() => NotificationFilterPushBody]
   })
@@ -36356,15 +36360,15 @@ export interface NotificationFilterUrlBody {
   /**
    * The notification category (MUTATION, PAYMENT, REQUEST, …).
    */
-  readonly category?: string
+  readonly category?: string | undefined
   /**
    * The URL bunq posts the callbacks of this category to.
    */
-  readonly notification_target?: string
+  readonly notification_target?: string | undefined
   /**
    * The types of notifications that will result in a url notification for this user.
    */
-  readonly notification_filters?: ReadonlyArray<NotificationFilterUrlBody>
+  readonly notification_filters?: ReadonlyArray<NotificationFilterUrlBody> | undefined
 }
 
 /**
@@ -36374,7 +36378,7 @@ export interface NotificationFilterUrlBody {
  * @category schemas
  */
 export const NotificationFilterUrlBody: Schema.Schema<NotificationFilterUrlBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("NotificationFilterUrlBody", {
+  .body("NotificationFilterUrlBody", {
     category: "string",
     notification_target: "string",
     notification_filters: [() => NotificationFilterUrlBody]
@@ -36390,7 +36394,7 @@ export interface NotificationFilterUrlMonetaryAccountBody {
   /**
    * The types of notifications that will result in a url notification for this monetary account.
    */
-  readonly notification_filters?: ReadonlyArray<NotificationFilterUrlBody>
+  readonly notification_filters?: ReadonlyArray<NotificationFilterUrlBody> | undefined
 }
 
 /**
@@ -36402,7 +36406,7 @@ export interface NotificationFilterUrlMonetaryAccountBody {
 export const NotificationFilterUrlMonetaryAccountBody: Schema.Schema<
   NotificationFilterUrlMonetaryAccountBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("NotificationFilterUrlMonetaryAccountBody", {
+> = /* @__PURE__ */ S.body("NotificationFilterUrlMonetaryAccountBody", {
   notification_filters: [() => NotificationFilterUrlBody]
 })
 
@@ -36416,7 +36420,7 @@ export interface OauthCallbackUrlBody {
   /**
    * The URL for this callback.
    */
-  readonly url?: string
+  readonly url?: string | undefined
 }
 
 /**
@@ -36425,7 +36429,7 @@ export interface OauthCallbackUrlBody {
  * @since 0.1.0
  * @category schemas
  */
-export const OauthCallbackUrlBody: Schema.Schema<OauthCallbackUrlBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const OauthCallbackUrlBody: Schema.Schema<OauthCallbackUrlBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "OauthCallbackUrlBody",
   {
     url: "string"
@@ -36442,7 +36446,7 @@ export interface OauthClientBody {
   /**
    * The status of the Oauth Client, can be ACTIVE or CANCELLED.
    */
-  readonly status?: string
+  readonly status?: string | undefined
 }
 
 /**
@@ -36451,7 +36455,7 @@ export interface OauthClientBody {
  * @since 0.1.0
  * @category schemas
  */
-export const OauthClientBody: Schema.Schema<OauthClientBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const OauthClientBody: Schema.Schema<OauthClientBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "OauthClientBody",
   {
     status: "string"
@@ -36468,24 +36472,24 @@ export interface PaymentBody {
   /**
    * The Amount transferred by the Payment. Will be negative for outgoing Payments and positive for incoming Payments (relative to the MonetaryAccount indicated by monetary_account_id).
    */
-  readonly amount?: AmountBody
-  readonly counterparty_alias?: PointerBody
+  readonly amount?: AmountBody | undefined
+  readonly counterparty_alias?: PointerBody | undefined
   /**
    * The description for the Payment. Maximum 140 characters for Payments to external IBANs, 9000 characters for Payments to only other bunq MonetaryAccounts.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The Attachments attached to the Payment.
    */
-  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPaymentBody>
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPaymentBody> | undefined
   /**
    * Optional data included with the Payment specific to the merchant.
    */
-  readonly merchant_reference?: string
+  readonly merchant_reference?: string | undefined
   /**
    * Whether or not sending a bunq.to payment is allowed.
    */
-  readonly allow_bunqto?: boolean
+  readonly allow_bunqto?: boolean | undefined
 }
 
 /**
@@ -36494,7 +36498,7 @@ export interface PaymentBody {
  * @since 0.1.0
  * @category schemas
  */
-export const PaymentBody: Schema.Schema<PaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("PaymentBody", {
+export const PaymentBody: Schema.Schema<PaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("PaymentBody", {
   amount: () => AmountBody,
   counterparty_alias: () => PointerBody,
   description: "string",
@@ -36513,15 +36517,15 @@ export interface PaymentAutoAllocateBody {
   /**
    * The payment that should be used to define the triggers for the payment auto allocate.
    */
-  readonly payment_id?: number
+  readonly payment_id?: number | undefined
   /**
    * Whether a payment should be sorted ONCE or RECURRING.
    */
-  readonly type?: string
+  readonly type?: string | undefined
   /**
    * The definition of how the money should be allocated.
    */
-  readonly definition?: ReadonlyArray<PaymentAutoAllocateDefinitionBody>
+  readonly definition?: ReadonlyArray<PaymentAutoAllocateDefinitionBody> | undefined
 }
 
 /**
@@ -36530,12 +36534,14 @@ export interface PaymentAutoAllocateBody {
  * @since 0.1.0
  * @category schemas
  */
-export const PaymentAutoAllocateBody: Schema.Schema<PaymentAutoAllocateBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("PaymentAutoAllocateBody", {
+export const PaymentAutoAllocateBody: Schema.Schema<PaymentAutoAllocateBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
+  "PaymentAutoAllocateBody",
+  {
     payment_id: "integer",
     type: "string",
     definition: [() => PaymentAutoAllocateDefinitionBody]
-  })
+  }
+)
 
 /**
  * `PaymentAutoAllocateDefinition` in a request body: the fields a request sends.
@@ -36551,19 +36557,19 @@ export interface PaymentAutoAllocateDefinitionBody {
   /**
    * The alias of the party we are allocating the money to.
    */
-  readonly counterparty_alias?: PointerBody
+  readonly counterparty_alias?: PointerBody | undefined
   /**
    * The description for the payment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The amount to allocate.
    */
-  readonly amount?: AmountBody
+  readonly amount?: AmountBody | undefined
   /**
    * The percentage of the triggering payment's amount to allocate.
    */
-  readonly fraction?: number
+  readonly fraction?: number | undefined
 }
 
 /**
@@ -36573,7 +36579,7 @@ export interface PaymentAutoAllocateDefinitionBody {
  * @category schemas
  */
 export const PaymentAutoAllocateDefinitionBody: Schema.Schema<PaymentAutoAllocateDefinitionBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("PaymentAutoAllocateDefinitionBody", {
+  /* @__PURE__ */ S.body("PaymentAutoAllocateDefinitionBody", {
     type: "string",
     counterparty_alias: () => PointerBody,
     description: "string",
@@ -36591,8 +36597,8 @@ export interface PaymentBatchBody {
   /**
    * The id of the payment batch (not in bunq's spec; bunq sends it).
    */
-  readonly id?: number
-  readonly payments?: ReadonlyArray<PaymentBody>
+  readonly id?: number | undefined
+  readonly payments?: ReadonlyArray<PaymentBody> | undefined
 }
 
 /**
@@ -36601,7 +36607,7 @@ export interface PaymentBatchBody {
  * @since 0.1.0
  * @category schemas
  */
-export const PaymentBatchBody: Schema.Schema<PaymentBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const PaymentBatchBody: Schema.Schema<PaymentBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "PaymentBatchBody",
   {
     id: "integer",
@@ -36639,7 +36645,7 @@ export interface PaymentServiceProviderCredentialBody {
 export const PaymentServiceProviderCredentialBody: Schema.Schema<
   PaymentServiceProviderCredentialBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("PaymentServiceProviderCredentialBody", {
+> = /* @__PURE__ */ S.body("PaymentServiceProviderCredentialBody", {
   client_payment_service_provider_certificate: "string",
   client_payment_service_provider_certificate_chain: "string",
   client_public_key_signature: "string"
@@ -36659,31 +36665,31 @@ export interface PaymentServiceProviderDraftPaymentBody {
   /**
    * The IBAN of the sender.
    */
-  readonly sender_iban?: string
+  readonly sender_iban?: string | undefined
   /**
    * The name of the sender.
    */
-  readonly sender_name?: string
+  readonly sender_name?: string | undefined
   /**
    * The IBAN of the counterparty.
    */
-  readonly counterparty_iban?: string
+  readonly counterparty_iban?: string | undefined
   /**
    * The name of the counterparty.
    */
-  readonly counterparty_name?: string
+  readonly counterparty_name?: string | undefined
   /**
    * Description of the payment.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The Amount to transfer with the Payment. Must be bigger than 0.
    */
-  readonly amount?: AmountBody
+  readonly amount?: AmountBody | undefined
   /**
    * The new status of the Draft Payment. Can only be set to REJECTED or CANCELLED by update.
    */
-  readonly status?: string
+  readonly status?: string | undefined
 }
 
 /**
@@ -36695,7 +36701,7 @@ export interface PaymentServiceProviderDraftPaymentBody {
 export const PaymentServiceProviderDraftPaymentBody: Schema.Schema<
   PaymentServiceProviderDraftPaymentBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("PaymentServiceProviderDraftPaymentBody", {
+> = /* @__PURE__ */ S.body("PaymentServiceProviderDraftPaymentBody", {
   sender_iban: "string",
   sender_name: "string",
   counterparty_iban: "string",
@@ -36715,27 +36721,27 @@ export interface PaymentServiceProviderIssuerTransactionBody {
   /**
    * The counter party this transaction should be sent to.
    */
-  readonly counterparty_alias?: PointerBody
+  readonly counterparty_alias?: PointerBody | undefined
   /**
    * The money amount of this transaction
    */
-  readonly amount?: AmountBody
+  readonly amount?: AmountBody | undefined
   /**
    * The description of this transaction, to be shown to the user and to the counter party.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The url to which the user should be redirected once the transaction is accepted or rejected.
    */
-  readonly url_redirect?: string
+  readonly url_redirect?: string | undefined
   /**
    * The (optional) expiration time of the transaction. Defaults to 10 minutes.
    */
-  readonly time_expiry?: string
+  readonly time_expiry?: string | undefined
   /**
    * The status of the transaction. Can only be used for cancelling the transaction.
    */
-  readonly status?: string
+  readonly status?: string | undefined
 }
 
 /**
@@ -36747,7 +36753,7 @@ export interface PaymentServiceProviderIssuerTransactionBody {
 export const PaymentServiceProviderIssuerTransactionBody: Schema.Schema<
   PaymentServiceProviderIssuerTransactionBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("PaymentServiceProviderIssuerTransactionBody", {
+> = /* @__PURE__ */ S.body("PaymentServiceProviderIssuerTransactionBody", {
   counterparty_alias: () => PointerBody,
   amount: () => AmountBody,
   description: "string",
@@ -36766,11 +36772,11 @@ export interface PermittedIpBody {
   /**
    * The IP address.
    */
-  readonly ip?: string
+  readonly ip?: string | undefined
   /**
    * The status of the IP. May be "ACTIVE" or "INACTIVE". It is only possible to make requests from "ACTIVE" IP addresses. Only "ACTIVE" IPs will be billed.
    */
-  readonly status?: string
+  readonly status?: string | undefined
 }
 
 /**
@@ -36779,7 +36785,7 @@ export interface PermittedIpBody {
  * @since 0.1.0
  * @category schemas
  */
-export const PermittedIpBody: Schema.Schema<PermittedIpBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const PermittedIpBody: Schema.Schema<PermittedIpBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "PermittedIpBody",
   {
     ip: "string",
@@ -36797,19 +36803,19 @@ export interface PointerBody {
   /**
    * The alias type, can be: EMAIL|PHONE_NUMBER|IBAN.
    */
-  readonly type?: string
+  readonly type?: string | undefined
   /**
    * The alias value.
    */
-  readonly value?: string
+  readonly value?: string | undefined
   /**
    * The alias name.
    */
-  readonly name?: string
+  readonly name?: string | undefined
   /**
    * The pointer service. Only required for external counterparties.
    */
-  readonly service?: string
+  readonly service?: string | undefined
 }
 
 /**
@@ -36818,7 +36824,7 @@ export interface PointerBody {
  * @since 0.1.0
  * @category schemas
  */
-export const PointerBody: Schema.Schema<PointerBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("PointerBody", {
+export const PointerBody: Schema.Schema<PointerBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("PointerBody", {
   type: "string",
   value: "string",
   name: "string",
@@ -36835,56 +36841,56 @@ export interface RequestInquiryBody {
   /**
    * The requested amount.
    */
-  readonly amount_inquired?: AmountBody
-  readonly counterparty_alias?: PointerBody
+  readonly amount_inquired?: AmountBody | undefined
+  readonly counterparty_alias?: PointerBody | undefined
   /**
    * The description of the inquiry.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The attachments attached to the payment.
    */
-  readonly attachment?: ReadonlyArray<BunqIdBody>
+  readonly attachment?: ReadonlyArray<BunqIdBody> | undefined
   /**
    * The client's custom reference that was attached to the request and the mutation.
    */
-  readonly merchant_reference?: string
+  readonly merchant_reference?: string | undefined
   /**
    * The status of the request.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The minimum age the user accepting the RequestInquiry must have.
    */
-  readonly minimum_age?: number
+  readonly minimum_age?: number | undefined
   /**
    * Whether or not an address must be provided on accept.
    */
-  readonly require_address?: string
+  readonly require_address?: string | undefined
   /**
    * [DEPRECATED] Whether or not the accepting user can give an extra tip on top of the requested Amount. Defaults to false.
    */
-  readonly want_tip?: boolean
+  readonly want_tip?: boolean | undefined
   /**
    * [DEPRECATED] Whether or not the accepting user can choose to accept with a lower amount than requested. Defaults to false.
    */
-  readonly allow_amount_lower?: boolean
+  readonly allow_amount_lower?: boolean | undefined
   /**
    * [DEPRECATED] Whether or not the accepting user can choose to accept with a higher amount than requested. Defaults to false.
    */
-  readonly allow_amount_higher?: boolean
+  readonly allow_amount_higher?: boolean | undefined
   /**
    * Whether or not sending a bunq.me request is allowed.
    */
-  readonly allow_bunqme?: boolean
+  readonly allow_bunqme?: boolean | undefined
   /**
    * The URL which the user is sent to after accepting or rejecting the Request.
    */
-  readonly redirect_url?: string
+  readonly redirect_url?: string | undefined
   /**
    * The ID of the associated event if the request was made using 'split the bill'.
    */
-  readonly event_id?: number
+  readonly event_id?: number | undefined
 }
 
 /**
@@ -36893,7 +36899,7 @@ export interface RequestInquiryBody {
  * @since 0.1.0
  * @category schemas
  */
-export const RequestInquiryBody: Schema.Schema<RequestInquiryBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const RequestInquiryBody: Schema.Schema<RequestInquiryBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "RequestInquiryBody",
   {
     amount_inquired: () => AmountBody,
@@ -36923,19 +36929,19 @@ export interface RequestInquiryBatchBody {
   /**
    * The list of requests that were made.
    */
-  readonly request_inquiries?: ReadonlyArray<RequestInquiryBody>
+  readonly request_inquiries?: ReadonlyArray<RequestInquiryBody> | undefined
   /**
    * The status of the request.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The total amount originally inquired for this batch.
    */
-  readonly total_amount_inquired?: AmountBody
+  readonly total_amount_inquired?: AmountBody | undefined
   /**
    * The ID of the associated event if the request batch was made using 'split the bill'.
    */
-  readonly event_id?: number
+  readonly event_id?: number | undefined
 }
 
 /**
@@ -36944,13 +36950,15 @@ export interface RequestInquiryBatchBody {
  * @since 0.1.0
  * @category schemas
  */
-export const RequestInquiryBatchBody: Schema.Schema<RequestInquiryBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("RequestInquiryBatchBody", {
+export const RequestInquiryBatchBody: Schema.Schema<RequestInquiryBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
+  "RequestInquiryBatchBody",
+  {
     request_inquiries: [() => RequestInquiryBody],
     status: "string",
     total_amount_inquired: () => AmountBody,
     event_id: "integer"
-  })
+  }
+)
 
 /**
  * The request body of `RequestResponse`: the fields a request sends.
@@ -36962,23 +36970,23 @@ export interface RequestResponseBody {
   /**
    * The Amount the RequestResponse was accepted with.
    */
-  readonly amount_responded?: AmountBody
+  readonly amount_responded?: AmountBody | undefined
   /**
    * The status of the RequestResponse. Can be ACCEPTED, PENDING, REJECTED, REFUND_REQUESTED, REFUNDED or REVOKED.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The shipping address provided by the accepting user if an address was requested.
    */
-  readonly address_shipping?: AddressBody
+  readonly address_shipping?: AddressBody | undefined
   /**
    * The billing address provided by the accepting user if an address was requested.
    */
-  readonly address_billing?: AddressBody
+  readonly address_billing?: AddressBody | undefined
   /**
    * When the request is accepted on a monetary account with a different currency, a quote is expected to convert.
    */
-  readonly currency_conversion_quote_id?: number
+  readonly currency_conversion_quote_id?: number | undefined
 }
 
 /**
@@ -36987,7 +36995,7 @@ export interface RequestResponseBody {
  * @since 0.1.0
  * @category schemas
  */
-export const RequestResponseBody: Schema.Schema<RequestResponseBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const RequestResponseBody: Schema.Schema<RequestResponseBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "RequestResponseBody",
   {
     amount_responded: () => AmountBody,
@@ -37013,7 +37021,7 @@ export interface SandboxUserCompanyBody {
  * @since 0.1.0
  * @category schemas
  */
-export const SandboxUserCompanyBody: Schema.Schema<SandboxUserCompanyBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const SandboxUserCompanyBody: Schema.Schema<SandboxUserCompanyBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "SandboxUserCompanyBody",
   {}
 )
@@ -37033,7 +37041,7 @@ export interface SandboxUserPersonBody {
  * @since 0.1.0
  * @category schemas
  */
-export const SandboxUserPersonBody: Schema.Schema<SandboxUserPersonBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const SandboxUserPersonBody: Schema.Schema<SandboxUserPersonBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "SandboxUserPersonBody",
   {}
 )
@@ -37048,19 +37056,19 @@ export interface ScheduleBody {
   /**
    * The schedule start time (UTC).
    */
-  readonly time_start?: string
+  readonly time_start?: string | undefined
   /**
    * The schedule end time (UTC).
    */
-  readonly time_end?: string
+  readonly time_end?: string | undefined
   /**
    * The schedule recurrence unit, options: ONCE, HOURLY, DAILY, WEEKLY, MONTHLY, YEARLY
    */
-  readonly recurrence_unit?: string
+  readonly recurrence_unit?: string | undefined
   /**
    * The schedule recurrence size. For example size 4 and unit WEEKLY means the recurrence is every 4 weeks.
    */
-  readonly recurrence_size?: number
+  readonly recurrence_size?: number | undefined
 }
 
 /**
@@ -37069,7 +37077,7 @@ export interface ScheduleBody {
  * @since 0.1.0
  * @category schemas
  */
-export const ScheduleBody: Schema.Schema<ScheduleBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("ScheduleBody", {
+export const ScheduleBody: Schema.Schema<ScheduleBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("ScheduleBody", {
   time_start: "string",
   time_end: "string",
   recurrence_unit: "string",
@@ -37086,7 +37094,7 @@ export interface ScheduleInstanceBody {
   /**
    * The state of the scheduleInstance. (FINISHED_SUCCESSFULLY, RETRY, FAILED_USER_ERROR)
    */
-  readonly state?: string
+  readonly state?: string | undefined
 }
 
 /**
@@ -37095,7 +37103,7 @@ export interface ScheduleInstanceBody {
  * @since 0.1.0
  * @category schemas
  */
-export const ScheduleInstanceBody: Schema.Schema<ScheduleInstanceBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const ScheduleInstanceBody: Schema.Schema<ScheduleInstanceBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "ScheduleInstanceBody",
   {
     state: "string"
@@ -37112,19 +37120,19 @@ export interface SchedulePaymentBody {
   /**
    * The id of the scheduled payment (not in bunq's spec; bunq sends it).
    */
-  readonly id?: number
+  readonly id?: number | undefined
   /**
    * The payment details.
    */
-  readonly payment?: SchedulePaymentEntryBody
+  readonly payment?: SchedulePaymentEntryBody | undefined
   /**
    * The schedule details.
    */
-  readonly schedule?: ScheduleBody
+  readonly schedule?: ScheduleBody | undefined
   /**
    * The schedule purpose.
    */
-  readonly purpose?: string
+  readonly purpose?: string | undefined
 }
 
 /**
@@ -37133,7 +37141,7 @@ export interface SchedulePaymentBody {
  * @since 0.1.0
  * @category schemas
  */
-export const SchedulePaymentBody: Schema.Schema<SchedulePaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const SchedulePaymentBody: Schema.Schema<SchedulePaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "SchedulePaymentBody",
   {
     id: "integer",
@@ -37153,11 +37161,11 @@ export interface SchedulePaymentBatchBody {
   /**
    * The payment details.
    */
-  readonly payments?: ReadonlyArray<SchedulePaymentEntryBody>
+  readonly payments?: ReadonlyArray<SchedulePaymentEntryBody> | undefined
   /**
    * The schedule details.
    */
-  readonly schedule?: ScheduleBody
+  readonly schedule?: ScheduleBody | undefined
 }
 
 /**
@@ -37167,7 +37175,7 @@ export interface SchedulePaymentBatchBody {
  * @category schemas
  */
 export const SchedulePaymentBatchBody: Schema.Schema<SchedulePaymentBatchBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("SchedulePaymentBatchBody", {
+  .body("SchedulePaymentBatchBody", {
     payments: [() => SchedulePaymentEntryBody],
     schedule: () => ScheduleBody
   })
@@ -37182,24 +37190,24 @@ export interface SchedulePaymentEntryBody {
   /**
    * The Amount transferred by the Payment. Will be negative for outgoing Payments and positive for incoming Payments (relative to the MonetaryAccount indicated by monetary_account_id).
    */
-  readonly amount?: AmountBody
-  readonly counterparty_alias?: PointerBody
+  readonly amount?: AmountBody | undefined
+  readonly counterparty_alias?: PointerBody | undefined
   /**
    * The description for the Payment. Maximum 140 characters for Payments to external IBANs, 9000 characters for Payments to only other bunq MonetaryAccounts.
    */
-  readonly description?: string
+  readonly description?: string | undefined
   /**
    * The Attachments attached to the Payment.
    */
-  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPaymentBody>
+  readonly attachment?: ReadonlyArray<AttachmentMonetaryAccountPaymentBody> | undefined
   /**
    * Optional data included with the Payment specific to the merchant.
    */
-  readonly merchant_reference?: string
+  readonly merchant_reference?: string | undefined
   /**
    * Whether or not sending a bunq.to payment is allowed.
    */
-  readonly allow_bunqto?: boolean
+  readonly allow_bunqto?: boolean | undefined
 }
 
 /**
@@ -37209,7 +37217,7 @@ export interface SchedulePaymentEntryBody {
  * @category schemas
  */
 export const SchedulePaymentEntryBody: Schema.Schema<SchedulePaymentEntryBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("SchedulePaymentEntryBody", {
+  .body("SchedulePaymentEntryBody", {
     amount: () => AmountBody,
     counterparty_alias: () => PointerBody,
     description: "string",
@@ -37233,7 +37241,7 @@ export interface ServerErrorBody {
  * @since 0.1.0
  * @category schemas
  */
-export const ServerErrorBody: Schema.Schema<ServerErrorBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const ServerErrorBody: Schema.Schema<ServerErrorBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "ServerErrorBody",
   {}
 )
@@ -37257,7 +37265,7 @@ export interface SessionServerBody {
  * @since 0.1.0
  * @category schemas
  */
-export const SessionServerBody: Schema.Schema<SessionServerBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const SessionServerBody: Schema.Schema<SessionServerBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "SessionServerBody",
   {
     secret: "secret"
@@ -37275,15 +37283,15 @@ export interface ShareDetailBody {
   /**
    * The share details for a payment share. In the response 'payment' is replaced by 'ShareDetailPayment'.
    */
-  readonly payment?: ShareDetailPaymentBody
+  readonly payment?: ShareDetailPaymentBody | undefined
   /**
    * The share details for viewing a share. In the response 'read_only' is replaced by 'ShareDetailReadOnly'.
    */
-  readonly read_only?: ShareDetailReadOnlyBody
+  readonly read_only?: ShareDetailReadOnlyBody | undefined
   /**
    * The share details for a draft payment share. In the response 'draft_payment' is replaced by 'ShareDetailDraftPayment'.
    */
-  readonly draft_payment?: ShareDetailDraftPaymentBody
+  readonly draft_payment?: ShareDetailDraftPaymentBody | undefined
 }
 
 /**
@@ -37292,7 +37300,7 @@ export interface ShareDetailBody {
  * @since 0.1.0
  * @category schemas
  */
-export const ShareDetailBody: Schema.Schema<ShareDetailBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const ShareDetailBody: Schema.Schema<ShareDetailBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "ShareDetailBody",
   {
     payment: () => ShareDetailPaymentBody,
@@ -37311,19 +37319,19 @@ export interface ShareDetailDraftPaymentBody {
   /**
    * If set to true, the invited user will be able to make draft payments from the shared account.
    */
-  readonly make_draft_payments?: boolean
+  readonly make_draft_payments?: boolean | undefined
   /**
    * If set to true, the invited user will be able to view the account balance.
    */
-  readonly view_balance?: boolean
+  readonly view_balance?: boolean | undefined
   /**
    * If set to true, the invited user will be able to view events from before the share was active.
    */
-  readonly view_old_events?: boolean
+  readonly view_old_events?: boolean | undefined
   /**
    * If set to true, the invited user will be able to view events starting from the time the share became active.
    */
-  readonly view_new_events?: boolean
+  readonly view_new_events?: boolean | undefined
 }
 
 /**
@@ -37333,7 +37341,7 @@ export interface ShareDetailDraftPaymentBody {
  * @category schemas
  */
 export const ShareDetailDraftPaymentBody: Schema.Schema<ShareDetailDraftPaymentBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("ShareDetailDraftPaymentBody", {
+  /* @__PURE__ */ S.body("ShareDetailDraftPaymentBody", {
     make_draft_payments: "boolean",
     view_balance: "boolean",
     view_old_events: "boolean",
@@ -37350,23 +37358,23 @@ export interface ShareDetailPaymentBody {
   /**
    * If set to true, the invited user will be able to make payments from the shared account.
    */
-  readonly make_payments?: boolean
+  readonly make_payments?: boolean | undefined
   /**
    * If set to true, the invited user will be able to make draft payments from the shared account.
    */
-  readonly make_draft_payments?: boolean
+  readonly make_draft_payments?: boolean | undefined
   /**
    * If set to true, the invited user will be able to view the account balance.
    */
-  readonly view_balance?: boolean
+  readonly view_balance?: boolean | undefined
   /**
    * If set to true, the invited user will be able to view events from before the share was active.
    */
-  readonly view_old_events?: boolean
+  readonly view_old_events?: boolean | undefined
   /**
    * If set to true, the invited user will be able to view events starting from the time the share became active.
    */
-  readonly view_new_events?: boolean
+  readonly view_new_events?: boolean | undefined
 }
 
 /**
@@ -37375,7 +37383,7 @@ export interface ShareDetailPaymentBody {
  * @since 0.1.0
  * @category schemas
  */
-export const ShareDetailPaymentBody: Schema.Schema<ShareDetailPaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const ShareDetailPaymentBody: Schema.Schema<ShareDetailPaymentBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "ShareDetailPaymentBody",
   {
     make_payments: "boolean",
@@ -37396,15 +37404,15 @@ export interface ShareDetailReadOnlyBody {
   /**
    * If set to true, the invited user will be able to view the account balance.
    */
-  readonly view_balance?: boolean
+  readonly view_balance?: boolean | undefined
   /**
    * If set to true, the invited user will be able to view events from before the share was active.
    */
-  readonly view_old_events?: boolean
+  readonly view_old_events?: boolean | undefined
   /**
    * If set to true, the invited user will be able to view events starting from the time the share became active.
    */
-  readonly view_new_events?: boolean
+  readonly view_new_events?: boolean | undefined
 }
 
 /**
@@ -37413,12 +37421,14 @@ export interface ShareDetailReadOnlyBody {
  * @since 0.1.0
  * @category schemas
  */
-export const ShareDetailReadOnlyBody: Schema.Schema<ShareDetailReadOnlyBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("ShareDetailReadOnlyBody", {
+export const ShareDetailReadOnlyBody: Schema.Schema<ShareDetailReadOnlyBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
+  "ShareDetailReadOnlyBody",
+  {
     view_balance: "boolean",
     view_old_events: "boolean",
     view_new_events: "boolean"
-  })
+  }
+)
 
 /**
  * The request body of `ShareInviteMonetaryAccountInquiry`: the fields a request sends.
@@ -37427,39 +37437,39 @@ export const ShareDetailReadOnlyBody: Schema.Schema<ShareDetailReadOnlyBody, One
  * @category models
  */
 export interface ShareInviteMonetaryAccountInquiryBody {
-  readonly counter_user_alias?: PointerBody
+  readonly counter_user_alias?: PointerBody | undefined
   /**
    * Type of access that is in place.
    */
-  readonly access_type?: string
+  readonly access_type?: string | undefined
   /**
    * DEPRECATED: USE `access_type` INSTEAD | The id of the draft share invite bank.
    */
-  readonly draft_share_invite_bank_id?: number
+  readonly draft_share_invite_bank_id?: number | undefined
   /**
    * DEPRECATED: USE `access_type` INSTEAD | The share details. Only one of these objects may be passed.
    */
-  readonly share_detail?: ShareDetailBody
+  readonly share_detail?: ShareDetailBody | undefined
   /**
    * The status of the share. Can be ACTIVE, REVOKED, REJECTED.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The relationship: COMPANY_DIRECTOR, COMPANY_EMPLOYEE, etc
    */
-  readonly relationship?: string
+  readonly relationship?: string | undefined
   /**
    * DEPRECATED: USE `access_type` INSTEAD | The share type, either STANDARD or MUTUAL.
    */
-  readonly share_type?: string
+  readonly share_type?: string | undefined
   /**
    * DEPRECATED: USE `access_type` INSTEAD | The start date of this share.
    */
-  readonly start_date?: string
+  readonly start_date?: string | undefined
   /**
    * DEPRECATED: USE `access_type` INSTEAD | The expiration date of this share.
    */
-  readonly end_date?: string
+  readonly end_date?: string | undefined
 }
 
 /**
@@ -37471,7 +37481,7 @@ export interface ShareInviteMonetaryAccountInquiryBody {
 export const ShareInviteMonetaryAccountInquiryBody: Schema.Schema<
   ShareInviteMonetaryAccountInquiryBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("ShareInviteMonetaryAccountInquiryBody", {
+> = /* @__PURE__ */ S.body("ShareInviteMonetaryAccountInquiryBody", {
   counter_user_alias: () => PointerBody,
   access_type: "string",
   draft_share_invite_bank_id: "integer",
@@ -37493,11 +37503,11 @@ export interface ShareInviteMonetaryAccountResponseBody {
   /**
    * The status of the share. Can be ACTIVE, REVOKED, REJECTED.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The card to link to the shared monetary account. Used only if share_detail is ShareDetailCardPayment.
    */
-  readonly card_id?: number
+  readonly card_id?: number | undefined
 }
 
 /**
@@ -37509,7 +37519,7 @@ export interface ShareInviteMonetaryAccountResponseBody {
 export const ShareInviteMonetaryAccountResponseBody: Schema.Schema<
   ShareInviteMonetaryAccountResponseBody,
   OneOf.JsonObject
-> = /* @__PURE__ */ S.struct("ShareInviteMonetaryAccountResponseBody", {
+> = /* @__PURE__ */ S.body("ShareInviteMonetaryAccountResponseBody", {
   status: "string",
   card_id: "integer"
 })
@@ -37524,15 +37534,15 @@ export interface TaxResidentBody {
   /**
    * The country of the tax number.
    */
-  readonly country?: string
+  readonly country?: string | undefined
   /**
    * The tax number.
    */
-  readonly tax_number?: string
+  readonly tax_number?: string | undefined
   /**
    * The status of the tax number. Either CONFIRMED or UNCONFIRMED.
    */
-  readonly status?: string
+  readonly status?: string | undefined
 }
 
 /**
@@ -37541,7 +37551,7 @@ export interface TaxResidentBody {
  * @since 0.1.0
  * @category schemas
  */
-export const TaxResidentBody: Schema.Schema<TaxResidentBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const TaxResidentBody: Schema.Schema<TaxResidentBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "TaxResidentBody",
   {
     country: "string",
@@ -37569,10 +37579,13 @@ export interface TokenQrRequestIdealBody {
  * @since 0.1.0
  * @category schemas
  */
-export const TokenQrRequestIdealBody: Schema.Schema<TokenQrRequestIdealBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("TokenQrRequestIdealBody", {
+export const TokenQrRequestIdealBody: Schema.Schema<TokenQrRequestIdealBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
+  "TokenQrRequestIdealBody",
+  {
     token: "string"
-  }, ["token"])
+  },
+  ["token"]
+)
 
 /**
  * The request body of `TokenQrRequestSofort`: the fields a request sends.
@@ -37594,7 +37607,7 @@ export interface TokenQrRequestSofortBody {
  * @category schemas
  */
 export const TokenQrRequestSofortBody: Schema.Schema<TokenQrRequestSofortBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("TokenQrRequestSofortBody", {
+  .body("TokenQrRequestSofortBody", {
     token: "string"
   }, ["token"])
 
@@ -37608,7 +37621,7 @@ export interface TransferwiseAccountQuoteBody {
   /**
    * The country of the receiving account.
    */
-  readonly country?: string
+  readonly country?: string | undefined
   /**
    * The name of the account holder.
    */
@@ -37620,7 +37633,7 @@ export interface TransferwiseAccountQuoteBody {
   /**
    * The fields which were specified as "required" and have since been filled by the user. Always provide the full list.
    */
-  readonly detail?: ReadonlyArray<TransferwiseRequirementFieldBody>
+  readonly detail?: ReadonlyArray<TransferwiseRequirementFieldBody> | undefined
 }
 
 /**
@@ -37630,7 +37643,7 @@ export interface TransferwiseAccountQuoteBody {
  * @category schemas
  */
 export const TransferwiseAccountQuoteBody: Schema.Schema<TransferwiseAccountQuoteBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("TransferwiseAccountQuoteBody", {
+  /* @__PURE__ */ S.body("TransferwiseAccountQuoteBody", {
     country: "string",
     name_account_holder: "string",
     type: "string",
@@ -37647,7 +37660,7 @@ export interface TransferwiseAccountRequirementBody {
   /**
    * The country of the receiving account.
    */
-  readonly country?: string
+  readonly country?: string | undefined
   /**
    * The name of the account holder.
    */
@@ -37659,7 +37672,7 @@ export interface TransferwiseAccountRequirementBody {
   /**
    * The fields which were specified as "required" and have since been filled by the user. Always provide the full list.
    */
-  readonly detail?: ReadonlyArray<TransferwiseRequirementFieldBody>
+  readonly detail?: ReadonlyArray<TransferwiseRequirementFieldBody> | undefined
 }
 
 /**
@@ -37669,7 +37682,7 @@ export interface TransferwiseAccountRequirementBody {
  * @category schemas
  */
 export const TransferwiseAccountRequirementBody: Schema.Schema<TransferwiseAccountRequirementBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("TransferwiseAccountRequirementBody", {
+  /* @__PURE__ */ S.body("TransferwiseAccountRequirementBody", {
     country: "string",
     name_account_holder: "string",
     type: "string",
@@ -37694,11 +37707,11 @@ export interface TransferwiseQuoteBody {
   /**
    * The source amount.
    */
-  readonly amount_source?: AmountBody
+  readonly amount_source?: AmountBody | undefined
   /**
    * The target amount.
    */
-  readonly amount_target?: AmountBody
+  readonly amount_target?: AmountBody | undefined
 }
 
 /**
@@ -37707,7 +37720,7 @@ export interface TransferwiseQuoteBody {
  * @since 0.1.0
  * @category schemas
  */
-export const TransferwiseQuoteBody: Schema.Schema<TransferwiseQuoteBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const TransferwiseQuoteBody: Schema.Schema<TransferwiseQuoteBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "TransferwiseQuoteBody",
   {
     currency_source: "string",
@@ -37736,11 +37749,11 @@ export interface TransferwiseQuoteTemporaryBody {
   /**
    * The source amount. Required if target amount is left empty.
    */
-  readonly amount_source?: AmountBody
+  readonly amount_source?: AmountBody | undefined
   /**
    * The target amount. Required if source amount is left empty.
    */
-  readonly amount_target?: AmountBody
+  readonly amount_target?: AmountBody | undefined
 }
 
 /**
@@ -37750,7 +37763,7 @@ export interface TransferwiseQuoteTemporaryBody {
  * @category schemas
  */
 export const TransferwiseQuoteTemporaryBody: Schema.Schema<TransferwiseQuoteTemporaryBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("TransferwiseQuoteTemporaryBody", {
+  /* @__PURE__ */ S.body("TransferwiseQuoteTemporaryBody", {
     currency_source: "string",
     currency_target: "string",
     amount_source: () => AmountBody,
@@ -37781,7 +37794,7 @@ export interface TransferwiseRequirementFieldBody {
  * @category schemas
  */
 export const TransferwiseRequirementFieldBody: Schema.Schema<TransferwiseRequirementFieldBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("TransferwiseRequirementFieldBody", {
+  /* @__PURE__ */ S.body("TransferwiseRequirementFieldBody", {
     key: "string",
     value: "string"
   }, ["key", "value"])
@@ -37810,7 +37823,7 @@ export interface TransferwiseTransferBody {
  * @category schemas
  */
 export const TransferwiseTransferBody: Schema.Schema<TransferwiseTransferBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("TransferwiseTransferBody", {
+  .body("TransferwiseTransferBody", {
     monetary_account_id: "string",
     recipient_id: "string"
   }, ["monetary_account_id", "recipient_id"])
@@ -37829,7 +37842,7 @@ export interface TransferwiseTransferRequirementBody {
   /**
    * The fields which were specified as "required" and have since been filled by the user. Always provide the full list.
    */
-  readonly detail?: ReadonlyArray<TransferwiseRequirementFieldBody>
+  readonly detail?: ReadonlyArray<TransferwiseRequirementFieldBody> | undefined
 }
 
 /**
@@ -37839,7 +37852,7 @@ export interface TransferwiseTransferRequirementBody {
  * @category schemas
  */
 export const TransferwiseTransferRequirementBody: Schema.Schema<TransferwiseTransferRequirementBody, OneOf.JsonObject> =
-  /* @__PURE__ */ S.struct("TransferwiseTransferRequirementBody", {
+  /* @__PURE__ */ S.body("TransferwiseTransferRequirementBody", {
     recipient_id: "string",
     detail: [() => TransferwiseRequirementFieldBody]
   }, ["recipient_id"])
@@ -37854,7 +37867,7 @@ export interface TransferwiseUserBody {
   /**
    * The OAuth code returned by Transferwise we should be using to gain access to the user's Transferwise account.
    */
-  readonly oauth_code?: string
+  readonly oauth_code?: string | undefined
 }
 
 /**
@@ -37863,7 +37876,7 @@ export interface TransferwiseUserBody {
  * @since 0.1.0
  * @category schemas
  */
-export const TransferwiseUserBody: Schema.Schema<TransferwiseUserBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const TransferwiseUserBody: Schema.Schema<TransferwiseUserBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "TransferwiseUserBody",
   {
     oauth_code: "string"
@@ -37880,15 +37893,15 @@ export interface UboBody {
   /**
    * The name of the ultimate beneficiary owner.
    */
-  readonly name?: string
+  readonly name?: string | undefined
   /**
    * The date of birth of the ultimate beneficiary owner.
    */
-  readonly date_of_birth?: string
+  readonly date_of_birth?: string | undefined
   /**
    * The nationality of the ultimate beneficiary owner.
    */
-  readonly nationality?: string
+  readonly nationality?: string | undefined
 }
 
 /**
@@ -37897,7 +37910,7 @@ export interface UboBody {
  * @since 0.1.0
  * @category schemas
  */
-export const UboBody: Schema.Schema<UboBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct("UboBody", {
+export const UboBody: Schema.Schema<UboBody, OneOf.JsonObject> = /* @__PURE__ */ S.body("UboBody", {
   name: "string",
   date_of_birth: "string",
   nationality: "string"
@@ -37913,63 +37926,63 @@ export interface UserCompanyBody {
   /**
    * The company name.
    */
-  readonly name?: string
+  readonly name?: string | undefined
   /**
    * The company's public nick name.
    */
-  readonly public_nick_name?: string
+  readonly public_nick_name?: string | undefined
   /**
    * The public UUID of the company's avatar.
    */
-  readonly avatar_uuid?: string
+  readonly avatar_uuid?: string | undefined
   /**
    * The company's main address.
    */
-  readonly address_main?: AddressBody
+  readonly address_main?: AddressBody | undefined
   /**
    * The company's postal address.
    */
-  readonly address_postal?: AddressBody
+  readonly address_postal?: AddressBody | undefined
   /**
    * The person's preferred language. Formatted as a ISO 639-1 language code plus a ISO 3166-1 alpha-2 country code, seperated by an underscore.
    */
-  readonly language?: string
+  readonly language?: string | undefined
   /**
    * The person's preferred region. Formatted as a ISO 639-1 language code plus a ISO 3166-1 alpha-2 country code, seperated by an underscore.
    */
-  readonly region?: string
+  readonly region?: string | undefined
   /**
    * The country as an ISO 3166-1 alpha-2 country code.
    */
-  readonly country?: string
+  readonly country?: string | undefined
   /**
    * The names of the company's ultimate beneficiary owners. Minimum zero, maximum four.
    */
-  readonly ubo?: ReadonlyArray<UboBody>
+  readonly ubo?: ReadonlyArray<UboBody> | undefined
   /**
    * The company's chamber of commerce number.
    */
-  readonly chamber_of_commerce_number?: string
+  readonly chamber_of_commerce_number?: string | undefined
   /**
    * The company's legal form.
    */
-  readonly legal_form?: string
+  readonly legal_form?: string | undefined
   /**
    * The user status. Can be: ACTIVE, SIGNUP, RECOVERY.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The user sub-status. Can be: NONE, FACE_RESET, APPROVAL, APPROVAL_DIRECTOR, APPROVAL_PARENT, APPROVAL_SUPPORT, COUNTER_IBAN, IDEAL or SUBMIT.
    */
-  readonly sub_status?: string
+  readonly sub_status?: string | undefined
   /**
    * The setting for the session timeout of the company in seconds.
    */
-  readonly session_timeout?: number
+  readonly session_timeout?: number | undefined
   /**
    * The amount the company can pay in the session without asking for credentials.
    */
-  readonly daily_limit_without_confirmation_login?: AmountBody
+  readonly daily_limit_without_confirmation_login?: AmountBody | undefined
 }
 
 /**
@@ -37978,7 +37991,7 @@ export interface UserCompanyBody {
  * @since 0.1.0
  * @category schemas
  */
-export const UserCompanyBody: Schema.Schema<UserCompanyBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const UserCompanyBody: Schema.Schema<UserCompanyBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "UserCompanyBody",
   {
     name: "string",
@@ -38009,111 +38022,111 @@ export interface UserPersonBody {
   /**
    * The subscription type the user should start on.
    */
-  readonly subscription_type?: string
+  readonly subscription_type?: string | undefined
   /**
    * The person's first name.
    */
-  readonly first_name?: string
+  readonly first_name?: string | undefined
   /**
    * The person's middle name.
    */
-  readonly middle_name?: string
+  readonly middle_name?: string | undefined
   /**
    * The person's last name.
    */
-  readonly last_name?: string
+  readonly last_name?: string | undefined
   /**
    * The public nick name for the person.
    */
-  readonly public_nick_name?: string
+  readonly public_nick_name?: string | undefined
   /**
    * The person's main address.
    */
-  readonly address_main?: AddressBody
+  readonly address_main?: AddressBody | undefined
   /**
    * The person's postal address.
    */
-  readonly address_postal?: AddressBody
+  readonly address_postal?: AddressBody | undefined
   /**
    * The public UUID of the user's avatar.
    */
-  readonly avatar_uuid?: string
+  readonly avatar_uuid?: string | undefined
   /**
    * The user's tax residence numbers for different countries.
    */
-  readonly tax_resident?: ReadonlyArray<TaxResidentBody>
+  readonly tax_resident?: ReadonlyArray<TaxResidentBody> | undefined
   /**
    * The type of identification document the person registered with.
    */
-  readonly document_type?: string
+  readonly document_type?: string | undefined
   /**
    * The identification document number the person registered with.
    */
-  readonly document_number?: string
+  readonly document_number?: string | undefined
   /**
    * The country which issued the identification document the person registered with.
    */
-  readonly document_country_of_issuance?: string
+  readonly document_country_of_issuance?: string | undefined
   /**
    * The reference to the uploaded picture/scan of the front side of the identification document.
    */
-  readonly document_front_attachment_id?: number
+  readonly document_front_attachment_id?: number | undefined
   /**
    * The reference to the uploaded picture/scan of the back side of the identification document.
    */
-  readonly document_back_attachment_id?: number
+  readonly document_back_attachment_id?: number | undefined
   /**
    * The person's date of birth. Accepts ISO8601 date formats.
    */
-  readonly date_of_birth?: string
+  readonly date_of_birth?: string | undefined
   /**
    * The person's nationality. Formatted as a SO 3166-1 alpha-2 country code.
    */
-  readonly nationality?: string
+  readonly nationality?: string | undefined
   /**
    * All of the person's nationalities.
    */
-  readonly all_nationality?: ReadonlyArray<string>
+  readonly all_nationality?: ReadonlyArray<string> | undefined
   /**
    * The person's preferred language. Formatted as a ISO 639-1 language code plus a ISO 3166-1 alpha-2 country code, seperated by an underscore.
    */
-  readonly language?: string
+  readonly language?: string | undefined
   /**
    * The person's preferred region. Formatted as a ISO 639-1 language code plus a ISO 3166-1 alpha-2 country code, seperated by an underscore.
    */
-  readonly region?: string
+  readonly region?: string | undefined
   /**
    * The person's gender. Can be MALE, FEMALE or UNKNOWN.
    */
-  readonly gender?: string
+  readonly gender?: string | undefined
   /**
    * The user status. The user status. Can be: ACTIVE, BLOCKED, SIGNUP, RECOVERY, DENIED or ABORTED.
    */
-  readonly status?: string
+  readonly status?: string | undefined
   /**
    * The user sub-status. Can be: NONE, FACE_RESET, APPROVAL, APPROVAL_DIRECTOR, APPROVAL_PARENT, APPROVAL_SUPPORT, COUNTER_IBAN, IDEAL or SUBMIT.
    */
-  readonly sub_status?: string
+  readonly sub_status?: string | undefined
   /**
    * The legal guardian of the user. Required for minors.
    */
-  readonly legal_guardian_alias?: PointerBody
+  readonly legal_guardian_alias?: PointerBody | undefined
   /**
    * The setting for the session timeout of the user in seconds.
    */
-  readonly session_timeout?: number
+  readonly session_timeout?: number | undefined
   /**
    * The amount the user can pay in the session without asking for credentials.
    */
-  readonly daily_limit_without_confirmation_login?: AmountBody
+  readonly daily_limit_without_confirmation_login?: AmountBody | undefined
   /**
    * The display name for the person.
    */
-  readonly display_name?: string
+  readonly display_name?: string | undefined
   /**
    * The type of signup track the user is following.
    */
-  readonly signup_track_type?: string
+  readonly signup_track_type?: string | undefined
 }
 
 /**
@@ -38122,7 +38135,7 @@ export interface UserPersonBody {
  * @since 0.1.0
  * @category schemas
  */
-export const UserPersonBody: Schema.Schema<UserPersonBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const UserPersonBody: Schema.Schema<UserPersonBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "UserPersonBody",
   {
     subscription_type: "string",
@@ -38165,23 +38178,23 @@ export interface WhitelistSddOneOffBody {
   /**
    * ID of the monetary account of which you want to pay from.
    */
-  readonly monetary_account_paying_id?: number
+  readonly monetary_account_paying_id?: number | undefined
   /**
    * ID of the request for which you want to whitelist the originating SDD.
    */
-  readonly request_id?: number
+  readonly request_id?: number | undefined
   /**
    * The maximum amount of money that is allowed to be deducted per month based on the whitelist.
    */
-  readonly maximum_amount_per_month?: AmountBody
+  readonly maximum_amount_per_month?: AmountBody | undefined
   /**
    * The maximum amount of money that is allowed to be deducted per payment based on the whitelist.
    */
-  readonly maximum_amount_per_payment?: AmountBody
+  readonly maximum_amount_per_payment?: AmountBody | undefined
   /**
    * The type of routing for this whitelist. Should be changed to non-optional CIT/technical#12806.
    */
-  readonly routing_type?: string
+  readonly routing_type?: string | undefined
 }
 
 /**
@@ -38190,7 +38203,7 @@ export interface WhitelistSddOneOffBody {
  * @since 0.1.0
  * @category schemas
  */
-export const WhitelistSddOneOffBody: Schema.Schema<WhitelistSddOneOffBody, OneOf.JsonObject> = /* @__PURE__ */ S.struct(
+export const WhitelistSddOneOffBody: Schema.Schema<WhitelistSddOneOffBody, OneOf.JsonObject> = /* @__PURE__ */ S.body(
   "WhitelistSddOneOffBody",
   {
     monetary_account_paying_id: "integer",
@@ -38211,23 +38224,23 @@ export interface WhitelistSddRecurringBody {
   /**
    * ID of the monetary account of which you want to pay from.
    */
-  readonly monetary_account_paying_id?: number
+  readonly monetary_account_paying_id?: number | undefined
   /**
    * ID of the request for which you want to whitelist the originating SDD.
    */
-  readonly request_id?: number
+  readonly request_id?: number | undefined
   /**
    * The maximum amount of money that is allowed to be deducted per month based on the whitelist.
    */
-  readonly maximum_amount_per_month?: AmountBody
+  readonly maximum_amount_per_month?: AmountBody | undefined
   /**
    * The maximum amount of money that is allowed to be deducted per payment based on the whitelist.
    */
-  readonly maximum_amount_per_payment?: AmountBody
+  readonly maximum_amount_per_payment?: AmountBody | undefined
   /**
    * The type of routing for this whitelist. Should be changed to non-optional CIT/technical#12806.
    */
-  readonly routing_type?: string
+  readonly routing_type?: string | undefined
 }
 
 /**
@@ -38237,7 +38250,7 @@ export interface WhitelistSddRecurringBody {
  * @category schemas
  */
 export const WhitelistSddRecurringBody: Schema.Schema<WhitelistSddRecurringBody, OneOf.JsonObject> = /* @__PURE__ */ S
-  .struct("WhitelistSddRecurringBody", {
+  .body("WhitelistSddRecurringBody", {
     monetary_account_paying_id: "integer",
     request_id: "integer",
     maximum_amount_per_month: () => AmountBody,

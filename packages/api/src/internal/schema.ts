@@ -83,6 +83,24 @@ const kindSchema = (kind: Kind): Any => {
   }
 }
 
+const build = (
+  identifier: string,
+  fields: Readonly<Record<string, Kind>>,
+  required: ReadonlyArray<string>,
+  exact: boolean
+): Any => {
+  const built: Record<string, Any | Schema.PropertySignature.All> = {}
+  for (const [name, kind] of Object.entries(fields)) {
+    const schema = kindSchema(kind)
+    built[name] = required.includes(name)
+      ? schema
+      : exact
+      ? Schema.optionalWith(schema, { nullable: true, exact: true })
+      : Schema.optionalWith(schema, { nullable: true })
+  }
+  return Schema.Struct(built).annotations({ identifier }) as unknown as Any
+}
+
 /**
  * An object: every field optional (absent or `null`) except the `required` ones; unknown fields ignored.
  *
@@ -92,14 +110,20 @@ export const struct = (
   identifier: string,
   fields: Readonly<Record<string, Kind>>,
   required: ReadonlyArray<string> = []
-): Any => {
-  const built: Record<string, Any | Schema.PropertySignature.All> = {}
-  for (const [name, kind] of Object.entries(fields)) {
-    const schema = kindSchema(kind)
-    built[name] = required.includes(name) ? schema : Schema.optionalWith(schema, { nullable: true, exact: true })
-  }
-  return Schema.Struct(built).annotations({ identifier }) as unknown as Any
-}
+): Any => build(identifier, fields, required, true)
+
+/**
+ * A request body (`PaymentBody`): as `struct`, and an optional field may also be `undefined`, which is sent as absent
+ * (its type says `field?: T | undefined`, so `description: maybeText` type-checks without
+ * `exactOptionalPropertyTypes`, and must not fail to encode).
+ *
+ * @internal
+ */
+export const body = (
+  identifier: string,
+  fields: Readonly<Record<string, Kind>>,
+  required: ReadonlyArray<string> = []
+): Any => build(identifier, fields, required, false)
 
 const isObject = (input: unknown): input is JsonObject =>
   typeof input === "object" && input !== null && !Array.isArray(input)
