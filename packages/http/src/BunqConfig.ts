@@ -166,7 +166,9 @@ export declare namespace BunqConfig {
     readonly requireRequestIdEcho: boolean
     /**
      * The largest response body read, in bytes: a larger `content-length` fails before the body is read, and a body
-     * without one fails as soon as it grows past the cap (`TransportError` `TooLarge`).
+     * without one fails as soon as it grows past the cap (`TransportError` `TooLarge`). A compressed body
+     * (`content-encoding`) is counted as the transport hands it out, decoded with `fetch`: its `content-length` is
+     * the compressed size.
      */
     readonly maxResponseBytes: number
   }

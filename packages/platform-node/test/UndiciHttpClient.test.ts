@@ -5,8 +5,10 @@ import * as UndiciHttpClient from "@effect-bunq/platform-node/UndiciHttpClient"
 import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Context, Deferred, Effect, Exit, Fiber, Layer, Redacted, Stream } from "effect"
+import { randomBytes } from "node:crypto"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
+import * as Zlib from "node:zlib"
 
 interface Received {
   readonly method: string
@@ -375,6 +377,31 @@ describe("UndiciHttpClient", () => {
             assert.deepStrictEqual(response.items, [{ Id: { id: 7 } }])
           }
         })))
+
+    it.scopedLive("a gzip body is not decoded: the bytes received count against maxResponseBytes, whatever content-length says", () => {
+      // 20 MB of JSON in 20 KB (read with the headers), and 100 KB that gzip cannot shrink (streamed)
+      const small = Zlib.gzipSync(Buffer.from(JSON.stringify({ Response: [{ Note: { text: "a".repeat(20 * mib) } }] })))
+      const large = Zlib.gzipSync(randomBytes(100 * 1024))
+      return withServer((request, response) => {
+        const body = request.url.endsWith("/small") ? small : large
+        response.writeHead(200, {
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+          "content-length": String(body.length)
+        })
+        response.end(body)
+      }, (origin) =>
+        Effect.gen(function*() {
+          const roomy = yield* bunqClient(origin, { maxResponseBytes: 200 * 1024 })
+          assert.deepStrictEqual((yield* roomy.executeRaw(get("/small"))).bytes, new Uint8Array(small))
+          assert.deepStrictEqual((yield* roomy.executeRaw(get("/large"))).bytes, new Uint8Array(large))
+          const tight = yield* bunqClient(origin, { maxResponseBytes: 10 * 1024 })
+          for (const path of ["/small", "/large"]) {
+            const error = yield* Effect.flip(tight.executeRaw(get(path)))
+            assert.strictEqual((error as any).reason, "TooLarge", path)
+          }
+        }))
+    })
 
     it.scopedLive("an unreachable server: the error names the URL and the cause, never the token", () =>
       Effect.gen(function*() {

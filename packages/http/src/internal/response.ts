@@ -90,10 +90,22 @@ const rawResponse = (response: HttpClientResponse.HttpClientResponse, bytes: Uin
   responseId: header(response.headers, headerNames.responseId)
 })
 
+/** A `content-encoding` other than `identity`: `fetch` hands out the decoded body, so `content-length` is not its size. */
+const isEncoded = (headers: Headers.Headers): boolean => {
+  const encoding = header(headers, "content-encoding")
+  if (encoding === undefined) return false
+  const trimmed = encoding.trim().toLowerCase()
+  return trimmed !== "" && trimmed !== "identity"
+}
+
 /**
  * The body, at most `maxBytes` of it: a larger `content-length` fails after one chunk (which ends the stream and
  * frees the connection), and a body without one is counted while it streams. Within the cap, with a length, the
- * transport's own `arrayBuffer` (it enforces the length). A failure of the transport is `failed`'s.
+ * transport's own `arrayBuffer` (it enforces the length), and its result checked against the cap as well: a browser
+ * may decode a compressed body without showing its `content-encoding` (a cross-origin response). A body with a
+ * `content-encoding` is always counted while it streams, as it arrives from the transport (decoded, with `fetch`):
+ * its `content-length` is the compressed size, so 20 KB of gzip may be 20 MB of JSON. A failure of the transport is
+ * `failed`'s.
  *
  * @internal
  */
@@ -106,15 +118,18 @@ export const readBody = (
   failed: (error: HttpClientError.ResponseError) => Effect.Effect<never, TransportError>
 ): Effect.Effect<RawResponse, TransportError> => {
   const length = header(response.headers, "content-length")
-  const declared = length === undefined ? NaN : Number(length)
+  const declared = length === undefined || isEncoded(response.headers) ? NaN : Number(length)
   if (Number.isFinite(declared) && declared <= maxBytes) {
     return Effect.matchEffect(response.arrayBuffer, {
       onFailure: failed,
-      onSuccess: (buffer) => Effect.succeed(rawResponse(response, new Uint8Array(buffer)))
+      onSuccess: (buffer) =>
+        buffer.byteLength > maxBytes
+          ? Effect.fail(tooLarge(prepared, requestId, url, `${buffer.byteLength} bytes`, maxBytes))
+          : Effect.succeed(rawResponse(response, new Uint8Array(buffer)))
     })
   }
   // Over the cap: a declared length fails at the first chunk (which ends the stream and frees the connection), an
-  // undeclared one once the chunks counted pass it.
+  // undeclared (or encoded) one once the chunks counted pass it.
   const over = Number.isFinite(declared) ? `content-length ${declared}` : `over ${maxBytes} bytes`
   return Effect.suspend(() => {
     const chunks: Array<Uint8Array> = []
