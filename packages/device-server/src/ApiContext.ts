@@ -48,13 +48,18 @@ import * as internal from "./internal/apiContext.js"
 import * as internalLayerRuntime from "./internal/layerRuntime.js"
 
 /**
- * Everything a context-backed call can fail with: bunq's errors, a store failure while saving a change, and a key
- * generation failure while registering again.
+ * Everything a context-backed call can fail with: bunq's errors, a store failure while saving a change, a key
+ * generation failure while registering again, and the page errors of `Pagination` (an invalid `count` or cursor,
+ * refused before anything is sent, and a walk whose cursor bunq does not move on).
  *
  * @since 0.1.0
  * @category errors
  */
-export type ApiContextError = BunqError | ContextStore.ContextStoreError | Signer.SignerError | Pagination.InvalidCount
+export type ApiContextError =
+  | BunqError
+  | ContextStore.ContextStoreError
+  | Signer.SignerError
+  | Pagination.PaginationError
 
 /**
  * A request without credentials: `ApiContext.request` adds the session token, the signing key and the server key.
@@ -392,10 +397,11 @@ export const requestRaw = (request: Request): Effect.Effect<BunqRawResponse, Api
 
 /**
  * Follow a list page by page with the current context's credentials, emitting each page as one `BunqResponse`: the
- * first page at the request's `count` (in `urlParams` or its path; default 200), then `older_id` from each page's
- * `older_url` (see `Pagination`). Each page is a separate `request`, so a session that expires during a long walk is
- * renewed; the next page is only requested when the stream is pulled. List programs use `Pagination.stream` with
- * `request` directly; this is for hand-written requests.
+ * first page at the request's `count`, `older_id` or `newer_id` (in `urlParams` or its path; count default 200), then
+ * `older_id` from each page's `older_url`, or `newer_id` from its `newer_url` when the request names `newer_id` (see
+ * `Pagination.responses`); a page without items is the last. Each page is a separate `request`, so a session that
+ * expires during a long walk is renewed; the next page is only requested when the stream is pulled. List programs use
+ * `Pagination.stream` with `request` directly; this is for hand-written requests.
  *
  * @since 0.1.0
  * @category accessors

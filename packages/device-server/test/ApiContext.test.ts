@@ -830,6 +830,50 @@ describe("bad input is a typed error before anything is sent", () => {
         assert.strictEqual((yield* DeviceServer.listPage({ count: 200 })).items.length, 4)
       }))
     }))
+
+  it.effect("page ids: both is InvalidCursor on every path, nothing sent; a hand-written newer_id walks newer alone", () =>
+    Effect.gen(function*() {
+      const { bunq, run } = yield* setup({ devices: 4 })
+      yield* run(Effect.gen(function*() {
+        const ids = (yield* DeviceServer.listPage()).items.map((device) => device.id).reverse()
+        const before = (yield* bunq.log).length
+        const paths = [
+          Effect.flip(DeviceServer.listPage({ olderId: ids[3]!, newerId: ids[0]! })),
+          Effect.flip(Stream.runDrain(DeviceServer.list({ olderId: ids[3]!, newerId: ids[0]! }))),
+          Effect.flip(ApiContext.request({
+            operation: "T",
+            method: "GET",
+            path: `/device-server?older_id=${ids[3]}`,
+            urlParams: { newer_id: ids[0]! }
+          })),
+          Effect.flip(Stream.runDrain(
+            ApiContext.paginate({
+              operation: "T",
+              method: "GET",
+              path: `/device-server?older_id=${ids[3]}&newer_id=${ids[0]}`
+            })
+          ))
+        ]
+        for (const path of paths) {
+          const error = yield* path
+          assert.strictEqual(error._tag, "InvalidCursor")
+          assert.include(error.message, "not both")
+        }
+        assert.strictEqual((yield* bunq.log).length, before, "nothing sent")
+        // bunq's "Use either older_id or newer_id, not both." never comes: the walk goes newer, with newer_id only
+        const walked = yield* Stream.runCollect(
+          ApiContext.paginate({ operation: "T", method: "GET", path: `/device-server?count=2&newer_id=${ids[0]}` })
+        )
+        assert.deepStrictEqual(
+          Chunk.toReadonlyArray(walked).flatMap((page) =>
+            page.items.map((item) => (item["DeviceServer"] as { id: number }).id)
+          ),
+          [ids[2], ids[1], ids[4], ids[3]]
+        )
+        const sent = (yield* bunq.log).slice(before).map((entry) => `${entry.status} ${entry.query.toString()}`)
+        assert.deepStrictEqual(sent, [`200 count=2&newer_id=${ids[0]}`, `200 count=2&newer_id=${ids[2]}`])
+      }))
+    }))
 })
 
 describe("ApiContext.layerRuntime", () => {

@@ -234,11 +234,14 @@ export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signe
 
 /**
  * Follow a list lazily from a first request, emitting each page as one `BunqResponse` (flatten with `items`): the
- * first page at the request's `count` (in `urlParams` or its path; default 200), then `older_id` from each page's
- * `older_url` (see `Pagination`). Every page is a separate signed and verified `execute` with the first one's auth
- * and keys; the next page is only requested when the stream is pulled. A `count` that is not an integer from 1 to 200
- * fails the stream with `Pagination.InvalidCount` before anything is sent. For one page at a time, `execute` with
- * `urlParams` and read the cursors with `Pagination.fromResponse(response, response.items)`.
+ * first page at the request's `count`, `older_id` or `newer_id` (in `urlParams` or its path; count default 200), then
+ * `older_id` from each page's `older_url`, or `newer_id` from its `newer_url` when the request names `newer_id` (see
+ * `Pagination.responses`). Every page is a separate signed and verified `execute` with the first one's auth and keys;
+ * the next page is only requested when the stream is pulled, and a page without items is the last. A `count` that is
+ * not an integer from 1 to 200 fails the stream with `Pagination.InvalidCount`, an id that is not a whole number or
+ * both ids with `Pagination.InvalidCursor`, before anything is sent; a cursor from bunq that does not move the walk on
+ * fails it with `Pagination.CursorNotAdvancing`. For one page at a time, `execute` with `urlParams` and read the
+ * cursors with `Pagination.fromResponse(response, response.items)`.
  *
  * A function rather than a method of the service, so that an app that never lists does not bundle `Stream`.
  *
@@ -247,7 +250,7 @@ export const layer: Layer.Layer<BunqClient, never, HttpClient.HttpClient | Signe
  */
 export const paginate = (
   request: BunqRequest
-): Stream.Stream<BunqResponse, BunqError | Pagination.InvalidCount, BunqClient> =>
+): Stream.Stream<BunqResponse, BunqError | Pagination.PaginationError, BunqClient> =>
   Stream.unwrap(Effect.map(BunqClient, (client) => Pagination.responses(request, client.execute)))
 
 /**
