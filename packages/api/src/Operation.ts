@@ -44,9 +44,10 @@ export interface Content {
 
 /**
  * What a program fails with: bunq's errors (`ApiError`, `TransportError`, `ResponseVerificationError`,
- * `DecodeError`), a context store or signer failure while the session is renewed, and `InvalidCount` for a page
- * `count` outside 1–200. Programs with a body also fail with `SchemaDecodeError` (`EncodeFailed`) when the body does
- * not encode (an amount that is not a decimal).
+ * `DecodeError`), a context store or signer failure while the session is renewed, and for lists `InvalidCount` (a page
+ * `count` outside 1–200), `InvalidCursor` (both `olderId` and `newerId`, or an id that is not a whole number) and
+ * `CursorNotAdvancing` (bunq's next page cursor repeats or goes back). Programs with a body also fail with
+ * `SchemaDecodeError` (`EncodeFailed`) when the body does not encode (an amount that is not a decimal).
  *
  * @since 0.1.0
  * @category errors
