@@ -14,14 +14,14 @@ export const maxCount = 200
 const showValue = (value: unknown): string => typeof value === "string" ? JSON.stringify(value) : String(value)
 
 /** `Pagination.InvalidCount`. @internal */
-export class InvalidCount extends Data.TaggedError("InvalidCount")<{ readonly count: unknown }> {
+export class InvalidCount extends /* @__PURE__ */ Data.TaggedError("InvalidCount")<{ readonly count: unknown }> {
   override get message(): string {
     return `page count must be an integer from 1 to ${maxCount}, got ${showValue(this.count)}`
   }
 }
 
 /** `Pagination.InvalidCursor`. @internal */
-export class InvalidCursor extends Data.TaggedError("InvalidCursor")<{
+export class InvalidCursor extends /* @__PURE__ */ Data.TaggedError("InvalidCursor")<{
   readonly reason: "BothDirections" | "NotAnId"
   readonly olderId?: unknown
   readonly newerId?: unknown
@@ -38,7 +38,7 @@ export class InvalidCursor extends Data.TaggedError("InvalidCursor")<{
 }
 
 /** `Pagination.CursorNotAdvancing`. @internal */
-export class CursorNotAdvancing extends Data.TaggedError("CursorNotAdvancing")<{
+export class CursorNotAdvancing extends /* @__PURE__ */ Data.TaggedError("CursorNotAdvancing")<{
   readonly direction: "older" | "newer"
   /** The id the page was requested with. */
   readonly from: number
