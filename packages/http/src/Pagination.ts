@@ -178,7 +178,8 @@ export const urlParams = (options?: Options | undefined): Effect.Effect<UrlParam
 /**
  * The `InvalidCount` of a request whose `count` (in `urlParams`, or in the query string of its path) is not an
  * integer from 1 to 200 (as text: digits only, so `"0x10"`, `"1e2"`, `" 50"` and `"50.0"` are refused); `undefined`
- * when it has none or a valid one.
+ * when it has none or a valid one. `ApiContext.request` checks every request with it, so a hand-written `count`
+ * cannot slip past; its page ids go as written (bunq answers both ids with a 400).
  *
  * @since 0.1.0
  * @category constructors
@@ -188,8 +189,8 @@ export const invalidCountIn: (request: ListRequest) => InvalidCount | undefined 
 /**
  * The `InvalidCount` or `InvalidCursor` of a request's page parameters (`count`, `older_id`, `newer_id`, in
  * `urlParams` or the query string of its path): a count that is not an integer from 1 to 200, an id that is not a
- * whole number, or both ids; `undefined` when they are valid. `ApiContext.request` checks every request with it, so a
- * hand-written page cannot slip past.
+ * whole number, or both ids; `undefined` when they are valid. It is the check `optionsOf` (and so every `paginate`
+ * walk) makes first.
  *
  * @since 0.1.0
  * @category constructors

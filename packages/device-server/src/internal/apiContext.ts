@@ -336,7 +336,7 @@ export const make = (
     const withSession =
       <A>(send: (request: BunqRequest) => Effect.Effect<A, BunqError>) =>
       (request: Request): Effect.Effect<A, ApiContextError> => {
-        const invalid = Pagination.invalidParamsIn(request)
+        const invalid = Pagination.invalidCountIn(request)
         if (invalid !== undefined) {
           return Effect.fail(invalid)
         }
