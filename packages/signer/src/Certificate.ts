@@ -72,7 +72,7 @@ export type CertificateErrorReason = typeof CertificateErrorReason.Type
 
 /**
  * A certificate that cannot be used. `reason` says why:
- * - `Malformed`: not a PEM `CERTIFICATE` block, or its DER is not an X.509 certificate;
+ * - `Malformed`: not a PEM `CERTIFICATE` block (or a block cut off), or its DER is not an X.509 certificate;
  * - `UnsupportedKey`: its key is not RSA, or shorter than 2048 bits;
  * - `Expired` / `NotYetValid`: outside its validity period;
  * - `KeyMismatch`: it does not belong to the private key given with it.
@@ -119,7 +119,9 @@ const lift = <A>(f: () => A): Effect.Effect<A, CertificateError> =>
 
 /**
  * Decodes the certificates of a PEM text, in order: a single certificate or a chain (intermediates and root, as
- * bunq wants `client_payment_service_provider_certificate_chain`). Text between the blocks is ignored.
+ * bunq wants `client_payment_service_provider_certificate_chain`). Text between the blocks (openssl's `subject=`
+ * lines) is ignored; a block that is cut off (a `BEGIN` line without its `END` line, or the reverse) is `Malformed`,
+ * never skipped.
  *
  * @since 0.1.0
  * @category decoding

@@ -62,6 +62,23 @@ describe("Certificate", () => {
         yield* reasonOf(Certificate.decodePem(leaf.certificatePem + root.certificatePem)),
         "Malformed"
       )
+
+      // a chain whose last certificate was cut off is Malformed, not one certificate shorter
+      const cutRoot = root.certificatePem.slice(0, root.certificatePem.indexOf("-----END"))
+      const cutOff = yield* Effect.flip(Certificate.decodeChainPem(`${leaf.certificatePem}subject=x\n${cutRoot}`))
+      assert.strictEqual(cutOff.reason, "Malformed")
+      assert.include(cutOff.message, "cut off")
+      // cut before its END line and followed by another block: one regex match spanning both, still Malformed
+      assert.strictEqual(
+        yield* reasonOf(Certificate.decodeChainPem(`${cutRoot}${leaf.certificatePem}`)),
+        "Malformed"
+      )
+      // a block whose BEGIN line is missing (cut at the start)
+      const headless = root.certificatePem.slice(root.certificatePem.indexOf("\n") + 1)
+      assert.strictEqual(yield* reasonOf(Certificate.decodeChainPem(`${headless}${leaf.certificatePem}`)), "Malformed")
+      // the single certificate alone, cut: Malformed with the same explanation
+      const alone = yield* Effect.flip(Certificate.decodePem(cutRoot))
+      assert.include(alone.message, "cut off")
     }))
 
   it.effect("expired, not yet valid, and a key that is not the certificate's are typed errors", () =>

@@ -160,17 +160,36 @@ export const decodeDer = (der: Uint8Array): DecodedCertificate => {
 }
 
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g
+const BEGIN = /-----BEGIN /g
+const END = /-----END /g
+
+const count = (text: string, marker: RegExp): number => Array.from(text.matchAll(marker)).length
 
 /**
  * Every `CERTIFICATE` block of a PEM text, in order (a chain file holds several). Text around the blocks (openssl's
- * `subject=` lines) is ignored; a block of another kind is an error.
+ * `subject=` lines) is ignored; a block of another kind is an error, and so is a `BEGIN` or `END` line that is not
+ * part of a complete block (a text cut off in the middle of a certificate would otherwise decode as a shorter chain).
  *
  * @internal
  */
 export const decodePemBlocks = (text: string): Array<DecodedCertificate> => {
   const blocks = Array.from(text.matchAll(BLOCK))
   if (blocks.length === 0) {
-    throw new CertificateDecodeError("Malformed", "no PEM block (expected -----BEGIN CERTIFICATE-----)")
+    throw new CertificateDecodeError(
+      "Malformed",
+      count(text, BEGIN) === 0
+        ? "no PEM block (expected -----BEGIN CERTIFICATE-----)"
+        : "the PEM block is not terminated (a BEGIN line without its END line): the text is cut off"
+    )
+  }
+  const begins = count(text, BEGIN)
+  const ends = count(text, END)
+  if (begins !== blocks.length || ends !== blocks.length) {
+    throw new CertificateDecodeError(
+      "Malformed",
+      `${begins} BEGIN and ${ends} END lines for ${blocks.length} complete PEM block(s): ` +
+        "a block is cut off (the text is incomplete)"
+    )
   }
   return blocks.map((match) => {
     if (match[1] !== "CERTIFICATE") {
