@@ -172,14 +172,15 @@ export type OAuthErrorReason = internal.OAuthErrorReason
  * An OAuth step failed. `reason` says which:
  * - `StateMismatch`: the redirect's `state` is missing or not the one this app sent (a forged or stale redirect);
  * - `AuthorizationDenied`: the user refused, or bunq reported an error on the redirect (`error` is its code);
- * - `MissingCode`: the redirect has no `code`;
+ * - `MissingCode`: the redirect has no `code` (or `exchange` was given an empty one);
  * - `InvalidGrant`: the token endpoint refused the code: unknown, expired or used already (bunq's `invalid_grant`;
  *   bunq does not say which, `description` is its text);
- * - `InvalidClient`: the client id or secret is wrong;
+ * - `InvalidClient`: the client id or secret is wrong (or empty: refused before anything is sent);
  * - `Rejected`: another OAuth error from the token endpoint (`error` is its code);
  * - `Transport`: the token endpoint could not be reached;
  * - `UnexpectedResponse`: its answer is not the documented JSON;
- * - `NotOAuth`: the context's user is not a `UserApiKey` (the API key is not an OAuth access token).
+ * - `NotOAuth`: the context's user is not a `UserApiKey` (the API key is not an OAuth access token);
+ * - `InvalidEndpoint`: the client's `authorizeUrl` or `tokenUrl` is not a URL (nothing is sent).
  *
  * No field or message holds the code, the client secret or the access token.
  *
@@ -206,6 +207,7 @@ export const makeState: Effect.Effect<string> = Effect.sync(() =>
 
 /**
  * The authorization URL for a given `state`: `{authorizeUrl}?response_type=code&client_id=…&redirect_uri=…&state=…`.
+ * Throws a `TypeError` when `authorizeUrl` is not a URL (`authorize` fails with `InvalidEndpoint` instead).
  *
  * @since 0.1.0
  * @category constructors
@@ -223,18 +225,28 @@ export const authorizationUrl = (
 }
 
 /**
- * A fresh `state` and the authorization URL carrying it.
+ * A fresh `state` and the authorization URL carrying it. Fails with `InvalidEndpoint` when the client's
+ * `authorizeUrl` is not a URL.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const authorize = (
   client: Pick<Client, "clientId" | "redirectUri" | "endpoints">
-): Effect.Effect<Authorization> => Effect.map(makeState, (state) => ({ url: authorizationUrl(client, state), state }))
+): Effect.Effect<Authorization, OAuthError> =>
+  URL.canParse(client.endpoints.authorizeUrl)
+    ? Effect.map(makeState, (state) => ({ url: authorizationUrl(client, state), state }))
+    : Effect.fail(
+      new internal.OAuthError({
+        reason: "InvalidEndpoint",
+        description: `the authorization endpoint ${client.endpoints.authorizeUrl} is not a URL`
+      })
+    )
 
 /**
- * Read the redirect bunq sent the user back with (the full URL, or just its query string): check `state` against
- * the one sent (in constant time), and return the `code`. Fails with `StateMismatch`, `AuthorizationDenied` or
+ * Read the redirect bunq sent the user back with: the full URL, the request path with its query (Node's `req.url`,
+ * `/callback?code=…&state=…`), or the query string alone (with or without its `?`). Check `state` against the one
+ * sent (in constant time), and return the `code`. Fails with `StateMismatch`, `AuthorizationDenied` or
  * `MissingCode`. The state is checked first: nothing else of a forged redirect is trusted.
  *
  * @since 0.1.0
@@ -247,7 +259,9 @@ export const parseCallback: (
 
 /**
  * Exchange a code for an access token at the client's token endpoint (`grant_type=authorization_code`, the code,
- * the redirect URI, the client id and secret). A code works once.
+ * the redirect URI, the client id and secret). A code works once. An empty client id, secret or code is refused
+ * before anything is sent (`InvalidClient`, `MissingCode`). The whole exchange, the answer's body included, has 30
+ * seconds (`Transport` after that).
  *
  * @since 0.1.0
  * @category programs

@@ -3,10 +3,12 @@
  * token request forms as bunq documents them, bunq's OAuth errors, and no secret in a span or an error.
  * (The whole round trip on the emulator is in `OAuth.emulator.test.ts`.)
  */
-import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
+import { FetchHttpClient, HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
 import type { HttpClientRequest } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Inspectable, Layer, Redacted } from "effect"
+import { Deferred, Effect, Fiber, Inspectable, Layer, Redacted, TestClock } from "effect"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
 import { makeRecordingTracer } from "../../http/test/utils/recordingTracer.js"
 import * as OAuth from "../src/OAuth.js"
 
@@ -111,6 +113,27 @@ describe("OAuth", () => {
       assert.notInclude(mismatch.message, code)
     }))
 
+  it.effect("parseCallback: a request path (Node's req.url), a bare query string, a fragment", () =>
+    Effect.gen(function*() {
+      const state = "594f5548-6dfb-4b02-8620-08e03a9469e6"
+      const codeOf = (callback: string) => Effect.map(OAuth.parseCallback(callback, state), Redacted.value)
+      // the path's first parameter is `code`, not `/cb?code`
+      assert.strictEqual(yield* codeOf(`/bunq/callback?code=${code}&state=${state}`), code)
+      assert.strictEqual(yield* codeOf(`/cb?state=${state}&code=${code}`), code)
+      assert.strictEqual(yield* codeOf(`cb?code=${code}&state=${state}`), code)
+      assert.strictEqual(yield* codeOf(`code=${code}&state=${state}`), code)
+      assert.strictEqual(yield* codeOf(`  https://app.example/cb?code=${code}&state=${state}#done \n`), code)
+      assert.strictEqual(yield* codeOf(`/cb?code=${code}&state=${state}#frag`), code)
+      const reasonOf = (callback: string) =>
+        Effect.map(Effect.flip(OAuth.parseCallback(callback, state)), (error) => error.reason)
+      assert.strictEqual(yield* reasonOf(`/cb?state=${state}`), "MissingCode")
+      assert.strictEqual(yield* reasonOf(`/cb?error=access_denied&state=${state}`), "AuthorizationDenied")
+      assert.strictEqual(yield* reasonOf(`/cb?code=${code}&state=other`), "StateMismatch")
+      // a path or URL without a query carries nothing
+      assert.strictEqual(yield* reasonOf("/cb"), "StateMismatch")
+      assert.strictEqual(yield* reasonOf("https://app.example/cb"), "StateMismatch")
+    }))
+
   it.effect("exchange, query form: POST api.oauth.bunq.com/v1/token with query variables and no body", () =>
     Effect.gen(function*() {
       const { layer, sent } = recording(() => json(200, { access_token: token, token_type: "bearer", state: "s" }))
@@ -172,6 +195,64 @@ describe("OAuth", () => {
         assert.notInclude(printed, secret)
         assert.notInclude(printed, code)
       }
+    }))
+
+  it.effect("an empty client id, secret or code, or an endpoint that is not a URL: refused before anything is sent", () =>
+    Effect.gen(function*() {
+      const { layer, sent } = recording(() => json(200, { access_token: token }))
+      const refusal = (client: OAuth.Client, given = code) =>
+        Effect.flip(Effect.provide(OAuth.exchange(client, Redacted.make(given)), layer))
+      const emptySecret = yield* refusal({ ...client(), clientSecret: Redacted.make("") })
+      assert.strictEqual(emptySecret.reason, "InvalidClient")
+      assert.include(emptySecret.message, "the client secret is empty")
+      assert.strictEqual((yield* refusal({ ...client(), clientSecret: Redacted.make(" \n") })).reason, "InvalidClient")
+      assert.include((yield* refusal({ ...client(), clientId: "" })).message, "the client id is empty")
+      assert.strictEqual((yield* refusal(client(), "")).reason, "MissingCode")
+      const badEndpoint = yield* refusal({ ...client(), endpoints: OAuth.customEndpoints("not a url") })
+      assert.strictEqual(badEndpoint.reason, "InvalidEndpoint")
+      assert.deepStrictEqual(sent, [])
+
+      // authorize with an authorization endpoint that is not a URL: a typed error, not a thrown TypeError
+      const authorize = yield* Effect.flip(OAuth.authorize({ ...client(), endpoints: OAuth.customEndpoints("nope") }))
+      assert.strictEqual(authorize.reason, "InvalidEndpoint")
+      assert.include(authorize.message, "nope/auth")
+    }))
+
+  it.scoped("a token endpoint that sends its headers and stalls in the body: Transport after 30 s (127.0.0.1)", () =>
+    Effect.gen(function*() {
+      const server = yield* Effect.acquireRelease(
+        Effect.async<Http.Server>((resume) => {
+          const server = Http.createServer((_request, response) => {
+            response.writeHead(200, { "content-type": "application/json" })
+            response.write("{\"access_token\": \"") // and never more
+          })
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+        }),
+        (server) =>
+          Effect.async<void>((resume) => {
+            server.closeAllConnections()
+            server.close(() => resume(Effect.void))
+          })
+      )
+      const port = (server.address() as AddressInfo).port
+      // Completed when the response's headers have arrived: the clock moves only once the exchange reads the body.
+      const headers = yield* Deferred.make<void>()
+      const http = yield* Effect.map(
+        HttpClient.HttpClient,
+        (client) => HttpClient.tap(client, () => Deferred.succeed(headers, undefined))
+      ).pipe(Effect.provide(FetchHttpClient.layer))
+      const stalled: OAuth.Client = { ...client(), endpoints: OAuth.customEndpoints(`http://127.0.0.1:${port}/oauth`) }
+      const fiber = yield* OAuth.exchange(stalled, Redacted.make(code)).pipe(
+        Effect.provideService(HttpClient.HttpClient, http),
+        Effect.fork
+      )
+      yield* Deferred.await(headers)
+      yield* TestClock.adjust("29 seconds")
+      assert.isNull(fiber.unsafePoll(), "still waiting for the body")
+      yield* TestClock.adjust("1 second")
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error.reason, "Transport")
+      assert.include(error.message, "did not answer in full within 30s")
     }))
 
   it.effect("the exchange's spans record the endpoint, never the code, the secret or the token", () =>

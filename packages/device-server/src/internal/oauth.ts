@@ -27,7 +27,8 @@ export const OAuthErrorReason = Schema.Literal(
   "Rejected",
   "Transport",
   "UnexpectedResponse",
-  "NotOAuth"
+  "NotOAuth",
+  "InvalidEndpoint"
 )
 
 /** @internal */
@@ -90,6 +91,16 @@ export const exchange = (
   code: Redacted.Redacted<string>
 ): Effect.Effect<AccessToken, OAuthError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
+    // Refused before anything is sent: an empty secret or code can only be a mistake (a variable set to nothing, a
+    // file that was meant to hold it), and bunq would spend the code on it.
+    if (client.clientId.trim() === "") return yield* refused("InvalidClient", "the client id is empty")
+    if (Redacted.value(client.clientSecret).trim() === "") {
+      return yield* refused("InvalidClient", "the client secret is empty")
+    }
+    if (Redacted.value(code).trim() === "") return yield* refused("MissingCode", "the code is empty")
+    if (!URL.canParse(client.endpoints.tokenUrl)) {
+      return yield* refused("InvalidEndpoint", `the token endpoint ${client.endpoints.tokenUrl} is not a URL`)
+    }
     // The platform's span would record the full URL, query string (code and secret) included: it is turned off for
     // this request, and `OAuth.exchange`'s own span records only the endpoint.
     const http = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
@@ -105,14 +116,6 @@ export const exchange = (
       ? HttpClientRequest.setUrlParams(base, params)
       : HttpClientRequest.bodyUrlParams(base, params)
     const response = yield* http.execute(request).pipe(
-      Effect.timeoutFail({
-        duration: exchangeTimeout,
-        onTimeout: () =>
-          new OAuthError({
-            reason: "Transport",
-            description: `the token endpoint did not answer within ${Duration.format(exchangeTimeout)}`
-          })
-      }),
       Effect.catchTags({
         RequestError: (error) => Effect.fail(transportError(error.reason)),
         ResponseError: (error) => Effect.fail(transportError(error.reason))
@@ -150,6 +153,15 @@ export const exchange = (
         : `the token endpoint refused the request: ${error.error}${description}`
     })
   }).pipe(
+    // Over the whole exchange, the body included: a server that sends the headers and then stalls is cut off too.
+    Effect.timeoutFail({
+      duration: exchangeTimeout,
+      onTimeout: () =>
+        new OAuthError({
+          reason: "Transport",
+          description: `the token endpoint did not answer in full within ${Duration.format(exchangeTimeout)}`
+        })
+    }),
     Effect.scoped,
     Effect.withSpan("OAuth.exchange", {
       kind: "client",
@@ -167,17 +179,18 @@ const constantTimeEqual = (a: string, b: string): boolean => {
   return difference === 0
 }
 
+/**
+ * The redirect's parameters: of a `URL`; of a text with a `?`, what follows it up to any `#` (a full URL, or a request
+ * path such as Node's `req.url`: `/cb?code=…&state=…`); of a URL or a path without a `?`, none; else the text is the
+ * query string itself (`code=…&state=…`).
+ */
 const callbackParams = (callback: string | URL): URLSearchParams => {
   if (callback instanceof URL) return callback.searchParams
   const text = callback.trim()
-  if (/^[a-z][a-z0-9+.-]*:/i.test(text)) {
-    try {
-      return new URL(text).searchParams
-    } catch {
-      return new URLSearchParams()
-    }
-  }
-  return new URLSearchParams(text.startsWith("?") ? text.slice(1) : text)
+  const mark = text.indexOf("?")
+  if (mark >= 0) return new URLSearchParams(text.slice(mark + 1).split("#")[0])
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text) || text.startsWith("/")) return new URLSearchParams()
+  return new URLSearchParams(text.split("#")[0])
 }
 
 /** bunq's own text, shortened and on one line (it never holds a secret, but keep what is shown small). */
@@ -195,6 +208,10 @@ const ErrorResponse = Schema.Struct({
 })
 
 const exchangeTimeout = Duration.seconds(30)
+
+/** A client or code refused before anything is sent. */
+const refused = (reason: "InvalidClient" | "MissingCode" | "InvalidEndpoint", what: string) =>
+  new OAuthError({ reason, description: `${what}: nothing was sent` })
 
 const transportError = (reason: string) =>
   new OAuthError({ reason: "Transport", description: `the token endpoint could not be reached (${reason})` })
