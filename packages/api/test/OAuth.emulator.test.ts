@@ -213,7 +213,8 @@ describe("OAuth on the emulator", () => {
         certificatePem: leaf.certificatePem,
         chainPem: root.certificatePem,
         privateKeyPem: leaf.privateKeyPem,
-        storeKey: "provider"
+        storeKey: "provider",
+        onRegistered: () => Effect.void // a test: the API key is not needed after it
       })
       const registered = yield* Effect.gen(function*() {
         const id = yield* OauthClient.create({ body: { status: "ACTIVE" } })

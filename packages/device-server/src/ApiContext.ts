@@ -4,7 +4,9 @@
  * handles a token.
  *
  * Building the layer restores the context saved in the `ContextStore` for the same API key and environment (no
- * installation or device call), or registers: installation → device → session, and saves. After that:
+ * installation or device call), or registers: installation → device → session, and saves. (A context that
+ * `Psd2.register` saved after the provider's credential, when the device step failed, gets its device on restore:
+ * `POST /device-server` on the credential's installation, as the registration would have done.) After that:
  *
  * - a session is opened again shortly before it expires (`refreshMargin`, default 30 s, capped at a tenth of the
  *   session's lifetime so that a 20 s session is still reused for 18 s; by Effect's `Clock`) and after a 401/403

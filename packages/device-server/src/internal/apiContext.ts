@@ -133,8 +133,40 @@ export const make = (
             permittedIps: options.permittedIps
           })
         )
-        return programs.registeredContext({ environment, apiKeyFingerprint, keyPair, installation, deviceId })
+        return programs.registeredContext({
+          environment,
+          apiKeyFingerprint,
+          keyPair,
+          installation,
+          deviceId: Option.some(deviceId)
+        })
       }).pipe(Effect.withSpan("ApiContext.register"))
+
+    /**
+     * A PSD2 registration saved between its credential and its device (`Psd2.register` failed there): register the
+     * device on the credential's installation, as the registration would have, and save. Under the store's lock, so
+     * that two clients do not both register it.
+     */
+    const completeDevice = (restored: ContextStore.SavedContext) =>
+      store.withLock(
+        storeKey,
+        Effect.gen(function*() {
+          const saved = yield* store.load(storeKey)
+          const context = Option.isSome(saved) ? (yield* owned(saved.value)).context : restored
+          if (!programs.awaitsDevice(context)) return { context, restored: true }
+          const deviceId = yield* withClient(programs.createDeviceServer(
+            {
+              token: context.installation.token,
+              privateKey: context.keyPair.privateKey,
+              serverPublicKey: context.installation.serverPublicKey
+            },
+            { description, secret: options.apiKey, permittedIps: options.permittedIps }
+          ))
+          const completed: ContextStore.SavedContext = { ...context, deviceId: Option.some(deviceId) }
+          yield* store.save(storeKey, completed)
+          return { context: completed, restored: true }
+        })
+      ).pipe(Effect.withSpan("ApiContext.completeDevice"))
 
     /** Whom a saved context belongs to when it is not this API key's on this base URL; `undefined` when it is. */
     const otherOwner = (context: ContextStore.SavedContext): string | undefined =>
@@ -162,7 +194,7 @@ export const make = (
     // entry in one transaction), so a load sees a whole context, and restoring writes nothing. Only registering
     // takes the lock, and looks again under it, so two clients sharing a store do not both register. (The lock
     // cost the Node file store ≈ 3–6 ms of a ≈ 20 ms restore: a lock file written, linked, read back and removed.)
-    const initial = yield* Option.isSome(unlocked) ? owned(unlocked.value) : store.withLock(
+    const found = yield* Option.isSome(unlocked) ? owned(unlocked.value) : store.withLock(
       storeKey,
       Effect.gen(function*() {
         const saved = yield* store.load(storeKey)
@@ -174,6 +206,9 @@ export const make = (
         return { context, restored: false }
       })
     )
+    const initial = found.restored && programs.awaitsDevice(found.context)
+      ? yield* completeDevice(found.context)
+      : found
 
     // The context in use: a plain variable rather than a `Ref`, because every request reads it (`withSession`).
     let state = initial.context

@@ -47,7 +47,9 @@ export const installationCredentials = (
 })
 
 /**
- * The context to save after registering (installation and device), without a session yet.
+ * The context to save after registering (installation and device), without a session yet. Without a device
+ * (`deviceId` `None`): a PSD2 registration saved between its credential and its device, which `ApiContext`
+ * completes when it restores it (see `awaitsDevice`).
  *
  * @internal
  */
@@ -56,7 +58,7 @@ export const registeredContext = (fields: {
   readonly apiKeyFingerprint: string
   readonly keyPair: Signer.KeyPair
   readonly installation: InstallationSchema.Installation
-  readonly deviceId: number
+  readonly deviceId: Option.Option<number>
 }): ContextStore.SavedContext => ({
   version: ContextStore.currentVersion,
   environment: fields.environment,
@@ -67,9 +69,19 @@ export const registeredContext = (fields: {
     token: fields.installation.token.token,
     serverPublicKey: fields.installation.serverPublicKey
   },
-  deviceId: Option.some(fields.deviceId),
+  deviceId: fields.deviceId,
   session: Option.none()
 })
+
+/**
+ * Whether a saved context has an installation this library made (its id is known) but no device: saved by
+ * `Psd2.register` after the credential, when `POST /device-server` or the final save failed. (A context imported from
+ * an SDK file knows neither id, and has its device.)
+ *
+ * @internal
+ */
+export const awaitsDevice = (context: ContextStore.SavedContext): boolean =>
+  Option.isSome(context.installation.id) && Option.isNone(context.deviceId)
 
 /** @internal */
 export interface DeviceServerCreateOptions {
