@@ -2,8 +2,11 @@
  * `bunq oauth url` and `bunq oauth exchange` as child processes against an emulator over loopback: the URL and its
  * state, the user's consent (the emulator's helper), the redirect's state checked, the code exchanged with the client
  * secret from a file, the token written 0600 and used by `user show` as a `UserApiKey`; a wrong state, a secret on
- * argv (warned about), a reused code.
+ * argv (warned about), a reused code. The code is spent only when everything else is right: an `--output` file that
+ * exists or cannot be created, an empty client secret, two options reading standard input are refused first (and
+ * the code then still works); a failed exchange leaves no `--output` file; the redirect and the code from stdin.
  */
+import * as OAuth from "@effect-bunq/device-server/OAuth"
 import * as BunqEmulator from "@effect-bunq/emulator/BunqEmulator"
 import * as BunqEmulatorServer from "@effect-bunq/emulator/BunqEmulatorServer"
 import * as NodeSigner from "@effect-bunq/platform-node/NodeSigner"
@@ -29,17 +32,21 @@ let url: string
 let scope: Scope.CloseableScope
 let emulator: BunqEmulator.Emulator["Type"]
 
-const cli = (args: ReadonlyArray<string>): Promise<Run> =>
+const cli = (
+  args: ReadonlyArray<string>,
+  options?: { readonly input?: string; readonly env?: Readonly<Record<string, string>> }
+): Promise<Run> =>
   new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = {}
     for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("BUNQ_")) env[key] = value
-    execFile(
+    const child = execFile(
       process.execPath,
       ["--import", "tsx", "src/bin.ts", ...args],
-      { cwd: packageDir, env: { ...env, NO_COLOR: "1", HOME: dir }, timeout: 120_000 },
+      { cwd: packageDir, env: { ...env, ...options?.env, NO_COLOR: "1", HOME: dir }, timeout: 120_000 },
       (error, stdout, stderr) =>
         resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr })
     )
+    child.stdin?.end(options?.input ?? "")
   })
 
 beforeAll(async () => {
@@ -158,4 +165,85 @@ describe("bunq oauth", () => {
       expect(run.stdout + run.stderr).not.toContain(token)
     }
   }, timeout)
+
+  it(
+    "exchange spends the code only when the rest is right: --output checked first, removed when the exchange fails",
+    async () => {
+      const alice = await Effect.runPromise(emulator.createSandboxUser())
+      const redirectUri = "https://app.example/cb"
+      const client = await Effect.runPromise(emulator.createOAuthClient({ redirectUris: [redirectUri] }))
+      const secretFile = NodePath.join(dir, "client-secret-2")
+      NodeFs.writeFileSync(secretFile, `${Redacted.value(client.clientSecret)}\n`, { mode: 0o600 })
+      const oauthUrl = `${new URL(url).origin}/oauth`
+      const common = [
+        "--base-url",
+        url,
+        "--oauth-url",
+        oauthUrl,
+        "--client-id",
+        client.clientId,
+        "--redirect-uri",
+        redirectUri
+      ]
+      const authorization = await Effect.runPromise(
+        OAuth.authorize({ clientId: client.clientId, redirectUri, endpoints: OAuth.customEndpoints(oauthUrl) })
+      )
+      const redirect = await Effect.runPromise(emulator.authorizeOAuth({ url: authorization.url, user: alice }))
+      const fromStdin = ["--callback", "-", "--state", authorization.state]
+      const withSecret = [...common, ...fromStdin, "--client-secret-file", secretFile]
+      const onArgv = [
+        ...common,
+        "--callback",
+        redirect,
+        "--state",
+        authorization.state,
+        "--client-secret-file",
+        secretFile
+      ]
+
+      const taken = NodePath.join(dir, "taken.token")
+      NodeFs.writeFileSync(taken, "keep me\n", { mode: 0o600 })
+      const [exists, noDirectory, emptySecret, twoStdin] = await Promise.all([
+        cli(["oauth", "exchange", ...onArgv, "--output", taken]),
+        cli(["oauth", "exchange", ...onArgv, "--output", NodePath.join(dir, "missing", "alice.token")]),
+        cli(["oauth", "exchange", ...common, ...fromStdin], { input: redirect, env: { BUNQ_OAUTH_CLIENT_SECRET: "" } }),
+        cli(["oauth", "exchange", ...common, ...fromStdin, "--client-secret-file", "-"], { input: redirect })
+      ])
+      expect(exists.code).toBe(2)
+      expect(exists.stderr).toContain("exists already (never overwritten); nothing was sent, the code is unused")
+      expect(NodeFs.readFileSync(taken, "utf8")).toBe("keep me\n")
+      expect(noDirectory.code).toBe(2)
+      expect(noDirectory.stderr).toContain("its directory does not exist")
+      expect(emptySecret.code).toBe(2)
+      expect(emptySecret.stderr).toContain("the client secret is empty")
+      expect(twoStdin.code).toBe(2)
+      expect(twoStdin.stderr).toContain("only one of --client-secret-file, --callback can read standard input")
+
+      // none of them spent the code: the redirect from stdin, exchanged now
+      const tokenFile = NodePath.join(dir, "alice-2.token")
+      const exchanged = await cli(["oauth", "exchange", ...withSecret, "--output", tokenFile, "--json"], {
+        input: `${redirect}\n`
+      })
+      expect(exchanged.stderr).toBe("")
+      expect(exchanged.code).toBe(0)
+      expect(NodeFs.statSync(tokenFile).mode & 0o777).toBe(0o600)
+      const token = NodeFs.readFileSync(tokenFile, "utf8").trim()
+      expect(token).toMatch(/^[0-9a-f]{64}$/)
+
+      // spent now (the code from stdin this time): the exchange fails, and its --output file is gone again
+      const refusedFile = NodePath.join(dir, "refused.token")
+      const reused = await cli(
+        ["oauth", "exchange", ...common, "--code", "-", "--client-secret-file", secretFile, "--output", refusedFile],
+        { input: new URL(redirect).searchParams.get("code")! }
+      )
+      expect(reused.code).toBe(1)
+      expect(reused.stderr).toContain("InvalidGrant")
+      expect(NodeFs.existsSync(refusedFile)).toBe(false)
+      for (const run of [exists, noDirectory, emptySecret, twoStdin, exchanged, reused]) {
+        expect(run.stdout + run.stderr).not.toContain(Redacted.value(client.clientSecret))
+        expect(run.stdout + run.stderr).not.toContain(token)
+      }
+    },
+    timeout
+  )
 })

@@ -1,18 +1,23 @@
 /**
  * `bunq oauth url` and `bunq oauth exchange`: connect a bunq user's account to an OAuth app from the command line.
  * The access token is then an API key like any other (`--api-key-file`), and every command works with it.
+ *
+ * A code works once: `exchange` checks everything it can before it spends it. The `--output` file is created
+ * (exclusively, 0600) before the exchange and removed when the exchange fails, so a file that exists or cannot be
+ * written never costs the code and the token.
  */
 import * as OAuth from "@effect-bunq/device-server/OAuth"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as NodeFs from "node:fs/promises"
 import { handler, optionalText, requireSecret, secretOptions } from "./command.js"
-import { UsageError } from "./errors.js"
+import { CliError, UsageError } from "./errors.js"
 import * as Output from "./output.js"
-import { httpLayer, type SecretNames, type Settings, variable } from "./settings.js"
+import { httpLayer, readSecretFile, type SecretNames, type Settings, variable } from "./settings.js"
 
 const clientSecretNames: SecretNames = {
   plain: "--client-secret",
@@ -104,11 +109,16 @@ const url = Command.make("url", clientOptions).pipe(
 
 const exchange = Command.make("exchange", {
   ...clientOptions,
-  code: optionalText("code", "CODE", "The code from the redirect (or give --callback)"),
+  code: optionalText(
+    "code",
+    "CODE",
+    "The code from the redirect (or give --callback); - reads it from standard input (not visible in ps)"
+  ),
   callback: optionalText(
     "callback",
     "URL",
-    "The whole redirect URL: its state is checked against --state, its code is used"
+    "The whole redirect URL (or the path with its query): its state is checked against --state, its code is used; " +
+      "- reads it from standard input (not visible in ps: preferred)"
   ),
   state: optionalText("state", "STATE", "The state `bunq oauth url` printed (with --callback)"),
   clientSecret: clientSecret.plain,
@@ -125,31 +135,53 @@ const exchange = Command.make("exchange", {
   Command.withHandler(handler((settings, options) =>
     Effect.gen(function*() {
       const client = yield* clientOf(settings, options)
+      const stdinReaders = [
+        ...(Option.contains(options.clientSecretFile, "-") ? [clientSecretNames.file] : []),
+        ...(Option.contains(options.code, "-") ? ["--code"] : []),
+        ...(Option.contains(options.callback, "-") ? ["--callback"] : [])
+      ]
+      if (stdinReaders.length > 1) {
+        return yield* new UsageError({
+          description: `only one of ${stdinReaders.join(", ")} can read standard input (-)`
+        })
+      }
       const secret = yield* requireSecret(
         options.clientSecret,
         options.clientSecretFile,
         clientSecretNames,
         "client secret"
       )
+      // Not sent: bunq would spend the code on it. (An empty variable or file that was meant to hold the secret.)
+      if (Redacted.value(secret).trim() === "") {
+        return yield* new UsageError({
+          description: `the client secret is empty (${clientSecretNames.plain}, ${clientSecretNames.file} or ` +
+            `${clientSecretNames.env}): give the OAuth client's secret`
+        })
+      }
       const code = yield* codeOf(options)
-      const token = yield* OAuth.exchange({ ...client, clientSecret: secret }, code).pipe(
+      const exchanged = OAuth.exchange({ ...client, clientSecret: secret }, code).pipe(
         Effect.provide(httpLayer(settings))
       )
       if (Option.isSome(options.output)) {
         const path = options.output.value
-        yield* Effect.tryPromise({
-          try: () => NodeFs.writeFile(path, `${Redacted.value(token.accessToken)}\n`, { mode: 0o600, flag: "wx" }),
-          catch: (error) =>
-            new UsageError({
-              description: `--output ${path}: ${
-                (error as NodeJS.ErrnoException).code === "EEXIST"
-                  ? "exists already (never overwritten)"
-                  : "cannot be written"
-              }`
-            })
-        })
+        const tokenType = yield* Effect.scoped(Effect.gen(function*() {
+          // Before the exchange: a file that exists or cannot be created must not cost the code.
+          const file = yield* createOutput(path)
+          const removeOnFailure = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+            Effect.onExit(effect, (exit) => Exit.isFailure(exit) ? removeOutput(path) : Effect.void)
+          const token = yield* removeOnFailure(exchanged)
+          yield* removeOnFailure(Effect.tryPromise({
+            try: () => file.writeFile(`${Redacted.value(token.accessToken)}\n`),
+            catch: () =>
+              new CliError({
+                description: `--output ${path}: the access token could not be written, and the code is spent; ` +
+                  "start again with bunq oauth url"
+              })
+          }))
+          return token.tokenType
+        }))
         yield* Output.result(
-          { output: path, tokenType: token.tokenType },
+          { output: path, tokenType },
           (color) =>
             `${Output.green(color, "✓")} access token written to ${path}\n${
               Output.dim(color, `use it as an API key: bunq --api-key-file ${path} --store-key NAME user show`)
@@ -157,6 +189,7 @@ const exchange = Command.make("exchange", {
         )
         return
       }
+      const token = yield* exchanged
       // The user asked for the token: the one place it is printed.
       yield* Output.result(
         { accessToken: Redacted.value(token.accessToken), tokenType: token.tokenType },
@@ -175,21 +208,67 @@ export const command = Command.make("oauth").pipe(
   Command.withSubcommands([url, exchange])
 )
 
+/**
+ * Create the `--output` file: exclusively (an existing file or symbolic link is never followed or replaced), mode
+ * 0600, open until the scope closes.
+ */
+const createOutput = (path: string) =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: () => NodeFs.open(path, "wx", 0o600),
+      catch: (error) =>
+        new UsageError({
+          description: `--output ${path}: ${describeCreateError(error)}; nothing was sent, the code is unused`
+        })
+    }),
+    (file) => Effect.promise(() => file.close().catch(() => undefined))
+  )
+
+const removeOutput = (path: string) => Effect.promise(() => NodeFs.unlink(path).catch(() => undefined))
+
+const describeCreateError = (error: unknown): string => {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case "EEXIST":
+      return "exists already (never overwritten)"
+    case "ENOENT":
+      return "its directory does not exist"
+    case "EACCES":
+    case "EPERM":
+      return "permission denied"
+    case "EISDIR":
+      return "it is a directory"
+    default:
+      return "cannot be created"
+  }
+}
+
+/** `--code` or `--callback`, each from standard input for `-`. */
 const codeOf = (options: {
   readonly code: Option.Option<string>
   readonly callback: Option.Option<string>
   readonly state: Option.Option<string>
 }): Effect.Effect<Redacted.Redacted<string>, UsageError | OAuth.OAuthError> => {
+  const read = (option: string, value: string) =>
+    value === "-"
+      ? Effect.map(readSecretFile(option, "-", Redacted.make), trimmed)
+      : Effect.succeed(Redacted.make(value))
   if (Option.isSome(options.code)) {
     return Option.isSome(options.callback)
       ? Effect.fail(new UsageError({ description: "give --code or --callback, not both" }))
-      : Effect.succeed(Redacted.make(options.code.value))
+      : read("--code", options.code.value)
   }
   if (Option.isNone(options.callback)) {
-    return Effect.fail(new UsageError({ description: "give --code CODE, or --callback URL with --state STATE" }))
+    return Effect.fail(new UsageError({ description: "give --callback URL with --state STATE, or --code CODE" }))
   }
   if (Option.isNone(options.state)) {
     return Effect.fail(new UsageError({ description: "--callback needs --state (what bunq oauth url printed)" }))
   }
-  return OAuth.parseCallback(options.callback.value, options.state.value)
+  const state = options.state.value
+  return Effect.flatMap(
+    read("--callback", options.callback.value),
+    (callback) => OAuth.parseCallback(Redacted.value(callback), state)
+  )
 }
+
+const trimmed = (text: Redacted.Redacted<string>): Redacted.Redacted<string> =>
+  Redacted.make(Redacted.value(text).trim())
