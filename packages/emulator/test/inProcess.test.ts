@@ -165,6 +165,42 @@ describe("in-process HttpClient layer", () => {
       expect((yield* send("POST", "/sandbox-user-person")).status).toBe(200)
     }).pipe(Effect.provide(testLayer({ rateLimits: BunqEmulator.bunqRateLimits }))))
 
+  it.effect("the daily limit is per UTC day of the emulator's Clock", () =>
+    Effect.gen(function*() {
+      const ctx = yield* openSession
+      const emulator = yield* BunqEmulator.Emulator
+      const other = yield* emulator.createSandboxUser()
+      yield* emulator.topUp(ctx.user, "1200.00")
+      const signed = { token: ctx.sessionToken, signWith: ctx.keys.privateKeyPem, serverKey: ctx.serverKey }
+      const accounts = yield* send("GET", `/user/${ctx.user.id}/monetary-account`, signed)
+      const account = accounts.json.Response[0].MonetaryAccountBank
+      expect(account.daily_limit).toEqual({ value: "1000.00", currency: "EUR" })
+      const pay = (value: string) =>
+        send("POST", `/user/${ctx.user.id}/monetary-account/${account.id}/payment`, {
+          ...signed,
+          body: {
+            amount: { value, currency: "EUR" },
+            counterparty_alias: { type: "EMAIL", value: `sandbox+${other.id}@bunq-emulator.local` },
+            description: "today"
+          }
+        })
+      const spent = Effect.map(
+        send("GET", `/user/${ctx.user.id}/monetary-account/${account.id}`, signed),
+        (read) => read.json.Response[0].MonetaryAccountBank.daily_spent.value
+      )
+      // TestClock starts at 1970-01-01T00:00:00Z: the day ends at 24:00 UTC.
+      yield* TestClock.adjust("23 hours")
+      expect((yield* pay("999.99")).status).toBe(200)
+      expect((yield* pay("0.02")).status).toBe(400)
+      expect(yield* spent).toBe("999.99")
+      yield* TestClock.adjust("59 minutes")
+      expect((yield* pay("0.02")).status).toBe(400)
+      yield* TestClock.adjust("1 minute")
+      expect(yield* spent).toBe("0.00")
+      expect((yield* pay("0.02")).status).toBe(200)
+      expect(yield* spent).toBe("0.02")
+    }).pipe(Effect.provide(testLayer())))
+
   it.effect("reset forgets users and sessions", () =>
     Effect.gen(function*() {
       const ctx = yield* openSession

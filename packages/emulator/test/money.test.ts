@@ -3,6 +3,7 @@
  * accounts, sandbox money, payments, batches, drafts, requests, tabs, events and attachments.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Effect, Scheduler } from "effect"
 import { readFileSync } from "node:fs"
 import { emailOf, errorOf, ibanOf, openBank } from "./utils/bank.js"
 import { startInProcess } from "./utils/inProcess.js"
@@ -184,6 +185,97 @@ describe.each(transports)("money endpoints %s", (_, start) => {
     const exact = await alice.pay(to, "7.50")
     expect(exact.status).toBe(200)
     expect((await alice.account()).balance.value).toBe("0.00")
+  })
+
+  it("refuses what would go over the account's daily limit, a batch and a request's payment included", async () => {
+    const alice = await bank()
+    const bob = await bank()
+    const main = await alice.account()
+    const bankPath = `/user/${alice.ctx.userId}/monetary-account-bank/${main.id}`
+    const limited = await alice.call(bankPath, {
+      method: "PUT",
+      body: { daily_limit: { value: "20.00", currency: "EUR" } }
+    })
+    expect(limited.status, limited.text).toBe(200)
+    await alice.topUp("100.00")
+    const path = await alice.accountPath()
+    const to = { type: "EMAIL" as const, value: emailOf(await bob.account()) }
+    const spent = async () => (await alice.call(bankPath)).json.Response[0].MonetaryAccountBank.daily_spent
+    expect(await spent()).toEqual({ value: "0.00", currency: "EUR" })
+    expect((await alice.pay(to, "12.50")).status).toBe(200)
+    expect(await spent()).toEqual({ value: "12.50", currency: "EUR" })
+
+    const over = await alice.pay(to, "7.51")
+    expect(over.status).toBe(400)
+    expect(verified(over, alice.ctx.serverPublicKeyPem)).toBe(true)
+    expect(errorOf(over)).toBe(
+      "The payment exceeds the daily limit of the monetary account: 20.00 EUR a day, 12.50 EUR spent today (UTC)."
+    )
+    expect(over.json.Error[0].error_description_translated).toContain("20,00 EUR per dag")
+    const batch = await alice.call(`${path}/payment-batch`, {
+      method: "POST",
+      signed: true,
+      body: {
+        payments: ["5.00", "2.51"].map((value) => ({ amount: { value, currency: "EUR" }, counterparty_alias: to }))
+      }
+    })
+    expect(batch.status).toBe(400)
+    expect(errorOf(batch)).toMatch(/daily limit/)
+    // Money in does not count; the balance check comes first.
+    const broke = await alice.pay(to, "100.00")
+    expect(errorOf(broke)).toMatch(/^Insufficient balance/)
+
+    // A request alice accepts is a payment like any other.
+    const bobPath = await bob.accountPath()
+    await bob.call(`${bobPath}/request-inquiry`, {
+      method: "POST",
+      body: {
+        amount_inquired: { value: "7.51", currency: "EUR" },
+        counterparty_alias: { type: "EMAIL", value: emailOf(main) },
+        description: "over the limit"
+      }
+    })
+    const response = (await alice.call(`${path}/request-response`)).json.Response[0].RequestResponse
+    const accept = await alice.call(`${path}/request-response/${response.id}`, {
+      method: "PUT",
+      signed: true,
+      body: { status: "ACCEPTED" }
+    })
+    expect(accept.status).toBe(400)
+    expect(errorOf(accept)).toMatch(/daily limit/)
+    expect((await alice.call(`${path}/request-response/${response.id}`)).json.Response[0].RequestResponse.status)
+      .toBe("PENDING")
+
+    // Exactly up to the limit is allowed; raising the limit allows more the same day.
+    expect((await alice.pay(to, "7.50")).status).toBe(200)
+    expect(await spent()).toEqual({ value: "20.00", currency: "EUR" })
+    await alice.call(bankPath, { method: "PUT", body: { daily_limit: { value: "20.01", currency: "EUR" } } })
+    expect((await alice.pay(to, "0.01")).status).toBe(200)
+    expect((await alice.account()).balance.value).toBe("79.99")
+    expect((await bob.account()).balance.value).toBe("20.01")
+  })
+
+  it("sends a request only to a bunq user: an IBAN outside bunq is refused with a request's reason", async () => {
+    const alice = await bank()
+    const bob = await bank()
+    const path = await alice.accountPath()
+    const ask = (counterparty_alias: Record<string, string>) =>
+      alice.call(`${path}/request-inquiry`, {
+        method: "POST",
+        body: { amount_inquired: { value: "5.00", currency: "EUR" }, counterparty_alias, description: "x" }
+      })
+    for (const name of [undefined, "J. de Boer"]) {
+      const outside = await ask({ type: "IBAN", value: "NL91ABNA0417164300", ...(name === undefined ? {} : { name }) })
+      expect(outside.status).toBe(400)
+      expect(errorOf(outside)).toBe(
+        "A request can only be sent to a bunq user: the IBAN \"NL91ABNA0417164300\" is not a bunq account. Ask for " +
+          "the money with an email address or the IBAN of a bunq account."
+      )
+    }
+    expect(errorOf(await ask({ type: "IBAN", value: "NL00BUNQ0000000000" }))).toMatch(/is not a valid IBAN/)
+    const byIban = await ask({ type: "IBAN", value: ibanOf(await bob.account()) })
+    expect(byIban.status, byIban.text).toBe(200)
+    expect((await alice.call(`${path}/request-inquiry`)).json.Response).toHaveLength(1)
   })
 
   it("books a payment batch whole or not at all, and pays a draft payment once it is accepted (signed)", async () => {
@@ -390,5 +482,94 @@ describe.each(transports)("money endpoints %s", (_, start) => {
     expect(paid.status).toBe(200)
     const payment = (await alice.call(`${path}/payment/${paid.json.Response[0].Id.id}`)).json.Response[0].Payment
     expect(payment.attachment).toEqual([{ id: attachmentId, monetary_account_id: (await alice.account()).id }])
+  })
+})
+
+/**
+ * Concurrent accepts of one draft payment or request, in process on a runtime whose fibers yield after every
+ * operation: any gap between the `PENDING` check and the status change lets a second accept through.
+ */
+describe("money endpoints under concurrency", () => {
+  let racing: Running & { readonly fetch: typeof fetch }
+  beforeAll(async () => {
+    racing = await startInProcess(
+      {},
+      Effect.withScheduler(Scheduler.timer(0, (fiber) => fiber.currentOpCount > 16 ? 0 : false))
+    )
+  })
+  afterAll(() => racing.close())
+  const bank = () => openBank(racing.url, racing.fetch)
+
+  /**
+   * `times` accepts of one object, held until all have arrived and then let go together: the status check and the
+   * booking are one step, so exactly one of them pays.
+   */
+  const acceptTogether = (path: string, times: number, accept: () => Promise<{ readonly status: number }>) =>
+    racing.run(Effect.scoped(Effect.gen(function*() {
+      const hold = yield* racing.emulator.hold({ method: "PUT", path })
+      const answers = Effect.promise(() => Promise.all(Array.from({ length: times }, accept)))
+      const [statuses] = yield* Effect.all([
+        Effect.map(answers, (all) => all.map((r) => r.status)),
+        Effect.zipRight(hold.awaitArrivals(times), hold.release)
+      ], { concurrency: 2 })
+      return statuses
+    })))
+
+  it("pays a draft payment and a request once when several accepts arrive together", async () => {
+    const alice = await bank()
+    const bob = await bank()
+    await alice.topUp("100.00")
+    await bob.topUp("100.00")
+    const alicePath = await alice.accountPath()
+    const bobPath = await bob.accountPath()
+    const draft = await alice.call(`${alicePath}/draft-payment`, {
+      method: "POST",
+      body: {
+        entries: [{
+          amount: { value: "10.00", currency: "EUR" },
+          counterparty_alias: { type: "EMAIL", value: emailOf(await bob.account()) },
+          description: "once"
+        }]
+      }
+    })
+    const draftId = draft.json.Response[0].Id.id
+    const draftStatuses = await acceptTogether(
+      "/user/*/monetary-account/*/draft-payment/*",
+      5,
+      () =>
+        alice.call(`${alicePath}/draft-payment/${draftId}`, {
+          method: "PUT",
+          signed: true,
+          body: { status: "ACCEPTED" }
+        })
+    )
+    expect(draftStatuses.sort()).toEqual([200, 400, 400, 400, 400])
+    expect((await alice.account()).balance.value).toBe("90.00")
+    expect((await bob.account()).balance.value).toBe("110.00")
+
+    await alice.call(`${alicePath}/request-inquiry`, {
+      method: "POST",
+      body: {
+        amount_inquired: { value: "7.00", currency: "EUR" },
+        counterparty_alias: { type: "EMAIL", value: emailOf(await bob.account()) },
+        description: "once"
+      }
+    })
+    const responseId = (await bob.call(`${bobPath}/request-response`)).json.Response[0].RequestResponse.id
+    const responseStatuses = await acceptTogether(
+      "/user/*/monetary-account/*/request-response/*",
+      5,
+      () =>
+        bob.call(`${bobPath}/request-response/${responseId}`, {
+          method: "PUT",
+          signed: true,
+          body: { status: "ACCEPTED" }
+        })
+    )
+    expect(responseStatuses.sort()).toEqual([200, 400, 400, 400, 400])
+    expect((await alice.account()).balance.value).toBe("97.00")
+    expect((await bob.account()).balance.value).toBe("103.00")
+    const bobsPayments = (await bob.call(`${bobPath}/payment`)).json.Response.map((r: any) => r.Payment.amount.value)
+    expect(bobsPayments).toEqual(["-7.00", "10.00", "100.00"])
   })
 })

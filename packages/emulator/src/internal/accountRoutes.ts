@@ -82,7 +82,7 @@ export const accountRoutes: Family = (parts) => {
         )
         const page = yield* pageOf(ids, state.searchParams, `${basePath}/user/${user.id}/${name}`)
         return {
-          items: page.ids.map((id) => objects.account(store, store.ledger.accounts.get(id)!)),
+          items: page.ids.map((id) => objects.account(store, store.ledger.accounts.get(id)!, state.now)),
           pagination: page.pagination,
           charset: true
         }
@@ -93,9 +93,9 @@ export const accountRoutes: Family = (parts) => {
       "GET",
       `${name}/{id}`,
       sessionAuth,
-      (auth) =>
+      (auth, state) =>
         Effect.map(accountParam(parts, auth, "id", type), ([account, store]) => ({
-          items: [objects.account(store, account)]
+          items: [objects.account(store, account, state.now)]
         }))
     )
 

@@ -21,7 +21,12 @@ export interface AccountRecord {
   description: string
   readonly currency: string
   balance: number
+  /** What may leave the account in one UTC day, in cents (bunq's `daily_limit`). */
   dailyLimit: number
+  /** The UTC day (days since 1970-01-01, see `utcDay`) `spentToday` is for. */
+  spentDay: number
+  /** Cents that left the account on `spentDay`; read it with `spentToday`, which knows when the day is over. */
+  spentToday: number
   readonly iban: string
   /** The user's email alias is on their first bank account: payments to the email land there. */
   readonly primary: boolean
@@ -255,6 +260,21 @@ export const isValidIban = (value: string): boolean => {
   return remainder === 1
 }
 
+const dayMillis = 24 * 60 * 60 * 1000
+
+/** The UTC day of a `Clock` time: days since 1970-01-01. @internal */
+export const utcDay = (millis: number): number => Math.floor(millis / dayMillis)
+
+/** The cents that left `account` on the UTC day of `now` (bunq's `daily_spent`). @internal */
+export const spentToday = (account: AccountRecord, now: number): number =>
+  account.spentDay === utcDay(now) ? account.spentToday : 0
+
+/** Count `cents` leaving `account` at `now` against its daily limit. @internal */
+export const recordSpending = (account: AccountRecord, now: number, cents: number): void => {
+  account.spentToday = spentToday(account, now) + cents
+  account.spentDay = utcDay(now)
+}
+
 /** @internal */
 export const emailAlias = (userId: number): string => `sandbox+${userId}@bunq-emulator.local`
 
@@ -284,6 +304,8 @@ export const openAccount = (
     currency: fields.currency,
     balance: 0,
     dailyLimit: fields.dailyLimit ?? 100000,
+    spentDay: utcDay(fields.now),
+    spentToday: 0,
     iban: makeIban(2000000000 + id),
     primary: fields.type === "MonetaryAccountBank" &&
       !owned.some((other) => ledger.accounts.get(other)?.type === "MonetaryAccountBank"),

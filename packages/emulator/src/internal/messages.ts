@@ -3,6 +3,7 @@
  *
  * @internal
  */
+import { formatAmount } from "./ledger.js"
 
 /** @internal */
 export interface Message {
@@ -154,6 +155,18 @@ export const insufficientBalance: Message = {
   translated: "Onvoldoende saldo. De betaling is hoger dan het beschikbare saldo van de rekening."
 }
 
+/** Cents for a message: `"1000.00 EUR"` in English, `"1000,00 EUR"` in Dutch. */
+const money = (cents: number, currency: string, dutch = false): string =>
+  `${dutch ? formatAmount(cents).replace(".", ",") : formatAmount(cents)} ${currency}`
+
+/** @internal */
+export const dailyLimitExceeded = (limit: number, spent: number, currency: string): Message => ({
+  description: `The payment exceeds the daily limit of the monetary account: ${money(limit, currency)} a day, ` +
+    `${money(spent, currency)} spent today (UTC).`,
+  translated: `De betaling overschrijdt de daglimiet van de rekening: ${money(limit, currency, true)} per dag, ` +
+    `vandaag (UTC) ${money(spent, currency, true)} uitgegeven.`
+})
+
 /** @internal */
 export const accountNotActive: Message = {
   description: "The monetary account is not active.",
@@ -183,6 +196,14 @@ export const nameRequired: Message = {
   description: "A name is required for a payment to an IBAN outside bunq.",
   translated: "Een naam is verplicht voor een betaling naar een IBAN buiten bunq."
 }
+
+/** @internal */
+export const requestOutsideBunq = (value: string): Message => ({
+  description: `A request can only be sent to a bunq user: the IBAN "${value}" is not a bunq account. Ask for the ` +
+    "money with an email address or the IBAN of a bunq account.",
+  translated: `Een betaalverzoek kan alleen naar een bunq-gebruiker: de IBAN "${value}" is geen bunq-rekening. ` +
+    "Vraag het geld met een e-mailadres of de IBAN van een bunq-rekening."
+})
 
 /** @internal */
 export const sameAccount: Message = {

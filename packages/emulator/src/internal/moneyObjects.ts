@@ -18,7 +18,7 @@ import type {
   RequestResponseRecord,
   TabRecord
 } from "./ledger.js"
-import { amountObject } from "./ledger.js"
+import { amountObject, spentToday } from "./ledger.js"
 import { avatarObject, displayName, timestamp, uuidFor } from "./objects.js"
 import type { Store } from "./state.js"
 
@@ -43,7 +43,8 @@ export const makeMoneyObjects = (options: { readonly extraFields: boolean; reado
     ...extra({ swift_bic: null, swift_account_number: null, merchant_category_code: null })
   })
 
-  const account = (store: Store, record: AccountRecord): Record<string, unknown> => {
+  /** An account as bunq returns it at `now` (its `daily_spent` is today's, UTC). */
+  const account = (store: Store, record: AccountRecord, now: number): Record<string, unknown> => {
     const user = store.users.get(record.userId)
     const name = user === undefined ? record.description : displayName(user)
     const aliases: Array<Record<string, unknown>> = [{ type: "IBAN", value: record.iban, name }]
@@ -76,7 +77,7 @@ export const makeMoneyObjects = (options: { readonly extraFields: boolean; reado
         }),
       ...extra({
         all_auto_save_id: [],
-        daily_spent: amountObject(0, record.currency),
+        daily_spent: amountObject(spentToday(record, now), record.currency),
         notification_filters: [],
         fulfillments: null
       })

@@ -5,9 +5,10 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { accountParam } from "./accountRoutes.js"
-import type { AccountRecord } from "./ledger.js"
+import type { AccountRecord, EventRecord } from "./ledger.js"
 import { addEvent, formatAmount } from "./ledger.js"
 import * as Messages from "./messages.js"
 import { pageOf } from "./pagination.js"
@@ -15,9 +16,17 @@ import type { Family } from "./routes.js"
 import { route } from "./routes.js"
 import type { SessionAuth } from "./security.js"
 import type { ApiFailure, Store } from "./state.js"
-import { decodeBody, fail, pathId } from "./state.js"
+import { decodeBody, fail, inOneStep, pathId, refuse } from "./state.js"
 import type { TransferInput } from "./transfers.js"
-import { AmountBody, checkAmount, PointerBody, requireSignature, resolvePointer, transferAll } from "./transfers.js"
+import {
+  AmountBody,
+  bookAll,
+  checkAmount,
+  PointerBody,
+  requireSignature,
+  resolvePointer,
+  transferAll
+} from "./transfers.js"
 
 const PaymentBody = Schema.Struct({
   amount: AmountBody,
@@ -35,22 +44,27 @@ const DraftBody = Schema.Struct({
 
 const DraftUpdateBody = Schema.Struct({ status: Schema.Literal("ACCEPTED", "CANCELLED", "REJECTED") })
 
-/** A payment body checked against `account`: amount, counterparty, attachments of this account. @internal */
+/**
+ * A payment body checked against `account`: amount, counterparty, attachments of this account (an `Either`, for use
+ * inside one store step).
+ *
+ * @internal
+ */
 export const paymentInput = (
   store: Store,
   account: AccountRecord,
   body: typeof PaymentBody.Type,
   now: number,
   batchId?: number
-): Effect.Effect<TransferInput, ApiFailure> =>
-  Effect.gen(function*() {
+): Either.Either<TransferInput, ApiFailure> =>
+  Either.gen(function*() {
     const amount = yield* checkAmount(body.amount, account)
     const to = yield* resolvePointer(store, body.counterparty_alias)
-    if (to.account?.id === account.id) return yield* fail(400, Messages.sameAccount)
+    if (to.account?.id === account.id) return yield* refuse(400, Messages.sameAccount)
     const attachments = (body.attachment ?? []).map((a) => a.id)
     for (const id of attachments) {
       if (store.ledger.attachments.get(id)?.accountId !== account.id) {
-        return yield* fail(400, Messages.invalidField("attachment"))
+        return yield* refuse(400, Messages.invalidField("attachment"))
       }
     }
     return { now, from: account, to, amount, description: body.description, attachments, batchId }
@@ -58,7 +72,7 @@ export const paymentInput = (
 
 /** @internal */
 export const paymentRoutes: Family = (parts) => {
-  const { basePath, withStore } = parts.env
+  const { basePath } = parts.env
   const { endpoint, moneyAuth, sessionAuth } = parts.security
   const { notify, objects } = parts
   const base = "/user/:userId/monetary-account/:accountId"
@@ -67,10 +81,14 @@ export const paymentRoutes: Family = (parts) => {
 
   const createPayment = endpoint("POST", "/payment", moneyAuth, (auth, state) =>
     Effect.gen(function*() {
-      const [account, store] = yield* accountParam(parts, auth, "accountId")
+      const [account] = yield* accountParam(parts, auth, "accountId")
       const body = yield* decodeBody(PaymentBody, state)
-      const input = yield* paymentInput(store, account, body, state.now)
-      const { debits, events } = yield* transferAll(parts.env, account, [input])
+      const { debits, events } = yield* transferAll(
+        parts.env,
+        account,
+        state.now,
+        (store) => Either.map(paymentInput(store, account, body, state.now), (input) => [input])
+      )
       yield* notify(events)
       return { items: [{ Id: { id: debits[0].id } }] }
     }))
@@ -99,14 +117,28 @@ export const paymentRoutes: Family = (parts) => {
       return { items: [objects.payment(payment)], escapeSlashes: true }
     }))
 
+  /** Check and book `entries` as one batch (whole or not at all); for use inside one store step. */
+  const bookBatch = (
+    store: Store,
+    account: AccountRecord,
+    now: number,
+    entries: ReadonlyArray<typeof PaymentBody.Type>
+  ) =>
+    Either.gen(function*() {
+      const batchId = store.ledger.nextBatchId
+      const inputs = yield* Either.all(entries.map((entry) => paymentInput(store, account, entry, now, batchId)))
+      const { debits, events } = yield* bookAll(store, account, now, inputs)
+      store.ledger.nextBatchId++
+      store.ledger.batches.set(batchId, { id: batchId, accountId: account.id, paymentIds: debits.map((d) => d.id) })
+      return { batchId, debits, events }
+    })
+
   const createBatch = endpoint("POST", "/payment-batch", moneyAuth, (auth, state) =>
     Effect.gen(function*() {
-      const [account, store] = yield* accountParam(parts, auth, "accountId")
+      const [account] = yield* accountParam(parts, auth, "accountId")
       const body = yield* decodeBody(BatchBody, state)
-      const batchId = store.ledger.nextBatchId++
-      const inputs = yield* Effect.forEach(body.payments, (p) => paymentInput(store, account, p, state.now, batchId))
-      const { debits, events } = yield* transferAll(parts.env, account, inputs)
-      store.ledger.batches.set(batchId, { id: batchId, accountId: account.id, paymentIds: debits.map((d) => d.id) })
+      const { batchId, events } = yield* inOneStep(parts.env, (store) =>
+        bookBatch(store, account, state.now, body.payments))
       yield* notify(events)
       return { items: [{ Id: { id: batchId } }] }
     }))
@@ -136,36 +168,39 @@ export const paymentRoutes: Family = (parts) => {
 
   const createDraft = endpoint("POST", "/draft-payment", sessionAuth, (auth, state) =>
     Effect.gen(function*() {
-      const [account, store] = yield* accountParam(parts, auth, "accountId")
+      const [account] = yield* accountParam(parts, auth, "accountId")
       const body = yield* decodeBody(DraftBody, state)
-      const inputs = yield* Effect.forEach(body.entries, (p) => paymentInput(store, account, p, state.now))
-      const { draft, event } = yield* withStore((store) => {
-        const draft = {
-          id: store.ledger.nextDraftId++,
-          accountId: account.id,
-          created: state.now,
-          updated: state.now,
-          status: "PENDING" as const,
-          paymentIds: [],
-          entries: inputs.map((input, i) => ({
-            pointer: body.entries[i].counterparty_alias,
-            amount: input.amount,
-            currency: account.currency,
-            counterparty: input.to.party,
-            description: input.description
-          }))
-        }
-        store.ledger.drafts.set(draft.id, draft)
-        const event = addEvent(store, {
-          userId: account.userId,
-          accountId: account.id,
-          created: state.now,
-          action: "CREATE",
-          object: { _tag: "DraftPayment", id: draft.id },
-          categories: [["DRAFT_PAYMENT", "DRAFT_PAYMENT_CREATED"]]
-        })
-        return { draft, event }
-      })
+      const { draft, event } = yield* inOneStep(parts.env, (store) =>
+        Either.map(
+          Either.all(body.entries.map((p) => paymentInput(store, account, p, state.now))),
+          (inputs) => {
+            const draft = {
+              id: store.ledger.nextDraftId++,
+              accountId: account.id,
+              created: state.now,
+              updated: state.now,
+              status: "PENDING" as const,
+              paymentIds: [],
+              entries: inputs.map((input, i) => ({
+                pointer: body.entries[i].counterparty_alias,
+                amount: input.amount,
+                currency: account.currency,
+                counterparty: input.to.party,
+                description: input.description
+              }))
+            }
+            store.ledger.drafts.set(draft.id, draft)
+            const event = addEvent(store, {
+              userId: account.userId,
+              accountId: account.id,
+              created: state.now,
+              action: "CREATE",
+              object: { _tag: "DraftPayment", id: draft.id },
+              categories: [["DRAFT_PAYMENT", "DRAFT_PAYMENT_CREATED"]]
+            })
+            return { draft, event }
+          }
+        ))
       yield* notify([event])
       return { items: [{ Id: { id: draft.id } }] }
     }))
@@ -201,42 +236,39 @@ export const paymentRoutes: Family = (parts) => {
 
   const updateDraft = endpoint("PUT", "/draft-payment/{id}", sessionAuth, (auth, state) =>
     Effect.gen(function*() {
-      const [account, store, draft] = yield* draftParam(auth)
+      const [account, , draft] = yield* draftParam(auth)
       const body = yield* decodeBody(DraftUpdateBody, state)
-      if (draft.status !== "PENDING") return yield* fail(400, Messages.invalidStatusChange(draft.status, body.status))
-      if (body.status === "ACCEPTED") {
-        yield* requireSignature(state)
-        const batchId = store.ledger.nextBatchId++
-        const inputs = yield* Effect.forEach(draft.entries, (entry) =>
-          paymentInput(
-            store,
-            account,
-            {
+      if (body.status === "ACCEPTED") yield* requireSignature(state)
+      // The status check, the payments and the status change in one step: two accepts never both pay.
+      const events = yield* inOneStep(parts.env, (store) =>
+        Either.gen(function*() {
+          if (draft.status !== "PENDING") {
+            return yield* refuse(400, Messages.invalidStatusChange(draft.status, body.status))
+          }
+          const events: Array<EventRecord> = []
+          if (body.status === "ACCEPTED") {
+            const entries = draft.entries.map((entry) => ({
               amount: { value: formatAmount(entry.amount), currency: entry.currency },
               counterparty_alias: entry.pointer,
               description: entry.description
-            },
-            state.now,
-            batchId
-          ))
-        const { debits, events } = yield* transferAll(parts.env, account, inputs)
-        store.ledger.batches.set(batchId, { id: batchId, accountId: account.id, paymentIds: debits.map((d) => d.id) })
-        draft.paymentIds = debits.map((d) => d.id)
-        yield* notify(events)
-      }
-      const event = yield* withStore((store) => {
-        draft.status = body.status
-        draft.updated = state.now
-        return addEvent(store, {
-          userId: account.userId,
-          accountId: account.id,
-          created: state.now,
-          action: "UPDATE",
-          object: { _tag: "DraftPayment", id: draft.id },
-          categories: [["DRAFT_PAYMENT", `DRAFT_PAYMENT_${body.status}`]]
-        })
-      })
-      yield* notify([event])
+            }))
+            const booked = yield* bookBatch(store, account, state.now, entries)
+            draft.paymentIds = booked.debits.map((d) => d.id)
+            events.push(...booked.events)
+          }
+          draft.status = body.status
+          draft.updated = state.now
+          events.push(addEvent(store, {
+            userId: account.userId,
+            accountId: account.id,
+            created: state.now,
+            action: "UPDATE",
+            object: { _tag: "DraftPayment", id: draft.id },
+            categories: [["DRAFT_PAYMENT", `DRAFT_PAYMENT_${body.status}`]]
+          }))
+          return events
+        }))
+      yield* notify(events)
       return { items: [{ Id: { id: draft.id } }] }
     }))
 

@@ -6,6 +6,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { accountParam } from "./accountRoutes.js"
 import type { EventRecord, RequestInquiryRecord, RequestResponseRecord, TabRecord } from "./ledger.js"
@@ -16,16 +17,16 @@ import { pageOf } from "./pagination.js"
 import type { Family } from "./routes.js"
 import { route } from "./routes.js"
 import type { Store } from "./state.js"
-import { decodeBody, fail, pathId } from "./state.js"
+import { decodeBody, fail, inOneStep, pathId, refuse } from "./state.js"
 import {
   AmountBody,
+  bookAll,
   checkAmount,
   partyOf,
   PointerBody,
   receive,
   requireSignature,
-  resolvePointer,
-  transferAll
+  resolvePointer
 } from "./transfers.js"
 
 const InquiryBody = Schema.Struct({
@@ -55,102 +56,119 @@ export const requestRoutes: Family = (parts) => {
   const listPath = (userId: number, accountId: number, name: string) =>
     `${basePath}/user/${userId}/monetary-account/${accountId}/${name}`
 
-  const event = (
+  /** A `REQUEST` event, added inside a store step. */
+  const requestEvent = (
+    store: Store,
     userId: number,
     accountId: number,
     now: number,
     object: EventRecord["object"],
     action: EventRecord["action"],
     eventType: string
-  ) =>
-    withStore((store) =>
-      addEvent(store, { userId, accountId, created: now, action, object, categories: [["REQUEST", eventType]] })
-    )
+  ) => addEvent(store, { userId, accountId, created: now, action, object, categories: [["REQUEST", eventType]] })
 
   const createInquiry = endpoint("POST", "/request-inquiry", sessionAuth, (auth, state) =>
     Effect.gen(function*() {
-      const [account, store] = yield* accountParam(parts, auth, "accountId")
+      const [account] = yield* accountParam(parts, auth, "accountId")
       const body = yield* decodeBody(InquiryBody, state)
-      const amount = yield* checkAmount(body.amount_inquired, account)
-      const to = yield* resolvePointer(store, body.counterparty_alias)
-      if (to.party !== sugarDaddy && to.account === undefined) {
-        return yield* fail(400, Messages.unknownAlias(body.counterparty_alias.type, body.counterparty_alias.value))
-      }
-      if (to.account?.id === account.id) return yield* fail(400, Messages.sameAccount)
-      if (to.party === sugarDaddy && amount > sugarDaddyLimit) return yield* fail(400, Messages.sugarDaddyLimit)
-      if (account.status !== "ACTIVE") return yield* fail(400, Messages.accountNotActive)
-      const inquiry: RequestInquiryRecord = {
-        id: store.ledger.nextRequestId++,
-        accountId: account.id,
-        created: state.now,
-        updated: state.now,
-        amount,
-        currency: account.currency,
-        description: body.description,
-        alias: partyOf(store, account),
-        counterparty: to.party,
-        status: "PENDING",
-        timeResponded: null,
-        responseId: null
-      }
-      store.ledger.inquiries.set(inquiry.id, inquiry)
-      const events: Array<EventRecord> = []
-      if (to.account === undefined) {
-        // The sandbox's sugar daddy pays at once.
-        inquiry.status = "ACCEPTED"
-        inquiry.timeResponded = state.now
-        const paid = yield* withStore((store) =>
-          receive(store, { now: state.now, to: account, from: to.party, amount, description: body.description })
-        )
-        events.push(...paid.events)
-        events.push(
-          yield* event(
-            account.userId,
-            account.id,
-            state.now,
-            { _tag: "RequestInquiry", id: inquiry.id },
-            "CREATE",
-            "REQUEST_INQUIRY_ACCEPTED"
-          )
-        )
-      } else {
-        const response: RequestResponseRecord = {
-          id: store.ledger.nextResponseId++,
-          accountId: to.account.id,
-          created: state.now,
-          updated: state.now,
-          amount,
-          currency: account.currency,
-          description: body.description,
-          alias: to.party,
-          counterparty: inquiry.alias,
-          inquiryId: inquiry.id,
-          status: "PENDING",
-          timeResponded: null
-        }
-        store.ledger.responses.set(response.id, response)
-        inquiry.responseId = response.id
-        events.push(
-          yield* event(
-            account.userId,
-            account.id,
-            state.now,
-            { _tag: "RequestInquiry", id: inquiry.id },
-            "CREATE",
-            "REQUEST_INQUIRY_CREATED"
-          ),
-          yield* event(
-            to.account.userId,
-            to.account.id,
-            state.now,
-            { _tag: "RequestResponse", id: response.id },
-            "CREATE",
-            "REQUEST_RESPONSE_CREATED"
-          )
-        )
-      }
+      const { events, id } = yield* inOneStep(parts.env, (store) =>
+        Either.gen(function*() {
+          const amount = yield* checkAmount(body.amount_inquired, account)
+          const to = yield* resolvePointer(store, body.counterparty_alias, "request")
+          if (to.party !== sugarDaddy && to.account === undefined) {
+            return yield* refuse(
+              400,
+              Messages.unknownAlias(body.counterparty_alias.type, body.counterparty_alias.value)
+            )
+          }
+          if (to.account?.id === account.id) return yield* refuse(400, Messages.sameAccount)
+          if (to.party === sugarDaddy && amount > sugarDaddyLimit) return yield* refuse(400, Messages.sugarDaddyLimit)
+          if (account.status !== "ACTIVE") return yield* refuse(400, Messages.accountNotActive)
+          const inquiry: RequestInquiryRecord = {
+            id: store.ledger.nextRequestId++,
+            accountId: account.id,
+            created: state.now,
+            updated: state.now,
+            amount,
+            currency: account.currency,
+            description: body.description,
+            alias: partyOf(store, account),
+            counterparty: to.party,
+            status: "PENDING",
+            timeResponded: null,
+            responseId: null
+          }
+          store.ledger.inquiries.set(inquiry.id, inquiry)
+          const inquiryObject = { _tag: "RequestInquiry", id: inquiry.id } as const
+          if (to.account === undefined) {
+            // The sandbox's sugar daddy pays at once.
+            inquiry.status = "ACCEPTED"
+            inquiry.timeResponded = state.now
+            const paid = receive(store, {
+              now: state.now,
+              to: account,
+              from: to.party,
+              amount,
+              description: body.description
+            })
+            return {
+              id: inquiry.id,
+              events: [
+                ...paid.events,
+                requestEvent(
+                  store,
+                  account.userId,
+                  account.id,
+                  state.now,
+                  inquiryObject,
+                  "CREATE",
+                  "REQUEST_INQUIRY_ACCEPTED"
+                )
+              ]
+            }
+          }
+          const response: RequestResponseRecord = {
+            id: store.ledger.nextResponseId++,
+            accountId: to.account.id,
+            created: state.now,
+            updated: state.now,
+            amount,
+            currency: account.currency,
+            description: body.description,
+            alias: to.party,
+            counterparty: inquiry.alias,
+            inquiryId: inquiry.id,
+            status: "PENDING",
+            timeResponded: null
+          }
+          store.ledger.responses.set(response.id, response)
+          inquiry.responseId = response.id
+          return {
+            id: inquiry.id,
+            events: [
+              requestEvent(
+                store,
+                account.userId,
+                account.id,
+                state.now,
+                inquiryObject,
+                "CREATE",
+                "REQUEST_INQUIRY_CREATED"
+              ),
+              requestEvent(
+                store,
+                to.account.userId,
+                to.account.id,
+                state.now,
+                { _tag: "RequestResponse", id: response.id },
+                "CREATE",
+                "REQUEST_RESPONSE_CREATED"
+              )
+            ]
+          }
+        }))
       yield* notify(events)
-      return { items: [{ Id: { id: inquiry.id } }] }
+      return { items: [{ Id: { id } }] }
     }))
 
   const list = <A extends { readonly id: number; readonly accountId: number }>(
@@ -194,28 +212,28 @@ export const requestRoutes: Family = (parts) => {
 
   const revokeInquiry = endpoint("PUT", "/request-inquiry/{id}", sessionAuth, (auth, state) =>
     Effect.gen(function*() {
-      const [inquiry, store, account] = yield* one("RequestInquiry", "Betaalverzoek", inquiries, auth)
+      const [inquiry, , account] = yield* one("RequestInquiry", "Betaalverzoek", inquiries, auth)
       const body = yield* decodeBody(InquiryUpdateBody, state)
-      if (inquiry.status !== "PENDING") {
-        return yield* fail(400, Messages.invalidStatusChange(inquiry.status, body.status))
-      }
-      inquiry.status = "REVOKED"
-      inquiry.updated = state.now
-      const response = inquiry.responseId === null ? undefined : store.ledger.responses.get(inquiry.responseId)
-      if (response !== undefined) {
-        response.status = "REVOKED"
-        response.updated = state.now
-      }
-      yield* notify([
-        yield* event(
+      const revoked = yield* inOneStep(parts.env, (store) => {
+        if (inquiry.status !== "PENDING") return refuse(400, Messages.invalidStatusChange(inquiry.status, body.status))
+        inquiry.status = "REVOKED"
+        inquiry.updated = state.now
+        const response = inquiry.responseId === null ? undefined : store.ledger.responses.get(inquiry.responseId)
+        if (response !== undefined) {
+          response.status = "REVOKED"
+          response.updated = state.now
+        }
+        return Either.right(requestEvent(
+          store,
           account.userId,
           account.id,
           state.now,
           { _tag: "RequestInquiry", id: inquiry.id },
           "UPDATE",
           "REQUEST_INQUIRY_REVOKED"
-        )
-      ])
+        ))
+      })
+      yield* notify([revoked])
       return { items: [{ Id: { id: inquiry.id } }] }
     }))
 
@@ -225,49 +243,56 @@ export const requestRoutes: Family = (parts) => {
     sessionAuth,
     (auth, state) =>
       Effect.gen(function*() {
-        const [response, store, account] = yield* one("RequestResponse", "Betaalverzoek", responses, auth)
+        const [response, , account] = yield* one("RequestResponse", "Betaalverzoek", responses, auth)
         const body = yield* decodeBody(ResponseUpdateBody, state)
-        if (response.status !== "PENDING") {
-          return yield* fail(400, Messages.invalidStatusChange(response.status, body.status))
-        }
-        const inquiry = store.ledger.inquiries.get(response.inquiryId)!
-        const requester = store.ledger.accounts.get(inquiry.accountId)!
-        const events: Array<EventRecord> = []
-        if (body.status === "ACCEPTED") {
-          yield* requireSignature(state)
-          if (requester.status !== "ACTIVE") return yield* fail(400, Messages.accountNotActive)
-          const paid = yield* transferAll(parts.env, account, [{
-            now: state.now,
-            from: account,
-            to: { party: inquiry.alias, account: requester },
-            amount: response.amount,
-            description: response.description,
-            subType: "REQUEST"
-          }])
-          events.push(...paid.events)
-        }
-        response.status = body.status
-        inquiry.status = body.status
-        response.timeResponded = inquiry.timeResponded = state.now
-        response.updated = inquiry.updated = state.now
-        events.push(
-          yield* event(
-            account.userId,
-            account.id,
-            state.now,
-            { _tag: "RequestResponse", id: response.id },
-            "UPDATE",
-            `REQUEST_RESPONSE_${body.status}`
-          ),
-          yield* event(
-            requester.userId,
-            requester.id,
-            state.now,
-            { _tag: "RequestInquiry", id: inquiry.id },
-            "UPDATE",
-            `REQUEST_INQUIRY_${body.status}`
-          )
-        )
+        if (body.status === "ACCEPTED") yield* requireSignature(state)
+        // The status check, the payment and the status change in one step: two accepts never both pay.
+        const events = yield* inOneStep(parts.env, (store) =>
+          Either.gen(function*() {
+            if (response.status !== "PENDING") {
+              return yield* refuse(400, Messages.invalidStatusChange(response.status, body.status))
+            }
+            const inquiry = store.ledger.inquiries.get(response.inquiryId)!
+            const requester = store.ledger.accounts.get(inquiry.accountId)!
+            const events: Array<EventRecord> = []
+            if (body.status === "ACCEPTED") {
+              if (requester.status !== "ACTIVE") return yield* refuse(400, Messages.accountNotActive)
+              const paid = yield* bookAll(store, account, state.now, [{
+                now: state.now,
+                from: account,
+                to: { party: inquiry.alias, account: requester },
+                amount: response.amount,
+                description: response.description,
+                subType: "REQUEST"
+              }])
+              events.push(...paid.events)
+            }
+            response.status = body.status
+            inquiry.status = body.status
+            response.timeResponded = inquiry.timeResponded = state.now
+            response.updated = inquiry.updated = state.now
+            events.push(
+              requestEvent(
+                store,
+                account.userId,
+                account.id,
+                state.now,
+                { _tag: "RequestResponse", id: response.id },
+                "UPDATE",
+                `REQUEST_RESPONSE_${body.status}`
+              ),
+              requestEvent(
+                store,
+                requester.userId,
+                requester.id,
+                state.now,
+                { _tag: "RequestInquiry", id: inquiry.id },
+                "UPDATE",
+                `REQUEST_INQUIRY_${body.status}`
+              )
+            )
+            return events
+          }))
         yield* notify(events)
         return { items: [{ Id: { id: response.id } }] }
       })
@@ -311,11 +336,14 @@ export const requestRoutes: Family = (parts) => {
     Effect.gen(function*() {
       const [tab] = yield* one("BunqMeTab", "bunq.me-tab", tabs, auth)
       const body = yield* decodeBody(TabUpdateBody, state)
-      if (tab.status !== "WAITING_FOR_PAYMENT") {
-        return yield* fail(400, Messages.invalidStatusChange(tab.status, body.status))
-      }
-      tab.status = "CANCELLED"
-      tab.updated = state.now
+      yield* inOneStep(parts.env, () => {
+        if (tab.status !== "WAITING_FOR_PAYMENT") {
+          return refuse(400, Messages.invalidStatusChange(tab.status, body.status))
+        }
+        tab.status = "CANCELLED"
+        tab.updated = state.now
+        return Either.void
+      })
       return { items: [{ Id: { id: tab.id } }] }
     }))
 

@@ -10,6 +10,7 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import type * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
@@ -153,6 +154,21 @@ export class ApiFailure extends Data.TaggedError("ApiFailure")<{
 
 /** @internal */
 export const fail = (status: number, message: Messages.Message) => Effect.fail(new ApiFailure({ status, message }))
+
+/** `fail` as a value, for the checks made inside one store step (`inOneStep`). @internal */
+export const refuse = (status: number, message: Messages.Message): Either.Either<never, ApiFailure> =>
+  Either.left(new ApiFailure({ status, message }))
+
+/**
+ * Check and change the store in one step: `step` runs synchronously, so no other request sees the store between its
+ * checks and its changes (a status checked there is still the status when it is changed). A `Left` is the answer.
+ *
+ * @internal
+ */
+export const inOneStep = <A>(
+  env: Pick<Env, "withStore">,
+  step: (store: Store) => Either.Either<A, ApiFailure>
+): Effect.Effect<A, ApiFailure> => Effect.flatMap(env.withStore(step), (result) => result)
 
 /** @internal */
 export interface Reply {

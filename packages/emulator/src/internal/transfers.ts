@@ -5,6 +5,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type { AccountRecord, EventRecord, Party, PaymentRecord } from "./ledger.js"
 import {
@@ -14,13 +15,15 @@ import {
   emailAlias,
   isValidIban,
   parseAmount,
+  recordSpending,
+  spentToday,
   sugarDaddy,
   sugarDaddyEmail
 } from "./ledger.js"
 import * as Messages from "./messages.js"
 import { displayName } from "./objects.js"
-import type { ApiFailure, RequestState, Store } from "./state.js"
-import { fail } from "./state.js"
+import type { ApiFailure, Env, RequestState, Store } from "./state.js"
+import { fail, inOneStep, refuse } from "./state.js"
 
 /** bunq's `Amount` in a request body. @internal */
 export const AmountBody = Schema.Struct({ value: Schema.String, currency: Schema.String })
@@ -35,17 +38,22 @@ export const PointerBody = Schema.Struct({
 /** @internal */
 export type PointerBody = typeof PointerBody.Type
 
-/** An amount for `account`: positive, at most two decimals, in the account's currency. @internal */
+/**
+ * An amount for `account` in cents: positive, at most two decimals, in the account's currency. (An `Either`, like the
+ * other checks here: usable inside one store step, and as an `Effect` anywhere else.)
+ *
+ * @internal
+ */
 export const checkAmount = (
   amount: typeof AmountBody.Type,
   account: AccountRecord
-): Effect.Effect<number, ApiFailure> => {
+): Either.Either<number, ApiFailure> => {
   const cents = parseAmount(amount.value)
-  if (cents === undefined) return fail(400, Messages.invalidAmount(amount.value))
+  if (cents === undefined) return refuse(400, Messages.invalidAmount(amount.value))
   if (amount.currency !== account.currency) {
-    return fail(400, Messages.currencyMismatch(amount.currency, account.currency))
+    return refuse(400, Messages.currencyMismatch(amount.currency, account.currency))
   }
-  return Effect.succeed(cents)
+  return Either.right(cents)
 }
 
 /** The label of an emulator account's side. @internal */
@@ -66,28 +74,41 @@ export interface Counterparty {
   readonly account: AccountRecord | undefined
 }
 
-/** Resolve a pointer to an account of the emulator, or an outside IBAN. @internal */
-export const resolvePointer = (store: Store, pointer: PointerBody): Effect.Effect<Counterparty, ApiFailure> => {
+/** An IBAN as the ledger keys it: no spaces, upper case. @internal */
+export const normalizeIban = (value: string): string => value.replace(/\s+/g, "").toUpperCase()
+
+/**
+ * Resolve a pointer to an account of the emulator, or an outside IBAN (money to it leaves the emulator; a name is
+ * required). `purpose: "request"` refuses outside IBANs: a request can only go to a bunq user.
+ *
+ * @internal
+ */
+export const resolvePointer = (
+  store: Store,
+  pointer: PointerBody,
+  purpose: "payment" | "request" = "payment"
+): Either.Either<Counterparty, ApiFailure> => {
   if (pointer.type === "IBAN") {
-    const iban = pointer.value.replace(/\s+/g, "").toUpperCase()
+    const iban = normalizeIban(pointer.value)
     const account = store.ledger.accountsByIban.get(iban)
     if (account !== undefined) {
-      if (account.status !== "ACTIVE") return fail(400, Messages.accountNotActive)
-      return Effect.succeed({ party: partyOf(store, account), account })
+      if (account.status !== "ACTIVE") return refuse(400, Messages.accountNotActive)
+      return Either.right({ party: partyOf(store, account), account })
     }
-    if (!isValidIban(iban)) return fail(400, Messages.invalidIban(pointer.value))
-    if (pointer.name === undefined || pointer.name.trim().length === 0) return fail(400, Messages.nameRequired)
-    return Effect.succeed({
+    if (!isValidIban(iban)) return refuse(400, Messages.invalidIban(pointer.value))
+    if (purpose === "request") return refuse(400, Messages.requestOutsideBunq(pointer.value))
+    if (pointer.name === undefined || pointer.name.trim().length === 0) return refuse(400, Messages.nameRequired)
+    return Either.right({
       party: { iban, displayName: pointer.name, userId: undefined, email: undefined },
       account: undefined
     })
   }
   if (pointer.type === "EMAIL" && pointer.value.trim().toLowerCase() === sugarDaddyEmail) {
-    return Effect.succeed({ party: sugarDaddy, account: undefined })
+    return Either.right({ party: sugarDaddy, account: undefined })
   }
   const account = pointer.type === "EMAIL" ? accountForEmail(store, pointer.value) : undefined
-  if (account === undefined) return fail(400, Messages.unknownAlias(pointer.type, pointer.value))
-  return Effect.succeed({ party: partyOf(store, account), account })
+  if (account === undefined) return refuse(400, Messages.unknownAlias(pointer.type, pointer.value))
+  return Either.right({ party: partyOf(store, account), account })
 }
 
 /** @internal */
@@ -106,8 +127,9 @@ const paymentCategories = (amount: number) =>
   [["MUTATION", "MUTATION_CREATED"], ["PAYMENT", amount < 0 ? "PAYMENT_CREATED" : "PAYMENT_RECEIVED"]] as const
 
 /**
- * Book a transfer whose funds were checked: the debit on `from`, the credit on the counterparty's account when it is
- * one of the emulator's, an event for each side. Returns the debit and the events (for callbacks).
+ * Book a transfer whose funds and daily limit were checked: the debit on `from` (counted against its daily limit),
+ * the credit on the counterparty's account when it is one of the emulator's, an event for each side. Returns the
+ * debit and the events (for callbacks).
  *
  * @internal
  */
@@ -125,6 +147,7 @@ export const transfer = (
     attachments: input.attachments ?? []
   }
   const self = partyOf(store, from)
+  recordSpending(from, now, input.amount)
   const debit = book(store, from, { ...common, amount: -input.amount, alias: self, counterparty: to.party })
   const events: Array<EventRecord> = [addEvent(store, {
     userId: from.userId,
@@ -187,33 +210,55 @@ export const receive = (
   return { credit, events: [event] }
 }
 
+/** @internal */
+export interface Booked {
+  readonly debits: ReadonlyArray<PaymentRecord>
+  readonly events: ReadonlyArray<EventRecord>
+}
+
 /**
- * Check funds and book, in one step on the store (no other request can move the balance in between). `total` is what
- * all `inputs` take from `from` together (a batch is booked whole or not at all).
+ * Check the account, its funds and its daily limit, then book: for use inside one store step (`inOneStep`), so that
+ * no other request moves the balance or the day's spending in between. What all `inputs` take from `from` together
+ * is checked (a batch is booked whole or not at all).
+ *
+ * @internal
+ */
+export const bookAll = (
+  store: Store,
+  from: AccountRecord,
+  now: number,
+  inputs: ReadonlyArray<TransferInput>
+): Either.Either<Booked, ApiFailure> => {
+  const total = inputs.reduce((sum, input) => sum + input.amount, 0)
+  if (from.status !== "ACTIVE") return refuse(400, Messages.accountNotActive)
+  if (from.balance < total) return refuse(400, Messages.insufficientBalance)
+  const spent = spentToday(from, now)
+  if (spent + total > from.dailyLimit) {
+    return refuse(400, Messages.dailyLimitExceeded(from.dailyLimit, spent, from.currency))
+  }
+  const debits: Array<PaymentRecord> = []
+  const events: Array<EventRecord> = []
+  for (const input of inputs) {
+    const done = transfer(store, input)
+    debits.push(done.debit)
+    events.push(...done.events)
+  }
+  return Either.right({ debits, events })
+}
+
+/**
+ * Prepare the transfers from the store (resolve counterparties, check amounts), check and book them, in one step
+ * (see `bookAll`).
  *
  * @internal
  */
 export const transferAll = (
-  env: { readonly withStore: <A>(f: (store: Store) => A) => Effect.Effect<A> },
+  env: Pick<Env, "withStore">,
   from: AccountRecord,
-  inputs: ReadonlyArray<TransferInput>
-): Effect.Effect<
-  { readonly debits: ReadonlyArray<PaymentRecord>; readonly events: ReadonlyArray<EventRecord> },
-  ApiFailure
-> =>
-  Effect.flatten(env.withStore((store) => {
-    const total = inputs.reduce((sum, input) => sum + input.amount, 0)
-    if (from.status !== "ACTIVE") return fail(400, Messages.accountNotActive)
-    if (from.balance < total) return fail(400, Messages.insufficientBalance)
-    const debits: Array<PaymentRecord> = []
-    const events: Array<EventRecord> = []
-    for (const input of inputs) {
-      const done = transfer(store, input)
-      debits.push(done.debit)
-      events.push(...done.events)
-    }
-    return Effect.succeed({ debits, events })
-  }))
+  now: number,
+  prepare: (store: Store) => Either.Either<ReadonlyArray<TransferInput>, ApiFailure>
+): Effect.Effect<Booked, ApiFailure> =>
+  inOneStep(env, (store) => Either.flatMap(prepare(store), (inputs) => bookAll(store, from, now, inputs)))
 
 /** A signature is required here (a call that moves money): 466 unless the request's signature verified. @internal */
 export const requireSignature = (state: RequestState): Effect.Effect<void, ApiFailure> => {

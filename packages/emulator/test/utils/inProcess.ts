@@ -9,7 +9,9 @@ import type { Running } from "./server.js"
  * so the raw-protocol helpers (`utils/raw.ts`) run unchanged over it.
  */
 export const startInProcess = async (
-  options: BunqEmulator.Options = {}
+  options: BunqEmulator.Options = {},
+  /** Runs around every request, e.g. `Effect.withScheduler(…)` to let concurrent requests interleave. */
+  around: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = (effect) => effect
 ): Promise<Running & { readonly fetch: typeof fetch }> => {
   const runtime = ManagedRuntime.make(BunqEmulator.layerTest(options).pipe(Layer.provide(WebCryptoSigner.layer)))
   const emulator = await runtime.runPromise(BunqEmulator.Emulator)
@@ -26,7 +28,8 @@ export const startInProcess = async (
         Effect.flatMap((response) =>
           Effect.map(response.arrayBuffer, (body) => [response.status, response.headers, body] as const)
         ),
-        Effect.scoped
+        Effect.scoped,
+        around
       )
     )
     return new Response(body, { status, headers: responseHeaders as Record<string, string> })
