@@ -483,26 +483,50 @@ describe("bunq against the emulator", () => {
     }
   }, timeout)
 
-  it("sandbox create-user prints a new key; the demo runs against a given server", async () => {
-    const [created, demo] = await Promise.all([
-      cli(["--base-url", url, "sandbox", "create-user", "--json"]),
-      cli(["--base-url", url, "demo", "--json"])
-    ])
-    expect(created.code).toBe(0)
-    const newKey = JSON.parse(created.stdout).apiKey as string
-    expect(newKey).toMatch(/^sandbox_[0-9a-f]+$/)
-    expect(newKey).not.toBe(apiKey)
+  it(
+    "sandbox create-user prints a new key (the key alone on stdout); the demo runs against a given server",
+    async () => {
+      const [created, createdHuman, demo] = await Promise.all([
+        cli(["--base-url", url, "sandbox", "create-user", "--json"]),
+        cli(["--base-url", url, "sandbox", "create-user"]),
+        cli(["--base-url", url, "demo", "--json"])
+      ])
+      expect(created.code).toBe(0)
+      const newKey = JSON.parse(created.stdout).apiKey as string
+      expect(newKey).toMatch(/^sandbox_[0-9a-f]+$/)
+      expect(newKey).not.toBe(apiKey)
+      // `bunq sandbox create-user > key` makes a key file: stdout is the key and its line break, the note is on stderr.
+      expect(createdHuman.code).toBe(0)
+      expect(createdHuman.stdout).toMatch(/^sandbox_[0-9a-f]+\n$/)
+      expect(createdHuman.stderr).toBe(`a new sandbox API key for ${url}; keep it like a password\n`)
+      const humanKeyFile = NodePath.join(dir, "human-key")
+      NodeFs.writeFileSync(humanKeyFile, createdHuman.stdout, { mode: 0o600 })
+      const withHumanKey = await cli([
+        "--base-url",
+        url,
+        "--context",
+        NodePath.join(dir, "human-key.json"),
+        "--api-key-file",
+        humanKeyFile,
+        "user",
+        "show",
+        "--json"
+      ])
+      expect(withHumanKey.code, withHumanKey.stderr).toBe(0)
+      expect(JSON.parse(withHumanKey.stdout).id).toBeTypeOf("number")
 
-    expect(demo.code).toBe(0)
-    const tour = JSON.parse(demo.stdout)
-    expect(tour.summary).toMatchObject({
-      baseUrl: url,
-      embeddedEmulator: false,
-      clientRateLimits: true,
-      restoredWithoutRegistering: true
-    })
-    expect(tour.steps.map((s: { title: string }) => s.title)).toContain("Create a sandbox user")
-  }, timeout)
+      expect(demo.code).toBe(0)
+      const tour = JSON.parse(demo.stdout)
+      expect(tour.summary).toMatchObject({
+        baseUrl: url,
+        embeddedEmulator: false,
+        clientRateLimits: true,
+        restoredWithoutRegistering: true
+      })
+      expect(tour.steps.map((s: { title: string }) => s.title)).toContain("Create a sandbox user")
+    },
+    timeout
+  )
 
   it(
     "secrets from a file or stdin: --api-key-file, --passphrase-file, - for stdin; argv secrets get a warning",

@@ -32,14 +32,17 @@ const sandboxCreateUser = Command.make("create-user", {}).pipe(
         return yield* new UsageError({ description: "sandbox create-user works against the sandbox only" })
       }
       const apiKey = yield* SandboxUser.create().pipe(Effect.provide(clientLayer(settings)))
-      // The one place a secret is printed: the user asked for a new key.
+      // The one place a secret is printed: the user asked for a new key. On stdout the key alone, so that
+      // `bunq sandbox create-user > key` makes a key file; the note goes to stderr.
       yield* Output.result(
         { apiKey: Redacted.value(apiKey), baseUrl: targetUrl(settings) },
-        (color) =>
-          `${Redacted.value(apiKey)}\n${
-            Output.dim(color, `a new sandbox API key for ${targetUrl(settings)}; keep it like a password`)
-          }`
+        () => Redacted.value(apiKey)
       )
+      if (!settings.json) {
+        yield* Output.writeErr(
+          Output.dim(Output.stderrColor(), `a new sandbox API key for ${targetUrl(settings)}; keep it like a password`)
+        )
+      }
     })
   ))
 )
