@@ -64,6 +64,29 @@ const cliWithStdin = (args: ReadonlyArray<string>, input: string): Promise<Run> 
     child.stdin.end(input)
   })
 
+/** The command with standard input read from the file at `path` (not a pipe, not a terminal); killed after 60 s. */
+const cliWithStdinFile = (args: ReadonlyArray<string>, path: string): Promise<Run> =>
+  new Promise((resolve) => {
+    const input = NodeFs.openSync(path, "r")
+    const child = spawn(process.execPath, ["--import", "tsx", "src/bin.ts", ...args], {
+      cwd: packageDir,
+      env: baseEnv(dir),
+      stdio: [input, "pipe", "pipe"]
+    })
+    NodeFs.closeSync(input)
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000)
+    let stdout = ""
+    let stderr = ""
+    child.stdout!.on("data", (chunk) => (stdout += chunk))
+    child.stderr!.on("data", (chunk) => (stderr += chunk))
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      const run = { code, stdout, stderr }
+      outputs.push(run)
+      resolve(run)
+    })
+  })
+
 const cli = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<Run> =>
   new Promise((resolve) => {
     execFile(
@@ -813,12 +836,12 @@ describe("money commands", () => {
           "Lunch",
           ...extra
         ])
-      const [paid, paidHuman, abc, broke, declined] = await Promise.all([
+      const [paid, paidHuman, abc, broke, piped] = await Promise.all([
         pay(["--yes", "--json"]),
         pay(["--yes"], "0.66"),
         pay(["--yes"], "abc"),
         pay(["--yes"], "1000"),
-        cliWithStdin([...alice.args(), "payment", "create", "--amount", "1", "--to", bob.email], "n\n")
+        cliWithStdin([...alice.args(), "payment", "create", "--amount", "1", "--to", bob.email], "y\n")
       ])
       expect(paid.code).toBe(0)
       const payment = JSON.parse(paid.stdout)
@@ -833,12 +856,12 @@ describe("money commands", () => {
       expect(broke.code).toBe(1)
       expect(broke.stderr.trim().split("\n")).toHaveLength(1)
       expect(broke.stderr).toMatch(/^bunq error 400 BadRequest: Insufficient balance\./)
-      expect(declined.code).toBe(1)
-      expect(declined.stderr).toMatch(
-        /Pay 1\.00 EUR from account \d+ \(NL\d{2}BUNQ\d{10}\) to sandbox\+\d+@bunq-emulator\.local\? \[y\/N\]/
+      // Without --yes the question needs a terminal: a pipe cannot confirm (not even with "y").
+      expect(piped.code).toBe(2)
+      expect(piped.stderr).toBe(
+        "usage: standard input is not a terminal, so no one can confirm: pass --yes to make the payment\n"
       )
-      expect(declined.stderr).toContain("payment not sent (not confirmed; --yes skips the question)")
-      for (const run of [broke, abc, declined]) expect(run.stderr).not.toMatch(/\n\s+at /)
+      for (const run of [broke, abc, piped]) expect(run.stderr).not.toMatch(/\n\s+at /)
 
       // Two smaller batches: child processes are slow to start on a loaded machine.
       const [payments, paymentsJson, one, oneJson, bobsPayments] = await Promise.all([
@@ -897,6 +920,180 @@ describe("money commands", () => {
     },
     2 * timeout
   )
+
+  it(
+    "a payment bunq booked is reported with its id and exit 0 even when the balance cannot be read; a lost answer " +
+      "says the money may have moved",
+    async () => {
+      const alice = await newUser("carol")
+      const bob = await newUser("dave")
+      await Effect.runPromise(emulator.topUp(alice.id, "100.00"))
+      const pay = (amount: string, extra: ReadonlyArray<string> = []) =>
+        cli([...alice.args(), "payment", "create", "--amount", amount, "--to", bob.email, "--yes", ...extra], {
+          BUNQ_RETRY_MAX_ATTEMPTS: "1"
+        })
+      const paymentPath = `/user/${alice.id}/monetary-account/*/payment`
+
+      // bunq books the payment, then answers 503 to every account lookup: the balance read after it fails.
+      const holdScope = Effect.runSync(Scope.make())
+      const hold = await Effect.runPromise(
+        Scope.extend(emulator.hold({ method: "POST", path: paymentPath }), holdScope)
+      )
+      const running = Promise.all([pay("1.25"), pay("1.50", ["--json"])])
+      await Effect.runPromise(hold.awaitArrivals(2))
+      await Effect.runPromise(
+        emulator.injectFault({
+          _tag: "Status",
+          status: 503,
+          method: "GET",
+          path: `/user/${alice.id}/monetary-account`,
+          times: "unlimited"
+        })
+      )
+      await Effect.runPromise(hold.release)
+      const [human, json] = await running
+      await Effect.runPromise(Effect.zipRight(emulator.clearFaults, Scope.close(holdScope, Exit.void)))
+      expect(human.code, human.stderr).toBe(0)
+      expect(human.stdout).toMatch(
+        new RegExp(`^Paid 1\\.25 EUR to ${bob.email.replace(/[+.]/g, "\\$&")} \\(payment \\d+\\)\\.\n$`)
+      )
+      const humanId = /payment (\d+)/.exec(human.stdout)![1]
+      expect(human.stderr).toMatch(
+        new RegExp(
+          `^note: payment ${humanId} was made, but the balance of account \\d+ could not be read: bunq error 503 `
+        )
+      )
+      expect(json.code, json.stderr).toBe(0)
+      const made = JSON.parse(json.stdout)
+      expect(made).toMatchObject({ amount: "1.50", balance: null, to: bob.email })
+      expect(json.stderr).toContain(`note: payment ${made.paymentId} was made`)
+
+      // The connection drops after bunq booked the payment (and the top-up): exit 1, the money may have moved,
+      // and it did.
+      await Effect.runPromise(
+        Effect.all([
+          emulator.injectFault({ _tag: "ConnectionReset", afterProcessing: true, method: "POST", path: paymentPath }),
+          emulator.injectFault({
+            _tag: "ConnectionReset",
+            afterProcessing: true,
+            method: "POST",
+            path: `/user/${alice.id}/monetary-account/*/request-inquiry`
+          })
+        ])
+      )
+      const [reset, topUp] = await Promise.all([
+        pay("2.50"),
+        cli([...alice.args(), "sandbox", "top-up", "--amount", "3", "--json"])
+      ])
+      expect(reset.code).toBe(1)
+      expect(reset.stdout).toBe("")
+      expect(reset.stderr).toMatch(
+        /^the payment may have been made: bunq's answer was lost \(TransportError Network: .*\/payment\)\)\. Check `bunq payment list` before you try again: trying again may do it twice\.\n$/
+      )
+      expect(topUp.code).toBe(1)
+      expect(JSON.parse(topUp.stderr)).toMatchObject({
+        error: "OutcomeUnknown",
+        reason: "Network",
+        operation: "RequestInquiry.create",
+        method: "POST",
+        message: expect.stringMatching(/^the top-up may have been made: .* Check `bunq account list` before/)
+      })
+      const [payments, accounts] = await Promise.all([
+        cli([...alice.args(), "payment", "list", "--json"]),
+        cli([...alice.args(), "account", "list", "--json"])
+      ])
+      expect(JSON.parse(payments.stdout).payments.map((p: { amount: string }) => p.amount).sort()).toEqual([
+        "-1.25",
+        "-1.50",
+        "-2.50",
+        "100.00",
+        "3.00"
+      ])
+      expect(JSON.parse(accounts.stdout).accounts[0].balance).toBe("97.75")
+    },
+    2 * timeout
+  )
+
+  it("without --yes, standard input used for the key cannot confirm: refused at once, nothing sent", async () => {
+    const alice = await newUser("erin")
+    const keyPath = NodePath.join(dir, "erin-key")
+    const before = (await Effect.runPromise(emulator.log)).length
+    const [fromStdin, requestOutside] = await Promise.all([
+      cliWithStdinFile(
+        [
+          "--base-url",
+          url,
+          "--context",
+          NodePath.join(dir, "erin-stdin.json"),
+          "--api-key-file",
+          "-",
+          "payment",
+          "create",
+          "--amount",
+          "1",
+          "--to",
+          "NL91ABNA0417164300",
+          "--name",
+          "J. de Boer"
+        ],
+        keyPath
+      ),
+      cli([...alice.args(), "request", "create", "--amount", "1", "--from", "NL91ABNA0417164300"])
+    ])
+    expect(fromStdin.code).toBe(2)
+    expect(fromStdin.stderr).toBe(
+      "usage: standard input was read for --api-key-file -, so nothing is left to confirm with: pass --yes to make " +
+        "the payment\n"
+    )
+    const sent = (await Effect.runPromise(emulator.log)).slice(before)
+    expect(sent.filter((e) => e.method === "POST" && e.path.endsWith("/payment"))).toEqual([])
+    // A request goes to a bunq user only: the emulator says so for an IBAN outside it.
+    expect(requestOutside.code).toBe(1)
+    expect(requestOutside.stderr).toContain("A request can only be sent to a bunq user")
+  }, timeout)
+
+  it.skipIf(!hasScript)("on a terminal the question stays whole: no progress line runs while it waits", async () => {
+    const alice = await newUser("frank")
+    const bob = await newUser("grace")
+    await Effect.runPromise(emulator.topUp(alice.id, "10.00"))
+    const command = [
+      process.execPath,
+      "--import",
+      "tsx",
+      "src/bin.ts",
+      ...alice.args(),
+      "payment",
+      "create",
+      "--amount",
+      "1",
+      "--to",
+      bob.email
+    ].map((arg) => `'${arg}'`).join(" ")
+    // `script` gives the child a pseudo-terminal for stdin, stdout and stderr; the answer is typed into it.
+    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: packageDir, env: baseEnv(dir) })
+    let output = ""
+    let answered = false
+    child.stdout.on("data", (chunk) => {
+      output += String(chunk)
+      if (!answered && output.includes("[y/N] ")) {
+        answered = true
+        // Long enough for a spinner to draw several frames (it starts after 150 ms, then every 80 ms).
+        setTimeout(() => child.stdin.write("y\r"), 800)
+      }
+    })
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve))
+    outputs.push({ code, stdout: output, stderr: "" })
+    expect(code, output).toBe(0)
+    const question =
+      /Pay 1\.00 EUR from account \d+ \(NL\d{2}BUNQ\d{10}\) to sandbox\+\d+@bunq-emulator\.local\? \[y\/N\] /
+        .exec(output)
+    expect(question, output).not.toBeNull()
+    // Between the question and the typed answer (echoed by the terminal): nothing, no spinner frame, no redraw.
+    const afterQuestion = output.slice(question!.index + question![0].length)
+    expect(afterQuestion.startsWith("y"), JSON.stringify(afterQuestion.slice(0, 80))).toBe(true)
+    expect(output.slice(0, question!.index + question![0].length)).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] sending the payment/)
+    expect(afterQuestion).toMatch(/Paid 1\.00 EUR to sandbox\+\d+@bunq-emulator\.local \(payment \d+\)\./)
+  }, timeout)
 
   it("webhook listen prints each callback it receives, decoded (a line, or JSON with --json)", async () => {
     const body = NodeFs.readFileSync(

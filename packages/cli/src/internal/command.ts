@@ -209,6 +209,25 @@ export const withApi = <A, E, R>(settings: Settings, effect: Effect.Effect<A, E,
     (apiKey) => Output.withSpinner(label, Effect.provide(effect, apiLayer(settings, apiKey)))
   )
 
+/**
+ * Like `withApi`, for a body that talks to the user between its bunq calls (a confirmation): the progress line shows
+ * only while the API context is built; the body puts `Output.withSpinner` around each of its own calls, never around a
+ * question (a spinner redraws its line and would overwrite it).
+ *
+ * @internal
+ */
+export const withApiSteps = <A, E, R>(settings: Settings, body: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(
+    requireApiKey(settings),
+    (apiKey) =>
+      Effect.scoped(
+        Effect.flatMap(
+          Output.withSpinner("waiting for bunq", Layer.build(apiLayer(settings, apiKey))),
+          (context) => Effect.provide(body, context)
+        )
+      )
+  )
+
 /** A bunq object id: a positive integer, checked here so that `0` or `-1` is never sent. */
 /** @internal */
 export const idArg = (name: string) =>

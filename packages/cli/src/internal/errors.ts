@@ -22,6 +22,29 @@ export class CliError extends Data.TaggedError("CliError")<{ readonly descriptio
   }
 }
 
+/**
+ * A request that moves money was sent, but no answer came back that can be trusted (the connection dropped, a
+ * timeout, a response that did not verify or decode): bunq may have carried it out. Exit code 1; the message says how
+ * to check before trying again (trying again blindly may pay twice).
+ *
+ * @internal
+ */
+export class OutcomeUnknown extends Data.TaggedError("OutcomeUnknown")<{
+  readonly description: string
+  /** The operation (`Payment.create`), method, path and request id of the request whose answer was lost. */
+  readonly operation: string
+  readonly method: string
+  readonly path: string
+  readonly requestId: string
+  readonly responseId?: string | undefined
+  /** Why there is no answer: the transport or verification error's reason (`Network`, `Timeout`, `InvalidSignature`, …), or `DecodeError`. */
+  readonly reason: string
+}> {
+  override get message(): string {
+    return this.description
+  }
+}
+
 /** @internal */
 export interface Rendered {
   readonly exitCode: number
@@ -100,6 +123,8 @@ export const render = (error: unknown): Rendered => {
       }
     case "TransportError":
       return { exitCode: 1, line: `could not reach bunq: ${message}`, json }
+    case "OutcomeUnknown":
+      return { exitCode: 1, line: message, json }
     case "DecodeError":
       return { exitCode: 1, line: `unexpected response from bunq: ${message}`, json }
     case "ContextStoreError": {

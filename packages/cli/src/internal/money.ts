@@ -1,17 +1,21 @@
 /**
  * The money commands: `account list|show`, `payment list|show|create`, `request create`, `event list`,
  * `sandbox top-up` and `webhook listen`. Tables on a terminal, one JSON document with `--json`; a mistake of the
- * user's (amount `abc`, an unknown account, insufficient balance) is one line and exit 1 (2 for usage).
+ * user's (amount `abc`, an unknown account, insufficient balance) is one line and exit 1 (2 for usage). Once bunq has
+ * accepted a request that moves money, the command succeeds and prints its id, whatever happens after; if bunq's
+ * answer to it is lost, the error says the money may have moved and how to check.
  *
  * @internal
  */
+import * as BunqError from "@effect-bunq/http/BunqError"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as NodeReadline from "node:readline"
-import { handler, idArg, optionalText, withApi } from "./command.js"
-import { CliError, UsageError } from "./errors.js"
+import { handler, idArg, optionalText, withApi, withApiSteps } from "./command.js"
+import { CliError, OutcomeUnknown, render, UsageError } from "./errors.js"
 import * as Api from "./moneyApi.js"
 import * as Output from "./output.js"
 import type { Settings } from "./settings.js"
@@ -148,7 +152,29 @@ const paymentShow = Command.make("show", { id: idArg("ID"), account: accountOpti
   ))
 )
 
-/** Ask on stderr, read one line from standard input: only `y` or `yes` goes ahead. */
+/**
+ * Whether the confirmation can be asked: standard input must be a terminal that was not used up by a secret. Checked
+ * before anything is sent; refused at once (a usage error naming `--yes`) rather than asking a question nobody can
+ * answer: after `--api-key-file -` standard input is at its end and the question would wait forever, and a pipe or a
+ * file answering a payment's question is a mistake waiting to happen.
+ */
+const requireTerminal = (settings: Settings, action: string): Effect.Effect<void, UsageError> =>
+  Option.isSome(settings.stdinSecret)
+    ? Effect.fail(
+      new UsageError({
+        description:
+          `standard input was read for ${settings.stdinSecret.value} -, so nothing is left to confirm with: pass --yes to ${action}`
+      })
+    )
+    : process.stdin.isTTY !== true
+    ? Effect.fail(
+      new UsageError({
+        description: `standard input is not a terminal, so no one can confirm: pass --yes to ${action}`
+      })
+    )
+    : Effect.void
+
+/** Ask on stderr, read one line from the terminal: only `y` or `yes` goes ahead. */
 const confirm = (question: string) =>
   Effect.async<boolean>((resume) => {
     process.stderr.write(`${question} [y/N] `)
@@ -165,6 +191,56 @@ const confirm = (question: string) =>
     return Effect.sync(() => rl.close())
   })
 
+/** A failure of a request that reached (or may have reached) bunq without an answer that can be trusted. */
+type Unanswered = BunqError.TransportError | BunqError.ResponseVerificationError | BunqError.DecodeError
+
+const isUnanswered = (operation: string) => <E>(error: E): error is E & Unanswered =>
+  (error instanceof BunqError.TransportError || error instanceof BunqError.ResponseVerificationError ||
+    error instanceof BunqError.DecodeError) && error.operation === operation
+
+/**
+ * The POST that moves money: when it fails after the request may have reached bunq (the connection dropped, a
+ * timeout, a response that did not verify or decode), bunq may have carried it out, so the error says so and names
+ * the command to check with (`OutcomeUnknown`). bunq's own refusal (`ApiError`) and a failure before the request was
+ * sent (a session that could not be opened) are reported as they are: nothing was done.
+ */
+const moveMoney = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  step: { readonly operation: string; readonly what: string; readonly check: string }
+): Effect.Effect<A, E | OutcomeUnknown, R> =>
+  Effect.catchIf(effect, isUnanswered(step.operation), (error) =>
+    Effect.fail(
+      new OutcomeUnknown({
+        description: `${step.what} may have been made: bunq's answer was lost (${error._tag} ${error.message}). ` +
+          `Check ${step.check} before you try again: trying again may do it twice.`,
+        operation: error.operation,
+        method: error.method,
+        path: error.path,
+        requestId: error.requestId,
+        responseId: error.responseId,
+        reason: error._tag === "DecodeError" ? error._tag : error.reason
+      })
+    ))
+
+/**
+ * After money moved, the account's balance if it can be read; if not, `null` and a note on stderr: the money moved
+ * all the same, so the command still succeeds (exit 0) and prints what it did.
+ */
+const balanceAfter = (accountId: number, done: string) =>
+  Effect.flatMap(
+    Effect.either(Output.withSpinner("reading the balance", Api.account(accountId))),
+    Either.match({
+      onRight: (account) => Effect.succeed<string | null>(account.balance),
+      onLeft: (error) =>
+        Effect.as(
+          Output.writeErr(
+            `note: ${done}, but the balance of account ${accountId} could not be read: ${render(error).line}`
+          ),
+          null
+        )
+    })
+  )
+
 const paymentCreate = Command.make("create", {
   amount: amountOption("The amount, a decimal with at most two decimals, e.g. 12.34"),
   to: Options.text("to").pipe(Options.withPseudoName("IBAN|EMAIL"), Options.withDescription("Who gets the money")),
@@ -176,7 +252,7 @@ const paymentCreate = Command.make("create", {
   ),
   account: accountOption,
   currency: currencyOption,
-  yes: Options.boolean("yes").pipe(Options.withDescription("Do not ask for confirmation"))
+  yes: Options.boolean("yes").pipe(Options.withDescription("Do not ask for confirmation (needed without a terminal)"))
 }).pipe(
   Command.withDescription("Make a payment (POST …/payment, signed) after you confirm it"),
   Command.withHandler(handler((settings, options) =>
@@ -184,49 +260,52 @@ const paymentCreate = Command.make("create", {
       const amount = yield* Api.parseAmount(options.amount)
       const accountId = yield* positive(options.account, "--account")
       if (options.to.trim().length === 0) return yield* new UsageError({ description: "--to needs an IBAN or email" })
+      if (!options.yes) yield* requireTerminal(settings, "make the payment")
       const name = Option.getOrUndefined(options.name)
-      const result = yield* withApi(
+      // One step at a time, each with its own progress line: none runs while the question waits for an answer.
+      const result = yield* withApiSteps(
         settings,
         Effect.gen(function*() {
-          const from = yield* Api.accountOrDefault(accountId)
+          const from = yield* Output.withSpinner("waiting for bunq", Api.accountOrDefault(accountId))
           const counterparty = name === undefined ? options.to : `${name} (${options.to})`
           if (!options.yes) {
             const ok = yield* confirm(
               `Pay ${amount} ${options.currency} from account ${from.id} (${
-                from.iban ?? from.description
+                Output.printable(from.iban ?? from.description)
               }) to ${counterparty}?`
             )
             if (!ok) {
               return yield* new CliError({ description: "payment not sent (not confirmed; --yes skips the question)" })
             }
           }
-          const id = yield* Api.createPayment({
-            accountId: from.id,
-            amount,
-            currency: options.currency,
-            to: options.to,
-            name,
-            description: options.description
-          })
-          const after = yield* Api.account(from.id)
-          return {
-            paymentId: id,
-            accountId: from.id,
-            amount,
-            currency: options.currency,
-            to: options.to,
-            balance: after.balance
-          }
-        }),
-        "sending the payment"
+          const paymentId = yield* moveMoney(
+            Output.withSpinner(
+              "sending the payment",
+              Api.createPayment({
+                accountId: from.id,
+                amount,
+                currency: options.currency,
+                to: options.to,
+                name,
+                description: options.description
+              })
+            ),
+            { operation: "Payment.create", what: "the payment", check: "`bunq payment list`" }
+          )
+          // The payment is made: from here on nothing fails the command.
+          const balance = yield* balanceAfter(from.id, `payment ${paymentId} was made`)
+          return { paymentId, accountId: from.id, amount, currency: options.currency, to: options.to, balance }
+        })
       )
       yield* Output.result(
         result,
         (color) =>
           `${
             Output.green(color, "Paid")
-          } ${result.amount} ${result.currency} to ${options.to} (payment ${result.paymentId}). ` +
-          `Balance of account ${result.accountId}: ${result.balance} ${result.currency}.`
+          } ${result.amount} ${result.currency} to ${options.to} (payment ${result.paymentId}).` +
+          (result.balance === null
+            ? ""
+            : ` Balance of account ${result.accountId}: ${Output.printable(result.balance)} ${result.currency}.`)
       )
     })
   ))
@@ -241,6 +320,8 @@ export const payment = Command.make("payment").pipe(
 /**
  * `request create` and `sandbox top-up`: check the amount and account, ask `from` for the money into the account
  * (the given one or the default), then print what `result` makes of it (`line` on a terminal, JSON with `--json`).
+ * With `balance`, the account's balance afterwards is read too (if it cannot be, `null` and a note: the request was
+ * made all the same). A request whose answer was lost is `OutcomeUnknown`, naming `check`.
  */
 const askFor = <A>(
   settings: Settings,
@@ -251,20 +332,39 @@ const askFor = <A>(
     readonly from: string
     readonly description: string
   },
-  result: (asked: { readonly account: Api.AccountRow; readonly amount: string; readonly requestId: number }) => A,
+  step: { readonly what: string; readonly check: string; readonly balance: boolean },
+  result: (
+    asked: {
+      readonly account: Api.AccountRow
+      readonly amount: string
+      readonly requestId: number
+      readonly balance: string | null
+    }
+  ) => A,
   line: (result: A) => string
 ) =>
   Effect.gen(function*() {
     const amount = yield* Api.parseAmount(options.amount)
     const accountId = yield* positive(options.account, "--account")
-    const asked = yield* withApi(
+    const asked = yield* withApiSteps(
       settings,
-      Api.requestInto({
-        accountId,
-        amount,
-        currency: options.currency,
-        from: options.from,
-        description: options.description
+      Effect.gen(function*() {
+        const account = yield* Output.withSpinner("waiting for bunq", Api.accountOrDefault(accountId))
+        const requestId = yield* moveMoney(
+          Output.withSpinner(
+            "sending the request",
+            Api.createRequest({
+              accountId: account.id,
+              amount,
+              currency: options.currency,
+              from: options.from,
+              description: options.description
+            })
+          ),
+          { operation: "RequestInquiry.create", what: step.what, check: step.check }
+        )
+        const balance = step.balance ? yield* balanceAfter(account.id, `request ${requestId} was made`) : null
+        return { account, requestId, balance }
       })
     )
     const value = result({ ...asked, amount })
@@ -275,17 +375,20 @@ const requestCreate = Command.make("create", {
   amount: amountOption("The amount to ask for, e.g. 12.34"),
   from: Options.text("from").pipe(
     Options.withPseudoName("IBAN|EMAIL"),
-    Options.withDescription("Who you ask (sugardaddy@bunq.com pays at once in the sandbox)")
+    Options.withDescription(
+      "Who you ask: a bunq user's email or the IBAN of a bunq account (sugardaddy@bunq.com pays at once in the sandbox)"
+    )
   ),
   description: Options.text("description").pipe(Options.withPseudoName("TEXT"), Options.withDefault("")),
   account: accountOption,
   currency: currencyOption
 }).pipe(
-  Command.withDescription("Ask someone for money (POST …/request-inquiry)"),
+  Command.withDescription("Ask a bunq user for money (POST …/request-inquiry)"),
   Command.withHandler(handler((settings, options) =>
     askFor(
       settings,
       options,
+      { what: "the request", check: "`bunq event list`", balance: false },
       ({ account, amount, requestId }) => ({
         requestId,
         accountId: account.id,
@@ -346,15 +449,19 @@ export const sandboxTopUp = Command.make("top-up", {
     askFor(
       settings,
       { ...options, currency: "EUR", from: "sugardaddy@bunq.com", description: "Sandbox money" },
-      ({ account, amount, requestId }) => ({
+      { what: "the top-up", check: "`bunq account list`", balance: true },
+      ({ account, amount, balance, requestId }) => ({
         requestId,
         accountId: account.id,
         amount,
-        balance: account.balance,
+        balance,
         currency: account.currency
       }),
       (result) =>
-        `Got ${result.amount} EUR from sugardaddy@bunq.com on account ${result.accountId}; balance ${result.balance} ${result.currency}.`
+        `Got ${result.amount} EUR from sugardaddy@bunq.com on account ${result.accountId}` +
+        (result.balance === null
+          ? "."
+          : `; balance ${Output.printable(result.balance)} ${Output.printable(result.currency)}.`)
     )
   ))
 )

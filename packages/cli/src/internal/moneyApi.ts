@@ -209,17 +209,3 @@ export const events = (limit: number) =>
     Stream.runCollect(Stream.take(Event.list({ count: Math.min(limit, 200) }), limit)),
     (all) => Array.from(all, eventRow)
   )
-
-/** A request from `from` into the given (or default) account; returns its id and the account afterwards. @internal */
-export const requestInto = (input: {
-  readonly accountId: number | undefined
-  readonly amount: string
-  readonly currency: string
-  readonly from: string
-  readonly description: string
-}) =>
-  Effect.gen(function*() {
-    const to = yield* accountOrDefault(input.accountId)
-    const requestId = yield* createRequest({ ...input, accountId: to.id })
-    return { requestId, account: yield* account(to.id) }
-  })

@@ -36,6 +36,8 @@ export interface Settings {
   readonly verbose: boolean
   /** Secrets that came from the command line (visible in `ps` and shell history): warned about. */
   readonly argvSecrets: ReadonlyArray<SecretNames>
+  /** The option that read its secret from standard input (`--api-key-file -`), if one did: stdin is used up. */
+  readonly stdinSecret: Option.Option<string>
 }
 
 /** What the parser gives. @internal */
@@ -217,7 +219,12 @@ export const resolve = (
       argvSecrets: [
         ...(Option.isSome(raw.apiKey) ? [apiKeyNames] : []),
         ...(Option.isSome(raw.passphrase) ? [passphraseNames] : [])
-      ]
+      ],
+      stdinSecret: Option.contains(raw.apiKeyFile, "-")
+        ? Option.some(apiKeyNames.file)
+        : Option.contains(raw.passphraseFile, "-")
+        ? Option.some(passphraseNames.file)
+        : Option.none()
     }
   })
 
