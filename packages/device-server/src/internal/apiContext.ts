@@ -142,6 +142,12 @@ export const make = (
         })
       }).pipe(Effect.withSpan("ApiContext.register"))
 
+    const credentialsOf = (context: ContextStore.SavedContext): programs.InstallationCredentials => ({
+      token: context.installation.token,
+      privateKey: context.keyPair.privateKey,
+      serverPublicKey: context.installation.serverPublicKey
+    })
+
     /**
      * A PSD2 registration saved between its credential and its device (`Psd2.register` failed there): register the
      * device on the credential's installation, as the registration would have, and save. Under the store's lock, so
@@ -155,11 +161,7 @@ export const make = (
           const context = Option.isSome(saved) ? (yield* owned(saved.value)).context : restored
           if (!programs.awaitsDevice(context)) return { context, restored: true }
           const deviceId = yield* withClient(programs.createDeviceServer(
-            {
-              token: context.installation.token,
-              privateKey: context.keyPair.privateKey,
-              serverPublicKey: context.installation.serverPublicKey
-            },
+            credentialsOf(context),
             { description, secret: options.apiKey, permittedIps: options.permittedIps }
           ))
           const completed: ContextStore.SavedContext = { ...context, deviceId: Option.some(deviceId) }
@@ -221,12 +223,6 @@ export const make = (
         state = context
         return store.save(storeKey, context)
       })
-
-    const credentialsOf = (context: ContextStore.SavedContext): programs.InstallationCredentials => ({
-      token: context.installation.token,
-      privateKey: context.keyPair.privateKey,
-      serverPublicKey: context.installation.serverPublicKey
-    })
 
     // A session's lifetime, known for the sessions this context opened; for a restored one, what was left of it.
     const lifetimes = new WeakMap<ContextStore.SavedSession, number>()
