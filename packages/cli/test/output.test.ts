@@ -15,6 +15,15 @@ describe("Output", () => {
     expect(Output.printable("Café € 12,50 — ✓ 😀")).toBe("Café € 12,50 — ✓ 😀")
   })
 
+  it("printable escapes bidirectional controls and Unicode line separators, which would reorder or split a row", () => {
+    expect(Output.printable("pay \u202e00.01 RUE\u202c ok")).toBe("pay \\u202e00.01 RUE\\u202c ok")
+    expect(Output.printable("a\u2066b\u2069c\u200ed\u200fe\u061cf\u2028g\u2029h")).toBe(
+      "a\\u2066b\\u2069c\\u200ed\\u200fe\\u061cf\\u2028g\\u2029h"
+    )
+    // neighbours of the escaped ranges stay as they are
+    expect(Output.printable("\u2027\u202f\u2065\u206a\u200d")).toBe("\u2027\u202f\u2065\u206a\u200d")
+  })
+
   it("a table keeps one line per row and aligns on the escaped text; painted cells keep their color", () => {
     const evil = "x\u001b[31m\nFORGED  ROW\r"
     const text = Output.table(

@@ -73,12 +73,16 @@ export const result = (value: unknown, text: (color: boolean) => string): Effect
 
 /**
  * Text from bunq or from a callback made safe for a terminal: C0 and C1 control characters and DEL (escape sequences,
- * carriage returns, newlines that would forge a row) are shown as `\xNN`.
+ * carriage returns, newlines that would forge a row) are shown as `\xNN`; the Unicode line and paragraph separators
+ * and the bidirectional controls (which reorder what a row shows, e.g. U+202E turns `EUR 10.00` around) as `\uNNNN`.
  *
  * @internal
  */
 export const printable = (text: string): string =>
-  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
+  text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0)
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\x${code.toString(16).padStart(2, "0")}`
+  })
 
 /**
  * A table cell in one of this module's colors (`green`, `red`, …): the text is made printable like any other cell,
