@@ -1095,7 +1095,7 @@ describe("money commands", () => {
     expect(afterQuestion).toMatch(/Paid 1\.00 EUR to sandbox\+\d+@bunq-emulator\.local \(payment \d+\)\./)
   }, timeout)
 
-  it("webhook listen prints each callback it receives, decoded (a line, or JSON with --json)", async () => {
+  it("webhook listen prints each callback it receives (a line, or JSON); unused settings cannot stop it", async () => {
     const body = NodeFs.readFileSync(
       fileURLToPath(new URL("../../emulator/test/fixtures/money/Mutation.json", import.meta.url)),
       "utf8"
@@ -1103,7 +1103,9 @@ describe("money commands", () => {
     const listen = (json: boolean) =>
       new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
         const args = ["--import", "tsx", "src/bin.ts", "webhook", "listen", "--port", "0", ...(json ? ["--json"] : [])]
-        const child = spawn(process.execPath, args, { cwd: packageDir, env: baseEnv(dir) })
+        // a setting it does not use cannot stop it (it sends nothing to bunq)
+        const env = json ? { ...baseEnv(dir), BUNQ_TIMEOUT: "abc", BUNQ_ENVIRONMENT: "bogus" } : baseEnv(dir)
+        const child = spawn(process.execPath, args, { cwd: packageDir, env })
         let stdout = ""
         let stderr = ""
         let posted = false

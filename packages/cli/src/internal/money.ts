@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as NodeReadline from "node:readline"
-import { handler, idArg, optionalText, withApi, withApiSteps } from "./command.js"
+import { handler, idArg, offlineHandler, optionalText, withApi, withApiSteps } from "./command.js"
 import { CliError, OutcomeUnknown, render, UsageError } from "./errors.js"
 import * as Api from "./moneyApi.js"
 import * as Output from "./output.js"
@@ -478,7 +478,8 @@ export const webhook = Command.make("webhook").pipe(
       )
     }).pipe(
       Command.withDescription("Receive callbacks on 127.0.0.1 and print each (category, event, object, amount)"),
-      Command.withHandler(handler((_, { port }) =>
+      // offline: it sends nothing to bunq, so an unrelated setting (`BUNQ_TIMEOUT=abc`) must not stop it
+      Command.withHandler(offlineHandler(({ port }) =>
         Effect.gen(function*() {
           if (port < 0 || port > 65535) return yield* new UsageError({ description: "--port must be 0 to 65535" })
           const Webhook = yield* Effect.promise(() => import("./webhook.js"))
