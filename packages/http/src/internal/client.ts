@@ -20,7 +20,7 @@ import { BunqConfig, classicRateLimits } from "../BunqConfig.js"
 import { type BunqError, TransportError } from "../BunqError.js"
 import { BunqRateLimiter } from "../BunqRateLimiter.js"
 import * as Deadline from "./deadline.js"
-import { isRateLimited, isRetryable, retrySchedule, timeoutError, transportError } from "./errors.js"
+import { isRateLimited, isRetryable, retrying, timeoutError, transportError } from "./errors.js"
 import { headerNames, withRequestRefs } from "./headers.js"
 import * as RateLimiter from "./rateLimiter.js"
 import { emptyBytes, prepare, type Prepared, requestInfo, toHttpRequest } from "./request.js"
@@ -157,10 +157,12 @@ export const make = (options?: {
             // A GET is retried on 429, 5xx and transport failures; any other method on 429 only (bunq says it did not
             // process it), never after a failure that may have reached bunq.
             if (retryPolicy === undefined) return once
-            return Effect.retry(once, {
-              schedule: retrySchedule(retryPolicy, rateLimitWindow(prepared)),
-              while: request.method === "GET" ? isRetryable : isRateLimited
-            })
+            return retrying(
+              once,
+              retryPolicy,
+              rateLimitWindow(prepared),
+              request.method === "GET" ? isRetryable : isRateLimited
+            )
           })
           return parentOfMiddleware ? Effect.withParentSpan(sendSigned, span) : sendSigned
         }))
