@@ -35,13 +35,12 @@ export type Bucket = keyof RateLimits
  * @since 0.1.0
  * @category errors
  */
-export class RateLimiterError extends Schema.TaggedError<RateLimiterError>("@effect-bunq/http/RateLimiterError")(
-  "RateLimiterError",
-  {
-    description: Schema.String,
-    cause: Schema.optional(Schema.Defect)
-  }
-) {
+export class RateLimiterError extends /* @__PURE__ */ Schema.TaggedError<RateLimiterError>(
+  "@effect-bunq/http/RateLimiterError"
+)("RateLimiterError", {
+  description: Schema.String,
+  cause: /* @__PURE__ */ Schema.optional(Schema.Defect)
+}) {
   /**
    * @since 0.1.0
    */
