@@ -86,15 +86,15 @@ export const make = (options?: {
     ): Effect.Effect<RawResponse, TransportError> => {
       const limited = limiter(prepared.request.method, prepared.pathname)(send)
       return limiterFails
-        ? Effect.catchTag(limited, "RateLimiterError", (error) =>
-          Effect.fail(
-            new TransportError({
+        ? Effect.mapError(limited, (error) =>
+          error._tag === "RateLimiterError"
+            ? new TransportError({
               ...requestInfo(prepared, requestId),
               reason: "Network",
               description: error.message,
               cause: error
             })
-          ))
+            : error)
         : limited as Effect.Effect<RawResponse, TransportError>
     }
 
