@@ -221,10 +221,8 @@ const apiError = (prepared: Prepared, requestId: string, raw: RawResponse): Effe
   } catch {
     json = undefined
   }
-  return ErrorBody.decode(json).pipe(
-    Effect.map((body) => body.Error),
-    Effect.orElseSucceed(() => []),
-    Effect.flatMap((entries) =>
+  const fail = (entries: ReadonlyArray<ErrorBody.ErrorDescription>) =>
+    Effect.fail(
       new ApiError({
         ...requestInfo(prepared, requestId, raw.responseId),
         reason: reasonFromStatus(raw.status),
@@ -238,7 +236,10 @@ const apiError = (prepared: Prepared, requestId: string, raw: RawResponse): Effe
         )
       })
     )
-  )
+  return Effect.matchEffect(ErrorBody.decode(json), {
+    onFailure: () => fail([]),
+    onSuccess: (body) => fail(body.Error)
+  })
 }
 
 const isErrorStatus = (status: number) => status < 200 || status >= 300
