@@ -8,7 +8,7 @@
 import * as Envelope from "@effect-bunq/schema/Envelope"
 import * as ErrorBody from "@effect-bunq/schema/ErrorBody"
 import type * as Signer from "@effect-bunq/signer/Signer"
-import * as Headers from "@effect/platform/Headers"
+import type * as Headers from "@effect/platform/Headers"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
@@ -37,11 +37,13 @@ export interface RawResponse {
   readonly responseId: string | undefined
 }
 
-/** @internal */
-export const header = (headers: Headers.Headers, name: string): string | undefined => {
-  const value = Headers.get(headers, name)
-  return Option.isSome(value) ? value.value : undefined
-}
+/**
+ * A header's value: `Headers.get` without its `Option` (`Headers` keys are lower case, and its prototype has no string
+ * keys).
+ *
+ * @internal
+ */
+export const header = (headers: Headers.Headers, name: string): string | undefined => headers[name.toLowerCase()]
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
 
