@@ -229,13 +229,8 @@ const apiError = (prepared: Prepared, requestId: string, raw: RawResponse): Effe
         ...requestInfo(prepared, requestId, raw.responseId),
         reason: reasonFromStatus(raw.status),
         status: raw.status,
-        descriptions: entries.map((entry) =>
-          new ErrorDescription(
-            entry.translated === undefined
-              ? { description: entry.description }
-              : { description: entry.description, translated: entry.translated }
-          )
-        )
+        // a decoded entry has `description` and, when bunq sent one, `translated` (absent otherwise)
+        descriptions: entries.map((entry) => new ErrorDescription(entry))
       })
     )
   return Effect.matchEffect(ErrorBody.decode(json), {
