@@ -44,31 +44,21 @@ export type ApiErrorReason = typeof ApiErrorReason.Type
  * @since 0.1.0
  * @category errors
  */
-export const reasonFromStatus = (status: number): ApiErrorReason => {
-  switch (status) {
-    case 399:
-      return "NotModified"
-    case 400:
-      return "BadRequest"
-    case 401:
-      return "Unauthorized"
-    case 403:
-      return "Forbidden"
-    case 404:
-      return "NotFound"
-    case 405:
-      return "MethodNotAllowed"
-    case 429:
-      return "TooManyRequests"
-    case 466:
-      return "SignatureRequired"
-    case 490:
-      return "UserError"
-    case 491:
-      return "Maintenance"
-    default:
-      return status >= 500 && status < 600 ? "ServerError" : "Unknown"
-  }
+export const reasonFromStatus = (status: number): ApiErrorReason =>
+  reasons[status] ?? (status >= 500 && status < 600 ? "ServerError" : "Unknown")
+
+/** bunq's documented statuses (a number key: `Object.prototype` has none). */
+const reasons: { readonly [status: number]: ApiErrorReason | undefined } = {
+  399: "NotModified",
+  400: "BadRequest",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "NotFound",
+  405: "MethodNotAllowed",
+  429: "TooManyRequests",
+  466: "SignatureRequired",
+  490: "UserError",
+  491: "Maintenance"
 }
 
 /**
