@@ -45,7 +45,16 @@ export interface RawResponse {
  */
 export const header = (headers: Headers.Headers, name: string): string | undefined => headers[name.toLowerCase()]
 
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false })
+const decoder = new TextDecoder("utf-8", { fatal: true })
+
+/** The body as UTF-8 JSON, or `undefined` when it is not (`JSON.parse` never returns `undefined`). */
+const parseJson = (bytes: Uint8Array): unknown => {
+  try {
+    return JSON.parse(decoder.decode(bytes))
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * A `Pagination` link as a path relative to the base URL (`/user/1/payment?count=25&older_id=1`), usable as
@@ -217,12 +226,6 @@ export const verified = <A>(
 
 /** An error status is an `ApiError` whatever the body (a proxy's HTML 502 is still a 502). */
 const apiError = (prepared: Prepared, requestId: string, raw: RawResponse): Effect.Effect<never, ApiError> => {
-  let json: unknown
-  try {
-    json = JSON.parse(decoder.decode(raw.bytes))
-  } catch {
-    json = undefined
-  }
   const fail = (entries: ReadonlyArray<ErrorBody.ErrorDescription>) =>
     Effect.fail(
       new ApiError({
@@ -233,7 +236,7 @@ const apiError = (prepared: Prepared, requestId: string, raw: RawResponse): Effe
         descriptions: entries.map((entry) => new ErrorDescription(entry))
       })
     )
-  return Effect.matchEffect(ErrorBody.decode(json), {
+  return Effect.matchEffect(ErrorBody.decode(parseJson(raw.bytes)), {
     onFailure: () => fail([]),
     onSuccess: (body) => fail(body.Error)
   })
@@ -263,10 +266,8 @@ export const decode = (
 ): Effect.Effect<BunqResponse, ApiError | DecodeError> => {
   if (isErrorStatus(raw.status)) return apiError(prepared, requestId, raw)
   const responseId = raw.responseId
-  let json: unknown
-  try {
-    json = JSON.parse(decoder.decode(raw.bytes))
-  } catch {
+  const json = parseJson(raw.bytes)
+  if (json === undefined) {
     return Effect.fail(decodeError(prepared, requestId, raw, "the response body is not UTF-8 JSON"))
   }
   // The common shape, `{"Response": [{...}, ...]}` without pagination, needs no Schema run; anything else (a
