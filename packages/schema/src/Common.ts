@@ -11,6 +11,7 @@ import type * as DateTime from "effect/DateTime"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as optional_ from "./internal/optional.js"
 import * as timestamp from "./internal/timestamp.js"
 
 /**
@@ -82,8 +83,7 @@ export const OpenLiteral = <const Known extends ReadonlyArray<string>>(
  */
 export const optional = <A, I>(
   schema: Schema.Schema<A, I, never>
-): Schema.optionalWith<Schema.Schema<A, I, never>, { nullable: true; exact: true }> =>
-  Schema.optionalWith(schema, { nullable: true, exact: true })
+): Schema.optionalWith<Schema.Schema<A, I, never>, { nullable: true; exact: true }> => optional_.nullableExact(schema)
 
 /**
  * An object id (`{"Id":{"id":1561}}` is the answer to most creates).

@@ -24,6 +24,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { Id, Uuid } from "./Common.js"
 import * as items_ from "./internal/items.js"
+import * as optional_ from "./internal/optional.js"
 import * as SchemaDecodeError from "./SchemaDecodeError.js"
 
 /**
@@ -118,7 +119,7 @@ export const PageUrl: Schema.Schema<PageRequest, string> = Schema.transform(
   }
 ).annotations({ identifier: "PageUrl" })
 
-const link = Schema.optionalWith(PageUrl, { nullable: true, as: "Option", onNoneEncoding: () => Option.some(null) })
+const link = optional_.nullableOption(PageUrl, () => Option.some(null))
 
 /**
  * The `Pagination` object of a list response. Each link is `Option.none()` when bunq sent `null` or nothing.
@@ -150,7 +151,7 @@ export class Pagination extends Schema.Class<Pagination>("Pagination")({
  */
 export class Envelope extends Schema.Class<Envelope>("Envelope")({
   Response: Items,
-  Pagination: Schema.optionalWith(Pagination, { nullable: true, as: "Option" })
+  Pagination: optional_.nullableOption(Pagination)
 }) {
   /**
    * @since 0.1.0

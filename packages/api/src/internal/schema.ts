@@ -11,8 +11,10 @@
  * schema, decodes to `OneOf.Unknown` keeping the raw JSON (and, for a known member, why it did not decode).
  */
 import * as SchemaDecodeError from "@effect-bunq/schema/SchemaDecodeError"
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type { JsonObject, Unknown } from "../OneOf.js"
 
@@ -83,6 +85,13 @@ const kindSchema = (kind: Kind): Any => {
   }
 }
 
+/**
+ * `null` decodes as absent. The optional fields are what `Schema.optionalWith(schema, { nullable: true, exact })`
+ * builds, written with `optionalToOptional`: `optionalWith` carries the code of all its option combinations
+ * (≈ 0.25 KB gzipped in a browser app, the schema package avoids it too).
+ */
+const notNull = /* @__PURE__ */ Option.filter(Predicate.isNotNull)
+
 const build = (
   identifier: string,
   fields: Readonly<Record<string, Kind>>,
@@ -95,8 +104,14 @@ const build = (
     built[name] = required.includes(name)
       ? schema
       : exact
-      ? Schema.optionalWith(schema, { nullable: true, exact: true })
-      : Schema.optionalWith(schema, { nullable: true })
+      ? Schema.optionalToOptional(Schema.NullOr(schema), Schema.typeSchema(schema), {
+        decode: notNull,
+        encode: identity
+      })
+      : Schema.optionalToOptional(Schema.NullishOr(schema), Schema.UndefinedOr(Schema.typeSchema(schema)), {
+        decode: notNull,
+        encode: identity
+      })
   }
   return Schema.Struct(built).annotations({ identifier }) as unknown as Any
 }
