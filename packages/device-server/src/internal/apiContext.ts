@@ -118,6 +118,23 @@ export const make = (
     const description = options.description ?? "effect-bunq"
     const withClient = Effect.provideService(BunqClient, client)
 
+    const credentialsOf = (context: ContextStore.SavedContext): programs.InstallationCredentials => ({
+      token: context.installation.token,
+      privateKey: context.keyPair.privateKey,
+      serverPublicKey: context.installation.serverPublicKey
+    })
+
+    /** `POST /device-server` on the context's installation: the context with its device. */
+    const addDevice = (context: ContextStore.SavedContext) =>
+      Effect.map(
+        withClient(programs.createDeviceServer(credentialsOf(context), {
+          description,
+          secret: options.apiKey,
+          permittedIps: options.permittedIps
+        })),
+        (deviceId): ContextStore.SavedContext => ({ ...context, deviceId: Option.some(deviceId) })
+      )
+
     /**
      * installation → device. (A function, so that a restore, which never registers, does not build its span: a span's
      * construction captures a stack trace, ≈ 30 µs.)
@@ -126,27 +143,14 @@ export const make = (
       Effect.gen(function*() {
         const keyPair = yield* signer.generateKeyPair({ extractable: options.extractableKeys ?? true })
         const installation = yield* withClient(programs.createInstallation(keyPair.publicKeyPem))
-        const deviceId = yield* withClient(
-          programs.createDeviceServer(programs.installationCredentials(keyPair, installation), {
-            description,
-            secret: options.apiKey,
-            permittedIps: options.permittedIps
-          })
-        )
-        return programs.registeredContext({
+        return yield* addDevice(programs.registeredContext({
           environment,
           apiKeyFingerprint,
           keyPair,
           installation,
-          deviceId: Option.some(deviceId)
-        })
+          deviceId: Option.none()
+        }))
       }).pipe(Effect.withSpan("ApiContext.register"))
-
-    const credentialsOf = (context: ContextStore.SavedContext): programs.InstallationCredentials => ({
-      token: context.installation.token,
-      privateKey: context.keyPair.privateKey,
-      serverPublicKey: context.installation.serverPublicKey
-    })
 
     /**
      * A PSD2 registration saved between its credential and its device (`Psd2.register` failed there): register the
@@ -160,11 +164,7 @@ export const make = (
           const saved = yield* store.load(storeKey)
           const context = Option.isSome(saved) ? (yield* owned(saved.value)).context : restored
           if (!programs.awaitsDevice(context)) return { context, restored: true }
-          const deviceId = yield* withClient(programs.createDeviceServer(
-            credentialsOf(context),
-            { description, secret: options.apiKey, permittedIps: options.permittedIps }
-          ))
-          const completed: ContextStore.SavedContext = { ...context, deviceId: Option.some(deviceId) }
+          const completed = yield* addDevice(context)
           yield* store.save(storeKey, completed)
           return { context: completed, restored: true }
         })
@@ -339,14 +339,19 @@ export const make = (
         })
       )
 
-    /** The context and a fresh session of it. */
-    const active: Effect.Effect<
-      readonly [ContextStore.SavedContext, ContextStore.SavedSession],
-      ApiContextError
-    > = Effect.clockWith((clock) => {
-      const session = freshSession(clock.unsafeCurrentTimeMillis())
-      return session === undefined ? refresh(Option.none()) : Effect.succeed([state, session] as const)
-    })
+    /**
+     * `f` with the context and a fresh session of it, without a step of its own when the session is fresh (every
+     * request comes through here).
+     */
+    const withActive = <A, E>(
+      f: (context: ContextStore.SavedContext, session: ContextStore.SavedSession) => Effect.Effect<A, E>
+    ): Effect.Effect<A, E | ApiContextError> =>
+      Effect.clockWith((clock) => {
+        const session = freshSession(clock.unsafeCurrentTimeMillis())
+        return session === undefined
+          ? Effect.flatMap(refresh(Option.none()), ([context, session]) => f(context, session))
+          : f(state, session)
+      })
 
     /** The current context's session, when it is fresh at `now`. */
     const freshSession = (now: number): ContextStore.SavedSession | undefined =>
@@ -381,13 +386,7 @@ export const make = (
                 ([context, session]) => send(toBunqRequest(request, context, session))
               )
           )
-        // `active`, without a step of its own when the session is fresh (every request comes through here).
-        return Effect.clockWith((clock) => {
-          const session = freshSession(clock.unsafeCurrentTimeMillis())
-          return session === undefined
-            ? Effect.flatMap(refresh(Option.none()), ([context, session]) => sendWith(context, session))
-            : sendWith(state, session)
-        })
+        return withActive(sendWith)
       }
 
     const closeSession = mutex.withPermits(1)(store.withLock(
@@ -413,7 +412,7 @@ export const make = (
     const service: ApiContext.Service = {
       request: withSession(client.execute),
       requestRaw: withSession(client.executeRaw),
-      session: Effect.map(active, ([, session]) => session),
+      session: withActive((_, session) => Effect.succeed(session)),
       refreshSession: Effect.flatMap(
         currentContext,
         (context) => Effect.map(refresh(context.session), ([, session]) => session)
