@@ -145,10 +145,10 @@ const decodeVersioned = <A, I>(
       })
     )
   }
-  return Schema.decodeUnknown(schema)(input).pipe(
-    Effect.mapError((error) =>
+  return ParseResult.decodeUnknown(schema)(input).pipe(
+    Effect.mapError((issue) =>
       // Paths and expected types only: ParseResult's own formatter would print the stored values (tokens, keys).
-      corrupt(key, SchemaDecodeError.fromParseIssue("the saved context", error.issue).message)
+      corrupt(key, SchemaDecodeError.fromParseIssue("the saved context", issue).message)
     )
   )
 }
@@ -160,15 +160,8 @@ const decodeVersioned = <A, I>(
  * @category encoding
  */
 export const encodeFields = (context: SavedContext): typeof ContextFieldsV1.Encoded =>
-  Schema.encodeSync(ContextFieldsV1)({
-    version: context.version,
-    environment: context.environment,
-    apiKeyFingerprint: context.apiKeyFingerprint,
-    publicKeyPem: context.keyPair.publicKeyPem,
-    installation: context.installation,
-    deviceId: context.deviceId,
-    session: context.session
-  })
+  // the schema encodes its own fields only: `keyPair` is left out
+  Schema.encodeSync(ContextFieldsV1)({ ...context, publicKeyPem: context.keyPair.publicKeyPem })
 
 /**
  * Decode the fields written by `encodeFields` (any supported version) and join them with the private key kept
