@@ -14,6 +14,7 @@ import { dual } from "effect/Function"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as issues from "./internal/issues.js"
+import * as items_ from "./internal/items.js"
 
 /**
  * Why decoding failed.
@@ -109,8 +110,6 @@ export const fromParseIssue = (
 const targetOf = (schema: Schema.Schema.Any, target: string | undefined): string =>
   target ?? issues.describeAst(schema.ast)
 
-const parseOptions = { errors: "all", onExcessProperty: "ignore" } as const
-
 /**
  * Decodes an unknown value (parsed JSON) with a schema. Unknown fields are ignored. Never throws: every problem is a
  * `SchemaDecodeError` naming `target` (default: the schema's identifier).
@@ -130,7 +129,7 @@ export const decodeUnknown = <A, I>(
   schema: Schema.Schema<A, I, never>,
   target?: string
 ): (input: unknown) => Effect.Effect<A, SchemaDecodeError> => {
-  const decode = ParseResult.decodeUnknown(schema, parseOptions)
+  const decode = ParseResult.decodeUnknown(schema, items_.parseOptions)
   const name = targetOf(schema, target)
   return (input) => Effect.mapError(decode(input), (issue) => fromParseIssue(name, issue))
 }
@@ -145,7 +144,7 @@ export const decodeUnknownEither = <A, I>(
   schema: Schema.Schema<A, I, never>,
   target?: string
 ): (input: unknown) => Either.Either<A, SchemaDecodeError> => {
-  const decode = ParseResult.decodeUnknownEither(schema, parseOptions)
+  const decode = ParseResult.decodeUnknownEither(schema, items_.parseOptions)
   const name = targetOf(schema, target)
   return (input) => Either.mapLeft(decode(input), (issue) => fromParseIssue(name, issue))
 }
@@ -190,7 +189,7 @@ export const encode = <A, I>(
   schema: Schema.Schema<A, I, never>,
   target?: string
 ): (value: A) => Effect.Effect<I, SchemaDecodeError> => {
-  const run = ParseResult.encode(schema, parseOptions)
+  const run = ParseResult.encode(schema, items_.parseOptions)
   const name = targetOf(schema, target)
   return (value) => Effect.mapError(run(value), (issue) => fromParseIssue(name, issue, { encoding: true }))
 }

@@ -228,6 +228,14 @@ const anchoredFields = {
 
 const AnchoredUserBody = Schema.Struct(anchoredFields)
 
+/** Decodes `wrapper[type]`, with the issue path `[type, ...]`. */
+const decodeWrapped = <A, I>(
+  wrapper: Envelope.Item,
+  type: string,
+  schema: Schema.Schema<A, I, never>
+): Effect.Effect<A, ParseResult.ParseIssue> =>
+  Effect.mapError(items_.decodeWith(schema, wrapper[type]), (issue) => new ParseResult.Pointer(type, wrapper, issue))
+
 /**
  * The user behind an OAuth key (`requested_by_user` / `granted_by_user` of a `UserApiKey`), wrapped in its type
  * name in JSON (`{"UserPerson":{...}}`). `type` is that wrapper key (`"UserPerson"`, `"UserCompany"`,
@@ -255,15 +263,9 @@ export const AnchoredUserFromWrapper: Schema.Schema<AnchoredUser, Envelope.Item>
     decode: (wrapper, _, ast) => {
       const type = items_.typeNameOf(wrapper)
       if (type === undefined) return ParseResult.fail(new ParseResult.Type(ast, wrapper))
-      return ParseResult.decodeUnknown(AnchoredUserBody, items_.parseOptions)(wrapper[type]).pipe(
-        Effect.mapBoth({
-          onFailure: (issue) => new ParseResult.Pointer(type, wrapper, issue),
-          onSuccess: (body) => new AnchoredUser({ type, ...body })
-        })
-      )
+      return Effect.map(decodeWrapped(wrapper, type, AnchoredUserBody), (body) => new AnchoredUser({ type, ...body }))
     },
-    encode: ({ type, ...body }) =>
-      Effect.map(ParseResult.encode(AnchoredUserBody, items_.parseOptions)(body), (encoded) => ({ [type]: encoded }))
+    encode: ({ type, ...body }) => items_.encodeItem(type, AnchoredUserBody, body)
   }
 ).annotations({ identifier: "AnchoredUser" })
 
@@ -341,9 +343,7 @@ export const User: Schema.Schema<User, Envelope.Item> = Schema.transformOrFail(
   Envelope.Item,
   // by class, not by structure: every variant's fields are optional, so a structural union would mix them up
   Schema.declare(
-    (input): input is User =>
-      input instanceof UserPerson || input instanceof UserCompany || input instanceof UserApiKey ||
-      input instanceof UserPaymentServiceProvider,
+    (input): input is User => userTypeNames.some((name) => input instanceof variants[name]),
     { identifier: "User" }
   ),
   {
@@ -352,17 +352,9 @@ export const User: Schema.Schema<User, Envelope.Item> = Schema.transformOrFail(
       const index = userTypeNames.findIndex((name) => items_.hasType(wrapper, name))
       if (index < 0) return ParseResult.fail(new ParseResult.Type(ast, wrapper))
       const tag = userTypeNames[index]!
-      return items_.decodeAt([wrapper], 0, tag, variants[tag] as Schema.Schema<User, unknown>).pipe(
-        Effect.mapError((issue) =>
-          issue._tag === "Pointer" ? new ParseResult.Pointer(tag, wrapper, issue.issue) : issue
-        )
-      )
+      return decodeWrapped(wrapper, tag, variants[tag] as Schema.Schema<User, unknown>)
     },
-    encode: (user) =>
-      Effect.map(
-        ParseResult.encode(variants[user._tag] as Schema.Schema<User, unknown>, items_.parseOptions)(user),
-        (encoded) => ({ [user._tag]: encoded })
-      )
+    encode: (user) => items_.encodeItem(user._tag, variants[user._tag] as Schema.Schema<User, unknown>, user)
   }
 ).annotations({
   identifier: "User",

@@ -29,17 +29,8 @@ const MAX_LINES = 10
  * @internal
  */
 export const describeAst = (ast: AST.AST): string => {
-  const named = Option.firstSomeOf([
-    AST.getIdentifierAnnotation(ast),
-    AST.getTitleAnnotation(ast)
-  ])
-  let text: string
-  if (Option.isSome(named)) {
-    text = named.value
-  } else if (AST.isTransformation(ast)) {
-    const to = Option.firstSomeOf([AST.getIdentifierAnnotation(ast.to), AST.getTitleAnnotation(ast.to)])
-    text = Option.isSome(to) ? to.value : describeAst(ast.from)
-  } else {
+  let text = nameOf(ast) ?? (AST.isTransformation(ast) ? nameOf(ast.to) ?? describeAst(ast.from) : undefined)
+  if (text === undefined) {
     try {
       text = String(ast)
     } catch {
@@ -48,6 +39,10 @@ export const describeAst = (ast: AST.AST): string => {
   }
   return text.length > MAX_EXPECTED_LENGTH ? `${text.slice(0, MAX_EXPECTED_LENGTH - 1)}…` : text
 }
+
+/** A schema's identifier, else its title. */
+const nameOf = (ast: AST.AST): string | undefined =>
+  Option.getOrUndefined(AST.getIdentifierAnnotation(ast)) ?? Option.getOrUndefined(AST.getTitleAnnotation(ast))
 
 const toPathKey = (key: PropertyKey): string | number => typeof key === "symbol" ? String(key) : key
 
