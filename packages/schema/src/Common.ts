@@ -101,7 +101,7 @@ export class Id extends Schema.Class<Id>("Id")({
  * @since 0.1.0
  * @category schemas
  */
-export class Uuid extends Schema.Class<Uuid>("Uuid")({
+export class Uuid extends /* @__PURE__ */ Schema.Class<Uuid>("Uuid")({
   uuid: Schema.String
 }) {}
 

@@ -216,10 +216,17 @@ export type Source = Items | Envelope
  * @category accessors
  */
 export const itemsOf = (source: Source): Items => {
-  if (Array.isArray(source)) return source
-  const items: unknown = typeof source === "object" && source !== null ? (source as Envelope).Response : undefined
+  const items = responseOf(source)
   return Array.isArray(items) ? items : []
 }
+
+/** The source itself when it is an array, else its `Response` (the types say `Source`; callers may pass any JSON). */
+const responseOf = (source: Source): unknown =>
+  Array.isArray(source)
+    ? source
+    : typeof source === "object" && source !== null
+    ? (source as { Response?: unknown }).Response
+    : undefined
 
 /**
  * The type names of the items, in order (e.g. `["Id", "Token", "ServerPublicKey"]`).
@@ -244,9 +251,7 @@ export const fromItems = <A>(
 ): Effect.Effect<A, SchemaDecodeError.SchemaDecodeError> => {
   // the types say `Source`, but callers may pass parsed JSON: anything else is a typed failure, never a throw
   const isEnvelope = !Array.isArray(source)
-  const items: unknown = isEnvelope
-    ? typeof source === "object" && source !== null ? (source as { Response?: unknown }).Response : undefined
-    : source
+  const items = responseOf(source)
   if (!Array.isArray(items)) {
     return Effect.fail(SchemaDecodeError.fromParseIssue(target, new ParseResult.Type(Items.ast, source)))
   }
