@@ -10,13 +10,12 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
-/** A property signature that also holds `from` (kept by `annotations`), as `optionalWith` returns it. */
+/**
+ * The signature as `optionalWith` returns it: `Schema.propertySignature(from)` is an instance of the same class, which
+ * holds `from` and keeps it in `annotations`; it gets the signature's AST.
+ */
 const withFrom = <S extends Schema.Schema.All>(signature: Schema.PropertySignature.All, from: S): any =>
-  Object.assign(signature, {
-    from,
-    annotations: (annotations: Schema.PropertySignature.Annotations<unknown>) =>
-      withFrom(Schema.makePropertySignature(signature.ast).annotations(annotations), from)
-  })
+  Object.assign(Schema.propertySignature(from), { ast: signature.ast })
 
 /**
  * `Schema.optionalWith(schema, { nullable: true, exact: true })`.
