@@ -66,57 +66,35 @@ export const flatten = (issue: ParseResult.ParseIssue): {
   }
   const go = (issue: ParseResult.ParseIssue, path: ReadonlyArray<string | number>): void => {
     switch (issue._tag) {
-      case "Pointer": {
-        const keys: ReadonlyArray<PropertyKey> = Array.isArray(issue.path)
-          ? issue.path
-          : [issue.path as PropertyKey]
-        go(issue.issue, [...path, ...keys.map(toPathKey)])
-        return
-      }
-      case "Refinement": {
-        if (issue.kind === "From") go(issue.issue, path)
-        else push(path, `expected ${describeAst(issue.ast)}`)
-        return
-      }
-      case "Transformation": {
-        go(issue.issue, path)
-        return
-      }
+      case "Pointer":
+        // `path` is one key or several
+        return go(issue.issue, [...path, ...[issue.path].flat().map(toPathKey)])
+      case "Transformation":
+        return go(issue.issue, path)
+      case "Refinement":
+        if (issue.kind === "From") return go(issue.issue, path)
+        break
       case "Composite": {
-        const issues: ReadonlyArray<ParseResult.ParseIssue> = Array.isArray(issue.issues)
-          ? issue.issues
-          : [issue.issues as ParseResult.ParseIssue]
+        const issues = [issue.issues].flat()
         // a union whose members all rejected the value's type: one line, "expected A | B"
-        if (AST.isUnion(issue.ast) && issues.every((inner) => inner._tag === "Type")) {
-          push(path, `expected ${describeAst(issue.ast)}`)
-          return
-        }
+        if (AST.isUnion(issue.ast) && issues.every((inner) => inner._tag === "Type")) break
         for (const inner of issues) go(inner, path)
         return
       }
-      case "Missing": {
+      case "Missing":
         if (missingObjectIssues.has(issue)) {
           missingObject = true
           // the message of these issues is written by this package and holds only type names
-          push(path, issue.message ?? "is missing")
-        } else {
-          push(path, `is missing (expected ${describeAst(issue.ast.type)})`)
+          return push(path, issue.message ?? "is missing")
         }
-        return
-      }
-      case "Unexpected": {
-        push(path, "is unexpected")
-        return
-      }
-      case "Forbidden": {
-        push(path, "is forbidden")
-        return
-      }
-      case "Type": {
-        push(path, `expected ${describeAst(issue.ast)}`)
-        return
-      }
+        return push(path, `is missing (expected ${describeAst(issue.ast.type)})`)
+      case "Unexpected":
+        return push(path, "is unexpected")
+      case "Forbidden":
+        return push(path, "is forbidden")
     }
+    // a `Type` issue, a refinement's own predicate, or a union of `Type` issues
+    push(path, `expected ${describeAst(issue.ast)}`)
   }
   go(issue, [])
   return { lines, missingObject, total }
