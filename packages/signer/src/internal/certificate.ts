@@ -69,7 +69,7 @@ const nameToString = (name: Der.Node): string =>
     if (rdn.tag !== SetTag) throw new Der.DerError("Name: expected a SET")
     return Der.children(rdn).map((attribute) => {
       const fields = Der.children(attribute)
-      const oid = Der.oidToString(Der.expectChild(fields, 0, Der.Tag.ObjectIdentifier, "attribute type").content)
+      const oid = Der.oidToString(Der.expectChild(fields, 0, Der.OBJECT_IDENTIFIER, "attribute type").content)
       const value = fields[1]
       if (value === undefined) throw new Der.DerError("attribute without a value")
       return `${ATTRIBUTE_NAMES[oid] ?? oid}=${decodeString(value)}`
@@ -111,26 +111,26 @@ const parseTime = (node: Der.Node): Date => {
 /** @internal */
 export const decodeDer = (der: Uint8Array): DecodedCertificate => {
   try {
-    const certificate = Der.children(Der.parseOne(der, Der.Tag.Sequence))
+    const certificate = Der.children(Der.parseOne(der, Der.SEQUENCE))
     if (certificate.length !== 3) throw new Der.DerError("Certificate must have three fields")
-    const tbs = Der.children(Der.expectChild(certificate, 0, Der.Tag.Sequence, "tbsCertificate"))
+    const tbs = Der.children(Der.expectChild(certificate, 0, Der.SEQUENCE, "tbsCertificate"))
     const offset = tbs[0]?.tag === Context0 ? 1 : 0
-    Der.expectChild(tbs, offset, Der.Tag.Integer, "serialNumber")
-    Der.expectChild(tbs, offset + 1, Der.Tag.Sequence, "signature")
-    const issuer = Der.expectChild(tbs, offset + 2, Der.Tag.Sequence, "issuer")
-    const validity = Der.children(Der.expectChild(tbs, offset + 3, Der.Tag.Sequence, "validity"))
-    const subject = Der.expectChild(tbs, offset + 4, Der.Tag.Sequence, "subject")
-    const spkiFields = Der.children(Der.expectChild(tbs, offset + 5, Der.Tag.Sequence, "subjectPublicKeyInfo"))
+    Der.expectChild(tbs, offset, Der.INTEGER, "serialNumber")
+    Der.expectChild(tbs, offset + 1, Der.SEQUENCE, "signature")
+    const issuer = Der.expectChild(tbs, offset + 2, Der.SEQUENCE, "issuer")
+    const validity = Der.children(Der.expectChild(tbs, offset + 3, Der.SEQUENCE, "validity"))
+    const subject = Der.expectChild(tbs, offset + 4, Der.SEQUENCE, "subject")
+    const spkiFields = Der.children(Der.expectChild(tbs, offset + 5, Der.SEQUENCE, "subjectPublicKeyInfo"))
     if (validity.length !== 2) throw new Der.DerError("validity must have two fields")
     try {
-      KeyEncoding.checkAlgorithm(Der.expectChild(spkiFields, 0, Der.Tag.Sequence, "algorithm"))
+      KeyEncoding.checkAlgorithm(Der.expectChild(spkiFields, 0, Der.SEQUENCE, "algorithm"))
     } catch (error) {
       if (error instanceof KeyEncoding.KeyDecodeError) {
         throw new CertificateDecodeError("UnsupportedKey", `the certificate's key is ${error.description}`)
       }
       throw error
     }
-    const bits = Der.expectChild(spkiFields, 1, Der.Tag.BitString, "subjectPublicKey").content
+    const bits = Der.expectChild(spkiFields, 1, Der.BIT_STRING, "subjectPublicKey").content
     if (bits[0] !== 0) throw new Der.DerError("subjectPublicKey has unused bits")
     const parts = KeyEncoding.parseRsaPublicKey(bits.subarray(1))
     let modulusLength: number
@@ -225,10 +225,10 @@ const encodeName = (name: NameParts): Uint8Array => {
   const attribute = (oid: Uint8Array, tag: number, value: string) =>
     Der.encode(
       SetTag,
-      Der.encode(Der.Tag.Sequence, Der.encode(Der.Tag.ObjectIdentifier, oid), Der.encode(tag, ascii.encode(value)))
+      Der.encode(Der.SEQUENCE, Der.encode(Der.OBJECT_IDENTIFIER, oid), Der.encode(tag, ascii.encode(value)))
     )
   return Der.encode(
-    Der.Tag.Sequence,
+    Der.SEQUENCE,
     ...(name.country === undefined ? [] : [attribute(OID_C, 0x13, name.country)]),
     attribute(OID_CN, 0x0c, name.commonName)
   )
@@ -246,7 +246,7 @@ const encodeTime = (date: Date): Uint8Array => {
 }
 
 const sha256WithRsa = (): Uint8Array =>
-  Der.encode(Der.Tag.Sequence, Der.encode(Der.Tag.ObjectIdentifier, SHA256_WITH_RSA), Der.encode(Der.Tag.Null))
+  Der.encode(Der.SEQUENCE, Der.encode(Der.OBJECT_IDENTIFIER, SHA256_WITH_RSA), Der.encode(Der.NULL))
 
 /**
  * The to-be-signed part of a version 3 certificate without extensions.
@@ -262,16 +262,16 @@ export const encodeTbs = (options: {
   readonly spki: Uint8Array
 }): Uint8Array =>
   Der.encode(
-    Der.Tag.Sequence,
-    Der.encode(Context0, Der.encode(Der.Tag.Integer, new Uint8Array([2]))),
+    Der.SEQUENCE,
+    Der.encode(Context0, Der.encode(Der.INTEGER, new Uint8Array([2]))),
     Der.encodeUnsignedInteger(options.serial),
     sha256WithRsa(),
     encodeName(options.issuer),
-    Der.encode(Der.Tag.Sequence, encodeTime(options.notBefore), encodeTime(options.notAfter)),
+    Der.encode(Der.SEQUENCE, encodeTime(options.notBefore), encodeTime(options.notAfter)),
     encodeName(options.subject),
     options.spki
   )
 
 /** The certificate around a signed TBS. @internal */
 export const encodeCertificate = (tbs: Uint8Array, signature: Uint8Array): Uint8Array =>
-  Der.encode(Der.Tag.Sequence, tbs, sha256WithRsa(), Der.encode(Der.Tag.BitString, new Uint8Array([0]), signature))
+  Der.encode(Der.SEQUENCE, tbs, sha256WithRsa(), Der.encode(Der.BIT_STRING, new Uint8Array([0]), signature))

@@ -119,9 +119,9 @@ export const encodePem = (label: string, der: Uint8Array): string => {
 
 const rsaAlgorithmIdentifier = (): Uint8Array =>
   Der.encode(
-    Der.Tag.Sequence,
-    Der.encode(Der.Tag.ObjectIdentifier, new Uint8Array([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01])),
-    Der.encode(Der.Tag.Null)
+    Der.SEQUENCE,
+    Der.encode(Der.OBJECT_IDENTIFIER, new Uint8Array([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01])),
+    Der.encode(Der.NULL)
   )
 
 /** @internal */
@@ -139,7 +139,7 @@ export const checkModulus = (modulus: Uint8Array): number => {
 /** @internal */
 export const checkAlgorithm = (algorithm: Der.Node): void => {
   const oid = Der.oidToString(
-    Der.expectChild(Der.children(algorithm), 0, Der.Tag.ObjectIdentifier, "algorithm").content
+    Der.expectChild(Der.children(algorithm), 0, Der.OBJECT_IDENTIFIER, "algorithm").content
   )
   if (oid !== RSA_ENCRYPTION_OID) {
     throw new KeyDecodeError("UnsupportedKey", `not an RSA key: ${describeAlgorithm(oid)}`)
@@ -155,21 +155,21 @@ export interface RsaPublicParts {
 /** SPKI DER of an RSA public key. @internal */
 export const spkiFromParts = (parts: RsaPublicParts): Uint8Array => {
   const rsaPublicKey = Der.encode(
-    Der.Tag.Sequence,
+    Der.SEQUENCE,
     Der.encodeUnsignedInteger(parts.modulus),
     Der.encodeUnsignedInteger(parts.publicExponent)
   )
   return Der.encode(
-    Der.Tag.Sequence,
+    Der.SEQUENCE,
     rsaAlgorithmIdentifier(),
-    Der.encode(Der.Tag.BitString, new Uint8Array([0]), rsaPublicKey)
+    Der.encode(Der.BIT_STRING, new Uint8Array([0]), rsaPublicKey)
   )
 }
 
 const parseRsaPrivateKey = (der: Uint8Array): RsaPublicParts => {
-  const fields = Der.children(Der.parseOne(der, Der.Tag.Sequence))
+  const fields = Der.children(Der.parseOne(der, Der.SEQUENCE))
   if (fields.length < 9) throw new Der.DerError("RSAPrivateKey has too few fields")
-  for (let i = 0; i < 9; i++) Der.expectChild(fields, i, Der.Tag.Integer, "RSAPrivateKey field")
+  for (let i = 0; i < 9; i++) Der.expectChild(fields, i, Der.INTEGER, "RSAPrivateKey field")
   const version = Der.unsignedInteger(fields[0]!.content)
   if (version.length !== 1 || version[0] !== 0) {
     throw new KeyDecodeError("UnsupportedKey", "multi-prime RSA private keys are not supported")
@@ -182,11 +182,11 @@ const parseRsaPrivateKey = (der: Uint8Array): RsaPublicParts => {
 
 /** @internal */
 export const parseRsaPublicKey = (der: Uint8Array): RsaPublicParts => {
-  const fields = Der.children(Der.parseOne(der, Der.Tag.Sequence))
+  const fields = Der.children(Der.parseOne(der, Der.SEQUENCE))
   if (fields.length !== 2) throw new Der.DerError("RSAPublicKey must have two fields")
   return {
-    modulus: Der.unsignedInteger(Der.expectChild(fields, 0, Der.Tag.Integer, "modulus").content),
-    publicExponent: Der.unsignedInteger(Der.expectChild(fields, 1, Der.Tag.Integer, "publicExponent").content)
+    modulus: Der.unsignedInteger(Der.expectChild(fields, 0, Der.INTEGER, "modulus").content),
+    publicExponent: Der.unsignedInteger(Der.expectChild(fields, 1, Der.INTEGER, "publicExponent").content)
   }
 }
 
@@ -222,20 +222,20 @@ export const decodePrivateKeyPemSync = (text: string): DecodedPrivateKey => {
   try {
     switch (block.label) {
       case "PRIVATE KEY": {
-        const info = Der.children(Der.parseOne(block.der, Der.Tag.Sequence))
-        Der.expectChild(info, 0, Der.Tag.Integer, "version")
-        checkAlgorithm(Der.expectChild(info, 1, Der.Tag.Sequence, "privateKeyAlgorithm"))
-        const parts = parseRsaPrivateKey(Der.expectChild(info, 2, Der.Tag.OctetString, "privateKey").content)
+        const info = Der.children(Der.parseOne(block.der, Der.SEQUENCE))
+        Der.expectChild(info, 0, Der.INTEGER, "version")
+        checkAlgorithm(Der.expectChild(info, 1, Der.SEQUENCE, "privateKeyAlgorithm"))
+        const parts = parseRsaPrivateKey(Der.expectChild(info, 2, Der.OCTET_STRING, "privateKey").content)
         return { pkcs8: block.der, spki: spkiFromParts(parts), modulusLength: checkModulus(parts.modulus) }
       }
       case "RSA PRIVATE KEY": {
         const parts = parseRsaPrivateKey(block.der)
         const modulusLength = checkModulus(parts.modulus)
         const pkcs8 = Der.encode(
-          Der.Tag.Sequence,
-          Der.encode(Der.Tag.Integer, new Uint8Array([0])),
+          Der.SEQUENCE,
+          Der.encode(Der.INTEGER, new Uint8Array([0])),
           rsaAlgorithmIdentifier(),
-          Der.encode(Der.Tag.OctetString, block.der)
+          Der.encode(Der.OCTET_STRING, block.der)
         )
         return { pkcs8, spki: spkiFromParts(parts), modulusLength }
       }
@@ -266,9 +266,9 @@ export const decodePublicKeyPemSync = (text: string): DecodedPublicKey => {
   try {
     switch (block.label) {
       case "PUBLIC KEY": {
-        const info = Der.children(Der.parseOne(block.der, Der.Tag.Sequence))
-        checkAlgorithm(Der.expectChild(info, 0, Der.Tag.Sequence, "algorithm"))
-        const bits = Der.expectChild(info, 1, Der.Tag.BitString, "subjectPublicKey").content
+        const info = Der.children(Der.parseOne(block.der, Der.SEQUENCE))
+        checkAlgorithm(Der.expectChild(info, 0, Der.SEQUENCE, "algorithm"))
+        const bits = Der.expectChild(info, 1, Der.BIT_STRING, "subjectPublicKey").content
         if (bits[0] !== 0) throw new Der.DerError("subjectPublicKey has unused bits")
         if (info.length !== 2) throw new Der.DerError("SubjectPublicKeyInfo must have two fields")
         const parts = parseRsaPublicKey(bits.subarray(1))
@@ -300,8 +300,8 @@ export const decodePublicKeyPemSync = (text: string): DecodedPublicKey => {
  */
 export const canonicalSpki = (publicKeyPem: string): Uint8Array => {
   const decoded = decodePublicKeyPemSync(publicKeyPem)
-  const fields = Der.children(Der.parseOne(decoded.spki, Der.Tag.Sequence))
-  const bits = Der.expectChild(fields, 1, Der.Tag.BitString, "subjectPublicKey").content
+  const fields = Der.children(Der.parseOne(decoded.spki, Der.SEQUENCE))
+  const bits = Der.expectChild(fields, 1, Der.BIT_STRING, "subjectPublicKey").content
   return spkiFromParts(parseRsaPublicKey(bits.subarray(1)))
 }
 
