@@ -48,16 +48,18 @@ export interface PrivateKey {
 
 class PrivateKeyImpl implements PrivateKey {
   readonly [PrivateKeyTypeId]: PrivateKeyTypeId = PrivateKeyTypeId
-  readonly implementation: string
-  readonly modulusLength: number
-  readonly extractable: boolean
+  // `declare`: assigned in the constructor, so no field initializers are emitted
+  declare readonly implementation: string
+  declare readonly modulusLength: number
+  declare readonly extractable: boolean
   declare readonly handle: unknown
   constructor(options: MakePrivateKeyOptions) {
     this.implementation = options.implementation
     this.modulusLength = options.modulusLength
     this.extractable = options.extractable
-    // Not enumerable: structural printers and copies never walk into the platform's key object.
-    Object.defineProperty(this, "handle", { value: options.handle, enumerable: false, writable: false })
+    // Not enumerable (nor writable, nor configurable: `defineProperty`'s defaults): structural printers and copies
+    // never walk into the platform's key object.
+    Object.defineProperty(this, "handle", { value: options.handle })
   }
   toString(): string {
     return `PrivateKey(${this.implementation}, RSA-${this.modulusLength}, ${

@@ -33,7 +33,7 @@ export const encodeBase64 = (bytes: Uint8Array): string => {
   let binary = ""
   // in slices: `String.fromCharCode(...bytes)` would overflow the stack's argument limit on a large input
   for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, Math.min(i + 0x8000, bytes.length)))
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
   }
   return btoa(binary)
 }
