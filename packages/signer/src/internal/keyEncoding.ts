@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import { SignerError } from "../Signer.js"
+import { SignerError, type SignerErrorReason } from "../Signer.js"
 import * as Der from "./der.js"
 
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
@@ -65,9 +65,22 @@ const describeAlgorithm = (oid: string): string => {
 
 type Operation = SignerError["operation"]
 
+/** A failed effect with a `SignerError` without a cause. @internal */
+export const fail = (
+  reason: SignerErrorReason,
+  operation: Operation,
+  description: string
+): Effect.Effect<never, SignerError> => Effect.fail(new SignerError({ reason, operation, description }))
+
 /** @internal */
 export class KeyDecodeError {
-  constructor(readonly reason: "MalformedPem" | "UnsupportedKey", readonly description: string) {}
+  // `declare`: assigned in the constructor, so no field initializers are emitted
+  declare readonly reason: "MalformedPem" | "UnsupportedKey"
+  declare readonly description: string
+  constructor(reason: "MalformedPem" | "UnsupportedKey", description: string) {
+    this.reason = reason
+    this.description = description
+  }
 }
 
 /** @internal */
@@ -316,14 +329,13 @@ const lift = <A>(operation: Operation, f: () => A): Effect.Effect<A, SignerError
   Effect.try({
     try: f,
     catch: (error) =>
-      error instanceof KeyDecodeError
-        ? new SignerError({ reason: error.reason, operation, description: error.description })
-        : new SignerError({
-          reason: "MalformedPem",
-          operation,
-          description: "the key could not be decoded",
-          cause: error
-        })
+      new SignerError({
+        operation,
+        // a `KeyDecodeError` gives its `reason` and `description`
+        ...(error instanceof KeyDecodeError
+          ? error
+          : { reason: "MalformedPem", description: "the key could not be decoded", cause: error })
+      })
   })
 
 /** @internal */
@@ -345,16 +357,11 @@ export const samePublicKey = (a: string, b: string): Effect.Effect<boolean, Sign
  */
 export const decodeSignature = (signature: string): Effect.Effect<Uint8Array, SignerError> => {
   const bytes = decodeBase64Strict(signature)
-  if (bytes === undefined || bytes.length === 0) {
-    return Effect.fail(
-      new SignerError({
-        reason: "InvalidSignatureEncoding",
-        operation: "verify",
-        description: signature.length === 0
-          ? "the signature is empty"
-          : "the signature is not standard padded base64"
-      })
+  return bytes === undefined || bytes.length === 0
+    ? fail(
+      "InvalidSignatureEncoding",
+      "verify",
+      signature.length === 0 ? "the signature is empty" : "the signature is not standard padded base64"
     )
-  }
-  return Effect.succeed(bytes)
+    : Effect.succeed(bytes)
 }
