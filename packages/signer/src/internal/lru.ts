@@ -16,23 +16,22 @@ export const cached = <A, E>(
   capacity: number,
   load: (key: string) => Effect.Effect<A, E>
 ): (key: string) => Effect.Effect<A, E> => {
-  // A `Map` iterates in insertion order: re-inserting on each hit keeps the least recently used first.
+  // A `Map` iterates in insertion order: re-inserting on each use keeps the least recently used first.
   const entries = new Map<string, A>()
-  const remember = (key: string, value: A) =>
-    Effect.sync(() => {
-      entries.delete(key)
-      entries.set(key, value)
-      for (const oldest of entries.keys()) {
-        if (entries.size <= capacity) break
-        entries.delete(oldest)
-      }
-    })
+  const remember = (key: string, value: A): A => {
+    entries.delete(key)
+    entries.set(key, value)
+    for (const oldest of entries.keys()) {
+      if (entries.size <= capacity) break
+      entries.delete(oldest)
+    }
+    return value
+  }
   return (key) =>
     Effect.suspend(() => {
       const value = entries.get(key)
-      if (value === undefined) return Effect.tap(load(key), (loaded) => remember(key, loaded))
-      entries.delete(key)
-      entries.set(key, value)
-      return Effect.succeed(value)
+      return value === undefined
+        ? Effect.map(load(key), (loaded) => remember(key, loaded))
+        : Effect.succeed(remember(key, value))
     })
 }

@@ -195,5 +195,6 @@ export const make: Effect.Effect<Signer.Signer.Service> = Effect.sync(() => {
   })
 })
 
+// pure: an app that builds the service with `make` does not bundle this layer
 /** @internal */
-export const layer: Layer.Layer<Signer.Signer> = Layer.effect(Signer.Signer, make)
+export const layer: Layer.Layer<Signer.Signer> = /* @__PURE__ */ Layer.effect(Signer.Signer, make)
