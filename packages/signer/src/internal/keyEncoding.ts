@@ -123,12 +123,8 @@ export const parsePem = (text: string): PemBlock => {
  *
  * @internal
  */
-export const encodePem = (label: string, der: Uint8Array): string => {
-  const base64 = encodeBase64(der)
-  const lines: Array<string> = []
-  for (let i = 0; i < base64.length; i += 64) lines.push(base64.slice(i, i + 64))
-  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`
-}
+export const encodePem = (label: string, der: Uint8Array): string =>
+  `-----BEGIN ${label}-----\n${(encodeBase64(der).match(/.{1,64}/g) ?? []).join("\n")}\n-----END ${label}-----\n`
 
 const rsaAlgorithmIdentifier = (): Uint8Array =>
   Der.encode(
