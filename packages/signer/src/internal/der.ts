@@ -159,10 +159,13 @@ const encodeLength = (length: number): Array<number> => {
  *
  * @internal
  */
-export const encode = (tag: number, ...contents: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const content = contents.flatMap((c) => Array.from(c))
-  return new Uint8Array([tag, ...encodeLength(content.length), ...content])
-}
+export const encode = (tag: number, ...contents: ReadonlyArray<Uint8Array>): Uint8Array =>
+  contents.reduce((out, content) => {
+    const next = new Uint8Array(out.length + content.length)
+    next.set(out)
+    next.set(content, out.length)
+    return next
+  }, new Uint8Array([tag, ...encodeLength(contents.reduce((n, content) => n + content.length, 0))]))
 
 /**
  * Encodes an unsigned magnitude as a DER INTEGER (adds a leading zero when the high bit is set).
