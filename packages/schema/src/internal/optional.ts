@@ -9,6 +9,7 @@ import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
 
 /**
  * The signature as `optionalWith` returns it: `Schema.propertySignature(from)` is an instance of the same class, which
@@ -34,6 +35,18 @@ export const nullableExact = <A, I, R>(
   )
 
 /**
+ * `Schema.OptionFromSelf(schema)` without the `description` annotation (`Option<…>`) that it adds: `optionalWith` uses
+ * the declaration without it, and the description would show in JSON Schemas (on the field) and in constructor errors.
+ */
+const optionFromSelf = <A, I, R>(
+  schema: Schema.Schema<A, I, R>
+): Schema.Schema<Option.Option<A>, Option.Option<I>, R> => {
+  const ast = Schema.OptionFromSelf(schema).ast as AST.Declaration
+  const { [AST.DescriptionAnnotationId]: _, ...annotations } = ast.annotations
+  return Schema.make(new AST.Declaration(ast.typeParameters, ast.decodeUnknown, ast.encodeUnknown, annotations))
+}
+
+/**
  * `Schema.optionalWith(schema, { nullable: true, as: "Option", onNoneEncoding })` (without `onNoneEncoding`, `None`
  * is encoded as an absent field).
  *
@@ -46,7 +59,7 @@ export const nullableOption = <S extends Schema.Schema.AnyNoContext>(
   withFrom(
     Schema.optionalToRequired(
       Schema.NullishOr(schema),
-      Schema.OptionFromSelf(Schema.typeSchema(schema)),
+      optionFromSelf(Schema.typeSchema(schema)),
       {
         decode: Option.filter(Predicate.isNotNullable),
         encode: onNoneEncoding ? Option.orElse(onNoneEncoding) : identity
