@@ -259,6 +259,23 @@ describe("BunqClient retries", () => {
         assert.strictEqual(error._tag, "TransportError")
         assert.strictEqual((error as any).reason, "Timeout")
       })))
+
+  // A request made where the caller is uninterruptible (a finalizer, a `Scope`'s release, `acquireRelease`'s acquire)
+  // returns with its response: the deadline's timer is interrupted at once, as `Effect.timeoutFail`'s is, and does not
+  // hold the request until the TestClock has moved past the timeout.
+  it.effect("an uninterruptible caller gets its response without the clock moving", () =>
+    withClient(keys, () => ok, { timeout: "5 seconds" }, (client) =>
+      Effect.gen(function*() {
+        const fiber = yield* Effect.fork(Effect.uninterruptible(client.execute(request("GET"))))
+        let done = yield* Fiber.poll(fiber)
+        for (let i = 0; i < 50 && done._tag === "None"; i++) {
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 2)))
+          done = yield* Fiber.poll(fiber)
+        }
+        yield* TestClock.adjust("6 seconds") // (lets a request held by the deadline go, so the test ends either way)
+        assert.isTrue(Exit.isSuccess(yield* Fiber.await(fiber)))
+        assert.strictEqual(done._tag, "Some", "the response waited for the clock to pass the timeout")
+      })))
 })
 
 describe("BunqClient rate limiter", () => {

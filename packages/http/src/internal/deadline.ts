@@ -7,8 +7,9 @@
  *
  * On the live clock (the `Clock` of `DefaultServices.liveServices`, compared by identity: public API) the deadline is
  * a plain timer; any other `Clock` (e.g. `TestClock`) gets `Effect.raceFirst` of `self` and a sleep on that clock, so
- * tests drive timeouts with `TestClock.adjust`. (`raceFirst` rather than `Effect.timeoutFail`, which does the same:
- * the rest of a browser app does not use `timeoutFail`, 0.12 KB gzipped in the API-context app.)
+ * tests drive timeouts with `TestClock.adjust`. (`raceFirst` rather than `Effect.timeoutFail`, which does the same
+ * with its sleep made interruptible, as this one is: the rest of a browser app does not use `timeoutFail`, 0.12 KB
+ * gzipped in the API-context app.)
  *
  * @internal
  */
@@ -33,7 +34,12 @@ export const within = <A, E, R, E2>(
 ): Effect.Effect<A, E | E2, R> =>
   Effect.clockWith((clock) => {
     if (clock !== liveClock || !Number.isFinite(millis)) {
-      return Effect.raceFirst(self, Effect.zipRight(Effect.sleep(millis), Effect.failSync(onTimeout)))
+      // The sleep interruptible whatever the caller's mask (as `timeoutFail`'s is): an uninterruptible caller (a
+      // finalizer) would otherwise wait, once `self` has won, for the sleep to end before getting its result.
+      return Effect.raceFirst(
+        self,
+        Effect.interruptible(Effect.zipRight(Effect.sleep(millis), Effect.failSync(onTimeout)))
+      )
     }
     return Effect.flatMap(Effect.fork(self), (fiber) =>
       Effect.async<A, E | E2>((resume) => {
