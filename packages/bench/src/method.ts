@@ -164,7 +164,7 @@ export const methodNotes = `## Method
   line under the table. The target is 100 KB (102 400 B). Two rounds of fixes (transport failures described, a
   response-size cap that counts a chunked or compressed body as it streams, raw-byte responses, the limiter's errors,
   sessions shared by a fleet, stricter pagination, PSD2 device completion) took the app to 103 342 B; trimming that
-  kept every check, error and message took it to ≈ 101.8 KB. What was cut: \`Schema.optionalWith\`, which carries
+  kept every check, error and message took it to ≈ 101.9 KB. What was cut: \`Schema.optionalWith\`, which carries
   the code of all its option combinations, replaced by the two \`optionalToOptional\`/\`optionalToRequired\`
   signatures it would build (≈ 0.22 KB); retries as a \`catchAll\`/\`sleep\` loop instead of \`Effect.retry\` with a
   \`Schedule\` (≈ 0.22 KB; earlier, one \`Schedule.makeWithState\` step instead of the combinators, ≈ 0.3 KB);
