@@ -29,6 +29,7 @@
  *
  * @since 0.1.0
  */
+import { optional } from "@effect-bunq/schema/Common"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
@@ -81,7 +82,7 @@ export class CallbackError extends Schema.TaggedError<CallbackError>("@effect-bu
 
 const Body = Schema.Struct({
   NotificationUrl: Schema.Struct({
-    target_url: Schema.optionalWith(Schema.String, { nullable: true, exact: true }),
+    target_url: optional(Schema.String),
     category: Schema.String,
     event_type: Schema.String,
     object: Schemas.EventObject

@@ -10,6 +10,7 @@
  * decodes as absent, and a "one of" object whose wrapper key is not known, or whose known member does not match its
  * schema, decodes to `OneOf.Unknown` keeping the raw JSON (and, for a known member, why it did not decode).
  */
+import { optional } from "@effect-bunq/schema/Common"
 import * as SchemaDecodeError from "@effect-bunq/schema/SchemaDecodeError"
 import { identity } from "effect/Function"
 import * as Option from "effect/Option"
@@ -87,8 +88,9 @@ const kindSchema = (kind: Kind): Any => {
 
 /**
  * `null` decodes as absent. The optional fields are what `Schema.optionalWith(schema, { nullable: true, exact })`
- * builds, written with `optionalToOptional`: `optionalWith` carries the code of all its option combinations
- * (≈ 0.25 KB gzipped in a browser app, the schema package avoids it too).
+ * builds: the exact ones are the schema package's `Common.optional`, the others are written here with
+ * `optionalToOptional`. `optionalWith` carries the code of all its option combinations (≈ 0.25 KB gzipped in a
+ * browser app).
  */
 const notNull = /* @__PURE__ */ Option.filter(Predicate.isNotNull)
 
@@ -104,10 +106,7 @@ const build = (
     built[name] = required.includes(name)
       ? schema
       : exact
-      ? Schema.optionalToOptional(Schema.NullOr(schema), Schema.typeSchema(schema), {
-        decode: notNull,
-        encode: identity
-      })
+      ? optional(schema)
       : Schema.optionalToOptional(Schema.NullishOr(schema), Schema.UndefinedOr(Schema.typeSchema(schema)), {
         decode: notNull,
         encode: identity

@@ -99,7 +99,17 @@ export const requestRoutes: Family = (parts) => {
             responseId: null
           }
           store.ledger.inquiries.set(inquiry.id, inquiry)
-          const inquiryObject = { _tag: "RequestInquiry", id: inquiry.id } as const
+          // the requester's event about this inquiry
+          const inquiryEvent = (eventType: string) =>
+            requestEvent(
+              store,
+              account.userId,
+              account.id,
+              state.now,
+              { _tag: "RequestInquiry", id: inquiry.id },
+              "CREATE",
+              eventType
+            )
           if (to.account === undefined) {
             // The sandbox's sugar daddy pays at once.
             inquiry.status = "ACCEPTED"
@@ -115,15 +125,7 @@ export const requestRoutes: Family = (parts) => {
               id: inquiry.id,
               events: [
                 ...paid.events,
-                requestEvent(
-                  store,
-                  account.userId,
-                  account.id,
-                  state.now,
-                  inquiryObject,
-                  "CREATE",
-                  "REQUEST_INQUIRY_ACCEPTED"
-                )
+                inquiryEvent("REQUEST_INQUIRY_ACCEPTED")
               ]
             }
           }
@@ -146,15 +148,7 @@ export const requestRoutes: Family = (parts) => {
           return {
             id: inquiry.id,
             events: [
-              requestEvent(
-                store,
-                account.userId,
-                account.id,
-                state.now,
-                inquiryObject,
-                "CREATE",
-                "REQUEST_INQUIRY_CREATED"
-              ),
+              inquiryEvent("REQUEST_INQUIRY_CREATED"),
               requestEvent(
                 store,
                 to.account.userId,
